@@ -1,0 +1,230 @@
+"""Settings: config.yaml for every non-secret value, the environment for overrides and secrets.
+
+Secrets (tokens, webhook secrets, OA keys, the database URL) are accepted only from the
+environment so that they never end up in a committed file.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config.yaml"
+
+SECRET_FIELDS = frozenset(
+    {
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        "database_url",
+        "redis_url",
+        "zalo_bot_token",
+        "zalo_bot_webhook_secret",
+        "zalo_oa_app_id",
+        "zalo_oa_secret_key",
+        "zalo_oa_access_token",
+        "zalo_oa_refresh_token",
+        "zalo_oa_app_secret",
+    }
+)
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one sentence naming the setting."""
+
+
+class WebhookSettings(BaseModel):
+    host: str = "0.0.0.0"
+    port: int = Field(8080, ge=1, le=65535)
+    public_url: str = ""
+    telegram_path: str = "/webhook/telegram"
+    zalo_bot_path: str = "/webhook/zalo-bot"
+    zalo_oa_path: str = "/webhook/zalo-oa"
+
+
+class ConversationSettings(BaseModel):
+    resume_after_hours: float = Field(24, gt=0)
+    max_text_length: int = Field(3000, ge=100)
+    min_description_length: int = Field(10, ge=1)
+    max_attachments: int = Field(5, ge=0, le=20)
+    max_attachment_mb: float = Field(20, gt=0)
+    allowed_mime_types: list[str] = Field(default_factory=list)
+    flood_messages: int = Field(20, ge=1)
+    flood_window_seconds: float = Field(60, gt=0)
+
+
+class StaffSettings(BaseModel):
+    allowlist: list[int] = Field(default_factory=list)
+    leaders: list[int] = Field(default_factory=list)
+    membership_cache_seconds: float = Field(300, ge=0)
+    autoclose_after_days: float = Field(3, gt=0)
+
+
+class SlaLevel(BaseModel):
+    first_response_hours: float = Field(gt=0)
+    resolution_hours: float = Field(gt=0)
+
+
+class SlaSettings(BaseModel):
+    normal: SlaLevel = SlaLevel(first_response_hours=4, resolution_hours=16)
+    urgent: SlaLevel = SlaLevel(first_response_hours=1, resolution_hours=4)
+
+
+class CalendarSettings(BaseModel):
+    office_hours: list[tuple[time, time]] = Field(
+        default_factory=lambda: [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
+    )
+    extra_days_off: list[date] = Field(default_factory=list)
+    makeup_workdays: list[date] = Field(default_factory=list)
+
+    @field_validator("office_hours")
+    @classmethod
+    def _ordered(cls, value: list[tuple[time, time]]) -> list[tuple[time, time]]:
+        for start, end in value:
+            if start >= end:
+                raise ValueError(f"khung giờ {start:%H:%M}–{end:%H:%M} phải bắt đầu trước khi kết thúc")
+        return value
+
+
+class DeliverySettings(BaseModel):
+    telegram_global_per_second: float = Field(25, gt=0)
+    telegram_per_chat_per_second: float = Field(1, gt=0)
+    telegram_group_per_minute: float = Field(19, gt=0)
+    zalo_per_second: float = Field(8, gt=0)
+    max_attempts: int = Field(12, ge=1)
+    poll_interval_seconds: float = Field(0.5, gt=0)
+
+
+class RetentionSettings(BaseModel):
+    personal_data_days: int = Field(730, ge=1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__",
+        case_sensitive=False,
+        extra="forbid",
+    )
+
+    # Secrets: environment only (refused in config.yaml, see _reject_secrets_in_yaml).
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    database_url: str | None = None
+    redis_url: str | None = None
+    zalo_bot_token: str | None = None
+    zalo_bot_webhook_secret: str | None = None
+    zalo_oa_app_id: str | None = None
+    zalo_oa_secret_key: str | None = None
+    zalo_oa_access_token: str | None = None
+    zalo_oa_refresh_token: str | None = None
+    zalo_oa_app_secret: str | None = None
+
+    # Endpoints (overridable so tests can point at fake servers).
+    telegram_api_base: str | None = None
+    zalo_bot_api_base: str = "https://bot-api.zaloplatforms.com"
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base: str = "https://oauth.zaloapp.com"
+    staff_chat_id: int | None = None
+
+    sqlite_path: str = "data/bot.db"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    log_level: str = "INFO"
+    webhook: WebhookSettings = WebhookSettings()
+    conversation: ConversationSettings = ConversationSettings()
+    staff: StaffSettings = StaffSettings()
+    sla: SlaSettings = SlaSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    retention: RetentionSettings = RetentionSettings()
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("phải là DEBUG, INFO, WARNING hoặc ERROR")
+        return value.upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"múi giờ '{value}' không tồn tại") from exc
+        return value
+
+    @field_validator("telegram_api_base", "zalo_bot_api_base", "zalo_oa_api_base", "zalo_oa_oauth_base")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("phải là địa chỉ http:// hoặc https://")
+        return value.rstrip("/") if value else value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = Path(os.environ.get("BOT_CONFIG_FILE", DEFAULT_CONFIG_FILE))
+        yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=config_file)
+        return (init_settings, env_settings, _SecretFreeYaml(yaml_source))
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The configured database URL, or the SQLite file under the project root."""
+        if self.database_url:
+            return self.database_url
+        path = Path(self.sqlite_path)
+        if not path.is_absolute():
+            path = PROJECT_ROOT / path
+        return f"sqlite:///{path}"
+
+
+class _SecretFreeYaml(PydanticBaseSettingsSource):
+    """Wraps the YAML source and refuses secrets written into config.yaml."""
+
+    def __init__(self, inner: YamlConfigSettingsSource) -> None:
+        super().__init__(inner.settings_cls)
+        self._inner = inner
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._inner.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        values = self._inner()
+        leaked = sorted(SECRET_FIELDS & {key.lower() for key in values})
+        if leaked:
+            raise ConfigError(
+                f"Setting '{leaked[0]}' is a secret and must come from the environment "
+                f"({leaked[0].upper()}), not from config.yaml."
+            )
+        return values
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load and validate settings; raise ConfigError with one sentence on the first problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "?"
+        env_name = name.replace(".", "__").upper()
+        raise ConfigError(
+            f"Setting '{name}' (environment {env_name}) is invalid: {first['msg']}."
+        ) from None
