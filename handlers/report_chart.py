@@ -1,7 +1,9 @@
 """Chart picture of a report: cases per day stacked by status, top units, top topics.
 
 Uses the object-oriented matplotlib API with the Agg canvas directly (no pyplot): no global
-backend switch, no figure registry to leak, safe to call from a scheduler thread.
+backend switch and no figure registry that would leak memory in a long-running bot. The font
+is set with ``rc_context`` around drawing; it only re-states matplotlib's default family, so
+two reports drawn at once in different threads cannot disturb each other.
 
 Text is drawn with DejaVu Sans, which ships inside matplotlib and covers every Vietnamese
 letter as a precomposed glyph. Labels are NFC-normalised first: text typed on some phones

@@ -321,14 +321,16 @@ def _aware(dt: datetime) -> datetime:
 
 
 def _is_overdue(case: CaseRecord, as_of: datetime) -> bool:
-    """Resolved after the due time, or still open past it. A case closed without a
-    resolution time (duplicate, spam) cannot be judged and is not counted."""
+    """Still open past the due time, or resolved after it. An open case is judged by its
+    status first, so a case reopened after a resolution is overdue again once ``as_of``
+    passes the due time. A case closed without a resolution time (duplicate, spam)
+    cannot be judged and is not counted."""
     if case.resolution_due is None:
         return False
     due = _aware(case.resolution_due)
-    if case.resolved_at is not None:
-        return _aware(case.resolved_at) > due
-    return case.status in OPEN_STATUSES and _aware(as_of) > due
+    if case.status in OPEN_STATUSES:
+        return _aware(as_of) > due
+    return case.resolved_at is not None and _aware(case.resolved_at) > due
 
 
 def _share(n: int, total: int) -> float:
@@ -541,7 +543,7 @@ def format_report_text_vi(report: Report, top: int = 5) -> str:
     s = report.summary
     lines = [
         f"BÁO CÁO PHẢN ÁNH {report.start:%d/%m/%Y} – {report.end:%d/%m/%Y}",
-        f"Tiếp nhận mới: {s.total_new} · đang xử lý/mở: {s.open} · đã giải quyết: {s.resolved} · đã đóng: {s.closed}",
+        f"Tiếp nhận mới: {s.total_new} · đang mở: {s.open} · đã giải quyết: {s.resolved} · đã đóng: {s.closed}",
     ]
     extra = f"Vượt thẩm quyền: {s.escalated}"
     if s.overdue is not None:
@@ -657,7 +659,12 @@ def _table(
             fmt = (formats or {}).get(col)
             if fmt and isinstance(value, (int, float, datetime, date)):
                 cell.number_format = fmt
-            shown = value.strftime("%d/%m/%Y %H:%M") if isinstance(value, datetime) else str(value)
+            if isinstance(value, datetime):
+                shown = value.strftime("%d/%m/%Y %H:%M")
+            elif isinstance(value, float):
+                shown = f"{value:.1f}"  # displayed with 1 decimal or as a percentage
+            else:
+                shown = str(value)
             widths[col - 1] = max(widths[col - 1], len(shown) if value is not None else 0)
     if bold_last and n > 1:
         for cell in ws[n]:
@@ -930,7 +937,9 @@ def _item_lines(items: Sequence[DigestItem], kind: str, max_items: int) -> list[
     lines = []
     for i in items[:max_items]:
         if kind == "overdue":
-            tail = f"quá hạn {_num_vi(i.overdue_hours or 0)} giờ làm việc"
+            # A due time passed after closing time is overdue by 0 working hours: say so plainly.
+            hours = i.overdue_hours or 0
+            tail = f"quá hạn {_num_vi(hours)} giờ làm việc" if hours >= 0.05 else "đã quá hạn"
         elif kind == "due":
             tail = f"hạn {format_deadline_vi(i.resolution_due)}" if i.resolution_due else ""
         else:

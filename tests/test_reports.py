@@ -469,3 +469,21 @@ def test_digest_explicit_since_and_long_lists_fit_telegram() -> None:
     text = format_digest_vi(d)
     assert "… và 290 phản ánh khác" in text
     assert len(text) < 4096
+
+
+def test_reopened_case_is_judged_by_its_open_status() -> None:
+    # Resolved in time, then reopened after an unsatisfied rating; now past its due time.
+    reopened = CaseRecord(
+        "R1", vn(11, 24, 8), "dang_xu_ly", resolved_at=vn(11, 24, 9), resolution_due=vn(11, 25, 8)
+    )
+    r = build_report([reopened], [], UNITS, START, END, CAL, now=NOW)
+    assert r.summary.overdue == 1
+    r = build_report([reopened], [], UNITS, START, END, CAL, now=vn(11, 24, 10))
+    assert r.summary.overdue == 0
+
+
+def test_digest_due_passed_after_closing_time() -> None:
+    late = CaseRecord("S1", vn(11, 24, 8), "moi", unit_name="Xã An Lão", resolution_due=vn(11, 24, 17))
+    d = build_digest([late], vn(11, 24, 20), CAL)
+    assert d.overdue[0].overdue_hours == 0
+    assert "- S1 · Xã An Lão · Không rõ · đã quá hạn" in format_digest_vi(d)
