@@ -1,0 +1,231 @@
+"""Match a free-text message to an FAQ topic, or abstain.
+
+A wrong answer is worse than a hand-over to the task force, so the matcher abstains unless
+one topic is clearly ahead. Scoring, on normalised text (see faq.normalize):
+
+1. Lexical coverage: which share of the message's information (syllables and syllable pairs,
+   weighted by how specific they are to one topic) the topic's examples, title and keywords
+   account for. This is what separates "quên mật khẩu VNeID" from "quên mật khẩu Zalo".
+2. Fuzzy similarity (rapidfuzz) to the topic's closest example, computed only for the few
+   best lexical candidates; it rewards whole phrasings and tolerates typos.
+
+Out-of-scope groups (greetings, roads, banks, spam...) are scored like topics; when one of them
+wins the message is out of scope and no alternatives are offered.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from faq.knowledge import KnowledgeBase, load_knowledge_base
+from faq.normalize import normalize
+
+OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Calibrated on tests/data/faq-dev.jsonl; see faq/README.md for the figures."""
+
+    lexical_weight: float = 0.6  # share of the final score from lexical coverage
+    bigram_share: float = 0.4  # share of lexical coverage from syllable pairs
+    unknown_weight: float = 1.5  # weight of a syllable the knowledge base has never seen
+    typo_cutoff: float = 85.0  # rapidfuzz ratio for mapping an unknown syllable to a known one
+    candidates: int = 6  # labels that get the (slower) fuzzy scoring
+    threshold: float = 50.0  # below: abstain without alternatives
+    confident: float = 58.0  # at or above (and clearly ahead): answer
+    margin: float = 6.0  # top-1 minus top-2 below this: too close, offer alternatives
+    oos_margin: float = 0.0  # an out-of-scope group within this of the best topic wins
+    alternatives: int = 3
+
+
+@dataclass
+class MatchResult:
+    topic: str | None
+    score: float
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    # Why the matcher abstained: "" when confident, else "out_of_scope", "low_score" or "ambiguous".
+    reason: str = ""
+
+    @property
+    def confident(self) -> bool:
+        return self.topic is not None
+
+
+def _features(tokens: Sequence[str]) -> tuple[set[str], set[str]]:
+    unigrams = set(tokens)
+    bigrams = {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+    return unigrams, bigrams
+
+
+@dataclass(frozen=True)
+class _Index:
+    labels: tuple[str, ...]
+    postings: dict[str, tuple[int, ...]]  # feature -> label indexes containing it
+    idf: dict[str, float]
+    vocabulary: tuple[str, ...]  # known unigrams, for typo repair
+    examples: tuple[tuple[str, ...], ...]  # normalised example phrasings per label
+
+
+def _build_index(kb: KnowledgeBase) -> _Index:
+    labels: list[str] = []
+    docs: list[list[str]] = []
+    examples: list[tuple[str, ...]] = []
+    for topic in kb.topics.values():
+        phrasings = [normalize(t) for t in (*topic.examples, topic.title)]
+        labels.append(topic.id)
+        docs.append([*phrasings, *(normalize(k) for k in topic.keywords)])
+        examples.append(tuple(p for p in phrasings if p))
+    for group, texts in kb.out_of_scope.items():
+        phrasings = [normalize(t) for t in texts]
+        labels.append(OOS_PREFIX + group)
+        docs.append(phrasings)
+        examples.append(tuple(p for p in phrasings if p))
+    postings: dict[str, set[int]] = defaultdict(set)
+    for index, doc in enumerate(docs):
+        for text in doc:
+            unigrams, bigrams = _features(text.split())
+            for feature in unigrams | bigrams:
+                postings[feature].add(index)
+    n = len(labels)
+    # Smoothed inverse document frequency over labels: a syllable used by one topic is strong
+    # evidence, one used by every topic ("khong", "duoc") is almost none.
+    idf = {f: math.log(1 + n / len(ix)) for f, ix in postings.items()}
+    vocabulary = tuple(sorted(f for f in postings if " " not in f and len(f) >= 3))
+    frozen = {f: tuple(sorted(ix)) for f, ix in postings.items()}
+    return _Index(tuple(labels), frozen, idf, vocabulary, tuple(examples))
+
+
+class Matcher:
+    """Thread-safe: ``reload`` builds a new index and swaps it in one assignment."""
+
+    def __init__(self, kb: KnowledgeBase, config: MatcherConfig | None = None) -> None:
+        self.config = config or MatcherConfig()
+        self._kb = kb
+        self._index = _build_index(kb)
+        self._repair = lru_cache(maxsize=4096)(self._repair_uncached)
+
+    @property
+    def knowledge_base(self) -> KnowledgeBase:
+        return self._kb
+
+    def reload(self, kb: KnowledgeBase | None = None) -> None:
+        """Re-read the knowledge base (from its source folder unless one is given).
+
+        A broken file raises KnowledgeBaseError and leaves the current index in service.
+        """
+        new_kb = kb if kb is not None else load_knowledge_base(self._kb.source)
+        index = _build_index(new_kb)
+        repair = lru_cache(maxsize=4096)(self._repair_uncached)
+        self._kb, self._index, self._repair = new_kb, index, repair
+
+    def _repair_uncached(self, token: str) -> str | None:
+        # Only syllables the knowledge base has never seen are repaired; short ones are left
+        # alone because one wrong letter in "vang" is a different word, not a typo.
+        if len(token) < 4 or token.isdigit():
+            return None
+        found = process.extractOne(
+            token, self._index.vocabulary, scorer=fuzz.ratio, score_cutoff=self.config.typo_cutoff
+        )
+        return found[0] if found else None
+
+    def _tokens(self, text: str) -> list[str]:
+        index = self._index
+        out = []
+        for token in normalize(text).split():
+            if token not in index.idf:
+                token = self._repair(token) or token
+            out.append(token)
+        return out
+
+    def scores(self, text: str) -> list[tuple[str, float]]:
+        """All candidate labels with their final score, best first (includes OOS labels)."""
+        cfg, index = self.config, self._index
+        tokens = self._tokens(text)
+        if not tokens:
+            return []
+        unigrams, bigrams = _features(tokens)
+        uni_total = sum(index.idf.get(u, cfg.unknown_weight) for u in unigrams)
+        bi_total = sum(index.idf.get(b, 0.0) for b in bigrams)
+        uni_hit: dict[int, float] = defaultdict(float)
+        bi_hit: dict[int, float] = defaultdict(float)
+        for feature in unigrams:
+            weight = index.idf.get(feature)
+            if weight is not None:
+                for label in index.postings[feature]:
+                    uni_hit[label] += weight
+        for feature in bigrams:
+            weight = index.idf.get(feature)
+            if weight is not None:
+                for label in index.postings[feature]:
+                    bi_hit[label] += weight
+        if not uni_hit:
+            return []
+        lexical: dict[int, float] = {}
+        for label, hit in uni_hit.items():
+            uni_cov = hit / uni_total
+            bi_cov = bi_hit.get(label, 0.0) / bi_total if bi_total else uni_cov
+            lexical[label] = (1 - cfg.bigram_share) * uni_cov + cfg.bigram_share * bi_cov
+        ranked = sorted(lexical, key=lexical.__getitem__, reverse=True)[: cfg.candidates]
+        query = " ".join(tokens)
+        results = []
+        for label in ranked:
+            fuzzy = self._fuzzy(query, index.examples[label])
+            final = cfg.lexical_weight * 100 * lexical[label] + (1 - cfg.lexical_weight) * fuzzy
+            results.append((index.labels[label], round(final, 1)))
+        results.sort(key=lambda item: item[1], reverse=True)
+        return results
+
+    @staticmethod
+    def _fuzzy(query: str, examples: Sequence[str]) -> float:
+        found = process.extractOne(query, examples, scorer=fuzz.token_set_ratio, processor=None)
+        return float(found[1]) if found else 0.0
+
+    def match(self, text: str) -> MatchResult:
+        cfg = self.config
+        ranked = self.scores(text)
+        topics = [(label, score) for label, score in ranked if not label.startswith(OOS_PREFIX)]
+        best_oos = max((s for label, s in ranked if label.startswith(OOS_PREFIX)), default=0.0)
+        if not topics:
+            return MatchResult(None, 0.0, [], "low_score")
+        best_id, best = topics[0]
+        if best_oos >= best - cfg.oos_margin:
+            return MatchResult(None, best, [], "out_of_scope")
+        if best < cfg.threshold:
+            return MatchResult(None, best, [], "low_score")
+        runners = [(tid, s) for tid, s in topics[1:] if s >= cfg.threshold]
+        second = runners[0][1] if runners else 0.0
+        if best < cfg.confident or best - second < cfg.margin:
+            close = [(tid, s) for tid, s in topics if s >= cfg.threshold and best - s < 2 * cfg.margin]
+            if len(close) < 2 and best < cfg.confident:
+                close = topics[:1]
+            return MatchResult(None, best, close[: cfg.alternatives], "ambiguous")
+        return MatchResult(best_id, best, runners[: cfg.alternatives - 1], "")
+
+    def match_many(self, texts: Iterable[str]) -> list[MatchResult]:
+        return [self.match(t) for t in texts]
+
+
+_default_lock = threading.Lock()
+_default: Matcher | None = None
+
+
+def default_matcher() -> Matcher:
+    """The matcher over the shipped knowledge base, built once per process."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Matcher(load_knowledge_base())
+    return _default
+
+
+def match(text: str) -> MatchResult:
+    return default_matcher().match(text)

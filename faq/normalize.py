@@ -1,0 +1,168 @@
+"""Text normalisation for Vietnamese chat messages.
+
+People type with or without diacritics, with chat abbreviations ("ko", "dc", "tk"), with
+emoji and stretched letters ("khongggg"), and sometimes in raw Telex when their keyboard
+has no input method ("dduwowcj" for "được"). The matcher compares normalised text only, so
+the knowledge base and the incoming message go through exactly the same function.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ABBREVIATIONS_FILE = DATA_DIR / "abbreviations.tsv"
+
+# đ is a separate letter, not a base letter plus a combining mark, so NFD does not split it.
+_D_TABLE = str.maketrans({"đ": "d", "Đ": "d"})
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+# Dotted prefixes ("p. Lê Chân", "q.Ngô Quyền") must be expanded before punctuation goes,
+# otherwise "p." becomes "p" and collides with other uses of the letter.
+_DOTTED_PREFIX = re.compile(r"(?<![0-9a-z])(tp|tx|p|x|q|h)\.\s*")
+_DOTTED_EXPANSION = {"tp": "thanh pho", "tx": "thi xa", "p": "phuong", "x": "xa", "q": "quan", "h": "huyen"}
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Vietnamese syllables never double a letter, so any run is a stretched word or Telex.
+_RUN = re.compile(r"([a-z])\1+")
+# A Vietnamese syllable never contains w or a doubled vowel/d; in raw Telex these mark
+# ư/ơ/ă, â/ê/ô and đ. A trailing s/f/r/x/j after a vowel or a final consonant is a Telex tone.
+_TELEX_SIGN = re.compile(r"(?:[aeiouy]w|aa|ee|oo|dd)")
+_TELEX_W = re.compile(r"(?<=[aou])w")
+_TELEX_TONE = re.compile(r"^([bcdghklmnpqrstvx]*[aeiouy]+(?:ch|nh|ng|c|m|n|p|t)?)[sfrxj]$")
+
+
+def fold(text: str) -> str:
+    """NFC, lower case, diacritics removed and đ→d: the form people type without an IME."""
+    text = unicodedata.normalize("NFC", text).lower().translate(_D_TABLE)
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _COMBINING.sub("", decomposed))
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries Vietnamese marks (so the writer chose them on purpose)."""
+    lowered = unicodedata.normalize("NFC", text).lower()
+    return fold(lowered) != lowered
+
+
+@dataclass(frozen=True)
+class Abbreviations:
+    """Expansion tables built from abbreviations.tsv.
+
+    ``plain`` maps a folded token typed without diacritics; ``marked`` maps a token typed
+    with diacritics exactly as written in the table ("đc"). A token typed with other marks
+    is a real word and is left alone: "hỏng" (broken) folds to "hong" but is not "hông".
+    Ambiguous abbreviations ("mk" = mật khẩu | mình) are not expanded: the knowledge base
+    contains them as typed, so the matcher learns them from context instead of guessing.
+    """
+
+    plain: dict[str, str]
+    marked: dict[str, str]
+    pairs: dict[tuple[str, str], str]
+    ambiguous: frozenset[str]
+
+
+def _clean_meaning(meaning: str) -> str:
+    # "quận (cũ)" → "quan": the note in brackets is for humans.
+    meaning = re.sub(r"\(.*?\)", " ", meaning)
+    return " ".join(_NON_WORD.sub(" ", fold(meaning)).split())
+
+
+def load_abbreviations(path: Path = ABBREVIATIONS_FILE) -> Abbreviations:
+    plain: dict[str, str] = {}
+    marked: dict[str, str] = {}
+    pairs: dict[tuple[str, str], str] = {}
+    ambiguous: set[str] = set()
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if lineno == 0 or not raw.strip() or raw.startswith("#"):
+            continue
+        parts = raw.split("\t")
+        abbr = unicodedata.normalize("NFC", parts[0].strip().lower())
+        meaning = parts[1].strip() if len(parts) > 1 else ""
+        note = parts[2].strip().lower() if len(parts) > 2 else ""
+        if not abbr or not meaning or abbr.endswith("."):
+            continue  # dotted prefixes are handled by _DOTTED_PREFIX
+        key = fold(abbr)
+        if "|" in meaning or "ambiguous" in note:
+            ambiguous.add(key)
+            continue
+        expansion = _clean_meaning(meaning)
+        words = key.split()
+        if len(words) == 2:
+            pairs[(words[0], words[1])] = expansion
+        elif key == abbr:
+            plain.setdefault(key, expansion)
+        else:
+            marked[abbr] = expansion
+            plain.setdefault(key, expansion)
+    # A folded key that is also an ambiguous key must stay ambiguous ("dk" vs "đk").
+    for key in ambiguous:
+        plain.pop(key, None)
+    return Abbreviations(plain, marked, pairs, frozenset(ambiguous))
+
+
+@lru_cache(maxsize=1)
+def default_abbreviations() -> Abbreviations:
+    return load_abbreviations()
+
+
+def _repair_token(token: str, known: dict[str, str]) -> str:
+    """Collapse stretched letters and undo raw Telex, keeping known abbreviations intact."""
+    if token in known or token.isdigit():
+        return token
+    telex = _TELEX_SIGN.search(token) is not None
+    token = _RUN.sub(r"\1", token)
+    if telex:
+        token = _TELEX_W.sub("", token)
+        match = _TELEX_TONE.match(token)
+        if match:
+            token = match.group(1)
+    return token
+
+
+def _raw_tokens(text: str) -> list[str]:
+    lowered = unicodedata.normalize("NFC", text).lower()
+    return re.findall(r"[^\W_]+", lowered)
+
+
+def normalize(text: str, abbreviations: Abbreviations | None = None) -> str:
+    """Fold, expand chat abbreviations, drop punctuation/emoji, collapse repeats and spaces."""
+    table = abbreviations or default_abbreviations()
+    return " ".join(normalize_tokens(text, table))
+
+
+def normalize_tokens(text: str, table: Abbreviations | None = None) -> list[str]:
+    table = table or default_abbreviations()
+    lowered = unicodedata.normalize("NFC", text).lower()
+    # Expand dotted prefixes on the folded text but keep the original marks for the lookup
+    # of marked abbreviations, hence two parallel token lists of equal length.
+    folded_text = _DOTTED_PREFIX.sub(lambda m: _DOTTED_EXPANSION[m.group(1)] + " ", fold(lowered))
+    marked_text = _DOTTED_PREFIX.sub(lambda m: _DOTTED_EXPANSION[m.group(1)] + " ", lowered)
+    folded = _NON_WORD.sub(" ", folded_text).split()
+    originals = _raw_tokens(marked_text)
+    if len(originals) != len(folded):
+        originals = folded  # exotic scripts: fall back to folded tokens only
+    out: list[str] = []
+    i = 0
+    while i < len(folded):
+        tok, orig = folded[i], originals[i]
+        if i + 1 < len(folded) and (tok, folded[i + 1]) in table.pairs:
+            out.extend(table.pairs[(tok, folded[i + 1])].split())
+            i += 2
+            continue
+        if orig in table.marked:
+            out.extend(table.marked[orig].split())
+        elif orig == tok and tok in table.plain:
+            out.extend(table.plain[tok].split())
+        else:
+            repaired = _repair_token(tok, table.plain)
+            if repaired != tok and orig == tok and repaired in table.plain:
+                out.extend(table.plain[repaired].split())
+            else:
+                out.append(repaired)
+        i += 1
+    return out
