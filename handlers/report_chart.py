@@ -23,6 +23,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from handlers.reports import STATUSES, Report, UnitRow
@@ -104,23 +105,40 @@ def _daily(ax: Axes, report: Report) -> None:
     bottom = [0] * len(days)
     for status in STATUSES:
         values = [d.counts.get(status, 0) for d in days]
+        # Zero-height bars are invisible but each costs a patch: a quarter would draw ~450.
+        shown = [i for i, v in enumerate(values) if v]
         ax.bar(
-            xs,
-            values,
-            bottom=bottom,
+            [xs[i] for i in shown],
+            [values[i] for i in shown],
+            bottom=[bottom[i] for i in shown],
             color=_STATUS_COLOURS.get(status, "#1f77b4"),
-            label=_nfc(report.status_labels.get(status, status)),
             width=0.8,
         )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_xlim(-0.6, len(days) - 0.4)
+    ax.set_ylim(0, max([*bottom, 1]) * 1.05)
+    if not any(bottom):
+        ax.text(
+            0.5, 0.5, "Không có dữ liệu", ha="center", va="center", transform=ax.transAxes, color="#777777"
+        )
     # Keep about 16 date labels whatever the period length (a week, a month, a quarter).
     step = max(1, -(-len(days) // 16))
     ax.set_xticks(
         xs[::step], [f"{d.day:%d/%m}" for d in days[::step]], fontsize=8, rotation=45 if step > 1 else 0
     )
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # Legend from explicit patches: a status without any bar would otherwise get no colour.
+    handles = [
+        Patch(color=_STATUS_COLOURS.get(st, "#1f77b4"), label=_nfc(report.status_labels.get(st, st)))
+        for st in STATUSES
+    ]
     ax.legend(
-        fontsize=8, ncols=5, loc="upper left", bbox_to_anchor=(0, -0.12 if step > 1 else -0.08), frameon=False
+        handles=handles,
+        fontsize=8,
+        ncols=5,
+        loc="upper left",
+        bbox_to_anchor=(0, -0.12 if step > 1 else -0.08),
+        frameon=False,
     )
     ax.spines[["top", "right"]].set_visible(False)
 
