@@ -1,0 +1,393 @@
+"""A fake Zalo Bot API server (the Telegram-like ``bot-api.zaloplatforms.com``).
+
+Shapes follow the Zalo Bot Platform docs (bot.zaloplatforms.com/docs, as mirrored in
+github.com/XuanNguyenNB/QuanLyThuChi_Bot_Telegram_Zalom ``docs/ZALO_BOT_API.md``, updated
+10/12/2025):
+
+* URL ``{base}/bot{TOKEN}/{method}``; token format ``{bot_id}:{secret}``; POST with JSON bodies.
+* Responses ``{"ok": true, "result": ...}`` / ``{"ok": false, "error_code": N, "description": "..."}``.
+* ``getUpdates`` takes only ``timeout`` (seconds, documented as a String, default 30), has NO
+  offset, and its ``result`` is ONE update object, not a list. It does not work while a webhook
+  is set. When nothing arrives in time the real server answers HTTP 408
+  ``{"ok": false, "error_code": 408, "description": "Request timeout"}`` (observed by client
+  code such as github.com/lamdt1/ckvn-bot ``src/test_zalo_chat_id.py``).
+* ``setWebhook {url, secret_token}``: secret 8–256 chars, sent back as the
+  ``X-Bot-Api-Secret-Token`` header; result ``{"url", "updated_at"}`` (ms).
+* ``sendMessage {chat_id, text}``: text 1–2000 chars; result ``{"message_id", "date"}`` (ms).
+* ``sendPhoto {chat_id, photo (URL), caption}``, ``sendSticker {chat_id, sticker}``,
+  ``sendChatAction {chat_id, action}`` with action ``typing`` | ``upload_photo``.
+* ``getMe`` → ``{"id", "account_name", "account_type", "can_join_groups"}``.
+
+Not documented, chosen here (adapt if the real service differs): the HTTP status of an error
+equals its ``error_code``; getUpdates while a webhook is set answers 409.
+
+Quirk: ``duplicate_server_header=True`` answers with two ``Server`` headers, as the real
+server does, to check the client copes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections import deque
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from tests.fakes.base import FakeApiServer, WebhookResult, json_response, read_body_params
+
+DEFAULT_ZALO_BOT_TOKEN = "1459232241454765289:fake-zalo-bot-secret-not-real"
+IMAGE_URL_FIELDS = ("photo", "photo_url", "url")
+MAX_TEXT = 2000
+
+
+class ZaloBotApiError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class FakeZaloBotServer(FakeApiServer):
+    """Fake Zalo Bot API.
+
+    Constructor:
+        ``token``: if given, only this token is accepted (others answer 401).
+        ``duplicate_server_header``: send two ``Server`` headers on every answer.
+        ``webhook_wrapped``: when this fake itself delivers to a webhook (``push_update`` while
+            a webhook is set), wrap the event as ``{"ok": true, "result": event}``.
+        ``max_poll_timeout``: upper bound for a getUpdates wait.
+
+    State tests may use: ``updates`` (pending, oldest first), ``delivered`` (handed out by
+    getUpdates), ``webhook_url``/``webhook_secret``, ``missing_chats``,
+    ``webhook_deliveries``.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        duplicate_server_header: bool = False,
+        webhook_wrapped: bool = False,
+        max_poll_timeout: float = 60.0,
+        host: str = "127.0.0.1",
+    ) -> None:
+        super().__init__(host=host)
+        self.token = token
+        self.duplicate_server_header = duplicate_server_header
+        self.webhook_wrapped = webhook_wrapped
+        self.max_poll_timeout = max_poll_timeout
+        self.me: dict[str, Any] = {
+            "id": (token or DEFAULT_ZALO_BOT_TOKEN).split(":", 1)[0],
+            "account_name": "bot.FakeTest",
+            "account_type": "BASIC",
+            "can_join_groups": False,
+        }
+        self.updates: deque[dict[str, Any]] = deque()
+        self.delivered: list[dict[str, Any]] = []
+        self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        self.webhook_updated_at = 0
+        self.missing_chats: set[str] = set()
+        self.webhook_deliveries: list[WebhookResult | str] = []
+        self._signal = asyncio.Event()
+        self._message_seq = itertools.count(1)
+        self._delivery_tasks: set[asyncio.Task[Any]] = set()
+
+    # ------------------------------------------------------------------ updates
+
+    def push_update(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Queue an event (from the builders below) for getUpdates, or post it to the webhook."""
+        self.updates.append(event)
+        self._wake()
+        if self.webhook_url:
+            task = asyncio.get_running_loop().create_task(self._deliver(event))
+            self._delivery_tasks.add(task)
+            task.add_done_callback(self._delivery_tasks.discard)
+        return event
+
+    async def drain_webhooks(self) -> None:
+        while self._delivery_tasks:
+            await asyncio.gather(*list(self._delivery_tasks), return_exceptions=True)
+
+    async def _deliver(self, event: dict[str, Any]) -> None:
+        try:
+            result = await post_webhook(
+                self.webhook_url, event, self.webhook_secret, wrapped=self.webhook_wrapped
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.webhook_deliveries.append(f"{type(exc).__name__}: {exc}")
+            return
+        self.webhook_deliveries.append(result)
+        if 200 <= result.status < 300 and event in self.updates:
+            self.updates.remove(event)
+
+    def _wake(self) -> None:
+        self._signal.set()
+        self._signal = asyncio.Event()
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    def _setup_routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+
+    def _headers(self) -> list[tuple[str, str]]:
+        if self.duplicate_server_header:
+            return [("Server", "nginx"), ("Server", "ZaloBotAPI")]
+        return [("Server", "ZaloBotAPI")]
+
+    def _token_ok(self, token: str) -> bool:
+        if self.token is not None:
+            return token == self.token
+        head, _, tail = token.partition(":")
+        return head.isdigit() and bool(tail)
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        started = time.monotonic()
+        method = request.match_info["method"]
+        handlers = {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendSticker": self._send_sticker,
+            "sendChatAction": self._send_chat_action,
+        }
+        params: dict[str, Any] = {}
+        payload: dict[str, Any]
+        try:
+            try:
+                params, _files = await read_body_params(request)
+            except ValueError as exc:
+                raise ZaloBotApiError(400, f"Bad Request: {exc}") from exc
+            if not self._token_ok(request.match_info["token"]):
+                raise ZaloBotApiError(401, "Unauthorized")
+            handler = handlers.get(method)
+            if handler is None:
+                raise ZaloBotApiError(404, "Not Found")
+            failure = self._take_failure(method)
+            if failure is not None:
+                raise ZaloBotApiError(failure.status, failure.description)
+            result = await handler(params)
+            payload = {"ok": True} if result is None else {"ok": True, "result": result}
+            status = 200
+        except ZaloBotApiError as exc:
+            payload = {"ok": False, "error_code": exc.code, "description": exc.description}
+            status = exc.code if 400 <= exc.code < 600 else 400
+        await self._record(method, params, started, status, payload, dict(request.headers))
+        return json_response(payload, status, self._headers())
+
+    # ------------------------------------------------------------------ methods
+
+    async def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.me)
+
+    async def _get_updates(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.webhook_url:
+            raise ZaloBotApiError(409, "Conflict: webhook is active, use deleteWebhook before getUpdates")
+        try:
+            timeout = float(params.get("timeout") or 30)
+        except (TypeError, ValueError) as exc:
+            raise ZaloBotApiError(400, "Bad Request: timeout must be a number") from exc
+        deadline = time.monotonic() + min(max(timeout, 0.0), self.max_poll_timeout)
+        while not self.updates:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self._closing.is_set():
+                raise ZaloBotApiError(408, "Request timeout")
+            signal = self._signal
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(signal.wait(), remaining)
+        # No offset in this API: an update handed out is gone, whether or not the client
+        # processes it (so a client crash between receive and store loses it).
+        event = self.updates.popleft()
+        self.delivered.append(event)
+        return event
+
+    async def _set_webhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        url = str(params.get("url") or "")
+        secret = params.get("secret_token")
+        if not url.startswith(("http://", "https://")):
+            raise ZaloBotApiError(400, "Bad Request: url is invalid")
+        if not isinstance(secret, str) or not 8 <= len(secret) <= 256:
+            raise ZaloBotApiError(400, "Bad Request: secret_token must be 8-256 characters")
+        self.webhook_url, self.webhook_secret, self.webhook_updated_at = url, secret, _now_ms()
+        self._wake()
+        return {"url": url, "updated_at": self.webhook_updated_at}
+
+    async def _delete_webhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.webhook_url, self.webhook_secret, self.webhook_updated_at = "", None, _now_ms()
+        return {"url": "", "updated_at": self.webhook_updated_at}
+
+    async def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self.webhook_url, "updated_at": self.webhook_updated_at}
+
+    def _chat(self, params: dict[str, Any]) -> str:
+        chat_id = params.get("chat_id")
+        if chat_id in (None, ""):
+            raise ZaloBotApiError(400, "Bad Request: chat_id is required")
+        if str(chat_id) in self.missing_chats:
+            raise ZaloBotApiError(400, "Bad Request: chat not found")
+        return str(chat_id)
+
+    def _sent(self) -> dict[str, Any]:
+        return {"message_id": f"{next(self._message_seq):020x}", "date": _now_ms()}
+
+    async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._chat(params)
+        text = params.get("text")
+        if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT:
+            raise ZaloBotApiError(400, "Bad Request: text must be 1-2000 characters")
+        return self._sent()
+
+    async def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._chat(params)
+        photo = params.get("photo")
+        if not isinstance(photo, str) or not photo.startswith(("http://", "https://")):
+            raise ZaloBotApiError(400, "Bad Request: photo must be an image URL")
+        caption = params.get("caption")
+        if caption is not None and not (isinstance(caption, str) and 1 <= len(caption) <= MAX_TEXT):
+            raise ZaloBotApiError(400, "Bad Request: caption must be 1-2000 characters")
+        return self._sent()
+
+    async def _send_sticker(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._chat(params)
+        if not params.get("sticker"):
+            raise ZaloBotApiError(400, "Bad Request: sticker is required")
+        return self._sent()
+
+    async def _send_chat_action(self, params: dict[str, Any]) -> None:
+        self._chat(params)
+        if params.get("action") not in ("typing", "upload_photo"):
+            raise ZaloBotApiError(400, "Bad Request: action is invalid")
+        return None  # the documented answer is a bare {"ok": true}
+
+    # ------------------------------------------------------------------ assertion helpers
+
+    def sent_texts(self, chat_id: str | None = None) -> list[str]:
+        return [
+            str(c.params.get("text"))
+            for c in self.calls
+            if c.method == "sendMessage"
+            and c.ok
+            and (chat_id is None or str(c.params.get("chat_id")) == chat_id)
+        ]
+
+
+# ---------------------------------------------------------------------------- event builders
+
+_zalo_message_ids = itertools.count(1)
+
+
+def _message(
+    user_id: str,
+    *,
+    display_name: str,
+    message_id: str | None,
+    chat_id: str | None,
+    chat_type: str,
+    date: int | None,
+) -> dict[str, Any]:
+    return {
+        "from": {"id": user_id, "display_name": display_name, "is_bot": False},
+        "chat": {"id": chat_id or user_id, "chat_type": chat_type},
+        "message_id": message_id or f"{next(_zalo_message_ids):020x}",
+        "date": date if date is not None else _now_ms(),
+    }
+
+
+def zalo_text_update(
+    user_id: str,
+    text: str,
+    display_name: str = "An",
+    message_id: str | None = None,
+    chat_id: str | None = None,
+    chat_type: str = "PRIVATE",
+    date: int | None = None,
+) -> dict[str, Any]:
+    msg = _message(
+        user_id,
+        display_name=display_name,
+        message_id=message_id,
+        chat_id=chat_id,
+        chat_type=chat_type,
+        date=date,
+    )
+    msg["text"] = text
+    return {"event_name": "message.text.received", "message": msg}
+
+
+def zalo_image_update(
+    user_id: str,
+    url: str,
+    caption: str | None = None,
+    field: str = "photo",
+    display_name: str = "An",
+    message_id: str | None = None,
+) -> dict[str, Any]:
+    """An image event. The image URL's key is not stable across Zalo's payloads: ``photo``,
+    ``photo_url`` or ``url`` — pick with ``field`` (all in ``IMAGE_URL_FIELDS``)."""
+    if field not in IMAGE_URL_FIELDS:
+        raise ValueError(f"field must be one of {IMAGE_URL_FIELDS}")
+    msg = _message(
+        user_id,
+        display_name=display_name,
+        message_id=message_id,
+        chat_id=None,
+        chat_type="PRIVATE",
+        date=None,
+    )
+    msg[field] = url
+    if caption:
+        msg["caption"] = caption
+    return {"event_name": "message.image.received", "message": msg}
+
+
+def zalo_image_update_photo(user_id: str, url: str, caption: str | None = None) -> dict[str, Any]:
+    return zalo_image_update(user_id, url, caption, field="photo")
+
+
+def zalo_image_update_photo_url(user_id: str, url: str, caption: str | None = None) -> dict[str, Any]:
+    return zalo_image_update(user_id, url, caption, field="photo_url")
+
+
+def zalo_image_update_url(user_id: str, url: str, caption: str | None = None) -> dict[str, Any]:
+    return zalo_image_update(user_id, url, caption, field="url")
+
+
+def zalo_sticker_update(
+    user_id: str, sticker: str = "0e078a2fb66a5f34067b", url: str | None = None
+) -> dict[str, Any]:
+    msg = _message(user_id, display_name="An", message_id=None, chat_id=None, chat_type="PRIVATE", date=None)
+    msg["sticker"] = sticker
+    msg["url"] = url or f"https://zalo-api.zadn.vn/api/emoticon/sticker/webpc?eid={sticker}"
+    return {"event_name": "message.sticker.received", "message": msg}
+
+
+def zalo_unsupported_update(user_id: str) -> dict[str, Any]:
+    """What Zalo sends for content the Bot API does not carry (voice, file, location…)."""
+    msg = _message(user_id, display_name="An", message_id=None, chat_id=None, chat_type="PRIVATE", date=None)
+    return {"event_name": "message.unsupported.received", "message": msg}
+
+
+async def post_webhook(
+    url: str, event: dict[str, Any], secret: str | None, wrapped: bool = False
+) -> WebhookResult:
+    """POST an event to a webhook like Zalo: header ``X-Bot-Api-Secret-Token`` and a body that is
+    either the bare ``{event_name, message}`` or wrapped as ``{"ok": true, "result": {...}}``."""
+    body = {"ok": True, "result": event} if wrapped else event
+    headers = {"X-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=10)) as resp,
+    ):
+        return WebhookResult(resp.status, await resp.text())

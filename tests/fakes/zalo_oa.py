@@ -1,0 +1,467 @@
+"""A fake Zalo Official Account API (OpenAPI v3 messaging + OAuth v4 token refresh) and
+signed webhook events.
+
+One base URL serves both hosts, so a client's ``ZALO_OA_API_BASE`` (normally
+``https://openapi.zalo.me``) and ``ZALO_OA_OAUTH_BASE`` (normally ``https://oauth.zaloapp.com``)
+can both point at ``oa.base_url``.
+
+What the docs say (Zalo for Developers, OA section, as compiled in a public integration spec
+with quotes of docs.zaloplatforms.com/docs/OA/...; codes cross-checked against the Python SDK
+table citing developers.zalo.me/docs/api/official-account-api/phu-luc/ma-loi-post-735):
+
+* ``POST /v3.0/oa/message/cs`` with header ``access_token: <token>`` (a bare header, not
+  ``Authorization: Bearer``) and JSON ``{"recipient": {"user_id"}, "message": {"text"}}`` or
+  ``message.attachment`` (``{"type": "template", "payload": {"template_type": "media",
+  "elements": [{"media_type": "image", "url"}]}}`` or ``{"type": "file", "payload": {"token"}}``).
+  Text ≤ 2000 chars. Success ``{"error": 0, "message": "Success", "data": {"message_id", "user_id"}}``.
+* Errors arrive with HTTP 200 and ``error != 0``. Codes reproduced here:
+  -216 "Access token is invalid"; -220 "access_token is expired or removed" (both mean refresh);
+  -230 "User has not interacted with the OA in the past 7 days" (the consultation window; real
+  answers quoted verbatim in several public client tests); -213 "User has not followed OA";
+  -232 "User has not interacted with the OA, or the last interaction has expired";
+  -227 "User is banned or has been inactive for more than 45 days"; -201 "<field> is invalid!".
+* Token refresh ``POST /v4/oa/access_token``, form body ``refresh_token, app_id,
+  grant_type=refresh_token`` and header ``secret_key: <app secret>``; answers
+  ``{"access_token", "refresh_token", "expires_in": "90000"}`` (a string; 25 h). Refresh tokens
+  are single-use and rotate: the old one is dead once a refresh succeeds. An invalid refresh
+  token answers ``{"error": -14014, "error_name": "Invalid refresh token", ...}`` (code seen in a
+  public client's tests, not in the docs); a wrong app id ``-14002 "Invalid appId"``.
+* ``GET /v2.0/oa/getoa`` → OA info; ``GET /v3.0/oa/user/detail?data={"user_id": "..."}``.
+
+Not documented, chosen here: this fake invalidates the old access token on refresh too; a wrong
+``secret_key`` answers ``-14001 "Invalid secret key"``. Real expired tokens are reported by users
+as -216; ``expire_token(code=-220)`` gives the other documented code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import time
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from tests.fakes.base import FakeApiServer, WebhookResult, json_response, read_body_params
+
+FAKE_APP_ID = "3608465248940903967"
+FAKE_OA_ID = "388613280878808645"
+FAKE_OA_SECRET = "fake-oa-secret-key-not-real"
+
+OA_ERRORS = {
+    -201: "Parameter is invalid",
+    -213: "User has not followed OA",
+    -216: "Access token is invalid",
+    -220: "access_token is expired or removed",
+    -227: "User is banned or has been inactive for more than 45 days",
+    -230: "User has not interacted with the OA in the past 7 days",
+    -232: "User has not interacted with the OA, or the last interaction has expired",
+    -32: "Your OA reached limit call api",
+}
+MAX_TEXT = 2000
+
+
+class _OAError(Exception):
+    def __init__(self, code: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message or OA_ERRORS.get(code, "Error")
+
+
+class FakeZaloOAServer(FakeApiServer):
+    """Fake OA OpenAPI + OAuth.
+
+    Constructor: ``app_id``, ``secret_key`` (the app secret used both as the ``secret_key``
+    header and as the webhook signing key), ``oa_id``, ``access_token``, ``refresh_token``
+    (the initial pair a client would be configured with).
+
+    Controls: ``expire_token(code=-216)``, ``close_window(user_id, code=-230)``,
+    ``open_window(user_id)``, ``add_user(user_id, display_name)``,
+    ``fail_api(method, error, message=None, times=1)`` (HTTP 200 with ``error`` set) besides
+    the base ``fail``/``fail_window`` (HTTP-level failures). Method names recorded in ``calls``:
+    ``message/cs``, ``access_token``, ``getoa``, ``user/detail``, ``upload/image``, ``upload/file``.
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str = FAKE_APP_ID,
+        secret_key: str = FAKE_OA_SECRET,
+        oa_id: str = FAKE_OA_ID,
+        access_token: str = "fake-oa-access-0",
+        refresh_token: str = "fake-oa-refresh-0",
+        host: str = "127.0.0.1",
+    ) -> None:
+        super().__init__(host=host)
+        self.app_id = app_id
+        self.secret_key = secret_key
+        self.oa_id = oa_id
+        self.access_token = access_token
+        self.refresh_token = refresh_token
+        self.token_expired_code: int | None = None
+        self.token_refreshes = 0
+        self.closed_windows: dict[str, int] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self._api_failures: dict[str, list[tuple[int, str | None]]] = {}
+        self._seq = itertools.count(1)
+
+    # ------------------------------------------------------------------ controls
+
+    def expire_token(self, code: int = -216) -> None:
+        """The current access token stops working (answers ``code``) until a refresh."""
+        self.token_expired_code = code
+
+    def close_window(self, user_id: str, code: int = -230) -> None:
+        """Sends to this user answer an out-of-window error (-230, -213, -232 or -227)."""
+        self.closed_windows[str(user_id)] = code
+
+    def open_window(self, user_id: str) -> None:
+        self.closed_windows.pop(str(user_id), None)
+
+    def add_user(self, user_id: str, display_name: str, is_follower: bool = True) -> None:
+        self.users[str(user_id)] = {"display_name": display_name, "user_is_follower": is_follower}
+
+    def fail_api(self, method: str, error: int, message: str | None = None, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 200 and ``{"error": error}``."""
+        self._api_failures.setdefault(method, []).extend([(error, message)] * times)
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    def _setup_routes(self, app: web.Application) -> None:
+        app.router.add_post("/v3.0/oa/message/cs", self._wrap("message/cs", self._send_cs))
+        app.router.add_post("/v4/oa/access_token", self._wrap("access_token", self._oauth_token))
+        app.router.add_get("/v2.0/oa/getoa", self._wrap("getoa", self._get_oa))
+        app.router.add_get("/v3.0/oa/user/detail", self._wrap("user/detail", self._user_detail))
+        app.router.add_post("/v2.0/oa/upload/image", self._wrap("upload/image", self._upload_image))
+        app.router.add_post("/v2.0/oa/upload/file", self._wrap("upload/file", self._upload_file))
+
+    def _wrap(self, method: str, handler: Any) -> Any:
+        async def endpoint(request: web.Request) -> web.Response:
+            started = time.monotonic()
+            params: dict[str, Any] = {}
+            status = 200
+            try:
+                params, files = await read_body_params(request)
+                params.update(files)
+                failure = self._take_failure(method)
+                if failure is not None:
+                    status = failure.status
+                    raise _OAError(-32 if failure.status == 429 else -1, failure.description)
+                queued = self._api_failures.get(method)
+                if queued:
+                    raise _OAError(*queued.pop(0))
+                payload = await handler(request, params)
+            except _OAError as exc:
+                payload = {"error": exc.code, "message": exc.message}
+            except ValueError:  # includes malformed JSON
+                payload = {"error": -201, "message": "Parameter is invalid"}
+            await self._record(method, params, started, status, payload, dict(request.headers))
+            return json_response(payload, status)
+
+        return endpoint
+
+    def _check_token(self, request: web.Request) -> None:
+        token = request.headers.get("access_token")
+        if not token or token != self.access_token:
+            raise _OAError(-216)
+        if self.token_expired_code is not None:
+            raise _OAError(self.token_expired_code)
+
+    def _new_id(self) -> str:
+        return f"{next(self._seq):020x}"
+
+    # ------------------------------------------------------------------ endpoints
+
+    async def _send_cs(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        self._check_token(request)
+        recipient = params.get("recipient")
+        user_id = recipient.get("user_id") if isinstance(recipient, dict) else None
+        if not user_id:
+            raise _OAError(-201, "user_id is invalid!")
+        message = params.get("message")
+        if not isinstance(message, dict) or not (message.get("text") or message.get("attachment")):
+            raise _OAError(-201, "message is invalid!")
+        text = message.get("text")
+        if text is not None and (not isinstance(text, str) or len(text) > MAX_TEXT):
+            raise _OAError(-201, "text is invalid!")
+        attachment = message.get("attachment")
+        if attachment is not None and (
+            not isinstance(attachment, dict) or attachment.get("type") not in ("template", "file")
+        ):
+            raise _OAError(-201, "attachment is invalid!")
+        code = self.closed_windows.get(str(user_id))
+        if code is not None:
+            raise _OAError(code)
+        return {
+            "error": 0,
+            "message": "Success",
+            "data": {"message_id": self._new_id(), "user_id": str(user_id)},
+        }
+
+    async def _oauth_token(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        if str(params.get("app_id")) != self.app_id:
+            return {
+                "error": -14002,
+                "error_name": "Invalid appId",
+                "error_reason": "",
+                "error_description": "",
+            }
+        if request.headers.get("secret_key") != self.secret_key:
+            return {
+                "error": -14001,
+                "error_name": "Invalid secret key",
+                "error_reason": "",
+                "error_description": "",
+            }
+        if params.get("grant_type") != "refresh_token":
+            return {
+                "error": -14001,
+                "error_name": "Invalid grant_type",
+                "error_reason": "",
+                "error_description": "",
+            }
+        if not params.get("refresh_token") or params["refresh_token"] != self.refresh_token:
+            return {
+                "error": -14014,
+                "error_name": "Invalid refresh token",
+                "error_reason": "refresh token is invalid or already used",
+                "error_description": "",
+            }
+        self.token_refreshes += 1
+        self.access_token = f"fake-oa-access-{self.token_refreshes}"
+        self.refresh_token = f"fake-oa-refresh-{self.token_refreshes}"
+        self.token_expired_code = None
+        return {"access_token": self.access_token, "refresh_token": self.refresh_token, "expires_in": "90000"}
+
+    async def _get_oa(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        self._check_token(request)
+        return {
+            "error": 0,
+            "message": "Success",
+            "data": {
+                "oa_id": self.oa_id,
+                "name": "Tổ công tác (fake)",
+                "description": "Fake OA for tests",
+                "oa_alias": "",
+                "is_verified": True,
+                "oa_type": 2,
+                "cate_name": "Cơ quan nhà nước",
+                "num_follower": len(self.users),
+                "avatar": "",
+                "cover": "",
+                "package_name": "Advanced",
+            },
+        }
+
+    async def _user_detail(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        self._check_token(request)
+        data = json.loads(str(params.get("data") or "{}"))
+        user_id = str(data.get("user_id") or "")
+        user = self.users.get(user_id)
+        if user is None:
+            raise _OAError(-201, "user_id is invalid!")
+        return {
+            "error": 0,
+            "message": "Success",
+            "data": {
+                "user_id": user_id,
+                "user_id_by_app": _by_app(user_id),
+                "display_name": user["display_name"],
+                "user_is_follower": user["user_is_follower"],
+                "avatar": "",
+                "avatars": {"120": "", "240": ""},
+            },
+        }
+
+    async def _upload(self, request: web.Request, params: dict[str, Any], key: str) -> dict[str, Any]:
+        self._check_token(request)
+        if "file" not in params:
+            raise _OAError(-201, "file is invalid!")
+        return {"error": 0, "message": "Success", "data": {key: f"fake-{key}-{self._new_id()}"}}
+
+    async def _upload_image(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._upload(request, params, "attachment_id")
+
+    async def _upload_file(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._upload(request, params, "token")
+
+    # ------------------------------------------------------------------ assertion helpers
+
+    def sent_texts(self, user_id: str | None = None) -> list[str]:
+        out = []
+        for c in self.calls:
+            if c.method != "message/cs" or not c.ok:
+                continue
+            if user_id is not None and c.params.get("recipient", {}).get("user_id") != user_id:
+                continue
+            text = c.params.get("message", {}).get("text")
+            if text is not None:
+                out.append(text)
+        return out
+
+
+# ---------------------------------------------------------------------------- webhook signing
+
+
+def event_mac(app_id: str, raw_body: str | bytes, timestamp: str, oa_secret_key: str) -> str:
+    """Hex SHA-256 of ``app_id + raw_body + timestamp + oa_secret_key``.
+
+    Per the OA webhook docs ("Xác thực sự kiện"): ``X-ZEvent-Signature: mac=sha256(appId + data
+    + timeStamp + OAsecretKey)`` where ``data`` is the raw request body and ``timeStamp`` the
+    body's ``timestamp`` field. A plain digest of the concatenation, NOT an HMAC. The same formula
+    is implemented by public verifiers (e.g. a Python Flask webhook in the search corpus and a
+    WordPress plugin: ``hash('sha256', $app_id . $raw_body . $timestamp . $secret_key)``).
+    """
+    body = raw_body.decode("utf-8") if isinstance(raw_body, bytes) else raw_body
+    return hashlib.sha256(f"{app_id}{body}{timestamp}{oa_secret_key}".encode()).hexdigest()
+
+
+def sign_event(app_id: str, raw_body: str | bytes, timestamp: str, oa_secret_key: str) -> str:
+    """The ``X-ZEvent-Signature`` header value: ``"mac=" + event_mac(...)``.
+
+    The docs show the header value literally starting with ``mac=``; receivers strip it
+    before comparing (some public receivers also accept the bare hex).
+    """
+    return "mac=" + event_mac(app_id, raw_body, timestamp, oa_secret_key)
+
+
+def raw_event_body(event: dict[str, Any]) -> str:
+    """Serialise an event the way the fake sends it: compact, UTF-8 (not ``\\u`` escapes).
+
+    Deliberately not Python's default ``json.dumps`` output, so a receiver that re-serialises the
+    parsed body instead of hashing the raw bytes computes a different MAC, as it would in
+    production.
+    """
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+async def post_event(
+    url: str,
+    event: dict[str, Any],
+    app_id: str = FAKE_APP_ID,
+    secret_key: str = FAKE_OA_SECRET,
+    forge: bool = False,
+) -> WebhookResult:
+    """POST a signed OA event. ``forge=True`` signs with a wrong secret (a forged request)."""
+    raw = raw_event_body(event)
+    timestamp = str(event.get("timestamp", ""))
+    signature = sign_event(app_id, raw, timestamp, secret_key + "-forged" if forge else secret_key)
+    headers = {"Content-Type": "application/json", "X-ZEvent-Signature": signature}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            url, data=raw.encode("utf-8"), headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+        ) as resp,
+    ):
+        return WebhookResult(resp.status, await resp.text())
+
+
+# ---------------------------------------------------------------------------- event builders
+
+_msg_ids = itertools.count(1)
+
+
+def _by_app(user_id: str) -> str:
+    # A stable, distinct app-scoped id: real Zalo gives a different id per app.
+    return str(int(hashlib.sha256(user_id.encode()).hexdigest()[:15], 16))
+
+
+def _ts() -> str:
+    return str(int(time.time() * 1000))
+
+
+def _user_event(
+    event_name: str, user_id: str, message: dict[str, Any], app_id: str, oa_id: str, timestamp: str | None
+) -> dict[str, Any]:
+    return {
+        "app_id": app_id,
+        "user_id_by_app": _by_app(user_id),
+        "event_name": event_name,
+        "timestamp": timestamp or _ts(),
+        "sender": {"id": user_id},
+        "recipient": {"id": oa_id},
+        "message": message,
+    }
+
+
+def _msg_id(msg_id: str | None) -> str:
+    return msg_id or f"{next(_msg_ids):019x}"
+
+
+def oa_text_event(
+    user_id: str,
+    text: str,
+    msg_id: str | None = None,
+    *,
+    app_id: str = FAKE_APP_ID,
+    oa_id: str = FAKE_OA_ID,
+    timestamp: str | None = None,
+) -> dict[str, Any]:
+    return _user_event(
+        "user_send_text", user_id, {"text": text, "msg_id": _msg_id(msg_id)}, app_id, oa_id, timestamp
+    )
+
+
+def oa_image_event(
+    user_id: str,
+    url: str,
+    text: str | None = None,
+    thumbnail: str | None = None,
+    msg_id: str | None = None,
+    *,
+    app_id: str = FAKE_APP_ID,
+    oa_id: str = FAKE_OA_ID,
+    timestamp: str | None = None,
+) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "msg_id": _msg_id(msg_id),
+        "attachments": [{"type": "image", "payload": {"thumbnail": thumbnail or url, "url": url}}],
+    }
+    if text:
+        message["text"] = text
+    return _user_event("user_send_image", user_id, message, app_id, oa_id, timestamp)
+
+
+def oa_file_event(
+    user_id: str,
+    url: str,
+    name: str,
+    size: int,
+    type: str,  # the field's name in Zalo's payload
+    msg_id: str | None = None,
+    *,
+    app_id: str = FAKE_APP_ID,
+    oa_id: str = FAKE_OA_ID,
+    timestamp: str | None = None,
+) -> dict[str, Any]:
+    payload = {
+        "url": url,
+        "size": str(size),
+        "name": name,
+        "checksum": hashlib.md5(url.encode()).hexdigest(),  # an identifier, not security
+        "type": type,
+    }
+    message = {"msg_id": _msg_id(msg_id), "attachments": [{"type": "file", "payload": payload}]}
+    return _user_event("user_send_file", user_id, message, app_id, oa_id, timestamp)
+
+
+def oa_follow_event(
+    user_id: str,
+    source: str = "oa_profile",
+    *,
+    app_id: str = FAKE_APP_ID,
+    oa_id: str = FAKE_OA_ID,
+    timestamp: str | None = None,
+) -> dict[str, Any]:
+    """``follow`` uses ``follower`` instead of ``sender`` and a flat ``oa_id`` (documented)."""
+    return {
+        "oa_id": oa_id,
+        "follower": {"id": user_id},
+        "user_id_by_app": _by_app(user_id),
+        "event_name": "follow",
+        "source": source,
+        "app_id": app_id,
+        "timestamp": timestamp or _ts(),
+    }
