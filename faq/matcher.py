@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -61,7 +62,7 @@ class MatchResult:
 
 def _features(tokens: Sequence[str]) -> tuple[set[str], set[str]]:
     unigrams = set(tokens)
-    bigrams = {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+    bigrams = {f"{a} {b}" for a, b in pairwise(tokens)}
     return unigrams, bigrams
 
 

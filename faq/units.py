@@ -1,0 +1,261 @@
+"""The 114 commune-level units of Hải Phòng (from 1/7/2025) and free-text lookup.
+
+People type unit names with or without diacritics, with prefixes ("p.", "xã", "dk"), and
+often by old names ("quận Lê Chân", "huyện Vĩnh Bảo", "thị trấn Cát Bà"). Lookup never
+rejects a plausible Hải Phòng place name: it offers the candidate new units and the bot asks
+the person to confirm. Scores are 0..100; 100 means the name matched exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from faq.normalize import fold
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+UNITS_FILE = DATA_DIR / "hai-phong-units.csv"
+ALIASES_FILE = DATA_DIR / "unit-aliases.csv"
+
+MIN_SCORE = 70.0  # weaker matches are noise ("hà nội" is not "Hà Nam")
+
+# Scores by kind of evidence; an exact name always outranks everything else.
+EXACT = 100.0
+EXACT_OTHER_MARKS = 85.0  # same letters, but the user typed different diacritics
+CONTAINS_SAME_MARKS = 88.0  # "Thanh Miện" inside "Bắc Thanh Miện", marks agree
+FORMER_DISTRICT_SAME_NAME = 95.0  # "huyện Vĩnh Bảo" → xã Vĩnh Bảo
+FORMER_DISTRICT = 90.0  # "quận Lê Chân" → phường An Biên
+NAME_IN_TEXT = 90.0  # "tôi ở phường Lê Chân ạ"
+ALIAS = 85.0  # "thị trấn Cát Bà" → đặc khu Cát Hải
+CONTAINS = 80.0  # "an phu" inside "bac an phu"
+FUZZY_FACTOR = 0.9  # a typo match is worth at most 90
+
+_NEW_PREFIXES = {"phuong": "phường", "p": "phường", "xa": "xã", "x": "xã", "dac khu": "đặc khu", "dk": "đặc khu"}
+_OLD_PREFIXES = ("thi tran", "thi xa", "thanh pho", "quan", "huyen", "tt", "tx", "tp", "q", "h")
+_FILLER_START = ("uy ban nhan dan", "ubnd", "o", "tai", "thuoc", "ben em la", "em o", "toi o")
+_FILLER_END = ("thanh pho hai phong", "tp hai phong", "hai phong", "hp", "cu", "moi", "a", "nhe")
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    kind: str  # "phường" | "xã" | "đặc khu"
+    name: str
+    former_province: str
+    former_district: str  # filled for units of the former Hải Phòng only
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.kind.capitalize()} {self.name}"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+@lru_cache(maxsize=1)
+def load_units() -> list[Unit]:
+    with UNITS_FILE.open(encoding="utf-8", newline="") as handle:
+        return [
+            Unit(
+                code=row["code"].strip(),
+                kind=_nfc(row["type"]),
+                name=_nfc(row["name"]),
+                former_province=_nfc(row["former_province"]),
+                former_district=_nfc(row["former_district"] or ""),
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+def get_unit(code: str) -> Unit | None:
+    return _index().by_code.get(str(code).strip())
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())
+
+
+def _strip_words(folded: list[str], marked: list[str]) -> tuple[list[str], list[str], str | None, bool]:
+    """Drop filler and the prefix; return the name words, the kind hint and old-level flag."""
+    kind: str | None = None
+    old_level = False
+    changed = True
+    while changed and folded:
+        changed = False
+        joined = " ".join(folded)
+        for filler in _FILLER_START:
+            if joined == filler or joined.startswith(filler + " "):
+                n = len(filler.split())
+                folded, marked, changed = folded[n:], marked[n:], True
+                break
+        joined = " ".join(folded)
+        for prefix, prefix_kind in _NEW_PREFIXES.items():
+            if joined.startswith(prefix + " "):
+                n = len(prefix.split())
+                folded, marked, kind, changed = folded[n:], marked[n:], prefix_kind, True
+                break
+        joined = " ".join(folded)
+        for prefix in _OLD_PREFIXES:
+            if joined.startswith(prefix + " "):
+                n = len(prefix.split())
+                folded, marked, old_level, changed = folded[n:], marked[n:], True, True
+                break
+    changed = True
+    while changed and folded:
+        changed = False
+        joined = " ".join(folded)
+        for filler in _FILLER_END:
+            if joined.endswith(" " + filler):
+                n = len(filler.split())
+                folded, marked, changed = folded[:-n], marked[:-n], True
+                break
+    return folded, marked, kind, old_level
+
+
+def unit_search_key(text: str) -> str:
+    """Folded name without prefix: "P. Lê Chân" → "le chan"; used to compare unit names."""
+    marked = _words(text)
+    folded = [fold(w) for w in marked]
+    name, _, _, _ = _strip_words(folded, marked)
+    return " ".join(name)
+
+
+@dataclass(frozen=True)
+class _UnitIndex:
+    units: tuple[Unit, ...]
+    by_code: dict[str, Unit]
+    by_key: dict[str, tuple[int, ...]]  # folded name -> units
+    by_district: dict[str, tuple[int, ...]]  # folded former district -> units
+    by_part: dict[str, tuple[int, ...]]  # folded word sequence inside a longer name -> units
+    aliases: dict[str, str]  # folded old place name -> folded former district
+    keys: tuple[str, ...]
+    marked_names: tuple[str, ...]  # lower-case names with diacritics
+
+
+def _load_aliases() -> dict[str, str]:
+    if not ALIASES_FILE.exists():
+        return {}
+    with ALIASES_FILE.open(encoding="utf-8", newline="") as handle:
+        return {fold(row["alias"]).strip(): fold(row["former_district"]).strip() for row in csv.DictReader(handle)}
+
+
+@lru_cache(maxsize=1)
+def _index() -> _UnitIndex:
+    units = tuple(load_units())
+    by_key: dict[str, list[int]] = defaultdict(list)
+    by_district: dict[str, list[int]] = defaultdict(list)
+    by_part: dict[str, list[int]] = defaultdict(list)
+    for i, unit in enumerate(units):
+        key = fold(unit.name)
+        by_key[key].append(i)
+        if unit.former_district:
+            by_district[fold(unit.former_district)].append(i)
+        words = key.split()
+        for n in range(2, len(words)):
+            for start in range(len(words) - n + 1):
+                by_part[" ".join(words[start : start + n])].append(i)
+    return _UnitIndex(
+        units=units,
+        by_code={u.code: u for u in units},
+        by_key={k: tuple(v) for k, v in by_key.items()},
+        by_district={k: tuple(v) for k, v in by_district.items()},
+        by_part={k: tuple(v) for k, v in by_part.items()},
+        aliases=_load_aliases(),
+        keys=tuple(fold(u.name) for u in units),
+        marked_names=tuple(u.name.lower() for u in units),
+    )
+
+
+def _add(found: dict[int, float], unit: int, score: float) -> None:
+    if score > found.get(unit, 0.0):
+        found[unit] = score
+
+
+def _score_name(found: dict[int, float], idx: _UnitIndex, key: str, marked: str, typed_marks: bool) -> None:
+    for i in idx.by_key.get(key, ()):
+        same = not typed_marks or idx.marked_names[i] == marked
+        _add(found, i, EXACT if same else EXACT_OTHER_MARKS)
+    for i in idx.by_part.get(key, ()):
+        same_marks = typed_marks and marked in idx.marked_names[i]
+        _add(found, i, CONTAINS_SAME_MARKS if same_marks else CONTAINS)
+
+
+def _score_district(found: dict[int, float], idx: _UnitIndex, key: str, base: float) -> None:
+    for i in idx.by_district.get(key, ()):
+        same_name = idx.keys[i] == key
+        _add(found, i, max(base, FORMER_DISTRICT_SAME_NAME) if same_name else base)
+    district = idx.aliases.get(key)
+    if district:
+        for i in idx.by_district.get(district, ()):
+            # The unit named after the old district usually holds its former seat.
+            _add(found, i, ALIAS + 3 if idx.keys[i] == district else ALIAS)
+
+
+def _scan_text(found: dict[int, float], idx: _UnitIndex, folded: list[str]) -> None:
+    """Find unit or district names inside a longer message ("xã Vĩnh Phong huyện Vĩnh Bảo")."""
+    covered: set[int] = set()
+    for n in (4, 3, 2):
+        for start in range(len(folded) - n + 1):
+            span = set(range(start, start + n))
+            if span & covered:
+                continue
+            gram = " ".join(folded[start : start + n])
+            hit = False
+            for i in idx.by_key.get(gram, ()):
+                _add(found, i, NAME_IN_TEXT)
+                hit = True
+            if gram in idx.by_district or gram in idx.aliases:
+                _score_district(found, idx, gram, FORMER_DISTRICT - 5)
+                hit = True
+            if hit:
+                covered |= span
+
+
+@lru_cache(maxsize=4096)
+def _find(text: str) -> tuple[tuple[int, float], ...]:
+    idx = _index()
+    marked_words = _words(text)
+    folded_words = [fold(w) for w in marked_words]
+    typed_marks = any(m != f for m, f in zip(marked_words, folded_words, strict=True))
+    name, marked_name, kind, old_level = _strip_words(folded_words, marked_words)
+    if not name:
+        return ()
+    key, marked = " ".join(name), " ".join(marked_name)
+    found: dict[int, float] = {}
+    if old_level:
+        _score_district(found, idx, key, FORMER_DISTRICT)
+        # An old thị trấn or a renamed ward may share its name with a new unit.
+        for i in idx.by_key.get(key, ()):
+            _add(found, i, FORMER_DISTRICT_SAME_NAME)
+    else:
+        _score_name(found, idx, key, marked, typed_marks)
+        _score_district(found, idx, key, FORMER_DISTRICT)
+    if not found and len(name) > 2:
+        _scan_text(found, idx, folded_words)
+    if not found or max(found.values()) < NAME_IN_TEXT:
+        for _, similarity, i in process.extract(
+            key, idx.keys, scorer=fuzz.ratio, limit=5, score_cutoff=MIN_SCORE / FUZZY_FACTOR
+        ):
+            if i not in found:  # never let a typo score override a real match
+                _add(found, i, round(similarity * FUZZY_FACTOR, 1))
+    units = idx.units
+
+    def order(item: tuple[int, float]) -> tuple[float, int, str]:
+        unit = units[item[0]]
+        return (-item[1], 0 if kind is None or unit.kind == kind else 1, fold(unit.name))
+
+    return tuple(sorted(((i, s) for i, s in found.items() if s >= MIN_SCORE), key=order))
+
+
+def find_units(text: str, limit: int = 3) -> list[tuple[Unit, float]]:
+    """Best candidate units for free typing, best first; [] when nothing plausible."""
+    units = _index().units
+    return [(units[i], score) for i, score in _find(text.strip())[: max(limit, 0)]]
