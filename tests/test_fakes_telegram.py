@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,12 +13,13 @@ from aiogram.exceptions import (
     TelegramConflictError,
     TelegramForbiddenError,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiohttp import web
 
 from tests.fakes.base import UploadedFile
-from tests.fakes.telegram import FakeTelegramServer, TelegramLimits
+from tests.fakes.telegram import FakeTelegramServer, TelegramApiError, TelegramLimits, parse_html, render_text
 from tests.fakes.updates import (
     STAFF_GROUP_ID,
     callback_update,
@@ -185,3 +187,27 @@ async def test_webhook_delivery_and_conflict(tg: FakeTelegramServer, bot: Bot) -
         assert received[-1][1]["message"]["reply_to_message"]["message_id"] == 77  # type: ignore[index]
     finally:
         await runner.cleanup()
+
+
+def test_markup_parsing_matches_telegram_rules() -> None:
+    assert parse_html('<a href="https://dichvucong.gov.vn">DVC</a> &amp; &#272;') == (
+        "DVC & Đ",
+        [{"type": "text_link", "offset": 0, "length": 3, "url": "https://dichvucong.gov.vn"}],
+    )
+    for bad in ("<b>x</i>", "<br>", "a < b", "<b>open"):
+        with pytest.raises(TelegramApiError, match="can't parse entities"):
+            parse_html(bad)
+    assert render_text(r"Mã hồ sơ: H31\.123\-456 *đậm*", "MarkdownV2")[0] == "Mã hồ sơ: H31.123-456 đậm"
+    with pytest.raises(TelegramApiError, match="reserved"):
+        render_text("Mã hồ sơ: H31.123", "MarkdownV2")
+
+
+async def test_fail_window_and_close_releases_long_poll(tg: FakeTelegramServer, bot: Bot) -> None:
+    tg.fail_window(30, status=502, methods={"sendMessage"})
+    with pytest.raises(TelegramServerError):
+        await bot.send_message(USER, "hi")
+    poll = asyncio.create_task(bot.get_updates(timeout=30))
+    await tg.wait_polling()
+    await asyncio.wait_for(tg.close(), 3)  # does not wait out the 30 s poll
+    with contextlib.suppress(Exception):
+        await poll

@@ -158,6 +158,7 @@ class FakeApiServer:
 
     async def close(self) -> None:
         self._closing.set()
+        self._wake_pollers()
         await self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -171,6 +172,9 @@ class FakeApiServer:
 
     def _setup_routes(self, app: web.Application) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _wake_pollers(self) -> None:
+        """Release parked long polls (called on close so shutdown does not wait for them)."""
 
     # ------------------------------------------------------------------ recording
 

@@ -687,6 +687,9 @@ class FakeTelegramServer(FakeApiServer):
             self.webhook.last_error_date = int(time.time())
             self.webhook.last_error_message = f"Wrong response from the webhook: {result.status}"
 
+    def _wake_pollers(self) -> None:
+        self._signal()
+
     def _signal(self) -> None:
         # Wake every waiting poll; each grabs a fresh event before it waits again.
         self._update_signal.set()

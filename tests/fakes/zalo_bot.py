@@ -129,6 +129,9 @@ class FakeZaloBotServer(FakeApiServer):
         if 200 <= result.status < 300 and event in self.updates:
             self.updates.remove(event)
 
+    def _wake_pollers(self) -> None:
+        self._wake()
+
     def _wake(self) -> None:
         self._signal.set()
         self._signal = asyncio.Event()
