@@ -1,0 +1,136 @@
+"""The application: database, conversation engine, outbox and channels wired together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.delivery import Sender
+from bot.outbox import OutboxHooks, OutboxWorker, enqueue
+from bot.settings import Settings
+from handlers.directory import KnowledgeBaseFaq, OfficialUnits
+from handlers.engine import Engine, StaffHandler
+from handlers.events import Incoming
+from handlers.services import CaseHooks, CoreConfig, FaqStage
+from handlers.worktime import SlaPolicy, WorkCalendar, WorkCalendarConfig, deadlines, format_deadline_vi
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def core_config(settings: Settings) -> CoreConfig:
+    conv = settings.conversation
+    config = CoreConfig(
+        resume_after_hours=conv.resume_after_hours,
+        max_text_length=conv.max_text_length,
+        min_description_length=conv.min_description_length,
+        max_attachments=conv.max_attachments,
+        max_attachment_mb=conv.max_attachment_mb,
+        flood_messages=conv.flood_messages,
+        flood_window_seconds=conv.flood_window_seconds,
+        timezone=settings.timezone,
+    )
+    if conv.allowed_mime_types:
+        config.allowed_mime_types = tuple(m.lower() for m in conv.allowed_mime_types)
+    return config
+
+
+def work_calendar(settings: Settings) -> WorkCalendar:
+    return WorkCalendar(
+        WorkCalendarConfig(
+            office_hours=list(settings.calendar.office_hours),
+            extra_days_off=list(settings.calendar.extra_days_off),
+            makeup_workdays=list(settings.calendar.makeup_workdays),
+            tz=settings.timezone,
+        )
+    )
+
+
+class Application:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        db: Database | None = None,
+        faq: FaqStage | None = None,
+        queue: CaseHooks | None = None,
+        staff: StaffHandler | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.sqlalchemy_url)
+        self.calendar = work_calendar(settings)
+        policies = {
+            name: SlaPolicy(level.first_response_hours, level.resolution_hours)
+            for name, level in (("normal", settings.sla.normal), ("urgent", settings.sla.urgent))
+        }
+        self.faq = faq or KnowledgeBaseFaq()
+        self.engine = Engine(
+            config=core_config(settings),
+            units=OfficialUnits(),
+            deadline=lambda created, priority: deadlines(created, priority, self.calendar, policies),
+            format_time=lambda moment: format_deadline_vi(moment, settings.timezone),
+            faq=self.faq,
+            queue=queue,
+            staff=staff,
+        )
+        self.senders: dict[str, Sender] = {}
+        self.outbox_hooks: OutboxHooks | None = None
+        self.outbox: OutboxWorker | None = None
+        # One lock per person in this process: their messages are handled one at a time, in order.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        self.on_processed: list[Callable[[Incoming], None]] = []
+
+    def add_sender(self, sender: Sender) -> None:
+        self.senders[sender.channel] = sender
+
+    def start_outbox(self) -> OutboxWorker:
+        d = self.settings.delivery
+        self.outbox = OutboxWorker(
+            self.db,
+            self.senders,
+            hooks=self.outbox_hooks,
+            max_attempts=d.max_attempts,
+            poll_interval=d.poll_interval_seconds,
+        )
+        return self.outbox
+
+    def _lock(self, event: Incoming) -> asyncio.Lock:
+        key = (event.channel, event.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def receive(self, event: Incoming) -> None:
+        """Process one incoming event durably: state, case and replies commit together."""
+        async with self._lock(event):
+            for attempt in range(5):
+                try:
+                    async with self.db.session() as session:
+                        outgoing = await self.engine.handle(session, event)
+                        enqueue(session, outgoing)
+                    break
+                except (OperationalError, DBAPIError) as exc:
+                    # Lock timeouts and serialization failures are transient: try again.
+                    if attempt == 4:
+                        raise
+                    log.warning("retrying update after database error: %s", type(exc).__name__)
+                    await asyncio.sleep(0.05 * (attempt + 1))
+        if self.outbox is not None:
+            self.outbox.wake()
+        for callback in self.on_processed:
+            callback(event)
+
+    def now(self) -> datetime:
+        return self.engine.now()
+
+    async def close(self) -> None:
+        if self.outbox is not None:
+            await self.outbox.stop()
+        await self.db.dispose()

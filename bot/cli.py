@@ -1,0 +1,97 @@
+"""Command line: `python -m bot run`, `python -m bot db upgrade`, and the operator commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+from bot.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Bot tiếp nhận phản ánh TTHC Hải Phòng")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="chạy bot")
+    run.add_argument(
+        "--channel",
+        action="append",
+        choices=["console", "telegram", "zalo-bot", "zalo-oa"],
+        help="kênh (mặc định: Telegram/Zalo nếu có token, không thì console); lặp lại để chạy nhiều kênh",
+    )
+    run.add_argument("--webhook", action="store_true", help="nhận cập nhật qua webhook thay vì long polling")
+    run.add_argument("--user", default="local", help="mã người dùng của kênh console")
+    run.add_argument("--no-migrate", action="store_true", help="không tự nâng cấp cơ sở dữ liệu khi khởi động")
+    db = sub.add_parser("db", help="cơ sở dữ liệu")
+    db.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+def default_channels(settings: Settings) -> list[str]:
+    channels = []
+    if settings.telegram_bot_token:
+        channels.append("telegram")
+    if settings.zalo_bot_token:
+        channels.append("zalo-bot")
+    if settings.zalo_oa_app_id and settings.zalo_oa_secret_key:
+        channels.append("zalo-oa")
+    return channels or ["console"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    from bot.logging_setup import setup_logging
+
+    setup_logging(settings.log_level)
+    if args.command == "db":
+        from storage.migrate import upgrade
+
+        upgrade(settings.sqlalchemy_url)
+        print("Database is up to date.")
+        return 0
+    if args.command == "run":
+        channels = args.channel or default_channels(settings)
+        try:
+            return asyncio.run(run(settings, channels, webhook=args.webhook, console_user=args.user, migrate=not args.no_migrate))
+        except ConfigError as exc:
+            print(f"Configuration error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 0
+    return 1
+
+
+async def run(settings: Settings, channels: list[str], *, webhook: bool, console_user: str, migrate: bool) -> int:
+    from bot.runtime import Runtime
+
+    if migrate:
+        from storage.migrate import upgrade_async
+
+        await upgrade_async(settings.sqlalchemy_url)
+    runtime = Runtime(settings, channels, webhook=webhook)
+    await runtime.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        if channels == ["console"]:
+            from bot.console import run_console
+
+            await run_console(runtime.app, user_id=console_user)
+        else:
+            await runtime.serve(stop)
+    finally:
+        await runtime.close()
+    return 0

@@ -1,0 +1,73 @@
+"""Sliding-window rate limits for outbound messages (Telegram: 30/s overall, 1/s per chat, 20/min per group).
+
+A sliding window (not a token bucket with a burst) because the messenger counts sends in
+windows and a burst is exactly what earns a 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: float
+
+
+class SlidingWindow:
+    def __init__(self, limit: Limit) -> None:
+        self.limit = limit
+        self.sent: deque[float] = deque()
+        self.blocked_until = 0.0
+
+    def wait_time(self, now: float) -> float:
+        while self.sent and now - self.sent[0] >= self.limit.seconds:
+            self.sent.popleft()
+        wait = max(0.0, self.blocked_until - now)
+        if len(self.sent) >= self.limit.count:
+            wait = max(wait, self.limit.seconds - (now - self.sent[0]))
+        return wait
+
+    def record(self, now: float) -> None:
+        self.sent.append(now)
+
+
+class RateLimiter:
+    """Named windows; `acquire(keys)` waits until every window has room, then records the send."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, SlidingWindow] = {}
+        self._lock = asyncio.Lock()
+
+    def window(self, key: str, limit: Limit) -> SlidingWindow:
+        window = self._windows.get(key)
+        if window is None or window.limit != limit:
+            window = self._windows[key] = SlidingWindow(limit)
+        return window
+
+    async def acquire(self, limits: list[tuple[str, Limit]]) -> None:
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                windows = [self.window(key, limit) for key, limit in limits]
+                wait = max((w.wait_time(now) for w in windows), default=0.0)
+                if wait <= 0:
+                    for window in windows:
+                        window.record(now)
+                    return
+            await asyncio.sleep(wait)
+
+    def block(self, key: str, limit: Limit, seconds: float) -> None:
+        """The messenger said "retry after": nothing goes to that window until then."""
+        window = self.window(key, limit)
+        window.blocked_until = max(window.blocked_until, time.monotonic() + seconds)
+
+    def forget_idle(self, older_than: float = 120.0) -> None:
+        """Drop windows of chats that have been quiet, so memory does not grow with every chat ever seen."""
+        now = time.monotonic()
+        for key in [k for k, w in self._windows.items() if (not w.sent or now - w.sent[-1] > older_than) and w.blocked_until < now]:
+            del self._windows[key]

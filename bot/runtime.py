@@ -1,0 +1,107 @@
+"""Runtime: builds the application with the chosen channels and runs them until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import Application
+from bot.settings import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, channels: list[str], *, webhook: bool = False) -> None:
+        self.settings = settings
+        self.channels = channels
+        self.webhook = webhook
+        self.app = Application(settings)
+        self.telegram_bot: Any = None
+        self.web_app = web.Application(client_max_size=2 * 1024 * 1024)
+        self._runner: web.AppRunner | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._closers: list[Any] = []
+
+    async def setup(self) -> None:
+        settings = self.settings
+        if "telegram" in self.channels:
+            if not settings.telegram_bot_token:
+                raise ConfigError("Setting 'telegram_bot_token' (environment TELEGRAM_BOT_TOKEN) is required for the Telegram channel.")
+            from bot.telegram import TelegramSender, make_bot
+
+            self.telegram_bot = make_bot(settings.telegram_bot_token, settings.telegram_api_base)
+            d = settings.delivery
+            self.app.add_sender(
+                TelegramSender(
+                    self.telegram_bot,
+                    global_per_second=d.telegram_global_per_second,
+                    per_chat_per_second=d.telegram_per_chat_per_second,
+                    group_per_minute=d.telegram_group_per_minute,
+                )
+            )
+            self._closers.append(self.telegram_bot.session.close)
+        await self._setup_extensions()
+
+    async def _setup_extensions(self) -> None:
+        """Hook for the staff queue, Zalo channels and scheduler (wired in bot/wiring.py)."""
+        try:
+            from bot import wiring
+        except ImportError:
+            return
+        await wiring.extend(self)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        settings = self.settings
+        worker = self.app.start_outbox()
+        self._tasks.append(asyncio.create_task(worker.run(), name="outbox"))
+        if self.telegram_bot is not None:
+            from bot.telegram import set_commands
+
+            try:
+                await set_commands(self.telegram_bot)
+            except Exception as exc:  # the bot works without its command menu
+                log.warning("setMyCommands failed: %s", type(exc).__name__)
+            if self.webhook:
+                from bot.telegram_runner import set_webhook, telegram_webhook_handler
+
+                secret = settings.telegram_webhook_secret
+                if not secret:
+                    raise ConfigError(
+                        "Setting 'telegram_webhook_secret' (environment TELEGRAM_WEBHOOK_SECRET) is required in webhook mode."
+                    )
+                self.web_app.router.add_post(
+                    settings.webhook.telegram_path, telegram_webhook_handler(self.app, self.telegram_bot, secret)
+                )
+                if settings.webhook.public_url:
+                    await set_webhook(self.telegram_bot, settings.webhook.public_url + settings.webhook.telegram_path, secret)
+            else:
+                from bot.telegram_runner import run_polling
+
+                self._tasks.append(asyncio.create_task(run_polling(self.app, self.telegram_bot, stop), name="polling"))
+        if self.web_app.router.routes():
+            self.web_app.router.add_get("/healthz", _health)
+            self._runner = web.AppRunner(self.web_app, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, settings.webhook.host, settings.webhook.port)
+            await site.start()
+            log.info("webhook server on %s:%s", settings.webhook.host, settings.webhook.port)
+        log.info("bot running: %s", ", ".join(self.channels))
+        await stop.wait()
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        for closer in self._closers:
+            await closer()
+        await self.app.close()
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})

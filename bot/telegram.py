@@ -1,0 +1,256 @@
+"""Telegram adapter on aiogram 3: updates → neutral events, neutral replies → Bot API calls.
+
+Messages are sent as plain text (no parse_mode), so nothing a person types can ever be
+interpreted as HTML or Markdown by Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+
+from bot.delivery import PermanentFailure, RetryLater, SendResult
+from bot.ratelimit import Limit
+from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
+from handlers.texts import SHARE_CONTACT
+from handlers.textutil import split_message
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+
+COMMANDS = [
+    BotCommand(command="batdau", description="Bắt đầu lại"),
+    BotCommand(command="huy", description="Hủy thao tác đang làm"),
+    BotCommand(command="tracuu", description="Tra cứu phản ánh theo mã"),
+    BotCommand(command="bosung", description="Gửi thêm thông tin cho phản ánh"),
+    BotCommand(command="trogiup", description="Hướng dẫn sử dụng"),
+]
+
+
+def make_bot(token: str, api_base: str | None = None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))
+
+
+# -- incoming ----------------------------------------------------------------------------
+
+
+def _chat_kind(chat_id: int, chat_type: str, staff_chat_id: int | None) -> ChatKind:
+    if staff_chat_id is not None and chat_id == staff_chat_id:
+        return ChatKind.STAFF
+    return ChatKind.PRIVATE if chat_type == "private" else ChatKind.OTHER_GROUP
+
+
+def _split_command(text: str) -> tuple[str, str]:
+    head, _, rest = text.partition(" ")
+    if "\n" in head:
+        head, _, more = head.partition("\n")
+        rest = f"{more}\n{rest}".strip()
+    command = head[1:].split("@", 1)[0].lower()
+    return command, rest.strip()
+
+
+def _attachments(message: Message) -> list[AttachmentRef]:
+    if message.photo:
+        largest = message.photo[-1]
+        return [AttachmentRef("photo", largest.file_id, None, "image/jpeg", largest.file_size)]
+    media: Any = message.document or message.video or message.audio or message.voice or message.animation or message.video_note
+    if media is None:
+        return []
+    name = getattr(media, "file_name", None)
+    mime = getattr(media, "mime_type", None)
+    if message.video_note is not None:
+        mime = "video/mp4"
+    return [AttachmentRef("document", media.file_id, name, mime, media.file_size)]
+
+
+def message_to_incoming(message: Message, update_key: str, staff_chat_id: int | None) -> Incoming | None:
+    user = message.from_user
+    if user is None or user.is_bot:
+        return None
+    base: dict[str, Any] = {
+        "channel": CHANNEL,
+        "user_id": str(user.id),
+        "chat_id": str(message.chat.id),
+        "display_name": user.full_name,
+        "username": user.username,
+        "update_key": update_key,
+        "message_id": message.message_id,
+        "chat_kind": _chat_kind(message.chat.id, message.chat.type, staff_chat_id),
+        "thread_id": message.message_thread_id if message.is_topic_message else None,
+        "reply_to_message_id": message.reply_to_message.message_id if message.reply_to_message else None,
+    }
+    text = message.text or message.caption or ""
+    if message.contact is not None:
+        own = message.contact.user_id in (None, user.id)
+        return Incoming(kind=Kind.CONTACT, phone=message.contact.phone_number, phone_is_own=own, **base)
+    attachments = _attachments(message)
+    if attachments:
+        return Incoming(kind=Kind.ATTACHMENT, text=text, attachments=attachments, **base)
+    if message.text is not None:
+        if text.startswith("/") and len(text) > 1 and not text[1].isspace():
+            command, args = _split_command(text)
+            return Incoming(kind=Kind.COMMAND, text=text, command=command, args=args, **base)
+        return Incoming(kind=Kind.TEXT, text=text, **base)
+    return Incoming(kind=Kind.UNSUPPORTED, **base)
+
+
+def update_to_incoming(update: Update, staff_chat_id: int | None) -> Incoming | None:
+    """A Telegram update as a neutral event; None for updates the bot does not act on."""
+    key = str(update.update_id)
+    if update.message is not None:
+        return message_to_incoming(update.message, key, staff_chat_id)
+    query = update.callback_query
+    if query is not None and query.data is not None and query.message is not None:
+        chat = query.message.chat
+        thread = getattr(query.message, "message_thread_id", None)
+        return Incoming(
+            channel=CHANNEL,
+            user_id=str(query.from_user.id),
+            chat_id=str(chat.id),
+            kind=Kind.CHOICE,
+            choice=query.data,
+            display_name=query.from_user.full_name,
+            username=query.from_user.username,
+            update_key=key,
+            message_id=query.message.message_id,
+            chat_kind=_chat_kind(chat.id, chat.type, staff_chat_id),
+            thread_id=thread,
+        )
+    return None
+
+
+# -- outgoing ----------------------------------------------------------------------------
+
+
+def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.choices:
+        return None
+    columns = max(1, reply.columns)
+    buttons = [InlineKeyboardButton(text=c.label, callback_data=c.key[:64]) for c in reply.choices]
+    rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def contact_keyboard(reply: Reply) -> ReplyKeyboardMarkup:
+    rows = [[KeyboardButton(text=SHARE_CONTACT, request_contact=True)]]
+    rows += [[KeyboardButton(text=c.label)] for c in reply.choices]
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
+
+
+class TelegramSender:
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        global_per_second: float = 25,
+        per_chat_per_second: float = 1,
+        group_per_minute: float = 19,
+    ) -> None:
+        self.bot = bot
+        self._global = Limit(int(global_per_second), 1.0)
+        self._private = Limit(1, 1.0 / per_chat_per_second + 0.05)
+        self._group = Limit(int(group_per_minute), 60.0)
+
+    def limits(self, chat_id: str) -> list[tuple[str, Limit]]:
+        # The chat's own window goes last: a 429's retry_after blocks that one.
+        chat_limit = self._group if chat_id.startswith("-") else self._private
+        return [("tg:global", self._global), (f"tg:{chat_id}", chat_limit)]
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        try:
+            return await self._send(chat_id, payload)
+        except TelegramRetryAfter as exc:
+            raise RetryLater("Telegram: too many requests", float(exc.retry_after)) from exc
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            raise RetryLater(f"Telegram: {type(exc).__name__}") from exc
+        except TelegramForbiddenError as exc:
+            raise PermanentFailure(f"Telegram: {exc.message}") from exc
+        except TelegramMigrateToChat as exc:
+            raise PermanentFailure(f"Telegram: chat migrated to {exc.migrate_to_chat_id}") from exc
+        except (TelegramBadRequest, TelegramNotFound, TelegramUnauthorizedError) as exc:
+            raise PermanentFailure(f"Telegram: {exc.message}") from exc
+        except TelegramAPIError as exc:
+            raise RetryLater(f"Telegram: {exc.message}") from exc
+
+    async def _send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        reply = Reply.from_dict(payload)
+        thread_id = payload.get("thread_id")
+        reply_to = payload.get("reply_to_message_id")
+        common: dict[str, Any] = {"chat_id": int(chat_id)}
+        if thread_id:
+            common["message_thread_id"] = int(thread_id)
+        topic_name = payload.get("create_topic")
+        if topic_name and not thread_id:
+            topic = await self.bot.create_forum_topic(chat_id=int(chat_id), name=str(topic_name)[:128])
+            thread_id = topic.message_thread_id
+            common["message_thread_id"] = thread_id
+        if reply.request_contact:
+            markup: Any = contact_keyboard(reply)
+        else:
+            markup = inline_keyboard(reply)
+            if markup is None and not chat_id.startswith("-") and payload.get("clear_keyboard", True):
+                markup = ReplyKeyboardRemove()
+        first_id: int | None = None
+        for attachment in reply.attachments:
+            sent = await self._send_attachment(common, attachment, reply_to)
+            first_id = first_id or sent.message_id
+        parts = split_message(reply.text, MAX_TEXT) if reply.text else []
+        last: Message | None = None
+        for index, part in enumerate(parts):
+            last = await self.bot.send_message(
+                text=part,
+                reply_markup=markup if index == len(parts) - 1 else None,
+                reply_to_message_id=reply_to if index == 0 and reply_to else None,
+                **common,
+            )
+            first_id = first_id or last.message_id
+        return SendResult(message_id=str(first_id) if first_id else None, thread_id=thread_id)
+
+    async def _send_attachment(self, common: dict[str, Any], attachment: AttachmentRef, reply_to: int | None) -> Message:
+        caption = (attachment.file_name or "")[:MAX_CAPTION] or None
+        if attachment.kind == "photo":
+            return await self.bot.send_photo(photo=attachment.file_ref, caption=caption, reply_to_message_id=reply_to, **common)
+        if attachment.file_ref.startswith(("http://", "https://")) and (attachment.mime_type or "") not in (
+            "application/pdf",
+            "application/zip",
+        ):
+            # Telegram fetches documents by URL only for PDF and ZIP: give staff the link instead.
+            text = f"📎 {attachment.file_name or 'Tệp đính kèm'}: {attachment.file_ref}"
+            return await self.bot.send_message(text=text, reply_to_message_id=reply_to, **common)
+        return await self.bot.send_document(document=attachment.file_ref, caption=caption, reply_to_message_id=reply_to, **common)
+
+
+async def set_commands(bot: Bot) -> None:
+    await bot.set_my_commands(COMMANDS)

@@ -1,0 +1,64 @@
+"""The product's own facts plugged into the conversation: Hải Phòng's units and the FAQ."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from faq.knowledge import KnowledgeBase, load_knowledge_base
+from faq.matcher import Matcher
+from faq.units import find_units, get_unit
+from handlers.services import FaqSuggestion, FaqTopicView, UnitView
+
+
+def _former(unit: object) -> str | None:
+    district = getattr(unit, "former_district", None)
+    province = getattr(unit, "former_province", None)
+    if district:
+        return f"trước thuộc {district}"
+    if province and province != "Hải Phòng":
+        return f"trước thuộc {province}"
+    return None
+
+
+class OfficialUnits:
+    """The 114 xã, phường and đặc khu of Hải Phòng (from 1 July 2025)."""
+
+    def find(self, text: str, limit: int = 3) -> list[UnitView]:
+        return [UnitView(u.code, u.full_name, _former(u)) for u, _score in find_units(text, limit=limit)]
+
+    def get(self, code: str) -> UnitView | None:
+        unit = get_unit(code) if code else None
+        return UnitView(unit.code, unit.full_name, _former(unit)) if unit else None
+
+
+class KnowledgeBaseFaq:
+    """FAQ stage backed by faq/: confident answers, close candidates, or silence."""
+
+    def __init__(self, knowledge: KnowledgeBase | None = None) -> None:
+        self.reload(knowledge)
+
+    def reload(self, knowledge: KnowledgeBase | None = None) -> None:
+        kb = knowledge or load_knowledge_base()
+        matcher = Matcher(kb)
+        views = {
+            topic.id: FaqTopicView(topic.id, topic.title, topic.answer.strip(), topic.system)
+            for topic in kb.topics.values()
+        }
+        by_system: dict[str, list[FaqTopicView]] = {}
+        for view in views.values():
+            by_system.setdefault(view.system, []).append(view)
+        # Swap all three at once so a concurrent reader never sees a half-reloaded base.
+        self._matcher, self._views, self._by_system = matcher, views, by_system
+
+    def suggest(self, text: str) -> FaqSuggestion:
+        result = self._matcher.match(text)
+        if result.topic is not None:
+            return FaqSuggestion(self._views.get(result.topic), result.score)
+        candidates = [self._views[t] for t, _ in result.alternatives[:3] if t in self._views]
+        return FaqSuggestion(None, result.score, candidates if len(candidates) >= 2 else [])
+
+    def topic(self, topic_id: str) -> FaqTopicView | None:
+        return self._views.get(topic_id)
+
+    def topics_by_system(self) -> Mapping[str, list[FaqTopicView]]:
+        return self._by_system

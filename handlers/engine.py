@@ -1,0 +1,392 @@
+"""The conversation engine: one entry point for every incoming event, on any messenger.
+
+`Engine.handle(session, event)` runs inside the caller's transaction and returns the replies
+to send; the caller stores them in the outbox in the same transaction, so a message is
+either fully processed (state, case, replies) or not at all. Flow diagram: handlers/FLOWS.md.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import texts as T
+from handlers.choices import Prompt, resolve_choice
+from handlers.events import ChatKind, Choice, Incoming, Kind, Outgoing
+from handlers.faq_browse import FaqBrowser
+from handlers.intake import IntakeFlow
+from handlers.lookup import CODE_PATTERN, Lookup, find_code
+from handlers.services import (
+    CaseHooks,
+    CoreConfig,
+    DeadlineFn,
+    FaqStage,
+    FormatTimeFn,
+    NoFaq,
+    NoQueue,
+    UnitDirectory,
+)
+from handlers.textutil import clean_text, shorten
+from handlers.turn import Turn
+from storage import repo
+from storage.models import Case, CaseMessage, CaseStatus
+
+MENU_STEPS = ("new", "idle")
+_RESUMABLE_IDLE = frozenset({"new", "idle", "lookup", "faq_browse", "faq_topics", "faq_answered", "rating", "rating_comment", "followup_pick", "resume"})
+
+
+class StaffHandler(Protocol):
+    async def handle(self, session: AsyncSession, event: Incoming) -> list[Outgoing]: ...
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        config: CoreConfig,
+        units: UnitDirectory,
+        deadline: DeadlineFn,
+        format_time: FormatTimeFn,
+        faq: FaqStage | None = None,
+        queue: CaseHooks | None = None,
+        staff: StaffHandler | None = None,
+        clock: type[datetime] | None = None,
+    ) -> None:
+        self.config = config
+        self.faq: FaqStage = faq or NoFaq()
+        self.queue: CaseHooks = queue or NoQueue()
+        self.staff = staff
+        self.units = units
+        self.format_time = format_time
+        self.intake = IntakeFlow(config, self.faq, units, self.queue, deadline, format_time)
+        self.lookup = Lookup(units, format_time, config.timezone)
+        self.browser = FaqBrowser(self.faq, config.max_text_length)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def set_faq(self, faq: FaqStage) -> None:
+        """Swap the knowledge base at runtime (staff reload) without restarting."""
+        self.faq = faq
+        self.intake.faq = faq
+        self.browser.faq = faq
+
+    # -- entry point ---------------------------------------------------------------------
+
+    async def handle(self, session: AsyncSession, event: Incoming) -> list[Outgoing]:
+        if event.update_key is not None and not await repo.record_update(
+            session, event.channel, event.update_key, event.user_id
+        ):
+            return []  # delivered again: it already had its effect
+        if event.chat_kind == ChatKind.STAFF:
+            return await self.staff.handle(session, event) if self.staff else []
+        if event.chat_kind == ChatKind.OTHER_GROUP:
+            return []
+        await repo.lock_person(session, event.channel, event.user_id)
+        reporter = await repo.get_reporter(
+            session,
+            event.channel,
+            event.user_id,
+            display_name=event.display_name,
+            username=event.username,
+        )
+        conversation = await repo.get_conversation(session, event.channel, event.user_id, event.chat_id)
+        conversation.chat_id = event.chat_id
+        turn = Turn(session, event, reporter, conversation, self.now())
+        if self._flooding(turn):
+            return turn.out
+        previous_update = conversation.updated_at
+        await self._dispatch(turn, previous_update)
+        conversation.updated_at = turn.now
+        return turn.out
+
+    def _flooding(self, turn: Turn) -> bool:
+        """Per-person flood limit; tells the person once per window, then stays quiet."""
+        now = time.time()
+        window = self.config.flood_window_seconds
+        recent = [t for t in turn.conversation.recent if now - t < window]
+        recent.append(now)
+        turn.conversation.recent = recent[-(self.config.flood_messages + 2):]
+        if len(recent) == self.config.flood_messages + 1:
+            turn.say(T.FLOOD)
+        return len(recent) > self.config.flood_messages
+
+    async def _dispatch(self, turn: Turn, previous_update: datetime) -> None:
+        event = turn.event
+        if event.kind == Kind.COMMAND:
+            await self._command(turn)
+            return
+        if event.kind == Kind.UNSUPPORTED:
+            turn.say(T.UNSUPPORTED)
+            self._reask(turn)
+            return
+        if event.kind == Kind.TEXT and len(event.text) > self.config.max_text_length:
+            turn.say(T.TEXT_TOO_LONG.format(length=len(event.text), max=self.config.max_text_length))
+            return
+        if event.kind == Kind.CHOICE and (event.choice or "").startswith("rate:"):
+            await self._rate(turn, event.choice or "")
+            return
+        if event.kind == Kind.TEXT and not clean_text(event.text) and turn.step not in MENU_STEPS:
+            turn.say(T.EMPTY_MESSAGE)
+            return
+        away = turn.now - (previous_update if previous_update.tzinfo else previous_update.replace(tzinfo=UTC))
+        if (
+            self.intake.owns(turn.step)
+            and away > timedelta(hours=self.config.resume_after_hours)
+            and turn.step not in _RESUMABLE_IDLE
+        ):
+            turn.set(resume_step=turn.step)
+            turn.go("resume")
+            turn.say(
+                T.RESUME.format(step=T.STEP_NAMES.get(turn.data["resume_step"], turn.data["resume_step"])),
+                self._resume_choices(),
+                columns=2,
+            )
+            return
+        if self.intake.owns(turn.step):
+            await self.intake.handle(turn)
+            return
+        await self._menu_level(turn)
+
+    def _resume_choices(self) -> list[Choice]:
+        return [Choice("resume:continue", T.RESUME_CONTINUE), Choice("resume:restart", T.RESUME_RESTART)]
+
+    def _reask(self, turn: Turn) -> None:
+        if self.intake.owns(turn.step):
+            self.intake.ask(turn)
+
+    # -- commands ------------------------------------------------------------------------
+
+    async def _command(self, turn: Turn) -> None:
+        command = (turn.event.command or "").lower()
+        args = clean_text(turn.event.args)
+        if command in ("start", "batdau", "menu"):
+            turn.reset("idle")
+            self._menu(turn, greeting=True)
+        elif command in ("huy", "cancel"):
+            busy = turn.step not in MENU_STEPS
+            turn.reset("idle")
+            turn.say(T.CANCELLED if busy else T.NOTHING_TO_CANCEL)
+            self._menu(turn)
+        elif command in ("tracuu", "status"):
+            if args:
+                await self.lookup.show(turn, args)
+            else:
+                await self._open_lookup(turn)
+        elif command in ("trogiup", "help", "huongdan"):
+            turn.say(T.HELP)
+            self._reask(turn)
+        elif command in ("bosung",):
+            await self._bosung(turn, args)
+        elif command in ("phananh", "guiphananh"):
+            await self.intake.start(turn)
+        else:
+            turn.say(T.UNKNOWN_COMMAND.format(command=shorten(command, 30)))
+            self._reask(turn)
+
+    # -- menu, lookup, follow-ups --------------------------------------------------------
+
+    def _menu_prompt(self, greeting: bool, name: str | None) -> Prompt:
+        text = T.GREETING.format(name=f" {name}" if name else "") if greeting else T.MENU_AGAIN
+        return Prompt(
+            text,
+            [
+                Choice("menu:report", T.MENU_REPORT),
+                Choice("menu:lookup", T.MENU_LOOKUP),
+                Choice("menu:faq", T.MENU_FAQ),
+                Choice("menu:help", T.MENU_HELP),
+            ],
+            free_text=True,
+            columns=2,
+        )
+
+    def _menu(self, turn: Turn, greeting: bool = False) -> None:
+        name = turn.reporter.display_name if turn.reporter.consent is not False else None
+        prompt = self._menu_prompt(greeting, name)
+        turn.say(prompt.text, prompt.choices, columns=prompt.columns)
+
+    async def _open_lookup(self, turn: Turn) -> None:
+        turn.reset("lookup")
+        prompt = await self.lookup.prompt(turn)
+        turn.say(prompt.text, prompt.choices)
+
+    async def _menu_level(self, turn: Turn) -> None:
+        """Steps outside the intake: menu, lookup, FAQ browsing, rating, follow-ups, resume."""
+        step = turn.step
+        event = turn.event
+        text = clean_text(event.text)
+        if step == "resume":
+            resolution = resolve_choice(event, Prompt("", self._resume_choices()))
+            if resolution.choice == "resume:continue":
+                self.intake.ask(turn, turn.data.get("resume_step", "role"))
+            elif resolution.choice == "resume:restart":
+                await self.intake.start(turn)
+            else:
+                turn.say(T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._resume_choices(), columns=2)
+            return
+        if step == "lookup":
+            prompt = await self.lookup.prompt(turn)
+            resolution = resolve_choice(event, prompt)
+            code = resolution.choice.split(":", 1)[1] if resolution.choice else text
+            if code and await self.lookup.show(turn, code):
+                turn.reset("idle")
+            elif not code:
+                turn.say(prompt.text, prompt.choices)
+            return
+        if step in ("rating_comment",):
+            await self._rating_comment(turn, text)
+            return
+        if step == "rating":
+            prompt = Prompt("", self._rating_choices(turn.data.get("rating_case_id", 0)))
+            resolution = resolve_choice(event, prompt)
+            if resolution.choice:
+                await self._rate(turn, resolution.choice)
+                return
+            turn.reset("idle")  # they moved on: treat the message normally
+        if step == "followup_pick":
+            await self._followup_pick(turn, text)
+            return
+        if self.browser.owns(step):
+            prompt = self.browser.prompt(turn)
+            resolution = resolve_choice(event, prompt)
+            if resolution.stale and event.choice and event.choice.startswith("menu:"):
+                resolution = resolve_choice(event, self._menu_prompt(False, None))
+            outcome = await self.browser.handle(turn, resolution.choice, text if event.kind == Kind.TEXT else "")
+            if outcome == "report":
+                await self.intake.start(turn)
+            elif outcome == "done":
+                turn.reset("idle")
+                turn.say(T.FAQ_THANKS)
+            return
+        # Idle: the menu, or a follow-up to an open case.
+        menu = self._menu_prompt(False, None)
+        resolution = resolve_choice(event, menu)
+        if resolution.choice == "menu:report":
+            await self.intake.start(turn)
+        elif resolution.choice == "menu:lookup":
+            await self._open_lookup(turn)
+        elif resolution.choice == "menu:faq":
+            self.browser.open(turn)
+        elif resolution.choice == "menu:help":
+            turn.say(T.HELP)
+        elif event.kind in (Kind.TEXT, Kind.ATTACHMENT) and (text or event.attachments):
+            found = find_code(text)
+            if found and await self.lookup.show(turn, found):
+                return
+            if not await self._followup(turn, text):
+                self._menu(turn, greeting=True)
+        else:
+            self._menu(turn, greeting=step == "new")
+
+    async def _followup(self, turn: Turn, text: str) -> bool:
+        """Relay a message to the person's open case; False when they have none."""
+        assert turn.reporter.id is not None
+        cases = await repo.open_cases_of_reporter(turn.session, turn.reporter.id)
+        if not cases:
+            return False
+        if len(cases) == 1:
+            await self._append(turn, cases[0], text)
+            return True
+        turn.set(
+            pending_followup=text,
+            pending_attachments=[a.to_dict() for a in turn.event.attachments],
+            followup_cases=[c.code for c in cases[:6]],
+        )
+        turn.go("followup_pick")
+        turn.say(T.FOLLOWUP_WHICH, self._followup_choices(turn))
+        return True
+
+    def _followup_choices(self, turn: Turn) -> list[Choice]:
+        choices = [Choice(f"followup:{code}", f"🔖 {code}") for code in turn.data.get("followup_cases", [])]
+        choices.append(Choice("followup:new", T.FOLLOWUP_NEW))
+        return choices
+
+    async def _followup_pick(self, turn: Turn, text: str) -> None:
+        resolution = resolve_choice(turn.event, Prompt("", self._followup_choices(turn)))
+        if resolution.choice is None:
+            turn.say(T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._followup_choices(turn))
+            return
+        pending = turn.data.get("pending_followup", "")
+        from handlers.events import AttachmentRef
+
+        attachments = [AttachmentRef.from_dict(a) for a in turn.data.get("pending_attachments", [])]
+        turn.reset("idle")
+        if resolution.choice == "followup:new":
+            await self.intake.start(turn)
+            return
+        case = await repo.case_by_code(turn.session, resolution.choice.split(":", 1)[1])
+        if case is None or case.reporter_id != turn.reporter.id:
+            return
+        await self._append(turn, case, pending, attachments)
+
+    async def _append(self, turn: Turn, case: Case, text: str, attachments: list | None = None) -> None:
+        assert case.id is not None
+        files = attachments if attachments is not None else list(turn.event.attachments)
+        turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=text))
+        if case.status == CaseStatus.WAITING_REPORTER:
+            await repo.set_status(turn.session, case, CaseStatus.IN_PROGRESS, actor="reporter", note="Người phản ánh đã bổ sung")
+        case.updated_at = turn.now
+        turn.say(T.FOLLOWUP_FORWARDED.format(code=case.code))
+        turn.send(await self.queue.reporter_message(turn.session, case, turn.reporter, text, files))
+
+    async def _bosung(self, turn: Turn, args: str) -> None:
+        code = find_code(args)
+        if not code:
+            turn.say(T.BOSUNG_USAGE)
+            return
+        case = await repo.case_by_code(turn.session, code)
+        if case is None or case.reporter_id != turn.reporter.id:
+            turn.say(T.LOOKUP_NOT_FOUND.format(code=code))
+            return
+        # Keep the person's own casing: cut the code out of what they typed.
+        rest = CODE_PATTERN.sub("", args, count=1).strip()
+        if not rest and not turn.event.attachments:
+            turn.say(T.BOSUNG_USAGE)
+            return
+        await self._append(turn, case, rest)
+
+    # -- rating --------------------------------------------------------------------------
+
+    def _rating_choices(self, case_id: int) -> list[Choice]:
+        return [Choice(f"rate:{case_id}:{key}", label) for key, label in T.RATINGS.items()]
+
+    async def _rate(self, turn: Turn, choice: str) -> None:
+        _, case_id, value = ([*choice.split(":"), "", ""])[:3]
+        case = await turn.session.get(Case, int(case_id)) if case_id.isdigit() else None
+        if case is None or case.reporter_id != turn.reporter.id or value not in T.RATINGS:
+            self._menu(turn)
+            return
+        if case.rating is not None:
+            turn.say(T.RATING_THANKS)
+            return
+        case.rating = value
+        await repo.add_event(turn.session, case, "rated", actor="reporter", note=value)
+        if value == "khong_hai_long":
+            await repo.set_status(turn.session, case, CaseStatus.IN_PROGRESS, actor="reporter", note="Không hài lòng")
+            turn.reset("rating_comment", rating_case_id=case.id)
+            turn.say(T.RATING_REOPENED.format(code=case.code))
+            turn.say(T.ASK_RATING_COMMENT, [Choice("comment:skip", T.SKIP)])
+        else:
+            if case.status == CaseStatus.RESOLVED:
+                await repo.set_status(turn.session, case, CaseStatus.CLOSED, actor="reporter", note="Đã đánh giá")
+            turn.reset("rating_comment", rating_case_id=case.id)
+            turn.say(T.ASK_RATING_COMMENT, [Choice("comment:skip", T.SKIP)])
+        turn.send(await self.queue.rating_received(turn.session, case, turn.reporter))
+
+    async def _rating_comment(self, turn: Turn, text: str) -> None:
+        resolution = resolve_choice(turn.event, Prompt("", [Choice("comment:skip", T.SKIP)], free_text=True))
+        case = await turn.session.get(Case, turn.data.get("rating_case_id", 0))
+        turn.reset("idle")
+        if resolution.choice is None and text and case is not None:
+            case.rating_comment = text[: self.config.max_text_length]
+            assert case.id is not None
+            turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=f"Góp ý: {text}"))
+            turn.send(await self.queue.rating_received(turn.session, case, turn.reporter))
+        turn.say(T.RATING_THANKS)
+
+    def rating_request(self, case: Case) -> list[Choice]:
+        assert case.id is not None
+        return self._rating_choices(case.id)

@@ -1,0 +1,125 @@
+"""The menu's "Câu hỏi thường gặp": browse topics by system, or ask a free question."""
+
+from __future__ import annotations
+
+from handlers import texts as T
+from handlers.choices import Prompt
+from handlers.events import Choice
+from handlers.services import FaqStage, FaqTopicView
+from handlers.textutil import shorten
+from handlers.turn import Turn
+from storage import repo
+
+_SYSTEM_ORDER = ["vneid", "dvc_quoc_gia", "he_thong_tthc_thanh_pho", "thanh_toan", "chu_ky_so", "chung"]
+
+
+def _system_label(system: str) -> str:
+    return T.FAQ_SYSTEM_GENERAL if system == "chung" else T.SYSTEMS.get(system, system)
+
+
+class FaqBrowser:
+    def __init__(self, faq: FaqStage, max_text_length: int) -> None:
+        self.faq = faq
+        self.max_text_length = max_text_length
+
+    def owns(self, step: str) -> bool:
+        return step in ("faq_browse", "faq_topics", "faq_answered")
+
+    def prompt(self, turn: Turn) -> Prompt:
+        if turn.step == "faq_topics":
+            system = turn.data.get("faq_system", "")
+            topics = self.faq.topics_by_system().get(system, [])
+            choices = [Choice(f"faqtopic:{t.id}", t.title) for t in topics]
+            choices.append(Choice("faqtopic:back", T.BACK))
+            return Prompt(T.FAQ_BROWSE_TOPICS, choices, free_text=True)
+        if turn.step == "faq_answered":
+            return Prompt(T.MENU_AGAIN, self._after_answer_choices(), free_text=True)
+        groups = self.faq.topics_by_system()
+        choices = [Choice(f"faqsys:{s}", _system_label(s)) for s in _SYSTEM_ORDER if groups.get(s)]
+        choices += [Choice(f"faqsys:{s}", _system_label(s)) for s in groups if s not in _SYSTEM_ORDER]
+        return Prompt(T.FAQ_BROWSE, choices, free_text=True)
+
+    def _after_answer_choices(self) -> list[Choice]:
+        return [
+            Choice("faqafter:ok", T.FAQ_HELPFUL),
+            Choice("faqafter:report", T.FAQ_REPORT),
+            Choice("faqafter:more", T.FAQ_MORE),
+        ]
+
+    def open(self, turn: Turn) -> None:
+        turn.reset("faq_browse")
+        self._ask(turn)
+
+    def _ask(self, turn: Turn, prefix: str | None = None) -> None:
+        prompt = self.prompt(turn)
+        text = f"{prefix}\n\n{prompt.text}" if prefix else prompt.text
+        turn.say(text, prompt.choices)
+
+    async def handle(self, turn: Turn, choice: str | None, text: str) -> str | None:
+        """Returns "report" when the person wants to file a complaint, "done" to leave the FAQ."""
+        if choice and choice.startswith("faqsys:"):
+            turn.set(faq_system=choice.split(":", 1)[1])
+            turn.go("faq_topics")
+            self._ask(turn)
+            return None
+        if choice == "faqtopic:back" or choice == "faqafter:more":
+            turn.go("faq_browse")
+            self._ask(turn)
+            return None
+        if choice and choice.startswith("faqtopic:"):
+            topic = self.faq.topic(choice.split(":", 1)[1])
+            if topic:
+                self._answer(turn, topic)
+            return None
+        if choice == "faqafter:report":
+            return "report"
+        if choice == "faqafter:ok":
+            await self._mark_last(turn, True)
+            return "done"
+        if not text:
+            self._ask(turn)
+            return None
+        if len(text) > self.max_text_length:
+            turn.say(T.TEXT_TOO_LONG.format(length=len(text), max=self.max_text_length))
+            return None
+        await self.answer_question(turn, text)
+        return None
+
+    async def answer_question(self, turn: Turn, text: str) -> None:
+        suggestion = self.faq.suggest(text)
+        query = await repo.record_faq_query(
+            turn.session,
+            channel=turn.event.channel,
+            user_id=turn.event.user_id,
+            text=text,
+            topic=suggestion.topic.id if suggestion.topic else None,
+            score=suggestion.score,
+            solved=None,
+            source="browse",
+        )
+        turn.set(faq_query_id=query.id)
+        if suggestion.topic:
+            self._answer(turn, suggestion.topic)
+        elif suggestion.candidates:
+            turn.go("faq_topics")
+            choices = [Choice(f"faqtopic:{t.id}", t.title) for t in suggestion.candidates]
+            choices.append(Choice("faqafter:report", T.FAQ_REPORT))
+            turn.say(T.FAQ_PICK, choices)
+        else:
+            turn.go("faq_answered")
+            turn.say(T.FAQ_NO_MATCH, [Choice("faqafter:report", T.FAQ_REPORT), Choice("faqafter:more", T.FAQ_MORE)])
+
+    def _answer(self, turn: Turn, topic: FaqTopicView) -> None:
+        turn.set(faq_last_topic=topic.id)
+        turn.go("faq_answered")
+        turn.say(f"📌 {topic.title}\n\n{shorten(topic.answer, 3500) if len(topic.answer) > 3500 else topic.answer}",
+                 self._after_answer_choices())
+
+    async def _mark_last(self, turn: Turn, solved: bool) -> None:
+        from storage.models import FaqQuery
+
+        query_id = turn.data.get("faq_query_id")
+        query = await turn.session.get(FaqQuery, query_id) if query_id else None
+        if query is not None:
+            query.solved = solved
+            query.topic = query.topic or turn.data.get("faq_last_topic")

@@ -1,0 +1,591 @@
+"""The complaint intake, step by step (flow diagram: handlers/FLOWS.md, "Intake").
+
+Each step has an `ask_*` method that builds the question from the saved state (no side
+effects, so it can be asked again at any time) and an `on_*` method that takes the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from handlers import texts as T
+from handlers.choices import Prompt, resolve_choice
+from handlers.events import AttachmentRef, Choice, Kind
+from handlers.services import (
+    CaseHooks,
+    CoreConfig,
+    DeadlineFn,
+    FaqStage,
+    FaqSuggestion,
+    FormatTimeFn,
+    UnitDirectory,
+)
+from handlers.textutil import clean_text, fold, format_phone, normalize_phone, shorten
+from handlers.turn import Turn
+from storage import repo
+from storage.models import Attachment, Case
+
+# Officers who say the desk or the system is down get the urgent deadline.
+_OUTAGE = re.compile(
+    r"\b(sap|treo|dung hoat dong|ngung hoat dong|khong truy cap|khong vao duoc|te liet|down|"
+    r"mat mang|mat ket noi|khong the tiep nhan|ca xa|toan bo|tat ca)\b"
+)
+_URGENT_TOPICS = frozenset({"cb_ha_tang_he_thong", "vneid_loi_he_thong"})
+_DOSSIER = re.compile(r"^[\w.\-/ ]{3,80}$")
+
+Handler = Callable[[Turn, str | None, str], Awaitable[None]]
+
+
+def classify_priority(role: str | None, system: str | None, description: str, faq_topic: str | None) -> str:
+    """Urgent when an officer reports that the desk is blocked or the system is down."""
+    if role not in T.OFFICER_ROLES:
+        return "normal"
+    if faq_topic in _URGENT_TOPICS or _OUTAGE.search(fold(description)):
+        return "urgent"
+    return "normal"
+
+
+class IntakeFlow:
+    def __init__(
+        self,
+        config: CoreConfig,
+        faq: FaqStage,
+        units: UnitDirectory,
+        queue: CaseHooks,
+        deadline: DeadlineFn,
+        format_time: FormatTimeFn,
+    ) -> None:
+        self.config = config
+        self.faq = faq
+        self.units = units
+        self.queue = queue
+        self.deadline = deadline
+        self.format_time = format_time
+        self.tz = ZoneInfo(config.timezone)
+        self._ask: dict[str, Callable[[Turn], Prompt]] = {
+            "consent": self.ask_consent,
+            "role": self.ask_role,
+            "unit": self.ask_unit,
+            "unit_pick": self.ask_unit_pick,
+            "unit_remembered": self.ask_unit_remembered,
+            "system": self.ask_system,
+            "description": self.ask_description,
+            "attachments": self.ask_attachments,
+            "faq_offer": self.ask_faq_offer,
+            "faq_pick": self.ask_faq_pick,
+            "dossier": self.ask_dossier,
+            "procedure": self.ask_procedure,
+            "phone": self.ask_phone,
+            "confirm": self.ask_confirm,
+            "edit": self.ask_edit,
+        }
+        self._on: dict[str, Handler] = {
+            "consent": self.on_consent,
+            "role": self.on_role,
+            "unit": self.on_unit,
+            "unit_pick": self.on_unit_pick,
+            "unit_remembered": self.on_unit_remembered,
+            "system": self.on_system,
+            "description": self.on_description,
+            "attachments": self.on_attachments,
+            "faq_offer": self.on_faq_offer,
+            "faq_pick": self.on_faq_pick,
+            "dossier": self.on_dossier,
+            "procedure": self.on_procedure,
+            "phone": self.on_phone,
+            "confirm": self.on_confirm,
+            "edit": self.on_edit,
+        }
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def owns(self, step: str) -> bool:
+        return step in self._ask
+
+    def prompt(self, turn: Turn, step: str | None = None) -> Prompt:
+        return self._ask[step or turn.step](turn)
+
+    def ask(self, turn: Turn, step: str | None = None, prefix: str | None = None) -> None:
+        """Move to `step` (or stay) and ask its question."""
+        if step:
+            turn.go(step)
+        prompt = self.prompt(turn)
+        text = f"{prefix}\n\n{prompt.text}" if prefix else prompt.text
+        turn.say(text, prompt.choices, request_contact=prompt.request_contact, columns=prompt.columns)
+
+    async def start(self, turn: Turn) -> None:
+        turn.reset("idle")
+        if turn.reporter.consent is None:
+            self.ask(turn, "consent")
+        else:
+            self.ask(turn, "role")
+
+    async def handle(self, turn: Turn) -> None:
+        """Route the person's answer to the current step."""
+        event = turn.event
+        prompt = self.prompt(turn)
+        resolution = resolve_choice(event, prompt)
+        if resolution.stale:
+            self.ask(turn, prefix=T.STALE_CHOICE)
+            return
+        if event.kind == Kind.ATTACHMENT and turn.step not in ("description", "attachments"):
+            self.ask(turn, prefix=T.ATTACHMENT_NOT_NOW)
+            return
+        if event.kind == Kind.CONTACT and turn.step != "phone":
+            self.ask(turn)
+            return
+        text = clean_text(event.text)
+        if resolution.choice is None and not prompt.free_text and event.kind in (Kind.TEXT, Kind.CHOICE):
+            self.ask(turn, prefix=T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)))
+            return
+        await self._on[turn.step](turn, resolution.choice, text)
+
+    def _next_after(self, turn: Turn, default: str) -> str:
+        # While editing from the summary, every answer goes back to the summary.
+        return "confirm" if turn.data.get("editing") else default
+
+    # -- consent -------------------------------------------------------------------------
+
+    def ask_consent(self, turn: Turn) -> Prompt:
+        return Prompt(T.CONSENT, [Choice("consent:yes", T.CONSENT_YES), Choice("consent:no", T.CONSENT_NO)])
+
+    async def on_consent(self, turn: Turn, choice: str | None, text: str) -> None:
+        turn.reporter.consent = choice == "consent:yes"
+        turn.reporter.consent_at = turn.now
+        if not turn.reporter.consent:
+            # Anonymous: keep no name or phone of this person.
+            turn.reporter.display_name = None
+            turn.reporter.username = None
+            turn.reporter.phone = None
+            self.ask(turn, "role", prefix=T.CONSENT_REFUSED)
+            return
+        self.ask(turn, "role")
+
+    # -- who -----------------------------------------------------------------------------
+
+    def ask_role(self, turn: Turn) -> Prompt:
+        choices = [Choice(f"role:{key}", f"{T.ROLE_ICONS[key]} {label}") for key, label in T.ROLES.items()]
+        return Prompt(T.ASK_ROLE, choices)
+
+    async def on_role(self, turn: Turn, choice: str | None, text: str) -> None:
+        assert choice is not None
+        role = choice.split(":", 1)[1]
+        turn.set(role=role)
+        turn.reporter.role = role
+        if turn.data.get("editing") and turn.data.get("unit_code"):
+            self.ask(turn, "confirm")
+            return
+        remembered = turn.reporter.unit_code if role in T.OFFICER_ROLES else None
+        if remembered and self.units.get(remembered):
+            self.ask(turn, "unit_remembered")
+        else:
+            self.ask(turn, "unit")
+
+    # -- where ---------------------------------------------------------------------------
+
+    def ask_unit(self, turn: Turn) -> Prompt:
+        officer = turn.data.get("role") in T.OFFICER_ROLES
+        choices = [] if turn.data.get("role") == "can_bo_xa" else [Choice("unit:skip", T.UNIT_SKIP)]
+        return Prompt(T.ASK_UNIT_OFFICER if officer else T.ASK_UNIT, choices, free_text=True)
+
+    async def on_unit(self, turn: Turn, choice: str | None, text: str) -> None:
+        if choice == "unit:skip":
+            turn.set(unit_code=None, unit_name=None)
+            self.ask(turn, self._next_after(turn, "system"))
+            return
+        if turn.event.kind != Kind.TEXT or not text:
+            self.ask(turn, prefix=T.EMPTY_MESSAGE)
+            return
+        found = self.units.find(text[:100], limit=3)
+        if not found:
+            self.ask(turn, prefix=T.UNIT_NOT_FOUND.format(text=shorten(text, 60)))
+            return
+        turn.set(unit_candidates=[[u.code, u.full_name, u.former] for u in found])
+        self.ask(turn, "unit_pick")
+
+    def ask_unit_pick(self, turn: Turn) -> Prompt:
+        candidates = turn.data.get("unit_candidates", [])
+        choices = [
+            Choice(f"unit:{code}", f"📍 {name}" + (f" ({former})" if former else ""))
+            for code, name, former in candidates
+        ]
+        choices.append(Choice("unit:retype", T.UNIT_RETYPE))
+        text = T.UNIT_PICK_ONE.format(unit=candidates[0][1]) if len(candidates) == 1 else T.UNIT_PICK
+        # Typing another name here is a new search, not a wrong answer.
+        return Prompt(text, choices, free_text=True)
+
+    async def on_unit_pick(self, turn: Turn, choice: str | None, text: str) -> None:
+        if choice is None:
+            await self.on_unit(turn, None, text)
+            return
+        if choice == "unit:retype":
+            self.ask(turn, "unit")
+            return
+        await self._set_unit(turn, choice.split(":", 1)[1])
+
+    async def _set_unit(self, turn: Turn, code: str) -> None:
+        unit = self.units.get(code)
+        if unit is None:
+            self.ask(turn, "unit")
+            return
+        turn.set(unit_code=unit.code, unit_name=unit.full_name, unit_candidates=None)
+        if turn.data.get("role") in T.OFFICER_ROLES:
+            turn.reporter.unit_code = unit.code  # remembered for the officer's next report
+        self.ask(turn, self._next_after(turn, "system"))
+
+    def ask_unit_remembered(self, turn: Turn) -> Prompt:
+        unit = self.units.get(turn.reporter.unit_code or "")
+        name = unit.full_name if unit else "?"
+        return Prompt(
+            T.UNIT_REMEMBERED.format(unit=name),
+            [Choice("unit:same", T.UNIT_SAME), Choice("unit:other", T.UNIT_OTHER)],
+            columns=2,
+        )
+
+    async def on_unit_remembered(self, turn: Turn, choice: str | None, text: str) -> None:
+        if choice == "unit:same" and turn.reporter.unit_code:
+            await self._set_unit(turn, turn.reporter.unit_code)
+        else:
+            self.ask(turn, "unit")
+
+    # -- which system --------------------------------------------------------------------
+
+    def ask_system(self, turn: Turn) -> Prompt:
+        return Prompt(T.ASK_SYSTEM, [Choice(f"system:{key}", label) for key, label in T.SYSTEMS.items()])
+
+    async def on_system(self, turn: Turn, choice: str | None, text: str) -> None:
+        assert choice is not None
+        turn.set(system=choice.split(":", 1)[1])
+        self.ask(turn, self._next_after(turn, "description"))
+
+    # -- what happened -------------------------------------------------------------------
+
+    def ask_description(self, turn: Turn) -> Prompt:
+        return Prompt(T.ASK_DESCRIPTION.format(max=self.config.max_attachments), free_text=True)
+
+    async def on_description(self, turn: Turn, choice: str | None, text: str) -> None:
+        if turn.event.kind == Kind.ATTACHMENT:
+            if not self._take_attachments(turn):
+                return
+            if len(text) < self.config.min_description_length:
+                turn.say(T.ATTACHMENT_WAIT_TEXT.format(count=len(turn.data.get("attachments", []))))
+                return
+        if not text:
+            self.ask(turn, prefix=T.EMPTY_MESSAGE)
+            return
+        if len(text) > self.config.max_text_length:
+            turn.say(T.TEXT_TOO_LONG.format(length=len(text), max=self.config.max_text_length))
+            return
+        if len(text) < self.config.min_description_length or not fold(text):
+            turn.say(T.DESCRIPTION_TOO_SHORT.format(min=self.config.min_description_length))
+            return
+        turn.set(description=text)
+        if turn.data.get("editing"):
+            self.ask(turn, "confirm")
+        elif len(turn.data.get("attachments", [])) >= self.config.max_attachments:
+            await self._after_attachments(turn)
+        else:
+            self.ask(turn, "attachments")
+
+    def ask_attachments(self, turn: Turn) -> Prompt:
+        count = len(turn.data.get("attachments", []))
+        return Prompt(
+            T.ASK_MORE_ATTACHMENTS.format(count=count, max=self.config.max_attachments),
+            [Choice("attach:done", T.CONTINUE)],
+            free_text=True,
+        )
+
+    async def on_attachments(self, turn: Turn, choice: str | None, text: str) -> None:
+        if turn.event.kind == Kind.ATTACHMENT:
+            if not self._take_attachments(turn):
+                return
+            count = len(turn.data.get("attachments", []))
+            if count >= self.config.max_attachments:
+                turn.say(T.ATTACHMENT_LIMIT.format(max=self.config.max_attachments))
+                await self._after_attachments(turn)
+            else:
+                turn.say(
+                    T.ATTACHMENT_RECEIVED.format(count=count, max=self.config.max_attachments),
+                    [Choice("attach:done", T.CONTINUE)],
+                )
+            return
+        if choice == "attach:done" or fold(text) in {"xong", "tiep", "tiep tuc", "ok", "khong", "ko", "k"}:
+            await self._after_attachments(turn)
+            return
+        # More words after the description: keep them, people often write in several messages.
+        if text and len(text) + len(turn.data.get("description", "")) < self.config.max_text_length:
+            turn.set(description=f"{turn.data.get('description', '')}\n{text}".strip())
+            self.ask(turn, prefix="👍 Đã ghi thêm vào mô tả.")
+            return
+        self.ask(turn)
+
+    def _take_attachments(self, turn: Turn) -> bool:
+        """Store accepted attachments by reference; explain and refuse the others."""
+        kept = list(turn.data.get("attachments", []))
+        for attachment in turn.event.attachments:
+            problem = self._attachment_problem(attachment)
+            if problem:
+                turn.say(problem)
+                return False
+            if len(kept) >= self.config.max_attachments:
+                turn.say(T.ATTACHMENT_LIMIT.format(max=self.config.max_attachments))
+                break
+            kept.append(attachment.to_dict())
+        turn.set(attachments=kept)
+        return True
+
+    def _attachment_problem(self, attachment: AttachmentRef) -> str | None:
+        name = attachment.file_name or ("ảnh" if attachment.kind == "photo" else "tệp")
+        if attachment.kind != "photo":
+            mime = (attachment.mime_type or "").lower()
+            if mime not in self.config.allowed_mime_types:
+                return T.ATTACHMENT_BAD_TYPE.format(name=shorten(name, 60), mime=mime or "không rõ")
+        if attachment.size and attachment.size > self.config.max_attachment_mb * 1024 * 1024:
+            return T.ATTACHMENT_TOO_BIG.format(name=shorten(name, 60), max=int(self.config.max_attachment_mb))
+        return None
+
+    async def _after_attachments(self, turn: Turn) -> None:
+        if turn.data.get("editing"):
+            self.ask(turn, "confirm")
+            return
+        description = turn.data.get("description", "")
+        suggestion = self.faq.suggest(description)
+        await self._remember_faq(turn, suggestion)
+        if suggestion.topic is not None:
+            turn.set(faq_topic=suggestion.topic.id, faq_score=suggestion.score)
+            self.ask(turn, "faq_offer")
+        elif suggestion.candidates:
+            turn.set(faq_candidates=[t.id for t in suggestion.candidates], faq_score=suggestion.score)
+            self.ask(turn, "faq_pick")
+        else:
+            self.ask(turn, "dossier")
+
+    async def _remember_faq(self, turn: Turn, suggestion: FaqSuggestion) -> None:
+        query = await repo.record_faq_query(
+            turn.session,
+            channel=turn.event.channel,
+            user_id=turn.event.user_id,
+            text=turn.data.get("description", ""),
+            topic=suggestion.topic.id if suggestion.topic else None,
+            score=suggestion.score,
+            solved=None,
+            source="intake",
+        )
+        turn.set(faq_query_id=query.id)
+
+    # -- FAQ stage -----------------------------------------------------------------------
+
+    def ask_faq_offer(self, turn: Turn) -> Prompt:
+        topic = self.faq.topic(turn.data.get("faq_topic") or "")
+        if topic is None:
+            return self.ask_dossier(turn)
+        return Prompt(
+            T.FAQ_OFFER.format(title=topic.title, answer=topic.answer),
+            [Choice("faq:solved", T.FAQ_SOLVED), Choice("faq:not_solved", T.FAQ_NOT_SOLVED)],
+        )
+
+    async def on_faq_offer(self, turn: Turn, choice: str | None, text: str) -> None:
+        solved = choice == "faq:solved"
+        await self._close_faq_query(turn, solved)
+        if solved:
+            turn.reset("idle")
+            turn.say(T.FAQ_THANKS)
+            return
+        self.ask(turn, "dossier")
+
+    def ask_faq_pick(self, turn: Turn) -> Prompt:
+        choices = []
+        for topic_id in turn.data.get("faq_candidates", []):
+            topic = self.faq.topic(topic_id)
+            if topic:
+                choices.append(Choice(f"faqpick:{topic.id}", f"💡 {topic.title}"))
+        choices.append(Choice("faqpick:none", T.FAQ_NONE_OF_THESE))
+        return Prompt(T.FAQ_PICK, choices)
+
+    async def on_faq_pick(self, turn: Turn, choice: str | None, text: str) -> None:
+        assert choice is not None
+        picked = choice.split(":", 1)[1]
+        if picked == "none":
+            await self._close_faq_query(turn, False)
+            self.ask(turn, "dossier")
+            return
+        turn.set(faq_topic=picked)
+        self.ask(turn, "faq_offer")
+
+    async def _close_faq_query(self, turn: Turn, solved: bool) -> None:
+        from storage.models import FaqQuery
+
+        query_id = turn.data.get("faq_query_id")
+        query = await turn.session.get(FaqQuery, query_id) if query_id else None
+        if query is not None:
+            query.solved = solved
+            query.topic = turn.data.get("faq_topic") or query.topic
+
+    # -- dossier, procedure, phone -------------------------------------------------------
+
+    def ask_dossier(self, turn: Turn) -> Prompt:
+        return Prompt(T.ASK_DOSSIER, [Choice("dossier:skip", T.SKIP)], free_text=True)
+
+    async def on_dossier(self, turn: Turn, choice: str | None, text: str) -> None:
+        if choice == "dossier:skip" or fold(text) in {"bo qua", "khong co", "chua co", "ko co", "khong"}:
+            turn.set(dossier_code=None)
+        elif turn.event.kind == Kind.TEXT and _DOSSIER.match(text) and any(ch.isdigit() for ch in text):
+            turn.set(dossier_code=text.strip())
+        else:
+            self.ask(turn, prefix=T.DOSSIER_INVALID)
+            return
+        self.ask(turn, self._next_after(turn, "procedure"))
+
+    def ask_procedure(self, turn: Turn) -> Prompt:
+        return Prompt(T.ASK_PROCEDURE, [Choice("procedure:skip", T.SKIP)], free_text=True)
+
+    async def on_procedure(self, turn: Turn, choice: str | None, text: str) -> None:
+        if choice == "procedure:skip" or fold(text) in {"bo qua", "khong ro", "khong biet", "ko ro"}:
+            turn.set(procedure_name=None)
+        elif turn.event.kind == Kind.TEXT and text:
+            if len(text) > 300:
+                turn.say(T.TEXT_TOO_LONG.format(length=len(text), max=300))
+                return
+            turn.set(procedure_name=text)
+        else:
+            self.ask(turn, prefix=T.EMPTY_MESSAGE)
+            return
+        if turn.data.get("editing"):
+            self.ask(turn, "confirm")
+        elif turn.reporter.consent:
+            self.ask(turn, "phone")
+        else:
+            self.ask(turn, "confirm")
+
+    def ask_phone(self, turn: Turn) -> Prompt:
+        choices = []
+        if turn.reporter.phone:
+            choices.append(Choice("phone:known", T.USE_KNOWN_PHONE.format(phone=format_phone(turn.reporter.phone))))
+        choices.append(Choice("phone:skip", T.SKIP))
+        text = T.ASK_PHONE if turn.event.channel == "telegram" else T.ASK_PHONE_TEXT_ONLY
+        return Prompt(text, choices, request_contact=True, free_text=True)
+
+    async def on_phone(self, turn: Turn, choice: str | None, text: str) -> None:
+        if choice == "phone:known":
+            turn.set(phone=turn.reporter.phone)
+        elif choice == "phone:skip" or fold(text) in {"bo qua", "khong", "ko"}:
+            turn.set(phone=None)
+        else:
+            raw = turn.event.phone if turn.event.kind == Kind.CONTACT else text
+            phone = normalize_phone(raw or "")
+            if phone is None:
+                self.ask(turn, prefix=T.PHONE_INVALID.format(text=shorten(raw or "", 30)))
+                return
+            turn.set(phone=phone)
+            turn.reporter.phone = phone
+        self.ask(turn, "confirm")
+
+    # -- summary -------------------------------------------------------------------------
+
+    def summary(self, turn: Turn) -> str:
+        data = turn.data
+        dash = "—"
+        lines = [
+            f"👤 Đối tượng: {T.ROLES.get(data.get('role') or '', dash)}",
+            f"📍 Đơn vị: {data.get('unit_name') or 'Không rõ'}",
+            f"🖥️ Hệ thống: {T.SYSTEMS.get(data.get('system') or '', dash)}",
+            f"📝 Mô tả: {shorten(data.get('description', ''), 500)}",
+            f"📎 Tệp đính kèm: {len(data.get('attachments', []))}",
+            f"🗂️ Mã hồ sơ: {data.get('dossier_code') or dash}",
+            f"📄 Thủ tục: {data.get('procedure_name') or dash}",
+        ]
+        if turn.reporter.consent:
+            phone = data.get("phone")
+            lines.append(f"📞 Điện thoại: {format_phone(phone) if phone else dash}")
+        else:
+            lines.append("🙈 Gửi ẩn danh")
+        topic = self.faq.topic(data.get("faq_topic") or "")
+        if topic:
+            lines.append(f"💡 Gợi ý đã xem: {topic.title}")
+        return "\n".join(lines)
+
+    def ask_confirm(self, turn: Turn) -> Prompt:
+        return Prompt(
+            T.SUMMARY.format(body=self.summary(turn)),
+            [Choice("confirm:submit", T.SUBMIT), Choice("confirm:edit", T.EDIT), Choice("confirm:cancel", T.CANCEL)],
+        )
+
+    async def on_confirm(self, turn: Turn, choice: str | None, text: str) -> None:
+        if choice == "confirm:edit":
+            self.ask(turn, "edit")
+        elif choice == "confirm:cancel":
+            turn.reset("idle")
+            turn.say(T.CANCELLED)
+        else:
+            await self.submit(turn)
+
+    def ask_edit(self, turn: Turn) -> Prompt:
+        fields = dict(T.EDIT_FIELDS)
+        if not turn.reporter.consent:
+            fields.pop("phone")
+        choices = [Choice(f"edit:{key}", label) for key, label in fields.items()]
+        choices.append(Choice("edit:back", T.BACK))
+        return Prompt(T.ASK_EDIT, choices, columns=2)
+
+    async def on_edit(self, turn: Turn, choice: str | None, text: str) -> None:
+        assert choice is not None
+        target = choice.split(":", 1)[1]
+        if target == "back":
+            self.ask(turn, "confirm")
+            return
+        turn.set(editing=True)
+        step = {"dossier": "dossier", "procedure": "procedure"}.get(target, target)
+        self.ask(turn, step)
+
+    # -- the case ------------------------------------------------------------------------
+
+    async def submit(self, turn: Turn) -> Case:
+        data = turn.data
+        reporter = turn.reporter
+        assert reporter.id is not None
+        priority = classify_priority(data.get("role"), data.get("system"), data.get("description", ""), data.get("faq_topic"))
+        first_due, resolution_due = self.deadline(turn.now, priority)
+        case = Case(
+            code=await repo.unique_case_code(turn.session, turn.now.astimezone(self.tz)),
+            reporter_id=reporter.id,
+            channel=turn.event.channel,
+            chat_id=turn.event.chat_id,
+            priority=priority,
+            reporter_role=data.get("role"),
+            unit_code=data.get("unit_code"),
+            system=data.get("system"),
+            description=data.get("description", ""),
+            faq_topic=data.get("faq_topic"),
+            faq_score=data.get("faq_score"),
+            dossier_code=data.get("dossier_code"),
+            procedure_name=data.get("procedure_name"),
+            phone=data.get("phone") if reporter.consent else None,
+            anonymous=not reporter.consent,
+            created_at=turn.now,
+            updated_at=turn.now,
+            first_response_due=first_due,
+            resolution_due=resolution_due,
+        )
+        turn.session.add(case)
+        await turn.session.flush()
+        assert case.id is not None
+        for item in data.get("attachments", []):
+            turn.session.add(
+                Attachment(
+                    case_id=case.id,
+                    channel=turn.event.channel,
+                    kind=item["kind"],
+                    file_ref=item["file_ref"],
+                    file_name=item.get("file_name"),
+                    mime_type=item.get("mime_type"),
+                    size=item.get("size"),
+                )
+            )
+        await repo.add_event(turn.session, case, "created", actor="reporter", to_status=case.status)
+        await turn.session.flush()
+        turn.reset("idle")
+        turn.say(T.CASE_CREATED.format(code=case.code, due=self.format_time(resolution_due)))
+        turn.send(await self.queue.case_created(turn.session, case, reporter))
+        return case

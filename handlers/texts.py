@@ -1,0 +1,256 @@
+"""Everything the bot says to reporters, in Vietnamese (xưng "mình", gọi "bạn").
+
+Kept in one module so wording can be reviewed and changed without touching the flow.
+"""
+
+from __future__ import annotations
+
+ROLES: dict[str, str] = {
+    "nguoi_dan": "Người dân",
+    "doanh_nghiep": "Doanh nghiệp",
+    "can_bo_xa": "Cán bộ xã/phường/đặc khu",
+    "can_bo_so": "Cán bộ sở/ngành",
+}
+ROLE_ICONS = {"nguoi_dan": "👤", "doanh_nghiep": "🏢", "can_bo_xa": "🏛️", "can_bo_so": "🗂️"}
+OFFICER_ROLES = frozenset({"can_bo_xa", "can_bo_so"})
+
+SYSTEMS: dict[str, str] = {
+    "dvc_quoc_gia": "Cổng DVC quốc gia",
+    "he_thong_tthc_thanh_pho": "Hệ thống giải quyết TTHC của thành phố",
+    "vneid": "VNeID/đăng nhập",
+    "thanh_toan": "Thanh toán trực tuyến",
+    "chu_ky_so": "Chữ ký số",
+    "khac": "Khác",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "moi": "Mới tiếp nhận",
+    "dang_xu_ly": "Đang xử lý",
+    "cho_nguoi_phan_anh": "Chờ bạn bổ sung thông tin",
+    "da_giai_quyet": "Đã giải quyết",
+    "da_dong": "Đã đóng",
+}
+STATUS_ICONS = {"moi": "🆕", "dang_xu_ly": "🛠️", "cho_nguoi_phan_anh": "⏳", "da_giai_quyet": "✅", "da_dong": "📁"}
+
+RATINGS: dict[str, str] = {
+    "hai_long": "😊 Hài lòng",
+    "binh_thuong": "😐 Bình thường",
+    "khong_hai_long": "🙁 Không hài lòng",
+}
+
+GREETING = (
+    "Xin chào{name}! 👋\n"
+    "Mình là trợ lý tiếp nhận phản ánh của Tổ công tác hỗ trợ giải quyết thủ tục hành chính "
+    "(Sở Khoa học và Công nghệ Hải Phòng).\n"
+    "Mình giúp bạn báo lỗi khi dùng Cổng Dịch vụ công quốc gia, hệ thống giải quyết TTHC "
+    "của thành phố và VNeID.\n\n"
+    "Bạn cần gì ạ?"
+)
+MENU_AGAIN = "Bạn cần mình giúp gì tiếp ạ?"
+MENU_REPORT = "📝 Gửi phản ánh"
+MENU_LOOKUP = "🔎 Tra cứu phản ánh"
+MENU_FAQ = "❓ Câu hỏi thường gặp"
+MENU_HELP = "ℹ️ Hướng dẫn"
+
+HELP = (
+    "ℹ️ Hướng dẫn sử dụng\n\n"
+    "• Gửi phản ánh: mình hỏi lần lượt vài câu ngắn (bạn là ai, ở xã/phường nào, lỗi ở hệ thống "
+    "nào, mô tả lỗi, ảnh chụp màn hình), rồi chuyển cho Tổ công tác.\n"
+    "• Mỗi phản ánh có một mã (ví dụ PA-251123-7KQ4). Tổ công tác trả lời bạn ngay trong cuộc trò chuyện này.\n"
+    "• Tra cứu: gõ /tracuu và mã phản ánh.\n"
+    "• Bổ sung thông tin: cứ nhắn tiếp, hoặc gõ /bosung MÃ nội dung.\n\n"
+    "Các lệnh:\n"
+    "/batdau – bắt đầu lại\n"
+    "/huy – hủy thao tác đang làm\n"
+    "/tracuu MÃ – xem tiến độ phản ánh\n"
+    "/bosung MÃ nội dung – gửi thêm thông tin\n"
+    "/trogiup – xem hướng dẫn này\n\n"
+    "⚠️ Không gửi mật khẩu, mã OTP hay mã PIN cho bất kỳ ai, kể cả Tổ công tác."
+)
+
+CONSENT = (
+    "🔒 Trước khi gửi phản ánh, bạn vui lòng đọc giúp mình:\n\n"
+    "Theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân, Tổ công tác sẽ lưu tên hiển thị, "
+    "số điện thoại và nội dung bạn gửi, chỉ để xử lý phản ánh và thống kê. "
+    "Dữ liệu không chia sẻ cho bên ngoài và được xóa khi hết thời hạn lưu trữ.\n\n"
+    "Nếu không đồng ý, bạn vẫn gửi được phản ánh ẩn danh (không để lại số điện thoại)."
+)
+CONSENT_YES = "✅ Tôi đồng ý"
+CONSENT_NO = "🙈 Không, gửi ẩn danh"
+CONSENT_REFUSED = "Mình hiểu. Phản ánh của bạn sẽ được gửi ẩn danh, không kèm số điện thoại."
+
+ASK_ROLE = "Bạn là:"
+ASK_UNIT = (
+    "📍 Bạn phản ánh về xã, phường hay đặc khu nào?\n"
+    "Bạn gõ tên đơn vị nhé, ví dụ: Lê Chân, xã An Lão, đặc khu Cát Hải."
+)
+ASK_UNIT_OFFICER = "📍 Bạn đang công tác tại xã, phường hay đặc khu nào?\nBạn gõ tên đơn vị nhé, ví dụ: Lê Chân, xã An Lão."
+UNIT_SKIP = "⏭️ Không rõ / bỏ qua"
+UNIT_NOT_FOUND = (
+    "Mình chưa tìm thấy “{text}” trong 114 xã, phường, đặc khu của Hải Phòng.\n"
+    "Bạn gõ lại tên giúp mình nhé (ví dụ: Lê Chân, An Lão, Cát Hải). "
+    "Tên cũ như “quận Lê Chân”, “huyện Vĩnh Bảo” cũng được."
+)
+UNIT_PICK = "Ý bạn là đơn vị nào dưới đây?"
+UNIT_PICK_ONE = "Ý bạn là {unit}?"
+UNIT_RETYPE = "🔁 Không phải, nhập lại"
+UNIT_REMEMBERED = "📍 Lần trước bạn báo từ {unit}. Lần này vẫn là đơn vị đó chứ?"
+UNIT_SAME = "✅ Đúng vậy"
+UNIT_OTHER = "✏️ Đơn vị khác"
+
+ASK_SYSTEM = "🖥️ Bạn gặp vấn đề với hệ thống nào?"
+
+ASK_DESCRIPTION = (
+    "📝 Bạn mô tả ngắn gọn vấn đề giúp mình nhé: đang làm thủ tục gì, thao tác đến bước nào, "
+    "hệ thống báo lỗi gì.\n"
+    "📎 Có ảnh chụp màn hình thì gửi kèm luôn (tối đa {max} ảnh hoặc tệp)."
+)
+DESCRIPTION_TOO_SHORT = "Bạn mô tả chi tiết hơn một chút giúp mình nhé (ít nhất {min} ký tự)."
+TEXT_TOO_LONG = (
+    "Nội dung dài quá ({length} ký tự, tối đa {max}). "
+    "Bạn rút gọn lại hoặc chia thành vài tin ngắn giúp mình nhé."
+)
+ATTACHMENT_WAIT_TEXT = "📎 Đã nhận {count} tệp. Bạn gõ thêm vài dòng mô tả vấn đề giúp mình nhé."
+ASK_MORE_ATTACHMENTS = (
+    "👍 Đã ghi nhận mô tả.\n"
+    "📎 Bạn có thể gửi thêm ảnh chụp màn hình hoặc tệp (đã có {count}/{max}). "
+    "Xong thì bấm “Tiếp tục”."
+)
+ATTACHMENT_RECEIVED = "📎 Đã nhận tệp ({count}/{max}). Gửi tiếp hoặc bấm “Tiếp tục”."
+CONTINUE = "➡️ Tiếp tục"
+ATTACHMENT_LIMIT = "Bạn đã gửi đủ {max} tệp rồi. Mình chuyển sang bước tiếp theo nhé."
+ATTACHMENT_BAD_TYPE = (
+    "Tệp “{name}” không nhận được (định dạng {mime}).\n"
+    "Bạn gửi ảnh (JPG, PNG) hoặc tệp PDF, Word, Excel giúp mình nhé."
+)
+ATTACHMENT_TOO_BIG = "Tệp “{name}” lớn quá {max} MB. Bạn chụp màn hình hoặc nén nhỏ lại giúp mình nhé."
+ATTACHMENT_NOT_NOW = "Ở bước này mình chưa cần ảnh hay tệp."
+UNSUPPORTED = "Mình chỉ đọc được tin nhắn chữ, ảnh và tệp thôi (chưa xem được nhãn dán, tin thoại hay vị trí)."
+
+FAQ_OFFER = "💡 Có phải bạn gặp vấn đề này?\n\n📌 {title}\n\n{answer}"
+FAQ_SOLVED = "✅ Đã giải quyết được"
+FAQ_NOT_SOLVED = "📨 Chưa, gửi Tổ công tác"
+FAQ_PICK = "💡 Vấn đề của bạn có giống một trong các trường hợp sau không?"
+FAQ_NONE_OF_THESE = "📨 Không phải, gửi Tổ công tác"
+FAQ_THANKS = "🎉 Rất vui vì đã giúp được bạn! Nếu cần thêm, bạn cứ nhắn cho mình nhé."
+
+ASK_DOSSIER = (
+    "🗂️ Nếu đã nộp hồ sơ, bạn gửi mã hồ sơ giúp mình (ví dụ: H26.22-251120-0001).\n"
+    "Chưa có thì bấm “Bỏ qua”."
+)
+DOSSIER_INVALID = "Mã hồ sơ thường gồm chữ và số (ví dụ H26.22-251120-0001). Bạn kiểm tra lại, hoặc bấm “Bỏ qua”."
+ASK_PROCEDURE = "📄 Bạn đang làm thủ tục gì? (ví dụ: Đăng ký khai sinh, Cấp phiếu lý lịch tư pháp)\nKhông rõ thì bấm “Bỏ qua”."
+SKIP = "⏭️ Bỏ qua"
+ASK_PHONE = (
+    "📞 Để Tổ công tác liên hệ khi cần, bạn cho mình xin số điện thoại nhé.\n"
+    "Bấm “Chia sẻ số điện thoại” hoặc gõ số (ví dụ 0912 345 678)."
+)
+ASK_PHONE_TEXT_ONLY = (
+    "📞 Để Tổ công tác liên hệ khi cần, bạn cho mình xin số điện thoại nhé.\n"
+    "Bạn gõ số (ví dụ 0912 345 678)."
+)
+SHARE_CONTACT = "📱 Chia sẻ số điện thoại"
+USE_KNOWN_PHONE = "📞 Dùng số {phone}"
+PHONE_INVALID = (
+    "Số “{text}” chưa đúng dạng số điện thoại Việt Nam.\n"
+    "Bạn gõ lại giúp mình (10 số, ví dụ 0912 345 678), hoặc bấm “Bỏ qua”."
+)
+
+SUMMARY = "📋 Bạn kiểm tra lại phản ánh giúp mình:\n\n{body}\n\nThông tin đã đúng chưa ạ?"
+SUBMIT = "✅ Gửi phản ánh"
+EDIT = "✏️ Sửa thông tin"
+CANCEL = "❌ Hủy"
+ASK_EDIT = "Bạn muốn sửa mục nào?"
+BACK = "↩️ Quay lại"
+EDIT_FIELDS: dict[str, str] = {
+    "role": "Đối tượng",
+    "unit": "Đơn vị",
+    "system": "Hệ thống",
+    "description": "Mô tả",
+    "dossier": "Mã hồ sơ",
+    "procedure": "Thủ tục",
+    "phone": "Số điện thoại",
+}
+
+CASE_CREATED = (
+    "✅ Đã tiếp nhận phản ánh của bạn!\n\n"
+    "🔖 Mã phản ánh: {code}\n"
+    "⏰ Dự kiến phản hồi trước: {due}\n\n"
+    "Tổ công tác sẽ trả lời bạn ngay tại đây. Bạn cứ nhắn thêm nếu có thông tin mới, "
+    "hoặc gõ /tracuu {code} để xem tiến độ."
+)
+
+CANCELLED = "Đã hủy. Thông tin đang nhập dở đã được xóa."
+NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang làm dở."
+RESUME = "👋 Chào bạn quay lại! Bạn đang gửi dở một phản ánh (bước: {step}).\nBạn muốn tiếp tục hay bắt đầu lại?"
+RESUME_CONTINUE = "▶️ Tiếp tục"
+RESUME_RESTART = "🔄 Bắt đầu lại"
+
+NOT_UNDERSTOOD_CHOICE = "Mình chưa hiểu “{text}”. Bạn bấm một lựa chọn bên dưới hoặc trả lời bằng số thứ tự nhé."
+STALE_CHOICE = "Nút này thuộc bước trước rồi. Mình đang hỏi:"
+UNKNOWN_COMMAND = (
+    "Mình chưa hiểu lệnh /{command}.\n"
+    "Bạn có thể dùng: /batdau (bắt đầu lại), /huy (hủy), /tracuu MÃ (tra cứu), /trogiup (hướng dẫn)."
+)
+EMPTY_MESSAGE = "Mình chưa nhận được nội dung nào. Bạn nhắn lại giúp mình nhé."
+FLOOD = "Bạn nhắn nhanh quá, mình xử lý không kịp 😅. Bạn đợi khoảng một phút rồi nhắn tiếp giúp mình nhé."
+
+ASK_LOOKUP = "🔎 Bạn gõ mã phản ánh cần tra cứu (ví dụ PA-251123-7KQ4)."
+ASK_LOOKUP_WITH_LIST = "🔎 Các phản ánh gần đây của bạn ở bên dưới. Bấm để xem, hoặc gõ mã phản ánh."
+LOOKUP_NOT_FOUND = "Mình không tìm thấy phản ánh “{code}” trong các phản ánh bạn đã gửi. Bạn kiểm tra lại mã giúp mình nhé."
+NO_CASES = "Bạn chưa gửi phản ánh nào."
+
+FOLLOWUP_FORWARDED = "📨 Đã chuyển thông tin bổ sung tới Tổ công tác (phản ánh {code})."
+FOLLOWUP_WHICH = "Bạn đang có nhiều phản ánh đang xử lý. Thông tin này bổ sung cho phản ánh nào?"
+FOLLOWUP_NEW = "📝 Đây là phản ánh mới"
+BOSUNG_USAGE = "Bạn gõ theo mẫu: /bosung MÃ nội dung (ví dụ: /bosung PA-251123-7KQ4 đã thử lại vẫn lỗi)."
+
+STAFF_REPLY = "💬 Tổ công tác trả lời (phản ánh {code}):\n\n{text}"
+CASE_RESOLVED = (
+    "✅ Phản ánh {code} đã được giải quyết.\n\n"
+    "Kết quả: {resolution}\n\n"
+    "Bạn đánh giá giúp Tổ công tác mức độ hài lòng nhé:"
+)
+ASK_RATING_COMMENT = "Cảm ơn bạn! Bạn có muốn góp ý thêm điều gì không? Gõ góp ý, hoặc bấm “Bỏ qua”."
+RATING_THANKS = "🙏 Cảm ơn bạn đã đánh giá. Chúc bạn làm thủ tục thuận lợi!"
+RATING_REOPENED = (
+    "🙏 Cảm ơn bạn đã phản hồi. Phản ánh {code} đã được mở lại, Tổ công tác sẽ xem xét thêm "
+    "và liên hệ với bạn."
+)
+CASE_REOPENED = "🔄 Phản ánh {code} đã được mở lại để xử lý tiếp."
+CASE_WAITING = "⏳ Tổ công tác cần bạn bổ sung thông tin cho phản ánh {code}. Bạn trả lời ngay tại đây nhé."
+CASE_CLOSED_AUTO = "📁 Phản ánh {code} đã được đóng. Cảm ơn bạn đã sử dụng dịch vụ!"
+CASE_ESCALATED = (
+    "📤 Phản ánh {code} vượt thẩm quyền của Tổ công tác và đã được chuyển báo cáo lên cấp có thẩm quyền của "
+    "thành phố. Tổ công tác sẽ thông báo khi có kết quả."
+)
+
+FAQ_BROWSE = "❓ Câu hỏi thường gặp\nBạn chọn nhóm hệ thống, hoặc gõ câu hỏi của bạn:"
+FAQ_BROWSE_TOPICS = "Chọn câu hỏi bạn quan tâm, hoặc gõ câu hỏi của bạn:"
+FAQ_ASK_FREE = "✍️ Bạn gõ câu hỏi của mình nhé."
+FAQ_NO_MATCH = (
+    "Mình chưa có sẵn câu trả lời cho câu hỏi này.\n"
+    "Bạn có thể gửi phản ánh để Tổ công tác hỗ trợ trực tiếp."
+)
+FAQ_HELPFUL = "👍 Đã rõ, cảm ơn"
+FAQ_REPORT = "📝 Gửi phản ánh"
+FAQ_MORE = "❓ Câu hỏi khác"
+FAQ_SYSTEM_GENERAL = "Chung (địa giới mới, nơi nộp, hỗ trợ)"
+
+STEP_NAMES: dict[str, str] = {
+    "consent": "đồng ý xử lý dữ liệu",
+    "role": "chọn đối tượng",
+    "unit": "chọn đơn vị",
+    "unit_pick": "chọn đơn vị",
+    "unit_remembered": "chọn đơn vị",
+    "system": "chọn hệ thống",
+    "description": "mô tả vấn đề",
+    "attachments": "gửi ảnh, tệp",
+    "faq_offer": "xem gợi ý",
+    "faq_pick": "xem gợi ý",
+    "dossier": "mã hồ sơ",
+    "procedure": "tên thủ tục",
+    "phone": "số điện thoại",
+    "confirm": "xác nhận",
+    "edit": "sửa thông tin",
+}

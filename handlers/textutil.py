@@ -1,0 +1,79 @@
+"""Small text helpers shared by the conversation: folding for comparisons, phone numbers, masking."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_EMOJI_AND_SYMBOLS = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics (đ→d), symbols and emoji dropped: for comparing what people type."""
+    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = _EMOJI_AND_SYMBOLS.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_text(text: str) -> str:
+    """NFC, control characters removed, surrounding blank space trimmed; keeps line breaks."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return text.strip()
+
+
+# Mobile prefixes in use in Việt Nam since the 2018 renumbering (03x, 05x, 07x, 08x, 09x),
+# and fixed lines (02x area codes, 11 digits).
+_MOBILE = re.compile(r"^0(3[2-9]|5[2689]|7[06-9]|8[1-9]|9\d)\d{7}$")
+_LANDLINE = re.compile(r"^02\d{9}$")
+
+
+def normalize_phone(raw: str) -> str | None:
+    """A Vietnamese phone number in national form (0xxxxxxxxx), or None when it is not one."""
+    digits = re.sub(r"[\s.\-()]", "", raw.strip())
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if not digits.isdigit():
+        return None
+    if _MOBILE.match(digits) or _LANDLINE.match(digits):
+        return digits
+    return None
+
+
+def format_phone(phone: str) -> str:
+    if len(phone) == 10:
+        return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
+    return phone
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return "—"
+    return phone[:3] + "****" + phone[-3:]
+
+
+def shorten(text: str, limit: int) -> str:
+    text = _SPACES.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Split a long message at paragraph, line or word boundaries so no part exceeds `limit`."""
+    parts: list[str] = []
+    remaining = text
+    while len(remaining) > limit:
+        window = remaining[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        parts.append(remaining[:cut].rstrip())
+        remaining = remaining[cut:].lstrip()
+    if remaining:
+        parts.append(remaining)
+    return parts or [""]
