@@ -612,9 +612,33 @@ class FakeTelegramServer(FakeApiServer):
 
     def register_message(self, message: dict[str, Any]) -> None:
         """Make a message known (for replies/copies) without pushing an update."""
-        chat_key = _norm_chat(message["chat"]["id"])
+        chat = message["chat"]
+        chat_key = _norm_chat(chat["id"])
         self._messages[(chat_key, int(message["message_id"]))] = message
         self._last_msg_id[chat_key] = max(self._last_msg_id[chat_key], int(message["message_id"]))
+        # What an update says about its chat is what Telegram knows: adopt it unless the test
+        # configured the chat explicitly.
+        if chat_key not in self._chats and "type" in chat:
+            self._chats[chat_key] = _ChatConfig(
+                chat["type"],
+                bool(chat.get("is_forum")),
+                chat.get("title"),
+                chat.get("username"),
+                chat.get("first_name"),
+            )
+        thread = message.get("message_thread_id")
+        if (
+            message.get("is_topic_message")
+            and thread is not None
+            and (chat_key, int(thread)) not in self.topics
+        ):
+            created = (message.get("reply_to_message") or {}).get("forum_topic_created") or {}
+            self.topics[(chat_key, int(thread))] = ForumTopicState(
+                chat_id=chat_key if isinstance(chat_key, int) else 0,
+                message_thread_id=int(thread),
+                name=str(created.get("name", "Topic")),
+                icon_color=int(created.get("icon_color", 7322096)),
+            )
 
     # ------------------------------------------------------------------ updates
 

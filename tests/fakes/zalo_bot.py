@@ -288,7 +288,7 @@ class FakeZaloBotServer(FakeApiServer):
 
 # ---------------------------------------------------------------------------- event builders
 
-_zalo_message_ids = itertools.count(1)
+_zalo_message_ids = itertools.count(0x100000)  # apart from ids the fake assigns to sends
 
 
 def _message(
