@@ -35,16 +35,18 @@ OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never 
 class MatcherConfig:
     """Calibrated on tests/data/faq-dev.jsonl; see faq/README.md for the figures."""
 
-    lexical_weight: float = 0.6  # share of the final score from lexical coverage
+    lexical_weight: float = 0.4  # share of the final score from lexical coverage
     bigram_share: float = 0.4  # share of lexical coverage from syllable pairs
     unknown_weight: float = 1.5  # weight of a syllable the knowledge base has never seen
     typo_cutoff: float = 85.0  # rapidfuzz ratio for mapping an unknown syllable to a known one
     candidates: int = 6  # labels that get the (slower) fuzzy scoring
     threshold: float = 50.0  # below: abstain without alternatives
-    confident: float = 58.0  # at or above (and clearly ahead): answer
-    margin: float = 6.0  # top-1 minus top-2 below this: too close, offer alternatives
+    confident: float = 52.0  # at or above (and clearly ahead): answer
+    margin: float = 3.0  # top-1 minus top-2 below this: too close, offer alternatives
     oos_margin: float = 0.0  # an out-of-scope group within this of the best topic wins
     alternatives: int = 3
+    fuzzy_scorer: str = "token_set_ratio"  # rapidfuzz.fuzz function name
+    cosine_weight: float = 0.2  # share of the final score from the closest example (tf-idf cosine)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class _Index:
     idf: dict[str, float]
     vocabulary: tuple[str, ...]  # known unigrams, for typo repair
     examples: tuple[tuple[str, ...], ...]  # normalised example phrasings per label
+    vectors: tuple[tuple[tuple[dict[str, float], float], ...], ...]  # tf-idf vector and norm per example
 
 
 def _build_index(kb: KnowledgeBase) -> _Index:
@@ -101,7 +104,15 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     idf = {f: math.log(1 + n / len(ix)) for f, ix in postings.items()}
     vocabulary = tuple(sorted(f for f in postings if " " not in f and len(f) >= 3))
     frozen = {f: tuple(sorted(ix)) for f, ix in postings.items()}
-    return _Index(tuple(labels), frozen, idf, vocabulary, tuple(examples))
+    vectors = []
+    for label_examples in examples:
+        per_label = []
+        for text in label_examples:
+            unigrams, bigrams = _features(text.split())
+            vec = {f: idf[f] for f in unigrams | bigrams}
+            per_label.append((vec, math.sqrt(sum(w * w for w in vec.values())) or 1.0))
+        vectors.append(tuple(per_label))
+    return _Index(tuple(labels), frozen, idf, vocabulary, tuple(examples), tuple(vectors))
 
 
 class Matcher:
@@ -176,18 +187,33 @@ class Matcher:
             lexical[label] = (1 - cfg.bigram_share) * uni_cov + cfg.bigram_share * bi_cov
         ranked = sorted(lexical, key=lexical.__getitem__, reverse=True)[: cfg.candidates]
         query = " ".join(tokens)
+        qvec = {f: index.idf[f] for f in unigrams | bigrams if f in index.idf}
         results = []
+        fuzzy_weight = 1 - cfg.lexical_weight - cfg.cosine_weight
         for label in ranked:
-            fuzzy = self._fuzzy(query, index.examples[label])
-            final = cfg.lexical_weight * 100 * lexical[label] + (1 - cfg.lexical_weight) * fuzzy
+            fuzzy = self._fuzzy(query, index.examples[label]) if fuzzy_weight > 0 else 0.0
+            cosine = self._cosine(qvec, label) if cfg.cosine_weight > 0 else 0.0
+            final = (
+                100 * (cfg.lexical_weight * lexical[label] + cfg.cosine_weight * cosine)
+                + fuzzy_weight * fuzzy
+            )
             results.append((index.labels[label], round(final, 1)))
         results.sort(key=lambda item: item[1], reverse=True)
         return results
 
-    @staticmethod
-    def _fuzzy(query: str, examples: Sequence[str]) -> float:
-        found = process.extractOne(query, examples, scorer=fuzz.token_set_ratio, processor=None)
+    def _fuzzy(self, query: str, examples: Sequence[str]) -> float:
+        scorer = getattr(fuzz, self.config.fuzzy_scorer)
+        found = process.extractOne(query, examples, scorer=scorer, processor=None)
         return float(found[1]) if found else 0.0
+
+    def _cosine(self, qvec: dict[str, float], label: int) -> float:
+        best = 0.0
+        qnorm = math.sqrt(sum(w * w for w in qvec.values())) or 1.0
+        for evec, enorm in self._index.vectors[label]:
+            dot = sum(w * evec[f] for f, w in qvec.items() if f in evec)
+            if dot:
+                best = max(best, dot / (qnorm * enorm))
+        return best
 
     def match(self, text: str) -> MatchResult:
         cfg = self.config
@@ -195,7 +221,7 @@ class Matcher:
         topics = [(label, score) for label, score in ranked if not label.startswith(OOS_PREFIX)]
         best_oos = max((s for label, s in ranked if label.startswith(OOS_PREFIX)), default=0.0)
         if not topics:
-            return MatchResult(None, 0.0, [], "low_score")
+            return MatchResult(None, 0.0, [], "out_of_scope" if best_oos else "low_score")
         best_id, best = topics[0]
         if best_oos >= best - cfg.oos_margin:
             return MatchResult(None, best, [], "out_of_scope")

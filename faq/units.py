@@ -37,7 +37,14 @@ ALIAS = 85.0  # "thị trấn Cát Bà" → đặc khu Cát Hải
 CONTAINS = 80.0  # "an phu" inside "bac an phu"
 FUZZY_FACTOR = 0.9  # a typo match is worth at most 90
 
-_NEW_PREFIXES = {"phuong": "phường", "p": "phường", "xa": "xã", "x": "xã", "dac khu": "đặc khu", "dk": "đặc khu"}
+_NEW_PREFIXES = {
+    "phuong": "phường",
+    "p": "phường",
+    "xa": "xã",
+    "x": "xã",
+    "dac khu": "đặc khu",
+    "dk": "đặc khu",
+}
 _OLD_PREFIXES = ("thi tran", "thi xa", "thanh pho", "quan", "huyen", "tt", "tx", "tp", "q", "h")
 _FILLER_START = ("uy ban nhan dan", "ubnd", "o", "tai", "thuoc", "ben em la", "em o", "toi o")
 _FILLER_END = ("thanh pho hai phong", "tp hai phong", "hai phong", "hp", "cu", "moi", "a", "nhe")
@@ -144,7 +151,9 @@ def _load_aliases() -> dict[str, str]:
     if not ALIASES_FILE.exists():
         return {}
     with ALIASES_FILE.open(encoding="utf-8", newline="") as handle:
-        return {fold(row["alias"]).strip(): fold(row["former_district"]).strip() for row in csv.DictReader(handle)}
+        return {
+            fold(row["alias"]).strip(): fold(row["former_district"]).strip() for row in csv.DictReader(handle)
+        }
 
 
 @lru_cache(maxsize=1)

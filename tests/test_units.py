@@ -1,0 +1,139 @@
+"""The 114 units of Hải Phòng and free-text lookup (faq.units)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from faq.units import find_units, get_unit, load_units, unit_search_key
+
+
+def _names(text: str, limit: int = 3) -> list[str]:
+    return [unit.full_name for unit, _ in find_units(text, limit)]
+
+
+def test_load_units() -> None:
+    units = load_units()
+    assert len(units) == 114
+    kinds = [u.kind for u in units]
+    assert kinds.count("phường") == 45 and kinds.count("xã") == 67 and kinds.count("đặc khu") == 2
+    assert len({u.code for u in units}) == 114
+    assert get_unit("11383") is not None and get_unit("11383").full_name == "Phường Lê Chân"  # type: ignore[union-attr]
+    assert get_unit("00000") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("le chan", "Phường Lê Chân"),
+        ("p. Lê Chân", "Phường Lê Chân"),
+        ("phuong le chan", "Phường Lê Chân"),
+        ("Phường Lê Chân", "Phường Lê Chân"),
+        ("xa an lao", "Xã An Lão"),
+        ("cat hai", "Đặc khu Cát Hải"),
+        ("dk cat hai", "Đặc khu Cát Hải"),
+        ("đặc khu Bạch Long Vĩ", "Đặc khu Bạch Long Vĩ"),
+        ("Kiến An", "Phường Kiến An"),
+        ("UBND phường Ngô Quyền", "Phường Ngô Quyền"),
+        ("le chna", "Phường Lê Chân"),  # typo
+        ("lechan", "Phường Lê Chân"),  # missing space
+    ],
+)
+def test_first_result(text: str, first: str) -> None:
+    assert _names(text)[0] == first
+
+
+@pytest.mark.parametrize("text", ["le chan", "p. Lê Chân", "xa an lao", "dk cat hai", "Kiến An"])
+def test_exact_match_scores_100(text: str) -> None:
+    assert find_units(text)[0][1] == 100
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("quận Lê Chân", {"Phường Lê Chân", "Phường An Biên"}),
+        ("huyện Vĩnh Bảo", {"Xã Vĩnh Bảo", "Xã Vĩnh Am", "Xã Vĩnh Hải", "Xã Nguyễn Bỉnh Khiêm"}),
+        ("h. Thủy Nguyên", {"Phường Thủy Nguyên", "Phường Bạch Đằng", "Phường Lưu Kiếm"}),
+        ("TP Hải Dương", {"Phường Hải Dương"}),
+        ("thị trấn Cát Bà", {"Đặc khu Cát Hải"}),
+    ],
+)
+def test_old_names_offer_new_units(text: str, expected: set[str]) -> None:
+    names = _names(text, limit=10)
+    assert names, text
+    assert set(names) & expected
+    if len(expected) > 1:
+        assert len(names) >= 2  # candidates, not a single guess
+
+
+def test_old_district_same_name_first() -> None:
+    assert _names("huyện Vĩnh Bảo")[0] == "Xã Vĩnh Bảo"
+    assert all(score < 100 for _, score in find_units("quận Lê Chân"))
+
+
+def test_cam_giang_trap() -> None:
+    assert _names("Cẩm Giàng")[0] == "Xã Cẩm Giàng"
+    assert _names("Cẩm Giang")[0] == "Xã Cẩm Giang"
+    both = find_units("cam giang")
+    assert {u.name for u, _ in both[:2]} == {"Cẩm Giang", "Cẩm Giàng"}
+    assert both[0][1] == both[1][1] == 100  # no diacritics: genuinely ambiguous, offer both
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "other"),
+    [
+        ("Hưng Đạo", "Phường Hưng Đạo", "Phường Trần Hưng Đạo"),
+        ("hung dao", "Phường Hưng Đạo", "Phường Trần Hưng Đạo"),
+        ("Đồ Sơn", "Phường Đồ Sơn", "Phường Nam Đồ Sơn"),
+        ("Thanh Miện", "Xã Thanh Miện", "Xã Bắc Thanh Miện"),
+        ("an phu", "Xã An Phú", "Phường Bắc An Phụ"),
+        ("Hải An", "Phường Hải An", None),
+        ("An Hải", "Phường An Hải", None),
+        ("Trần Hưng Đạo", "Phường Trần Hưng Đạo", None),
+        ("Nam Đồ Sơn", "Phường Nam Đồ Sơn", None),
+        ("Bắc Thanh Miện", "Xã Bắc Thanh Miện", None),
+    ],
+)
+def test_name_traps(text: str, first: str, other: str | None) -> None:
+    names = _names(text)
+    assert names[0] == first
+    assert find_units(text)[0][1] == 100
+    if other:
+        assert other in names
+
+
+def test_an_phu_with_marks_prefers_an_phu_units() -> None:
+    names = _names("An Phụ")
+    assert names[0] in {"Phường Bắc An Phụ", "Xã Nam An Phụ"}
+    assert "Xã An Phú" in names
+
+
+@pytest.mark.parametrize(
+    "text", ["Hà Nam", "Hà Đông", "Hòa Bình", "Kinh Môn", "Chí Linh", "An Dương", "Thủy Nguyên"]
+)
+def test_names_that_are_also_old_places(text: str) -> None:
+    assert _names(text)[0].endswith(text)
+
+
+@pytest.mark.parametrize("text", ["asdf", "???", "", "   ", "hà nội", "xyz 123"])
+def test_junk_returns_nothing(text: str) -> None:
+    assert find_units(text) == []
+
+
+def test_limit() -> None:
+    assert len(find_units("huyện Thủy Nguyên", limit=10)) == 8
+    assert find_units("le chan", limit=0) == []
+
+
+def test_search_key() -> None:
+    assert unit_search_key("P. Lê Chân") == "le chan"
+    assert unit_search_key("Đặc khu Cát Hải") == "cat hai"
+
+
+def test_fast() -> None:
+    texts = [f"phuong le chan {i}" for i in range(300)] + [f"huyện vĩnh bảo {i}" for i in range(300)]
+    start = time.perf_counter()
+    for text in texts:
+        find_units(text)  # distinct texts: no cache hits
+    assert (time.perf_counter() - start) / len(texts) < 0.001
