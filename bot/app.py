@@ -12,11 +12,14 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.delivery import Sender
 from bot.outbox import OutboxHooks, OutboxWorker, enqueue
+from bot.queue_delivery import QueueDeliveryHooks
 from bot.settings import Settings
 from handlers.directory import KnowledgeBaseFaq, OfficialUnits
 from handlers.engine import Engine, StaffHandler
 from handlers.events import Incoming
-from handlers.services import CaseHooks, CoreConfig, FaqStage
+from handlers.queue import Queue
+from handlers.services import CaseHooks, CoreConfig, FaqStage, StaffDirectory, StaticStaff
+from handlers.staff import StaffDesk
 from handlers.worktime import SlaPolicy, WorkCalendar, WorkCalendarConfig, deadlines, format_deadline_vi
 from storage.db import Database
 
@@ -69,21 +72,51 @@ class Application:
             for name, level in (("normal", settings.sla.normal), ("urgent", settings.sla.urgent))
         }
         self.faq = faq or KnowledgeBaseFaq()
+        units = OfficialUnits()
+        format_time = self.format_time
+        self.queue = Queue(
+            staff_channel="telegram",
+            staff_chat_id=str(settings.staff_chat_id) if settings.staff_chat_id else None,
+            units=units,
+            faq=self.faq,
+            format_time=format_time,
+            timezone=settings.timezone,
+        )
+        self.staff_directory: StaffDirectory = StaticStaff(
+            {str(u) for u in settings.staff.allowlist}, {str(u) for u in settings.staff.leaders}
+        )
         self.engine = Engine(
             config=core_config(settings),
-            units=OfficialUnits(),
+            units=units,
             deadline=lambda created, priority: deadlines(created, priority, self.calendar, policies),
-            format_time=lambda moment: format_deadline_vi(moment, settings.timezone),
+            format_time=format_time,
             faq=self.faq,
-            queue=queue,
+            queue=queue or self.queue,
             staff=staff,
         )
+        self.desk = StaffDesk(
+            self.queue,
+            _DirectoryProxy(self),
+            timezone=settings.timezone,
+            rating_choices=self.engine.rating_request,
+        )
+        if staff is None:
+            self.engine.staff = self.desk
         self.senders: dict[str, Sender] = {}
-        self.outbox_hooks: OutboxHooks | None = None
+        self.outbox_hooks: OutboxHooks | None = QueueDeliveryHooks(self.queue)
         self.outbox: OutboxWorker | None = None
         # One lock per person in this process: their messages are handled one at a time, in order.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         self.on_processed: list[Callable[[Incoming], None]] = []
+
+    def format_time(self, moment: datetime) -> str:
+        return format_deadline_vi(moment, self.settings.timezone)
+
+    def reload_faq(self) -> int:
+        """Reload the knowledge base from disk (staff command /taifaq); returns the topic count."""
+        if isinstance(self.faq, KnowledgeBaseFaq):
+            self.faq.reload()
+        return len(self.faq.topics_by_system() and [t for ts in self.faq.topics_by_system().values() for t in ts])
 
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.channel] = sender
@@ -134,3 +167,16 @@ class Application:
         if self.outbox is not None:
             await self.outbox.stop()
         await self.db.dispose()
+
+
+class _DirectoryProxy:
+    """Lets the runtime swap the staff directory (Telegram membership) after construction."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+
+    async def is_staff(self, user_id: str) -> bool:
+        return await self.app.staff_directory.is_staff(user_id)
+
+    def is_leader(self, user_id: str) -> bool:
+        return self.app.staff_directory.is_leader(user_id)

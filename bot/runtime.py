@@ -44,6 +44,15 @@ class Runtime:
                 )
             )
             self._closers.append(self.telegram_bot.session.close)
+            from bot.staff_directory import TelegramStaffDirectory
+
+            self.app.staff_directory = TelegramStaffDirectory(
+                self.telegram_bot,
+                settings.staff_chat_id,
+                allowlist=settings.staff.allowlist,
+                leaders=settings.staff.leaders,
+                cache_seconds=settings.staff.membership_cache_seconds,
+            )
         await self._setup_extensions()
 
     async def _setup_extensions(self) -> None:

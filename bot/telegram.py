@@ -93,6 +93,13 @@ def _attachments(message: Message) -> list[AttachmentRef]:
     return [AttachmentRef("document", media.file_id, name, mime, media.file_size)]
 
 
+def _topic_name(message: Message) -> str | None:
+    # In a forum, a topic message carries an implicit reply to the topic's creation message.
+    parent = message.reply_to_message
+    created = parent.forum_topic_created if parent is not None else None
+    return created.name if created is not None else None
+
+
 def message_to_incoming(message: Message, update_key: str, staff_chat_id: int | None) -> Incoming | None:
     user = message.from_user
     if user is None or user.is_bot:
@@ -108,6 +115,7 @@ def message_to_incoming(message: Message, update_key: str, staff_chat_id: int | 
         "chat_kind": _chat_kind(message.chat.id, message.chat.type, staff_chat_id),
         "thread_id": message.message_thread_id if message.is_topic_message else None,
         "reply_to_message_id": message.reply_to_message.message_id if message.reply_to_message else None,
+        "topic_name": _topic_name(message),
     }
     text = message.text or message.caption or ""
     if message.contact is not None:
@@ -182,6 +190,7 @@ class TelegramSender:
         self._global = Limit(int(global_per_second), 1.0)
         self._private = Limit(1, 1.0 / per_chat_per_second + 0.05)
         self._group = Limit(int(group_per_minute), 60.0)
+        self._forum: dict[int, bool] = {}
 
     def limits(self, chat_id: str) -> list[tuple[str, Limit]]:
         # The chat's own window goes last: a 429's retry_after blocks that one.
@@ -212,7 +221,7 @@ class TelegramSender:
         if thread_id:
             common["message_thread_id"] = int(thread_id)
         topic_name = payload.get("create_topic")
-        if topic_name and not thread_id:
+        if topic_name and not thread_id and await self._is_forum(int(chat_id)):
             topic = await self.bot.create_forum_topic(chat_id=int(chat_id), name=str(topic_name)[:128])
             thread_id = topic.message_thread_id
             common["message_thread_id"] = thread_id
@@ -237,6 +246,13 @@ class TelegramSender:
             )
             first_id = first_id or last.message_id
         return SendResult(message_id=str(first_id) if first_id else None, thread_id=thread_id)
+
+    async def _is_forum(self, chat_id: int) -> bool:
+        """Forum supergroups get one topic per case; plain groups use the card's reply thread."""
+        if chat_id not in self._forum:
+            chat = await self.bot.get_chat(chat_id)
+            self._forum[chat_id] = bool(getattr(chat, "is_forum", False))
+        return self._forum[chat_id]
 
     async def _send_attachment(self, common: dict[str, Any], attachment: AttachmentRef, reply_to: int | None) -> Message:
         caption = (attachment.file_name or "")[:MAX_CAPTION] or None

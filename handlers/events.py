@@ -74,6 +74,9 @@ class Incoming:
     chat_kind: ChatKind = ChatKind.PRIVATE
     thread_id: int | None = None  # forum topic in the staff group
     reply_to_message_id: int | None = None
+    # Name of the forum topic the message is in, when the messenger tells it (used to find
+    # the case even before the topic's id has been stored).
+    topic_name: str | None = None
 
 
 @dataclass(frozen=True)

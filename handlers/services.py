@@ -130,3 +130,25 @@ class CoreConfig:
     flood_messages: int = 20
     flood_window_seconds: float = 60
     timezone: str = "Asia/Ho_Chi_Minh"
+
+
+class StaffDirectory(Protocol):
+    """Who may act as task-force staff (group members and the allowlist) and who leads."""
+
+    async def is_staff(self, user_id: str) -> bool: ...
+
+    def is_leader(self, user_id: str) -> bool: ...
+
+
+class StaticStaff:
+    """A fixed list (tests, and deployments without a membership check)."""
+
+    def __init__(self, staff: set[str] | None = None, leaders: set[str] | None = None) -> None:
+        self.staff = set(staff or ())
+        self.leaders = set(leaders or ())
+
+    async def is_staff(self, user_id: str) -> bool:
+        return user_id in self.staff or user_id in self.leaders
+
+    def is_leader(self, user_id: str) -> bool:
+        return user_id in self.leaders

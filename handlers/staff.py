@@ -1,0 +1,391 @@
+"""Staff commands and relays in the task force's group (flow diagram: handlers/FLOWS.md, "Queue").
+
+Every staff action checks authorisation first and changes nothing when it is refused.
+Every status change writes an audit event with the actor and time (storage.repo.set_status).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import staff_texts as S
+from handlers import texts as T
+from handlers.events import ChatKind, Choice, Incoming, Kind, Outgoing, Reply
+from handlers.lookup import CODE_PATTERN, find_code
+from handlers.queue import Queue
+from handlers.services import StaffDirectory
+from handlers.textutil import clean_text, normalize_phone, shorten
+from storage import repo
+from storage.models import Case, CaseMessage, CaseStatus, Conversation, OutboxMessage
+
+CASE_COMMANDS = frozenset({"nhan", "giao", "dong", "molai", "vuotthamquyen", "ghichu", "chobosung"})
+GROUP_COMMANDS = frozenset({"hangdoi", "tim", "thongke", "trogiup", "help", "start"})
+STAFF_COMMANDS = CASE_COMMANDS | GROUP_COMMANDS | {"baocao", "suco", "taifaq"}
+
+
+def actor_name(event: Incoming) -> str:
+    if event.username:
+        return f"@{event.username}"
+    return event.display_name or f"id {event.user_id}"
+
+
+class StaffDesk:
+    def __init__(
+        self,
+        queue: Queue,
+        directory: StaffDirectory,
+        *,
+        timezone: str,
+        rating_choices: Callable[[Case], list[Choice]],
+    ) -> None:
+        self.queue = queue
+        self.directory = directory
+        self.tz = ZoneInfo(timezone)
+        self.rating_choices = rating_choices
+        self.extra: dict[str, Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]] = {}
+
+    def register(self, command: str, handler: Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]) -> None:
+        self.extra[command] = handler
+
+    # -- entry ---------------------------------------------------------------------------
+
+    async def handle(self, session: AsyncSession, event: Incoming) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        if event.kind == Kind.CHOICE and (event.choice or "").startswith("staff:"):
+            await self._button(session, event, out)
+        elif event.kind == Kind.COMMAND:
+            await self._command(session, event, out)
+        elif event.kind in (Kind.TEXT, Kind.ATTACHMENT):
+            case = await self._case_of_thread(session, event)
+            if case is not None and await self.directory.is_staff(event.user_id):
+                await self._relay(session, event, case, out)
+        return out
+
+    def _say(self, event: Incoming, out: list[Outgoing], text: str) -> None:
+        out.append(
+            Outgoing(event.channel, event.chat_id, Reply(text), thread_id=event.thread_id,
+                     reply_to_message_id=None if event.thread_id else event.message_id, purpose="staff")
+        )
+
+    async def _case_of_thread(self, session: AsyncSession, event: Incoming) -> Case | None:
+        """The case whose thread this message is in: its forum topic, or a reply to its card or relays."""
+        if event.thread_id:
+            case = (await session.exec(select(Case).where(Case.staff_thread_id == event.thread_id))).first()
+            if case is not None:
+                return case
+        if event.topic_name and (code := find_code(event.topic_name)):
+            case = await repo.case_by_code(session, code)
+            if case is not None:
+                return case
+        if event.reply_to_message_id:
+            case = (await session.exec(select(Case).where(Case.card_message_id == event.reply_to_message_id))).first()
+            if case is not None:
+                return case
+            row = (
+                await session.exec(
+                    select(OutboxMessage).where(
+                        OutboxMessage.chat_id == event.chat_id,
+                        OutboxMessage.sent_message_id == str(event.reply_to_message_id),
+                        col(OutboxMessage.case_id).is_not(None),
+                    )
+                )
+            ).first()
+            if row is not None and row.case_id is not None:
+                return await session.get(Case, row.case_id)
+        return None
+
+    # -- authorisation -------------------------------------------------------------------
+
+    async def _authorised(self, event: Incoming, out: list[Outgoing]) -> bool:
+        if await self.directory.is_staff(event.user_id):
+            return True
+        self._say(event, out, S.NOT_STAFF)
+        return False
+
+    # -- commands ------------------------------------------------------------------------
+
+    async def _command(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
+        command = (event.command or "").lower()
+        if command not in STAFF_COMMANDS and command not in self.extra:
+            if event.chat_kind == ChatKind.STAFF:
+                self._say(event, out, S.STAFF_HELP)
+            return
+        if not await self._authorised(event, out):
+            return
+        args = clean_text(event.args)
+        if command in self.extra:
+            await self.extra[command](session, event, out)
+            return
+        if command in ("trogiup", "help", "start"):
+            self._say(event, out, S.STAFF_HELP)
+            return
+        if command == "hangdoi":
+            await self._queue_list(session, event, out)
+            return
+        if command == "tim":
+            await self._search(session, event, out, args)
+            return
+        if command == "thongke":
+            await self._stats(session, event, out)
+            return
+        case = await self._case_of_thread(session, event)
+        code = find_code(args)
+        if code:
+            found = await repo.case_by_code(session, code)
+            if found is None:
+                self._say(event, out, S.CASE_NOT_FOUND.format(code=code))
+                return
+            case = found
+            args = CODE_PATTERN.sub("", args, count=1).strip()
+        if case is None:
+            self._say(event, out, S.NEED_CASE.format(command=command))
+            return
+        await self._case_command(session, event, out, command, case, args)
+
+    async def _case_command(
+        self, session: AsyncSession, event: Incoming, out: list[Outgoing], command: str, case: Case, args: str
+    ) -> None:
+        actor = actor_name(event)
+        leader = self.directory.is_leader(event.user_id)
+        if command == "nhan":
+            await self._take(session, event, out, case)
+        elif command == "giao":
+            if not args:
+                self._say(event, out, S.NEED_TEXT.format(command="giao", example="@ten_can_bo"))
+                return
+            if case.assignee_name and case.assignee_name != args.split()[0] and not leader:
+                self._say(event, out, S.ALREADY_ASSIGNED.format(code=case.code, assignee=case.assignee_name))
+                return
+            assignee = args.split()[0]
+            case.assignee_name = assignee if assignee.startswith("@") else f"@{assignee}"
+            case.assignee_id = None
+            await repo.add_event(session, case, "assigned", actor=actor, note=case.assignee_name)
+            if case.status == CaseStatus.NEW:
+                await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor)
+            self._say(event, out, S.ASSIGNED.format(code=case.code, assignee=case.assignee_name, actor=actor))
+        elif command == "ghichu":
+            if not args:
+                self._say(event, out, S.NEED_TEXT.format(command="ghichu", example="nội dung ghi chú"))
+                return
+            assert case.id is not None
+            session.add(CaseMessage(case_id=case.id, direction="note", author=actor, text=args))
+            self._say(event, out, S.NOTE_SAVED)
+        elif command == "dong":
+            if not args:
+                self._say(event, out, S.NEED_TEXT.format(command="dong", example="kết quả giải quyết"))
+                return
+            await self._resolve(session, event, out, case, args)
+        elif command == "molai":
+            if case.escalated and not leader:
+                self._say(event, out, S.LEADER_ONLY.format(action="mở lại phản ánh đã chuyển vượt thẩm quyền"))
+                return
+            await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note=args or None)
+            case.rating = None
+            self._say(event, out, S.REOPENED.format(actor=actor, code=case.code))
+            out.append(self.queue.to_reporter(case, Reply(T.CASE_REOPENED.format(code=case.code)), purpose="notice"))
+        elif command == "vuotthamquyen":
+            if not args:
+                self._say(event, out, S.NEED_TEXT.format(command="vuotthamquyen", example="lý do"))
+                return
+            if case.status not in CaseStatus.OPEN:
+                await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note="Mở lại để chuyển vượt thẩm quyền")
+            case.escalated = True
+            case.escalation_reason = args
+            case.escalated_at = datetime.now(UTC)
+            await repo.add_event(session, case, "escalated", actor=actor, note=args)
+            self._say(event, out, S.ESCALATED.format(code=case.code, actor=actor, reason=args))
+            out.append(self.queue.to_reporter(case, Reply(T.CASE_ESCALATED.format(code=case.code)), purpose="notice"))
+        elif command == "chobosung":
+            await self._wait_for_reporter(session, event, out, case, args)
+
+    async def _button(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
+        if not await self._authorised(event, out):
+            return
+        _, action, case_id = ((event.choice or "") + "::").split(":")[:3]
+        case = await session.get(Case, int(case_id)) if case_id.isdigit() else None
+        if case is None:
+            return
+        if action == "take":
+            await self._take(session, event, out, case)
+        elif action == "wait":
+            await self._wait_for_reporter(session, event, out, case, "")
+        elif action == "history":
+            await self._history(session, event, out, case)
+
+    # -- actions -------------------------------------------------------------------------
+
+    async def _take(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case) -> None:
+        actor = actor_name(event)
+        if case.assignee_id and str(case.assignee_id) != event.user_id and not self.directory.is_leader(event.user_id):
+            self._say(event, out, S.ALREADY_ASSIGNED.format(code=case.code, assignee=case.assignee_name))
+            return
+        case.assignee_id = int(event.user_id) if event.user_id.isdigit() else None
+        case.assignee_name = actor
+        await repo.add_event(session, case, "assigned", actor=actor, note=actor)
+        if case.status in (CaseStatus.NEW, CaseStatus.WAITING_REPORTER):
+            await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor)
+        self._say(event, out, S.TOOK.format(actor=actor, code=case.code))
+
+    async def _wait_for_reporter(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, question: str) -> None:
+        actor = actor_name(event)
+        await repo.set_status(session, case, CaseStatus.WAITING_REPORTER, actor=actor, note=question or None)
+        self._mark_first_response(case)
+        text = T.CASE_WAITING.format(code=case.code)
+        if question:
+            assert case.id is not None
+            session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=question))
+            text = f"{T.STAFF_REPLY.format(code=case.code, text=question)}\n\n{text}"
+        out.append(self.queue.to_reporter(case, Reply(text)))
+        self._say(event, out, S.WAITING.format(code=case.code, actor=actor))
+
+    async def _resolve(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, resolution: str) -> None:
+        actor = actor_name(event)
+        assert case.id is not None
+        case.resolution = resolution
+        case.rating = None
+        await repo.set_status(session, case, CaseStatus.RESOLVED, actor=actor, note=resolution)
+        self._mark_first_response(case)
+        session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=resolution))
+        reply = Reply(T.CASE_RESOLVED.format(code=case.code, resolution=resolution), self.rating_choices(case))
+        out.append(self.queue.to_reporter(case, reply, purpose="rating_request"))
+        await self._expect_rating(session, case)
+        self._say(event, out, S.RESOLVED.format(actor=actor, code=case.code, resolution=shorten(resolution, 500)))
+
+    async def _expect_rating(self, session: AsyncSession, case: Case) -> None:
+        """Text-menu channels answer "1/2/3": put an idle reporter on the rating step."""
+        reporter_user = await self._reporter_user_id(session, case)
+        conversation = (
+            await session.exec(
+                select(Conversation).where(Conversation.channel == case.channel, Conversation.user_id == reporter_user)
+            )
+        ).first()
+        if conversation is not None and conversation.step in ("idle", "new"):
+            conversation.step = "rating"
+            conversation.data = {"rating_case_id": case.id}
+
+    async def _reporter_user_id(self, session: AsyncSession, case: Case) -> str:
+        from storage.models import Reporter
+
+        reporter = await session.get(Reporter, case.reporter_id)
+        return reporter.external_id if reporter else ""
+
+    def _mark_first_response(self, case: Case) -> None:
+        if case.first_response_at is None:
+            case.first_response_at = datetime.now(UTC)
+
+    async def _relay(self, session: AsyncSession, event: Incoming, case: Case, out: list[Outgoing]) -> None:
+        """A staff message in the case thread goes to the reporter, marked as the task force's answer."""
+        if case.status == CaseStatus.CLOSED:
+            self._say(event, out, S.CLOSED_ALREADY.format(code=case.code))
+            return
+        actor = actor_name(event)
+        text = clean_text(event.text)
+        assert case.id is not None
+        session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=text or f"[{len(event.attachments)} tệp]", staff_message_id=event.message_id))
+        body = T.STAFF_REPLY.format(code=case.code, text=text) if text else T.STAFF_REPLY.format(code=case.code, text="(tệp đính kèm)")
+        out.append(self.queue.to_reporter(case, Reply(body, attachments=list(event.attachments))))
+        self._mark_first_response(case)
+        if case.status == CaseStatus.NEW:
+            await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note="Đã trả lời người phản ánh")
+        case.updated_at = datetime.now(UTC)
+
+    async def _history(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case) -> None:
+        assert case.id is not None
+        lines = [f"📋 Lịch sử {case.code}"]
+        for item in await repo.case_events(session, case.id):
+            when = item.created_at.astimezone(self.tz).strftime("%H:%M %d/%m")
+            change = f"{T.STATUS_LABELS.get(item.from_status or '', item.from_status or '')} → {T.STATUS_LABELS.get(item.to_status or '', item.to_status or '')}" if item.kind == "status" else item.kind
+            lines.append(f"• {when} {item.actor or ''}: {change}" + (f" – {shorten(item.note, 120)}" if item.note else ""))
+        for message in await repo.case_messages(session, case.id):
+            when = message.created_at.astimezone(self.tz).strftime("%H:%M %d/%m")
+            tag = {"in": "Người phản ánh", "out": f"Trả lời ({message.author})", "note": f"Ghi chú ({message.author})"}[message.direction]
+            lines.append(f"• {when} {tag}: {shorten(message.text, 160)}")
+        self._say(event, out, "\n".join(lines))
+
+    # -- group-wide views ----------------------------------------------------------------
+
+    def _age(self, case: Case, now: datetime) -> str:
+        hours = (now - case.created_at).total_seconds() / 3600
+        return f"{hours:.0f} giờ" if hours < 48 else f"{hours / 24:.0f} ngày"
+
+    def _line(self, case: Case, now: datetime) -> str:
+        unit = self.queue.units.get(case.unit_code or "")
+        overdue = " ⚠️ QUÁ HẠN" if case.resolution_due and case.resolution_due < now else ""
+        due = self.queue.format_time(case.resolution_due) if case.resolution_due else "—"
+        return (
+            f"{T.STATUS_ICONS.get(case.status, '')} {case.code} · {unit.full_name if unit else 'Không rõ'} · "
+            f"{self._age(case, now)} · {case.assignee_name or 'chưa giao'} · hạn {due}{overdue}"
+        )
+
+    async def _queue_list(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
+        now = datetime.now(UTC)
+        cases = (
+            await session.exec(select(Case).where(col(Case.status).in_(CaseStatus.OPEN)).order_by(col(Case.created_at)))
+        ).all()
+        if not cases:
+            self._say(event, out, S.QUEUE_EMPTY)
+            return
+        lines = [S.QUEUE_HEADER.format(count=len(cases))]
+        lines += [self._line(case, now) for case in cases[:40]]
+        if len(cases) > 40:
+            lines.append(f"… và {len(cases) - 40} phản ánh khác")
+        self._say(event, out, "\n".join(lines))
+
+    async def _search(self, session: AsyncSession, event: Incoming, out: list[Outgoing], query: str) -> None:
+        if not query:
+            self._say(event, out, S.NEED_TEXT.format(command="tim", example="PA-… hoặc số điện thoại hoặc từ khóa"))
+            return
+        code = find_code(query)
+        phone = normalize_phone(query)
+        statement = select(Case)
+        if code:
+            statement = statement.where(Case.code == code)
+        elif phone:
+            statement = statement.where(Case.phone == phone)
+        else:
+            pattern = f"%{query.lower()}%"
+            statement = statement.where(
+                or_(func.lower(Case.description).like(pattern), func.lower(col(Case.procedure_name)).like(pattern),
+                    func.lower(col(Case.dossier_code)).like(pattern))
+            )
+        cases = (await session.exec(statement.order_by(col(Case.created_at).desc()).limit(20))).all()
+        if not cases:
+            self._say(event, out, S.SEARCH_EMPTY.format(query=shorten(query, 60)))
+            return
+        now = datetime.now(UTC)
+        lines = [S.SEARCH_HEADER.format(query=shorten(query, 60))]
+        for case in cases:
+            lines.append(self._line(case, now))
+            lines.append(f"   {shorten(case.description, 100)}")
+        self._say(event, out, "\n".join(lines))
+
+    async def _stats(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
+        now = datetime.now(UTC)
+        rows = (await session.exec(select(Case.status, func.count()).group_by(Case.status))).all()  # type: ignore[call-overload]
+        counts = {status: count for status, count in rows}
+        today_start = now.astimezone(self.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        new_today = (await session.exec(select(func.count()).select_from(Case).where(Case.created_at >= today_start))).one()  # type: ignore[call-overload]
+        open_cases = (await session.exec(select(Case).where(col(Case.status).in_(CaseStatus.OPEN)))).all()
+        overdue = sum(1 for c in open_cases if c.resolution_due and c.resolution_due < now)
+        escalated = (await session.exec(select(func.count()).select_from(Case).where(Case.escalated == True))).one()  # type: ignore[call-overload]  # noqa: E712
+        week = now - timedelta(days=7)
+        responded = (await session.exec(select(Case).where(Case.created_at >= week, col(Case.first_response_at).is_not(None)))).all()
+        avg = (
+            sum((c.first_response_at - c.created_at).total_seconds() for c in responded if c.first_response_at) / len(responded) / 3600
+            if responded else None
+        )
+        lines = [
+            "📊 Thống kê nhanh",
+            f"• Mới hôm nay: {new_today}",
+            f"• Đang mở: {len(open_cases)} (quá hạn: {overdue})",
+        ]
+        lines += [f"• {T.STATUS_LABELS[s]}: {counts.get(s, 0)}" for s in CaseStatus.ALL]
+        lines.append(f"• Vượt thẩm quyền: {escalated}")
+        lines.append(f"• Phản hồi đầu tiên trung bình 7 ngày qua: {avg:.1f} giờ" if avg is not None else "• Chưa có số liệu phản hồi 7 ngày qua")
+        self._say(event, out, "\n".join(lines))

@@ -1,0 +1,59 @@
+"""What the bot says in the task force's group (Vietnamese, plain text)."""
+
+from __future__ import annotations
+
+CARD_TITLE = {
+    "moi": "🆕 PHẢN ÁNH MỚI",
+    "dang_xu_ly": "🛠️ ĐANG XỬ LÝ",
+    "cho_nguoi_phan_anh": "⏳ CHỜ NGƯỜI PHẢN ÁNH",
+    "da_giai_quyet": "✅ ĐÃ GIẢI QUYẾT",
+    "da_dong": "📁 ĐÃ ĐÓNG",
+}
+CARD_FOOTER = "↩️ Trả lời trong chủ đề này (hoặc trả lời thẻ này) để gửi cho người phản ánh. /ghichu để ghi chú nội bộ."
+BUTTON_TAKE = "🙋 Nhận xử lý"
+BUTTON_WAIT = "⏳ Chờ bổ sung"
+BUTTON_HISTORY = "📋 Lịch sử"
+
+NOT_STAFF = "Xin lỗi, lệnh này chỉ dành cho cán bộ Tổ công tác."
+LEADER_ONLY = "Xin lỗi, chỉ lãnh đạo Tổ công tác mới được {action}."
+NEED_CASE = "Lệnh này cần dùng trong chủ đề (hoặc trả lời thẻ) của một phản ánh, hoặc ghi kèm mã: /{command} PA-…"
+CASE_NOT_FOUND = "Không tìm thấy phản ánh {code}."
+NEED_TEXT = "Bạn ghi kèm nội dung giúp mình: /{command} {example}"
+TOOK = "🙋 {actor} đã nhận xử lý phản ánh {code}."
+ASSIGNED = "👤 Phản ánh {code} đã giao cho {assignee} (bởi {actor})."
+ALREADY_ASSIGNED = "Phản ánh {code} đang do {assignee} xử lý. Chỉ lãnh đạo mới giao lại được."
+RESOLVED = "✅ {actor} đã đóng phản ánh {code} với kết quả:\n{resolution}\n\nĐã gửi kết quả và đề nghị đánh giá tới người phản ánh."
+REOPENED = "🔄 {actor} đã mở lại phản ánh {code}."
+ESCALATED = "📤 Phản ánh {code} được {actor} chuyển vượt thẩm quyền. Lý do: {reason}"
+WAITING = "⏳ Phản ánh {code} chuyển sang chờ người phản ánh bổ sung (bởi {actor})."
+NOTE_SAVED = "📝 Đã lưu ghi chú nội bộ (không gửi cho người phản ánh)."
+RELAYED_NEW_STATUS = "🛠️ Phản ánh {code} chuyển sang Đang xử lý."
+CLOSED_ALREADY = "Phản ánh {code} đã đóng. Dùng /molai để mở lại trước khi trả lời."
+FOLLOWUP = "💬 Người phản ánh bổ sung ({code}):\n{text}"
+FOLLOWUP_FILES = "💬 Người phản ánh gửi thêm {count} tệp ({code})."
+RATING = "⭐ Phản ánh {code} được đánh giá: {rating}"
+RATING_COMMENT = "💬 Góp ý của người phản ánh ({code}): {comment}"
+RATING_REOPENED = "🔄 Người phản ánh KHÔNG HÀI LÒNG với kết quả phản ánh {code}: phản ánh đã được mở lại."
+UNDELIVERED = "⚠️ Chưa gửi được tin nhắn tới người phản ánh ({code}): {reason}"
+QUEUE_EMPTY = "🎉 Không còn phản ánh nào đang mở."
+QUEUE_HEADER = "📋 Hàng đợi: {count} phản ánh đang mở (cũ nhất trước)"
+SEARCH_EMPTY = "Không tìm thấy phản ánh nào khớp “{query}”."
+SEARCH_HEADER = "🔍 Kết quả tìm “{query}”:"
+STAFF_HELP = (
+    "🧰 Lệnh của Tổ công tác\n"
+    "Trong chủ đề của phản ánh (hoặc trả lời thẻ):\n"
+    "• Nhắn bình thường → gửi cho người phản ánh\n"
+    "• /ghichu nội dung → ghi chú nội bộ, không gửi đi\n"
+    "• /nhan → nhận xử lý\n"
+    "• /giao @ten → giao cho cán bộ\n"
+    "• /chobosung câu hỏi → hỏi thêm người phản ánh và chờ\n"
+    "• /dong kết quả → đóng với kết quả giải quyết\n"
+    "• /molai → mở lại\n"
+    "• /vuotthamquyen lý do → chuyển vượt thẩm quyền\n"
+    "Ở bất kỳ đâu:\n"
+    "• /hangdoi → các phản ánh đang mở\n"
+    "• /tim mã, số điện thoại hoặc từ khóa\n"
+    "• /thongke → số liệu nhanh\n"
+    "• /baocao tuan | thang | từ-ngày đến-ngày → báo cáo\n"
+    "• /suco mo thông báo | /suco dong kết quả → sự cố chung"
+)
