@@ -10,9 +10,11 @@ import re
 from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from handlers import texts as T
 from handlers.choices import Prompt, resolve_choice
-from handlers.events import AttachmentRef, Choice, Kind
+from handlers.events import AttachmentRef, Choice, Kind, Outgoing
 from handlers.services import (
     CaseHooks,
     CoreConfig,
@@ -25,7 +27,7 @@ from handlers.services import (
 from handlers.textutil import clean_text, fold, format_phone, normalize_phone, shorten
 from handlers.turn import Turn
 from storage import repo
-from storage.models import Attachment, Case
+from storage.models import Attachment, Case, Reporter
 
 # Officers who say the desk or the system is down get the urgent deadline.
 _OUTAGE = re.compile(
@@ -36,6 +38,7 @@ _URGENT_TOPICS = frozenset({"cb_ha_tang_he_thong", "vneid_loi_he_thong"})
 _DOSSIER = re.compile(r"^[\w.\-/ ]{3,80}$")
 
 Handler = Callable[[Turn, str | None, str], Awaitable[None]]
+CaseListener = Callable[[AsyncSession, Case, Reporter], Awaitable[list[Outgoing]]]
 
 
 def classify_priority(role: str | None, system: str | None, description: str, faq_topic: str | None) -> str:
@@ -64,6 +67,8 @@ class IntakeFlow:
         self.deadline = deadline
         self.format_time = format_time
         self.tz = ZoneInfo(config.timezone)
+        # Extra reactions to a new case (e.g. linking it to an open incident and telling the reporter).
+        self.case_listeners: list[CaseListener] = []
         self._ask: dict[str, Callable[[Turn], Prompt]] = {
             "consent": self.ask_consent,
             "role": self.ask_role,
@@ -588,4 +593,6 @@ class IntakeFlow:
         turn.reset("idle")
         turn.say(T.CASE_CREATED.format(code=case.code, due=self.format_time(resolution_due)))
         turn.send(await self.queue.case_created(turn.session, case, reporter))
+        for listener in self.case_listeners:
+            turn.send(await listener(turn.session, case, reporter))
         return case

@@ -209,3 +209,37 @@ class KeyValue(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=100)
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Incident(SQLModel, table=True):
+    """A widespread problem: detected automatically (alerted once) and/or opened by staff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=100, index=True)  # "topic:<id>" or "system:<id>"
+    status: str = Field(default="detected", max_length=12)  # detected | open | closed
+    notice: str | None = Field(default=None, sa_column=Column(Text))
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    opened_by: str | None = Field(default=None, max_length=100)
+    detected_at: datetime = Field(default_factory=utcnow)
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class JobRun(SQLModel, table=True):
+    """One row per job and period: a job that finds its row already there does not run again."""
+
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=60)
+    period: str = Field(max_length=60)
+    holder: str | None = Field(default=None, max_length=100)
+    ran_at: datetime = Field(default_factory=utcnow)
+
+
+class Lease(SQLModel, table=True):
+    """Leader election for scheduled jobs: the holder renews `expires_at` by heartbeat."""
+
+    name: str = Field(primary_key=True, max_length=60)
+    holder: str = Field(max_length=100)
+    expires_at: datetime = Field(default_factory=utcnow)
