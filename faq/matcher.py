@@ -16,6 +16,7 @@ wins the message is out of scope and no alternatives are offered.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,9 +28,20 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from faq.knowledge import KnowledgeBase, load_knowledge_base
-from faq.normalize import normalize
+from faq.normalize import fold, normalize
+from faq.units import load_units
 
 OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
+# Normalised words that introduce a place name (xã, phường, thị trấn, huyện, quận, thôn, tỉnh).
+PLACE_WORDS = frozenset({"xa", "phuong", "tran", "huyen", "quan", "thon", "tinh"})
+# Words that end a place name ("xã cũ của tôi", "phường mới", "xã nào").
+NOT_NAMES = frozenset(
+    {"cu", "moi", "khac", "nao", "gi", "minh", "toi", "em", "cua", "nay", "do", "kia", "o", "thi", "la"}
+    | {"va", "voi", "ma", "nhung", "cac", "da", "dang", "con", "gio", "bay", "sau", "truoc", "ben", "roi"}
+    | {"khong", "co", "duoc", "can", "bi", "nhap", "cung", "rat", "qua", "hay", "van", "doi", "bat"}
+)
+# Place names that are themselves the subject of a topic.
+KEPT_NAMES = frozenset({"cat hai", "cat ba", "bach long vi", "hai phong", "hai duong", "dac khu"})
 
 
 @dataclass(frozen=True)
@@ -63,10 +75,52 @@ class MatchResult:
         return self.topic is not None
 
 
-def _features(tokens: Sequence[str]) -> tuple[set[str], set[str]]:
-    unigrams = set(tokens)
-    bigrams = {f"{a} {b}" for a, b in pairwise(tokens)}
+def _features(tokens: Sequence[str], skip: set[int] | None = None) -> tuple[set[str], set[str]]:
+    """Syllables and syllable pairs; positions in ``skip`` (place names) are left out."""
+    if not skip:
+        return set(tokens), {f"{a} {b}" for a, b in pairwise(tokens)}
+    unigrams = {t for i, t in enumerate(tokens) if i not in skip}
+    bigrams = {f"{tokens[i]} {tokens[i + 1]}" for i in range(len(tokens) - 1) if not {i, i + 1} & skip}
     return unigrams, bigrams
+
+
+@lru_cache(maxsize=1)
+def _place_syllables() -> frozenset[str]:
+    """Syllables of Hải Phòng unit and former district names ("tan", "lien", "vinh", "bao"...)."""
+    syllables: set[str] = set()
+    for unit in load_units():
+        syllables.update(fold(unit.name).split())
+        syllables.update(fold(unit.former_district).split())
+    return frozenset(syllables - NOT_NAMES)
+
+
+def _capitalised(text: str) -> frozenset[str]:
+    """Folded words written with a capital initial ("Tân Liên"); SHOUTED text says nothing."""
+    words = re.findall(r"[^\W_]+", text)
+    return frozenset(fold(w) for w in words if w[0].isupper() and not w.isupper())
+
+
+def _place_positions(tokens: Sequence[str], capitalised: frozenset[str] = frozenset()) -> set[int]:
+    """Positions of the name after "xã", "phường", "huyện"...: which unit is not what the problem is.
+
+    "xã Tân Liên", "bên em là phường Thành Đông": the name would otherwise count as unexplained
+    words (or match unrelated topics by accident). Names that matter to a topic (Cát Hải, Bạch
+    Long Vĩ...) and ordinary words after the place word ("xã cũ", "phường khác") are kept.
+    """
+    positions: set[int] = set()
+    for i, token in enumerate(tokens):
+        if token not in PLACE_WORDS or (token == "tran" and (i == 0 or tokens[i - 1] != "thi")):
+            continue
+        span = []
+        names = _place_syllables()
+        for j in range(i + 1, min(i + 4, len(tokens))):
+            word = tokens[j]
+            if word in NOT_NAMES or word in PLACE_WORDS or not (word in names or word in capitalised):
+                break
+            span.append(j)
+        if len(span) >= 2 and " ".join(tokens[j] for j in span[:3]) not in KEPT_NAMES:
+            positions.update(span)
+    return positions
 
 
 @dataclass(frozen=True)
@@ -151,23 +205,24 @@ class Matcher:
         )
         return found[0] if found else None
 
-    def _tokens(self, text: str) -> list[str]:
+    def _tokens(self, text: str) -> tuple[list[str], set[int]]:
+        """Normalised tokens (typos repaired) and the positions that hold a place name."""
         index = self._index
-        out = []
+        out: list[str] = []
         for token in normalize(text).split():
             if token not in index.idf:
                 token = self._repair(token) or token
             out.append(token)
-        return out
+        return out, _place_positions(out, _capitalised(text))
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """All candidate labels with their final score, best first (includes OOS labels)."""
         cfg, index = self.config, self._index
-        tokens = self._tokens(text)
-        if not tokens:
-            return []
-        unigrams, bigrams = _features(tokens)
+        tokens, places = self._tokens(text)
+        unigrams, bigrams = _features(tokens, places)
         uni_total = sum(index.idf.get(u, cfg.unknown_weight) for u in unigrams)
+        if uni_total <= 0:
+            return []
         bi_total = sum(index.idf.get(b, 0.0) for b in bigrams)
         size = len(index.labels)
         uni_hit, bi_hit = np.zeros(size), np.zeros(size)
