@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import Sender
 from bot.outbox import OutboxHooks, OutboxWorker, enqueue
@@ -16,7 +17,7 @@ from bot.queue_delivery import QueueDeliveryHooks
 from bot.settings import Settings
 from handlers.directory import KnowledgeBaseFaq, OfficialUnits
 from handlers.engine import Engine, StaffHandler
-from handlers.events import Incoming
+from handlers.events import Incoming, Outgoing, Reply
 from handlers.queue import Queue
 from handlers.services import CaseHooks, CoreConfig, FaqStage, StaffDirectory, StaticStaff
 from handlers.staff import StaffDesk
@@ -102,6 +103,7 @@ class Application:
         )
         if staff is None:
             self.engine.staff = self.desk
+        self.desk.register("taifaq", self._reload_faq_command)
         self.senders: dict[str, Sender] = {}
         self.outbox_hooks: OutboxHooks | None = QueueDeliveryHooks(self.queue)
         self.outbox: OutboxWorker | None = None
@@ -113,10 +115,22 @@ class Application:
         return format_deadline_vi(moment, self.settings.timezone)
 
     def reload_faq(self) -> int:
-        """Reload the knowledge base from disk (staff command /taifaq); returns the topic count."""
+        """Reload the knowledge base from disk (staff command /taifaq); returns the topic count.
+
+        A malformed file raises KnowledgeBaseError and the running base stays as it was."""
         if isinstance(self.faq, KnowledgeBaseFaq):
             self.faq.reload()
-        return len(self.faq.topics_by_system() and [t for ts in self.faq.topics_by_system().values() for t in ts])
+        return sum(len(topics) for topics in self.faq.topics_by_system().values())
+
+    async def _reload_faq_command(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
+        from faq.knowledge import KnowledgeBaseError
+
+        try:
+            count = self.reload_faq()
+            text = f"🔄 Đã tải lại bộ câu hỏi thường gặp: {count} chủ đề."
+        except KnowledgeBaseError as exc:
+            text = f"⚠️ Chưa tải lại được bộ câu hỏi (vẫn dùng bản cũ): {exc}"
+        out.append(Outgoing(event.channel, event.chat_id, Reply(text), thread_id=event.thread_id, purpose="staff"))
 
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.channel] = sender

@@ -105,3 +105,52 @@ class Transcript:
         said = self.text
         for fragment in fragments:
             assert fragment not in said, f"did not expect {fragment!r} in bot answer:\n{said}"
+
+
+class StaffChat:
+    """A staff member writing in the task force's group (through the same engine)."""
+
+    def __init__(self, app: Application, user: str = "900", username: str = "canbo_an", group: str = "-100777") -> None:
+        self.app = app
+        self.user = user
+        self.username = username
+        self.group = group
+        self.outgoing: list[Outgoing] = []
+
+    async def say(self, text: str, *, thread: int | None = None, reply_to: int | None = None) -> list[Outgoing]:
+        kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+        head, _, rest = text.partition(" ")
+        event = Incoming(
+            channel="telegram",
+            user_id=self.user,
+            chat_id=self.group,
+            kind=kind,
+            text=text,
+            command=head[1:].lower() if kind == Kind.COMMAND else None,
+            args=rest if kind == Kind.COMMAND else "",
+            username=self.username,
+            display_name="Cán bộ An",
+            update_key=f"s{next(_updates)}",
+            chat_kind=ChatKind.STAFF,
+            thread_id=thread,
+            reply_to_message_id=reply_to,
+        )
+        async with self.app.db.session() as session:
+            self.outgoing = await self.app.engine.handle(session, event)
+            enqueue(session, self.outgoing)
+        return self.outgoing
+
+    async def press(self, key: str) -> list[Outgoing]:
+        event = Incoming("telegram", self.user, self.group, Kind.CHOICE, choice=key, username=self.username,
+                         update_key=f"s{next(_updates)}", chat_kind=ChatKind.STAFF)
+        async with self.app.db.session() as session:
+            self.outgoing = await self.app.engine.handle(session, event)
+            enqueue(session, self.outgoing)
+        return self.outgoing
+
+    @property
+    def group_text(self) -> str:
+        return "\n".join(o.reply.text for o in self.outgoing if o.chat_id == self.group)
+
+    def to(self, chat_id: str) -> list[Outgoing]:
+        return [o for o in self.outgoing if o.chat_id == chat_id]
