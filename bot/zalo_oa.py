@@ -20,6 +20,7 @@ What Zalo documents and this module relies on (sources in docs/zalo.md):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -311,6 +312,7 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_at: float | None = None  # epoch seconds; unknown for the initial pair from the environment
+    refreshed_at: float | None = None  # when Zalo issued it; None for the environment's pair
 
 
 def _fingerprint(secret: str | None) -> str:
@@ -361,7 +363,12 @@ class OATokens:
             return None
         try:
             data = json.loads(raw)
-            pair = TokenPair(str(data["access_token"]), str(data["refresh_token"]), data.get("expires_at"))
+            pair = TokenPair(
+                str(data["access_token"]),
+                str(data["refresh_token"]),
+                data.get("expires_at"),
+                data.get("refreshed_at"),
+            )
         except (ValueError, TypeError, KeyError):
             return None
         if self._env_pair is not None and data.get("seed") != self._seed:
@@ -374,7 +381,7 @@ class OATokens:
             "refresh_token": pair.refresh_token,
             "expires_at": pair.expires_at,
             "seed": self._seed,
-            "refreshed_at": self.clock(),
+            "refreshed_at": pair.refreshed_at,
         }
         async with self.db.session() as session:
             await repo.kv_set(session, TOKENS_KEY, json.dumps(value))
@@ -413,6 +420,29 @@ class OATokens:
             log.info("Zalo OA access token refreshed")
             return pair
 
+    async def refresh_if_stale(self, max_age: float) -> bool:
+        """Refresh a pair older than ``max_age`` seconds (or of unknown age). A refresh token lives
+        about three months and only a refresh renews it, so a quiet OA must still refresh now and then."""
+        pair = await self.current()
+        if pair.refreshed_at is not None and self.clock() - pair.refreshed_at < max_age:
+            return False
+        await self.refresh(pair.access_token)
+        return True
+
+    async def keep_fresh(
+        self, stop: asyncio.Event, *, every: float = 6 * 3600, max_age: float = 7 * 86400
+    ) -> None:
+        """Background task: check every ``every`` seconds (first check after one interval)."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            if stop.is_set():
+                return
+            try:
+                await self.refresh_if_stale(max_age)
+            except Exception as exc:  # the next send retries; an operator sees the error
+                log.warning("Zalo OA token keep-alive refresh failed: %s", type(exc).__name__)
+
     async def _request_refresh(self, refresh_token: str) -> TokenPair:
         try:
             response = await self.http.post(
@@ -441,7 +471,7 @@ class OATokens:
         except (TypeError, ValueError):
             expires_in = 0.0
         expires_at = self.clock() + expires_in if expires_in > 0 else None
-        return TokenPair(str(body["access_token"]), str(body["refresh_token"]), expires_at)
+        return TokenPair(str(body["access_token"]), str(body["refresh_token"]), expires_at, self.clock())
 
 
 # -- sender ------------------------------------------------------------------------------

@@ -115,6 +115,14 @@ async def setup_zalo_oa(runtime: Runtime) -> ZaloOAWebhook:
                 f"Setting '{missing}' (environment {missing.upper()}) is required for the Zalo OA channel "
                 "until a refreshed token pair is stored in the database."
             )
+    # Keeps the refresh token alive on a quiet OA (it expires after about three months unused).
+    stop = asyncio.Event()
+
+    async def stop_keep_alive() -> None:
+        stop.set()
+
+    runtime._tasks.append(asyncio.create_task(tokens.keep_fresh(stop), name="zalo-oa-token-keep-alive"))
+    runtime._closers.insert(0, stop_keep_alive)
     window = ReplyWindow(runtime.app.db)
     runtime.app.add_sender(
         ZaloOASender(

@@ -572,3 +572,17 @@ async def test_staff_reply_reaches_the_oa_reporter_or_waits_for_the_window(db: D
         out = await oa.say("Vẫn lỗi ạ, đây là ảnh")
         assert "Bạn còn gặp lỗi không?" in out
         assert not await oa.rows("deferred")
+
+
+async def test_quiet_oa_refreshes_a_stale_pair(oa: OA) -> None:
+    assert await oa.tokens.refresh_if_stale(7 * 86400)  # the environment's pair: age unknown
+    assert oa.server.token_refreshes == 1
+    assert not await oa.tokens.refresh_if_stale(7 * 86400)  # just refreshed
+    oa.clock.offset = 8 * 86400  # a week later: stale (and the 25-hour access token long expired)
+    await oa.tokens.refresh_if_stale(7 * 86400)
+    assert oa.server.token_refreshes == 2
+    stop = asyncio.Event()
+    task = asyncio.create_task(oa.tokens.keep_fresh(stop, every=0.05, max_age=0))
+    await oa.server.wait_for("access_token", count=3, timeout=5)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
