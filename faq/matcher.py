@@ -40,6 +40,30 @@ NOT_NAMES = frozenset(
     | {"va", "voi", "ma", "nhung", "cac", "da", "dang", "con", "gio", "bay", "sau", "truoc", "ben", "roi"}
     | {"khong", "co", "duoc", "can", "bi", "nhap", "cung", "rat", "qua", "hay", "van", "doi", "bat"}
 )
+# Politeness that says nothing about the problem (normalised). Longest phrases first.
+FILLER_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split())
+    for p in (
+        "cho em hoi them",
+        "cho minh hoi",
+        "cho toi hoi",
+        "cho em hoi",
+        "em muon hoi",
+        "toi muon hoi",
+        "minh muon hoi",
+        "xin chao",
+        "cam on",
+        "cho hoi",
+        "hoi chut",
+        "hoi ti",
+        "a lo",
+    )
+)
+FILLER_WORDS = frozenset(
+    {"chao", "alo", "hello", "hi", "thanks", "thank", "ad", "admin", "oi", "nhe", "nha", "a"}
+)
+FILLER_WORDS |= {"ok", "oke", "oki", "okie", "hihi", "haha", "dear", "kinh", "gui"}
+FILLER_OPENERS = frozenset({"da", "vang", "u", "uh", "uhm", "e", "ma"})  # only as the first word
 # Place names that are themselves the subject of a topic.
 KEPT_NAMES = frozenset({"cat hai", "cat ba", "bach long vi", "hai phong", "hai duong", "dac khu"})
 
@@ -53,13 +77,17 @@ class MatcherConfig:
     unknown_weight: float = 1.5  # weight of a syllable the knowledge base has never seen
     typo_cutoff: float = 85.0  # rapidfuzz ratio for mapping an unknown syllable to a known one
     candidates: int = 4  # labels that get the (slower) fuzzy scoring
-    threshold: float = 50.0  # below: abstain without alternatives
-    confident: float = 52.0  # at or above (and clearly ahead): answer
-    margin: float = 3.0  # top-1 minus top-2 below this: too close, offer alternatives
+    threshold: float = 55.0  # below: abstain without alternatives
+    confident: float = 55.0  # at or above (and clearly ahead): answer
+    margin: float = 2.5  # top-1 minus top-2 below this: too close, offer alternatives
     oos_margin: float = 0.0  # an out-of-scope group within this of the best topic wins
     alternatives: int = 3
     fuzzy_scorer: str = "token_set_ratio"  # rapidfuzz.fuzz function name
     cosine_weight: float = 0.2  # share of the final score from the closest example (tf-idf cosine)
+    # Matched information needed for full marks, in units of the idf of a word used by a single
+    # label: one generic word ("nhiều", "bạn") fully "covered" by a topic is not evidence,
+    # a specific word plus some context ("otp ko về") is.
+    evidence: float = 1.5
 
 
 @dataclass
@@ -82,6 +110,28 @@ def _features(tokens: Sequence[str], skip: set[int] | None = None) -> tuple[set[
     unigrams = {t for i, t in enumerate(tokens) if i not in skip}
     bigrams = {f"{tokens[i]} {tokens[i + 1]}" for i in range(len(tokens) - 1) if not {i, i + 1} & skip}
     return unigrams, bigrams
+
+
+def _filler_positions(tokens: Sequence[str]) -> set[int]:
+    """Greetings, thanks and "cho em hỏi" around a question carry no topic.
+
+    Left in, they let "chào ad, em không nhận được OTP" look like a greeting; a message made
+    only of them ends up with no features at all and abstains.
+    """
+    positions: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        for phrase in FILLER_PHRASES:
+            n = len(phrase)
+            if tuple(tokens[i : i + n]) == phrase:
+                positions.update(range(i, i + n))
+                i += n
+                break
+        else:
+            if tokens[i] in FILLER_WORDS or (i == 0 and tokens[i] in FILLER_OPENERS):
+                positions.add(i)
+            i += 1
+    return positions
 
 
 @lru_cache(maxsize=1)
@@ -213,7 +263,7 @@ class Matcher:
             if token not in index.idf:
                 token = self._repair(token) or token
             out.append(token)
-        return out, _place_positions(out, _capitalised(text))
+        return out, _place_positions(out, _capitalised(text)) | _filler_positions(out)
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """All candidate labels with their final score, best first (includes OOS labels)."""
@@ -245,6 +295,7 @@ class Matcher:
         qweights = {f: index.idf[f] ** 2 for f in qfeats if f in index.idf}
         qnorm = math.sqrt(sum(qweights.values())) or 1.0
         fuzzy_weight = 1 - cfg.lexical_weight - cfg.cosine_weight
+        evidence = cfg.evidence * math.log(1 + size)
         results = []
         for label in ranked.tolist():
             if lexical[label] <= 0:
@@ -255,6 +306,7 @@ class Matcher:
                 100 * (cfg.lexical_weight * float(lexical[label]) + cfg.cosine_weight * cosine)
                 + fuzzy_weight * fuzzy
             )
+            final *= min(1.0, float(uni_hit[label]) / evidence) if evidence > 0 else 1.0
             results.append((index.labels[label], round(final, 1)))
         results.sort(key=lambda item: item[1], reverse=True)
         return results
