@@ -29,7 +29,7 @@ from handlers.services import (
     NoQueue,
     UnitDirectory,
 )
-from handlers.textutil import clean_text, shorten
+from handlers.textutil import clean_text, fold, shorten
 from handlers.turn import Turn
 from storage import repo
 from storage.models import Case, CaseMessage, CaseStatus
@@ -256,7 +256,7 @@ class Engine:
                 resolution = resolve_choice(event, self._menu_prompt(False, None))
             outcome = await self.browser.handle(turn, resolution.choice, text if event.kind == Kind.TEXT else "")
             if outcome == "report":
-                await self.intake.start(turn)
+                await self.intake.start(turn, draft=turn.data.get("faq_question"))
             elif outcome == "done":
                 turn.reset("idle")
                 turn.say(T.FAQ_THANKS)
@@ -276,8 +276,12 @@ class Engine:
             found = find_code(text)
             if found and await self.lookup.show(turn, found):
                 return
-            if not await self._followup(turn, text):
-                self._menu(turn, greeting=True)
+            if await self._followup(turn, text):
+                return
+            # Many people open with their problem: answer from the FAQ when it is sure.
+            if event.kind == Kind.TEXT and len(fold(text)) >= 12 and await self.browser.answer_if_known(turn, text):
+                return
+            self._menu(turn, greeting=True)
         else:
             self._menu(turn, greeting=step == "new")
 

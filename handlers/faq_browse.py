@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers import texts as T
 from handlers.choices import Prompt
 from handlers.events import Choice
-from handlers.services import FaqStage, FaqTopicView
+from handlers.services import FaqStage, FaqSuggestion, FaqTopicView
 from handlers.textutil import shorten
 from handlers.turn import Turn
 from storage import repo
@@ -85,8 +85,17 @@ class FaqBrowser:
         await self.answer_question(turn, text)
         return None
 
-    async def answer_question(self, turn: Turn, text: str) -> None:
+    async def answer_if_known(self, turn: Turn, text: str) -> bool:
+        """From the menu: answer a question the FAQ is sure about; False leaves the turn untouched."""
         suggestion = self.faq.suggest(text)
+        if suggestion.topic is None:
+            return False
+        await self.answer_question(turn, text, suggestion)
+        return True
+
+    async def answer_question(self, turn: Turn, text: str, suggestion: FaqSuggestion | None = None) -> None:
+        suggestion = suggestion or self.faq.suggest(text)
+        turn.set(faq_question=text)
         query = await repo.record_faq_query(
             turn.session,
             channel=turn.event.channel,

@@ -120,8 +120,9 @@ class IntakeFlow:
         text = f"{prefix}\n\n{prompt.text}" if prefix else prompt.text
         turn.say(text, prompt.choices, request_contact=prompt.request_contact, columns=prompt.columns)
 
-    async def start(self, turn: Turn) -> None:
-        turn.reset("idle")
+    async def start(self, turn: Turn, draft: str | None = None) -> None:
+        """Begin a complaint; `draft` is what the person already wrote (offered as the description)."""
+        turn.reset("idle", draft_description=draft) if draft else turn.reset("idle")
         if turn.reporter.consent is None:
             self.ask(turn, "consent")
         else:
@@ -268,9 +269,16 @@ class IntakeFlow:
     # -- what happened -------------------------------------------------------------------
 
     def ask_description(self, turn: Turn) -> Prompt:
-        return Prompt(T.ASK_DESCRIPTION.format(max=self.config.max_attachments), free_text=True)
+        text = T.ASK_DESCRIPTION.format(max=self.config.max_attachments)
+        draft = turn.data.get("draft_description")
+        if draft and not turn.data.get("editing"):
+            text = T.USE_DRAFT.format(draft=shorten(draft, 300)) + "\n\n" + text
+            return Prompt(text, [Choice("description:draft", T.USE_DRAFT_BUTTON)], free_text=True)
+        return Prompt(text, free_text=True)
 
     async def on_description(self, turn: Turn, choice: str | None, text: str) -> None:
+        if choice == "description:draft" and turn.data.get("draft_description"):
+            text = turn.data["draft_description"]
         if turn.event.kind == Kind.ATTACHMENT:
             if not self._take_attachments(turn):
                 return

@@ -105,6 +105,8 @@ ASK_DESCRIPTION = (
     "hệ thống báo lỗi gì.\n"
     "📎 Có ảnh chụp màn hình thì gửi kèm luôn (tối đa {max} ảnh hoặc tệp)."
 )
+USE_DRAFT = "Lúc nãy bạn nhắn: “{draft}”"
+USE_DRAFT_BUTTON = "✅ Dùng nội dung đã nhắn"
 DESCRIPTION_TOO_SHORT = "Bạn mô tả chi tiết hơn một chút giúp mình nhé (ít nhất {min} ký tự)."
 TEXT_TOO_LONG = (
     "Nội dung dài quá ({length} ký tự, tối đa {max}). "

@@ -137,3 +137,24 @@ async def test_faq_gaps_lists_unanswered_phrasings(app: Application, sqlite_url:
     assert result.returncode == 0, result.stderr
     assert "    2  " in result.stdout  # the two spellings are one group
     assert "ngập nước" in result.stdout or "ngap nuoc" in result.stdout
+
+
+async def test_opening_with_the_problem_gets_the_answer_and_keeps_the_words(app: Application) -> None:
+    chat = Transcript(app)
+    await chat.say("ko nhan dc ma otp khi dang ky vneid, cho mai ko thay tin nhan")
+    chat.expect("OTP")
+    await chat.tap("Gửi phản ánh")
+    await chat.tap("Tôi đồng ý")
+    await chat.tap("Người dân")
+    await chat.say("Đồ Sơn")
+    await chat.tap("Phường Đồ Sơn")
+    await chat.tap("VNeID")
+    chat.expect("Lúc nãy bạn nhắn", "ko nhan dc ma otp")
+    await chat.tap("Dùng nội dung đã nhắn")
+    chat.expect("Đã ghi nhận mô tả")
+
+
+async def test_a_greeting_gets_the_menu(app: Application) -> None:
+    chat = Transcript(app)
+    await chat.say("chào bot, cho mình hỏi chút")
+    chat.expect("Xin chào", "Bạn cần gì")
