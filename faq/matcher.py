@@ -57,6 +57,11 @@ FILLER_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "hoi chut",
         "hoi ti",
         "a lo",
+        "buoi sang",
+        "buoi trua",
+        "buoi chieu",
+        "buoi toi",
+        "ngay moi",
     )
 )
 FILLER_WORDS = frozenset(
@@ -80,7 +85,7 @@ class MatcherConfig:
     threshold: float = 55.0  # below: abstain without alternatives
     confident: float = 55.0  # at or above (and clearly ahead): answer
     margin: float = 2.5  # top-1 minus top-2 below this: too close, offer alternatives
-    oos_margin: float = 0.0  # an out-of-scope group within this of the best topic wins
+    oos_margin: float = 2.0  # an out-of-scope group within this of the best topic wins
     alternatives: int = 3
     fuzzy_scorer: str = "token_set_ratio"  # rapidfuzz.fuzz function name
     cosine_weight: float = 0.2  # share of the final score from the closest example (tf-idf cosine)
