@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -109,6 +111,9 @@ class Application:
         self.outbox: OutboxWorker | None = None
         # One lock per person in this process: their messages are handled one at a time, in order.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        # Several workers (settings.redis_url): the same person's updates also take turns across them.
+        self._redis: Any = None
+        self._person_lock: Any = None
         self.on_processed: list[Callable[[Incoming], None]] = []
 
     def format_time(self, moment: datetime) -> str:
@@ -137,14 +142,31 @@ class Application:
 
     def start_outbox(self) -> OutboxWorker:
         d = self.settings.delivery
+        limiter = None
+        if self.settings.redis_url:
+            from bot.redis_support import RedisRateLimiter
+
+            # One Telegram budget for all workers, not one per process.
+            limiter = RedisRateLimiter(self._redis_client())
         self.outbox = OutboxWorker(
             self.db,
             self.senders,
             hooks=self.outbox_hooks,
             max_attempts=d.max_attempts,
             poll_interval=d.poll_interval_seconds,
+            limiter=limiter,
+            claim_lease=timedelta(seconds=d.claim_lease_seconds),
+            recover_all_on_start=self.db.is_sqlite,
         )
         return self.outbox
+
+    def _redis_client(self) -> Any:
+        if self._redis is None:
+            from bot.redis_support import connect
+
+            assert self.settings.redis_url
+            self._redis = connect(self.settings.redis_url)
+        return self._redis
 
     def _lock(self, event: Incoming) -> asyncio.Lock:
         key = (event.channel, event.user_id)
@@ -154,9 +176,23 @@ class Application:
             self._locks[key] = lock
         return lock
 
+    def _shared_lock(self, event: Incoming) -> contextlib.AbstractAsyncContextManager[None]:
+        if not self.settings.redis_url:
+            return contextlib.nullcontext()
+        if self._person_lock is None:
+            from bot.redis_support import RedisPersonLock
+
+            self._person_lock = RedisPersonLock(self._redis_client())
+        lock: contextlib.AbstractAsyncContextManager[None] = self._person_lock.hold(event.channel, event.user_id)
+        return lock
+
     async def receive(self, event: Incoming) -> None:
-        """Process one incoming event durably: state, case and replies commit together."""
-        async with self._lock(event):
+        """Process one incoming event durably: state, case and replies commit together.
+
+        One person's events take turns: an asyncio lock in this process (FIFO), then the Redis
+        queue across processes when configured, then PostgreSQL's advisory lock in the
+        transaction (storage.repo.lock_person)."""
+        async with self._lock(event), self._shared_lock(event):
             for attempt in range(5):
                 try:
                     async with self.db.session() as session:
@@ -180,6 +216,10 @@ class Application:
     async def close(self) -> None:
         if self.outbox is not None:
             await self.outbox.stop()
+        if self._redis is not None:
+            from bot.redis_support import close
+
+            await close(self._redis)
         await self.db.dispose()
 
 

@@ -1,13 +1,24 @@
 """Durable outbox: every outbound message is a row before it is sent.
 
-The worker sends the oldest pending row of each chat (so one chat's messages keep their
+The worker sends the oldest unsent row of each chat (so one chat's messages keep their
 order), paced by each channel's rate limits, and marks the row. Failures:
 
 * 429 / 5xx / network → the row waits (`retry_after`, or exponential backoff) and is retried;
 * permanent (blocked, chat gone, invalid) → the row is marked failed and staff are told;
-* a crash between "sent" and "marked" leaves the row in `sending`; after the claim lease
-  expires it is sent again (at-least-once, since the Bot API has no idempotency key — see
-  docs in README "Delivery guarantees").
+* deferred (Zalo OA outside its window) → parked until the person writes again.
+
+A row goes pending → claimed → sending → sent. "claimed" means a worker owns it but has not
+called the messenger yet (it may be waiting for the rate limiter); "sending" is written,
+conditionally on still owning the claim, immediately before the API call. So:
+
+* a worker that dies while a row is *claimed* sent nothing: the row goes back to pending
+  once the claim is stale and is delivered exactly once;
+* a worker that dies while a row is *sending* may or may not have reached the messenger.
+  The Bot API has no idempotency key and a bot cannot read its chat history, so the row is
+  sent again once the lease (`claim_lease`, longer than any API call can take) has expired:
+  **at-least-once**, and a second copy only for a crash inside that window — at most one
+  extra copy per crash. A worker that lost its claim (lease expired while it waited) notices
+  at the claimed → sending step and backs off, so two live workers never both send a row.
 
 Several instances may run workers on one PostgreSQL: a row is claimed with a conditional
 UPDATE, so only one worker sends it.
@@ -17,10 +28,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 import random
 import socket
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Protocol
@@ -30,14 +43,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import DeliveryDeferred, PermanentFailure, RetryLater, Sender, SendResult
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Limiter, RateLimiter
 from handlers.events import Outgoing
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(seconds=60)
+# Longer than any single API call may take (aiogram's request timeout is 60 s): a row in
+# "sending" older than this belongs to a dead worker.
+CLAIM_LEASE = timedelta(seconds=120)
+# Rows still waiting for their first send.
+UNSENT = ("pending", "claimed", "sending")
 
 
 def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> list[OutboxMessage]:
@@ -85,15 +102,25 @@ class OutboxWorker:
         max_attempts: int = 12,
         poll_interval: float = 0.5,
         concurrency: int = 32,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
+        claim_lease: timedelta = CLAIM_LEASE,
+        recover_all_on_start: bool = False,
     ) -> None:
         self.db = db
         self.senders = senders
         self.hooks: OutboxHooks = hooks or NoHooks()
         self.max_attempts = max_attempts
         self.poll_interval = poll_interval
-        self.limiter = limiter or RateLimiter()
+        self.limiter: Limiter = limiter or RateLimiter()
+        self.claim_lease = claim_lease
+        # With SQLite only one process serves, so at start-up every claim is a dead one.
+        self.recover_all_on_start = recover_all_on_start
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}"
+        for sender in senders.values():
+            # Senders that make several API calls for one row pace the extra calls themselves.
+            use_limiter = getattr(sender, "use_limiter", None)
+            if callable(use_limiter):
+                use_limiter(self.limiter)
         self._wake = asyncio.Event()
         self._inflight: set[tuple[str, str]] = set()
         self._semaphore = asyncio.Semaphore(concurrency)
@@ -104,9 +131,17 @@ class OutboxWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        await self.recover_stale_claims()
+        await self.recover_stale_claims(everything=self.recover_all_on_start)
+        loop = asyncio.get_running_loop()
+        # Another instance may die at any time: look for its stale claims a few times per lease.
+        check_every = max(1.0, self.claim_lease.total_seconds() / 4)
+        next_check = loop.time() + check_every
         while not self._stopping:
             try:
+                if loop.time() >= next_check:
+                    next_check = loop.time() + check_every
+                    await self.recover_stale_claims()
+                    self.limiter.forget_idle()
                 started = await self.dispatch_once()
             except Exception:  # the loop must survive a database hiccup
                 log.exception("outbox dispatch failed")
@@ -139,26 +174,37 @@ class OutboxWorker:
 
     async def pending_count(self, channels: set[str] | None = None) -> int:
         async with self.db.session() as session:
-            statement = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(("pending", "sending")))
+            statement = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(UNSENT))
             if channels:
                 statement = statement.where(col(OutboxMessage.channel).in_(channels))
             return len((await session.exec(statement)).all())
 
-    async def recover_stale_claims(self) -> int:
-        """Rows left in `sending` by a crashed worker go back to pending after the lease."""
+    async def recover_stale_claims(self, *, everything: bool = False) -> int:
+        """Rows claimed or being sent by a dead worker go back to pending after the lease.
+
+        A recovered "sending" row counts as an attempt (it may have been delivered, and a row
+        that crashes its worker every time must not loop forever); a recovered "claimed" row
+        was never handed to the messenger."""
+        cutoff = utcnow() - self.claim_lease
+        recovered = 0
         async with self.db.session() as session:
-            statement = (
-                update(OutboxMessage)
-                .where(col(OutboxMessage.status) == "sending", col(OutboxMessage.claimed_at) < utcnow() - CLAIM_LEASE)
-                .values(status="pending", claimed_by=None)
-            )
-            result = await session.exec(statement)  # type: ignore[call-overload]
-            return int(result.rowcount or 0)
+            for status, spent in (("sending", 1), ("claimed", 0)):
+                statement = update(OutboxMessage).where(col(OutboxMessage.status) == status)
+                if not everything:
+                    statement = statement.where(col(OutboxMessage.claimed_at) < cutoff)
+                statement = statement.values(
+                    status="pending", claimed_by=None, attempts=OutboxMessage.attempts + spent  # type: ignore[operator]
+                )
+                result = await session.exec(statement)  # type: ignore[call-overload]
+                recovered += int(result.rowcount or 0)
+        if recovered:
+            log.warning("outbox: %d row(s) of a stopped worker back to pending", recovered)
+        return recovered
 
     async def dispatch_once(self, channels: set[str] | None = None, due_only: bool = True) -> int:
         now = utcnow()
         async with self.db.session() as session:
-            statement = select(OutboxMessage).where(col(OutboxMessage.status).in_(("pending", "sending")))
+            statement = select(OutboxMessage).where(col(OutboxMessage.status).in_(UNSENT))
             if channels:
                 statement = statement.where(col(OutboxMessage.channel).in_(channels))
             rows = (await session.exec(statement.order_by(col(OutboxMessage.id)).limit(1000))).all()
@@ -174,26 +220,44 @@ class OutboxWorker:
                 continue
             if due_only and row.next_attempt_at > now:
                 continue
-            if not await self._claim(row):
+            token = await self._claim(row)
+            if token is None:
                 continue
             self._inflight.add(key)
-            task = asyncio.create_task(self._deliver(row))
+            task = asyncio.create_task(self._deliver(row, token))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started += 1
         return started
 
-    async def _claim(self, row: OutboxMessage) -> bool:
+    async def _claim(self, row: OutboxMessage) -> str | None:
+        """Own the row (conditional UPDATE: one winner among all workers); returns the claim token."""
+        token = f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
         async with self.db.session() as session:
             statement = (
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == "pending")
-                .values(status="sending", claimed_at=utcnow(), claimed_by=self.worker_id)
+                .values(status="claimed", claimed_at=utcnow(), claimed_by=token)
+            )
+            result = await session.exec(statement)  # type: ignore[call-overload]
+            return token if result.rowcount else None
+
+    async def _start_sending(self, row: OutboxMessage, token: str) -> bool:
+        """Committed right before the API call, only while the claim is still ours."""
+        async with self.db.session() as session:
+            statement = (
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id) == row.id,
+                    col(OutboxMessage.status) == "claimed",
+                    col(OutboxMessage.claimed_by) == token,
+                )
+                .values(status="sending", claimed_at=utcnow())
             )
             result = await session.exec(statement)  # type: ignore[call-overload]
             return bool(result.rowcount)
 
-    async def _deliver(self, row: OutboxMessage) -> None:
+    async def _deliver(self, row: OutboxMessage, token: str) -> None:
         key = (row.channel, row.chat_id)
         sender = self.senders[row.channel]
         try:
@@ -203,30 +267,46 @@ class OutboxWorker:
                     assert fresh is not None
                     payload = await self.hooks.prepare(session, fresh)
                 await self.limiter.acquire(sender.limits(row.chat_id))
+                if not await self._start_sending(row, token):
+                    log.info("outbox row %s: claim lost while waiting, another worker has it", row.id)
+                    return
                 try:
                     result = await sender.send(row.chat_id, payload)
                 except RetryLater as exc:
                     if exc.retry_after:
                         for limit_key, limit in sender.limits(row.chat_id)[-1:]:
-                            self.limiter.block(limit_key, limit, exc.retry_after)
-                    await self._retry(row, str(exc), exc.retry_after)
+                            blocked = self.limiter.block(limit_key, limit, exc.retry_after)
+                            if inspect.isawaitable(blocked):
+                                await blocked
+                    await self._retry(row, token, str(exc), exc.retry_after, _progress(exc))
                 except DeliveryDeferred as exc:
-                    await self._defer(row, str(exc))
+                    await self._defer(row, token, str(exc))
                 except PermanentFailure as exc:
-                    await self._fail(row, str(exc))
+                    await self._fail(row, token, str(exc))
                 except Exception as exc:  # unknown errors are retried, never dropped
                     log.warning("outbox row %s: unexpected error %s", row.id, type(exc).__name__)
-                    await self._retry(row, f"{type(exc).__name__}: {exc}", None)
+                    await self._retry(row, token, f"{type(exc).__name__}: {exc}", None, _progress(exc))
                 else:
                     await self._mark_sent(row, result)
         finally:
             self._inflight.discard(key)
             self._wake.set()
 
+    async def _owned(self, session: AsyncSession, row: OutboxMessage, token: str) -> OutboxMessage | None:
+        """The row, if this worker still owns it (a stale claim may have been handed on)."""
+        fresh = await session.get(OutboxMessage, row.id)
+        if fresh is None or fresh.claimed_by != token or fresh.status not in ("claimed", "sending"):
+            log.info("outbox row %s: no longer ours, leaving it to its new owner", row.id)
+            return None
+        return fresh
+
     async def _mark_sent(self, row: OutboxMessage, result: SendResult) -> None:
+        # Not conditional on the claim: the message did go out, whoever owns the row now.
         async with self.db.session() as session:
             fresh = await session.get(OutboxMessage, row.id)
             assert fresh is not None
+            if fresh.status == "sent":
+                return  # a second copy sent after a lost lease: the first mark stands
             fresh.status = "sent"
             fresh.sent_at = utcnow()
             fresh.sent_message_id = result.message_id
@@ -234,10 +314,17 @@ class OutboxWorker:
             follow_up = await self.hooks.delivered(session, fresh, result)
             enqueue(session, follow_up)
 
-    async def _retry(self, row: OutboxMessage, reason: str, retry_after: float | None) -> None:
+    async def _retry(
+        self, row: OutboxMessage, token: str, reason: str, retry_after: float | None, progress: dict[str, Any] | None
+    ) -> None:
         async with self.db.session() as session:
-            fresh = await session.get(OutboxMessage, row.id)
-            assert fresh is not None
+            fresh = await self._owned(session, row, token)
+            if fresh is None:
+                return
+            if progress:
+                # Parts of the row that did go out (a sender that makes several calls per row):
+                # the next attempt resumes after them instead of sending them twice.
+                fresh.payload = {**fresh.payload, **progress}
             fresh.attempts += 1
             fresh.last_error = reason[:500]
             if fresh.attempts >= self.max_attempts:
@@ -249,10 +336,11 @@ class OutboxWorker:
             fresh.claimed_by = None
             fresh.next_attempt_at = utcnow() + timedelta(seconds=delay)
 
-    async def _defer(self, row: OutboxMessage, reason: str) -> None:
+    async def _defer(self, row: OutboxMessage, token: str, reason: str) -> None:
         async with self.db.session() as session:
-            fresh = await session.get(OutboxMessage, row.id)
-            assert fresh is not None
+            fresh = await self._owned(session, row, token)
+            if fresh is None:
+                return
             first_time = fresh.status != "deferred" and fresh.last_error != reason[:500]
             fresh.status = "deferred"
             fresh.last_error = reason[:500]
@@ -260,15 +348,23 @@ class OutboxWorker:
             if first_time:
                 enqueue(session, await self.hooks.failed(session, fresh, reason))
 
-    async def _fail(self, row: OutboxMessage, reason: str) -> None:
+    async def _fail(self, row: OutboxMessage, token: str, reason: str) -> None:
         log.warning("outbox row %s to %s failed permanently: %s", row.id, row.channel, reason[:200])
         async with self.db.session() as session:
-            fresh = await session.get(OutboxMessage, row.id)
-            assert fresh is not None
+            fresh = await self._owned(session, row, token)
+            if fresh is None:
+                return
             fresh.status = "failed"
             fresh.attempts += 1
             fresh.last_error = reason[:500]
             enqueue(session, await self.hooks.failed(session, fresh, reason))
+
+
+def _progress(exc: BaseException) -> dict[str, Any] | None:
+    """Payload keys a sender attached to its error to say how far it got (duck-typed so any
+    channel's sender can opt in, e.g. `RetryLater(...).progress = {"sent_parts": 2}`)."""
+    progress = getattr(exc, "progress", None)
+    return dict(progress) if isinstance(progress, dict) else None
 
 
 async def release_deferred(session: AsyncSession, channel: str, chat_id: str) -> int:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,18 @@ class SlidingWindow:
 
     def record(self, now: float) -> None:
         self.sent.append(now)
+
+
+class Limiter(Protocol):
+    """What the outbox needs from a limiter: the in-process one below, or the Redis one
+    (bot/redis_support.py) that several workers share so they respect one Telegram budget."""
+
+    async def acquire(self, limits: list[tuple[str, Limit]]) -> None: ...
+
+    # The Redis limiter returns an awaitable (a network call); the outbox awaits it when so.
+    def block(self, key: str, limit: Limit, seconds: float) -> Awaitable[None] | None: ...
+
+    def forget_idle(self, older_than: float = 120.0) -> None: ...
 
 
 class RateLimiter:

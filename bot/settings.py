@@ -103,6 +103,9 @@ class DeliverySettings(BaseModel):
     zalo_per_second: float = Field(8, gt=0)
     max_attempts: int = Field(12, ge=1)
     poll_interval_seconds: float = Field(0.5, gt=0)
+    # A row being sent by a worker that has not marked it after this long is sent again
+    # (its worker died): longer than any API call may take.
+    claim_lease_seconds: float = Field(120, gt=0)
 
 
 class RetentionSettings(BaseModel):
