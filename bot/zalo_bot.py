@@ -27,7 +27,8 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from aiohttp import web
@@ -306,11 +307,67 @@ def attachment_line(attachment: AttachmentRef) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Part:
+    """One API call of an outbox row: an image by URL (with caption) or a text of ≤ 2,000 characters."""
+
+    text: str | None = None
+    photo: str | None = None
+    caption: str | None = None
+
+
+def plan_parts(reply: Reply, max_text: int = MAX_TEXT) -> list[Part]:
+    """The calls one reply needs, in order (shared by the Bot API and OA senders).
+
+    Images with a URL go as images; anything else Zalo cannot fetch (Telegram file ids, documents)
+    is named in a text line. No buttons on Zalo: choices become a numbered menu.
+    """
+    parts: list[Part] = []
+    lines: list[str] = []
+    for attachment in reply.attachments:
+        if attachment.kind == "photo" and is_url(attachment.file_ref):
+            parts.append(Part(photo=attachment.file_ref, caption=attachment.file_name))
+        else:
+            lines.append(attachment_line(attachment))
+    text = render_numbered(reply)
+    if lines:
+        text = "\n".join([*lines, text]) if text else "\n".join(lines)
+    if text.strip():
+        parts += [Part(text=chunk) for chunk in split_message(text, max_text)]
+    return parts
+
+
+class Pacer(Protocol):
+    """The outbox's rate limiter, as far as a sender needs it."""
+
+    async def acquire(self, limits: list[tuple[str, Limit]]) -> None: ...
+
+
+def sent_parts(payload: dict[str, Any]) -> int:
+    """How many parts of this row earlier attempts delivered (the outbox stores it in the payload)."""
+    try:
+        return max(0, int(payload.get("sent_parts") or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+_E = TypeVar("_E", bound=Exception)
+
+
+def with_progress(error: _E, delivered: int) -> _E:
+    """Tells the outbox how many parts of the row already went out, so a retry resumes after them
+    instead of sending them twice (read duck-typed by bot.outbox)."""
+    if delivered:
+        error.progress = {"sent_parts": delivered}  # type: ignore[attr-defined]
+    return error
+
+
 class ZaloBotSender:
     """Delivers outbox rows through the Zalo Bot API.
 
     Rate: the Bot API publishes no limit; ``per_second`` overall (settings.delivery.zalo_per_second,
     8 by default) and 2 a second per chat are conservative, and a 429 blocks the chat's window.
+    A row of several parts paces its extra calls with the outbox's limiter (``use_limiter``).
     """
 
     channel = CHANNEL
@@ -321,37 +378,36 @@ class ZaloBotSender:
         self.client = client
         self._global = Limit(max(1, int(per_second)), 1.0)
         self._chat = Limit(max(1, int(per_chat_per_second)), 1.0)
+        self._pacer: Pacer | None = None
 
     def limits(self, chat_id: str) -> list[tuple[str, Limit]]:
         # The chat's own window goes last: a 429's retry_after blocks that one.
         return [("zalo_bot:global", self._global), (f"zalo_bot:{chat_id}", self._chat)]
 
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
-        try:
-            return await self._send(chat_id, payload)
-        except httpx.TransportError as exc:
-            raise RetryLater(f"Zalo Bot API: {type(exc).__name__}") from None
-        except ZaloBotApiError as exc:
-            raise classify_error(exc) from None
+    def use_limiter(self, limiter: Pacer) -> None:
+        """Called by the outbox worker: the first call of a row is paced by the worker, the rest here."""
+        self._pacer = limiter
 
-    async def _send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
-        reply = Reply.from_dict(payload)
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        parts = plan_parts(Reply.from_dict(payload))
+        done = sent_parts(payload)
         first_id: str | None = None
-        lines: list[str] = []
-        for attachment in reply.attachments:
-            if attachment.kind == "photo" and is_url(attachment.file_ref):
-                sent = await self.client.send_photo(chat_id, attachment.file_ref, attachment.file_name)
-                first_id = first_id or _message_id(sent)
-            else:
-                lines.append(attachment_line(attachment))
-        # No buttons on Zalo: choices are a numbered menu, answered by number or by words.
-        text = render_numbered(reply)
-        if lines:
-            text = "\n".join([*lines, text]) if text else "\n".join(lines)
-        for part in split_message(text, MAX_TEXT) if text.strip() else []:
-            sent = await self.client.send_message(chat_id, part)
-            first_id = first_id or _message_id(sent)
+        for index in range(done, len(parts)):
+            if index > done and self._pacer is not None:
+                await self._pacer.acquire(self.limits(chat_id))
+            try:
+                result = await self._send_part(chat_id, parts[index])
+            except httpx.TransportError as exc:
+                raise with_progress(RetryLater(f"Zalo Bot API: {type(exc).__name__}"), index) from None
+            except ZaloBotApiError as exc:
+                raise with_progress(classify_error(exc), index) from None
+            first_id = first_id or _message_id(result)
         return SendResult(message_id=first_id)
+
+    async def _send_part(self, chat_id: str, part: Part) -> dict[str, Any]:
+        if part.photo is not None:
+            return await self.client.send_photo(chat_id, part.photo, part.caption)
+        return await self.client.send_message(chat_id, part.text or "")
 
 
 def _message_id(result: dict[str, Any]) -> str | None:

@@ -34,12 +34,11 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from bot.delivery import DeliveryDeferred, PermanentFailure, RetryLater, SendResult
+from bot.delivery import DeliveryDeferred, PermanentFailure, RetryLater, SendError, SendResult
 from bot.outbox import release_deferred
 from bot.ratelimit import Limit
-from bot.zalo_bot import as_dict, attachment_line, is_command, is_url, split_command
-from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply, render_numbered
-from handlers.textutil import split_message
+from bot.zalo_bot import Pacer, as_dict, is_command, plan_parts, sent_parts, split_command, with_progress
+from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
 from storage import repo
 from storage.db import Database
 
@@ -503,54 +502,51 @@ class ZaloOASender:
         self.api_base = api_base.rstrip("/")
         self._global = Limit(max(1, int(per_second)), 1.0)
         self._chat = Limit(max(1, int(per_chat_per_second)), 1.0)
+        self._pacer: Pacer | None = None
 
     def limits(self, chat_id: str) -> list[tuple[str, Limit]]:
         return [("zalo_oa:global", self._global), (f"zalo_oa:{chat_id}", self._chat)]
 
+    def use_limiter(self, limiter: Pacer) -> None:
+        """Called by the outbox worker: the first call of a row is paced by the worker, the rest here."""
+        self._pacer = limiter
+
     def messages(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
         """The cs ``message`` objects for one outbox row, in order."""
-        reply = Reply.from_dict(payload)
         out: list[dict[str, Any]] = []
-        lines: list[str] = []
-        for attachment in reply.attachments:
-            if attachment.kind == "photo" and is_url(attachment.file_ref):
-                element = {"media_type": "image", "url": attachment.file_ref}
-                out.append(
-                    {
-                        "attachment": {
-                            "type": "template",
-                            "payload": {"template_type": "media", "elements": [element]},
-                        }
-                    }
-                )
+        for part in plan_parts(Reply.from_dict(payload), MAX_TEXT):
+            if part.photo is not None:
+                element = {"media_type": "image", "url": part.photo}
+                media = {"template_type": "media", "elements": [element]}
+                out.append({"attachment": {"type": "template", "payload": media}})
             else:
-                lines.append(attachment_line(attachment))
-        text = render_numbered(reply)  # no buttons here either: numbered menus
-        if lines:
-            text = "\n".join([*lines, text]) if text else "\n".join(lines)
-        if text.strip():
-            out += [{"text": part} for part in split_message(text, MAX_TEXT)]
+                out.append({"text": part.text or ""})
         return out
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         messages = self.messages(payload)
-        if not messages:
+        done = sent_parts(payload)
+        if done >= len(messages):
             return SendResult()
         state = await self.window.load(chat_id)
-        reason = self.window.blocked(state, len(messages))
+        reason = self.window.blocked(state, len(messages) - done)
         if reason is not None:
-            raise DeliveryDeferred(reason)
+            raise with_progress(DeliveryDeferred(reason), done)
         first_id: str | None = None
-        delivered = 0
+        index = done
         try:
-            for message in messages:
-                message_id = await self._send_one(chat_id, message)
-                delivered += 1
+            for index in range(done, len(messages)):
+                if index > done and self._pacer is not None:
+                    await self._pacer.acquire(self.limits(chat_id))
+                message_id = await self._send_one(chat_id, messages[index])
                 first_id = first_id or message_id
+            index = len(messages)
+        except SendError as exc:
+            raise with_progress(exc, index) from None
         finally:
             # Count what went out even when a later part failed: Zalo counted it too.
-            if delivered:
-                await self.window.spent(chat_id, delivered)
+            if index > done:
+                await self.window.spent(chat_id, index - done)
         return SendResult(message_id=first_id)
 
     async def _send_one(self, chat_id: str, message: dict[str, Any]) -> str | None:

@@ -532,3 +532,29 @@ async def test_runtime_names_the_missing_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="ZALO_BOT_WEBHOOK_SECRET"):
         await runtime.setup()
     await runtime.close()
+
+
+class RecordingPacer:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    async def acquire(self, limits: list[tuple[str, Any]]) -> None:
+        self.calls.append([key for key, _ in limits])
+
+
+async def test_a_retry_resumes_after_the_parts_already_sent(
+    zb: FakeZaloBotServer, client: ZaloBotClient
+) -> None:
+    sender = ZaloBotSender(client)
+    pacer = RecordingPacer()
+    sender.use_limiter(pacer)
+    payload = Reply(
+        "Hướng dẫn kèm ảnh", attachments=[AttachmentRef("photo", "https://f.zdn.vn/a.png", None, None, None)]
+    ).to_dict()
+    zb.fail("sendMessage", 502)
+    with pytest.raises(RetryLater) as caught:
+        await sender.send(USER, payload)
+    assert getattr(caught.value, "progress", None) == {"sent_parts": 1}  # the photo went out
+    assert pacer.calls == [["zalo_bot:global", f"zalo_bot:{USER}"]]  # the second call was paced
+    await sender.send(USER, {**payload, "sent_parts": 1})  # what the outbox stores for the retry
+    assert len(zb.calls_of("sendPhoto")) == 1 and zb.sent_texts(USER) == ["Hướng dẫn kèm ảnh"]

@@ -20,7 +20,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Application
-from bot.delivery import PermanentFailure, RetryLater, SendResult
+from bot.delivery import DeliveryDeferred, PermanentFailure, RetryLater, SendResult
 from bot.outbox import enqueue
 from bot.settings import ConfigError, load_settings
 from bot.zalo_oa import (
@@ -586,3 +586,29 @@ async def test_quiet_oa_refreshes_a_stale_pair(oa: OA) -> None:
     await oa.server.wait_for("access_token", count=3, timeout=5)
     stop.set()
     await asyncio.wait_for(task, timeout=5)
+
+
+async def test_refusal_in_the_middle_of_a_long_reply_keeps_the_progress(oa: OA) -> None:
+    await oa.say("/start")
+    greeting_count = len(oa.server.sent_texts(USER))
+    text = ("Hướng dẫn chi tiết cách xử lý lỗi thanh toán trực tuyến trên Cổng DVC quốc gia. " * 60).strip()
+    payload = Reply(text).to_dict()
+    assert len(oa.sender.messages(payload)) == 3
+
+    async def close_after_first_part(response: httpx.Response) -> None:
+        if response.request.url.path.endswith("/message/cs"):
+            oa.server.close_window(USER, code=-230)  # Zalo stops accepting after this part
+
+    oa.http.event_hooks["response"].append(close_after_first_part)
+    with pytest.raises(DeliveryDeferred) as caught:
+        await oa.sender.send(USER, payload)
+    oa.http.event_hooks["response"].clear()
+    assert getattr(caught.value, "progress", None) == {"sent_parts": 1}
+    assert (await oa.sender.window.load(USER)).sent == greeting_count + 1  # the part that went out counts
+
+    oa.server.open_window(USER)
+    async with oa.app.db.session() as session:  # the person writes again
+        await oa.sender.window.opened(session, USER)
+    await oa.sender.send(USER, {**payload, "sent_parts": 1})  # what the outbox keeps for the next attempt
+    texts = oa.server.sent_texts(USER)[greeting_count:]
+    assert len(texts) == 3 and " ".join(texts).count("Cổng DVC quốc gia") == 60
