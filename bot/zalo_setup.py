@@ -123,7 +123,14 @@ async def setup_zalo_oa(runtime: Runtime) -> ZaloOAWebhook:
 
     runtime._tasks.append(asyncio.create_task(tokens.keep_fresh(stop), name="zalo-oa-token-keep-alive"))
     runtime._closers.insert(0, stop_keep_alive)
-    window = ReplyWindow(runtime.app.db)
+    # Zalo's policy (8 free replies within 48 hours) as defaults; settings may override them once
+    # DeliverySettings carries zalo_oa_free_replies / zalo_oa_window_hours.
+    delivery = settings.delivery
+    window = ReplyWindow(
+        runtime.app.db,
+        hours=float(getattr(delivery, "zalo_oa_window_hours", 48)),
+        free_messages=int(getattr(delivery, "zalo_oa_free_replies", 8)),
+    )
     runtime.app.add_sender(
         ZaloOASender(
             http,
