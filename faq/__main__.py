@@ -15,7 +15,14 @@ import json
 import sys
 from pathlib import Path
 
-from faq.evaluate import BASELINE_CUTOFF, baseline_classifier, evaluate, format_report, read_labelled
+from faq.evaluate import (
+    BASELINE_CUTOFF,
+    baseline_classifier,
+    cross_validate,
+    evaluate,
+    format_report,
+    read_labelled,
+)
 from faq.knowledge import KnowledgeBaseError, load_knowledge_base
 from faq.matcher import Matcher
 
@@ -52,6 +59,12 @@ def _eval(args: argparse.Namespace) -> int:
         classify = Matcher(kb).match
         title = f"Matcher ({args.file})"
     print(format_report(evaluate(items, classify), title, worst=args.worst))
+    return 0
+
+
+def _crossval(args: argparse.Namespace) -> int:
+    report = cross_validate(load_knowledge_base(args.data), args.folds)
+    print(format_report(report, f"Kiểm tra chéo {args.folds} phần trên câu mẫu của KB", worst=args.worst))
     return 0
 
 
@@ -93,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--baseline", action="store_true", help="đánh giá baseline rapidfuzz thô")
     ev.add_argument("--cutoff", type=float, default=BASELINE_CUTOFF, help="ngưỡng của baseline")
     ev.add_argument("--worst", type=int, default=10, help="số nhầm lẫn liệt kê")
+    cv = sub.add_parser("crossval", help="kiểm tra chéo trên chính câu mẫu của KB")
+    cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--worst", type=int, default=10)
     sub.add_parser("check", help="kiểm tra dữ liệu, in một dòng tóm tắt")
     sub.add_parser("gaps", help="các câu hỏi chưa khớp (module faq.gaps)", add_help=False)
     return parser
@@ -104,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return _gaps(argv[1:])  # its own options, parsed by faq.gaps
     args = build_parser().parse_args(argv)
     try:
-        handler = {"classify": _classify, "eval": _eval, "check": _check}[args.command]
+        handler = {"classify": _classify, "eval": _eval, "crossval": _crossval, "check": _check}[args.command]
         return handler(args)
     except KnowledgeBaseError as exc:
         print(f"Lỗi dữ liệu FAQ: {exc}", file=sys.stderr)

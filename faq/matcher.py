@@ -64,6 +64,9 @@ FILLER_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "ngay moi",
     )
 )
+_FILLER_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in FILLER_PHRASES if p[0] == first) for first in {p[0] for p in FILLER_PHRASES}
+}
 FILLER_WORDS = frozenset(
     {"chao", "alo", "hello", "hi", "thanks", "thank", "ad", "admin", "oi", "nhe", "nha", "a"}
 )
@@ -81,6 +84,7 @@ class MatcherConfig:
     bigram_share: float = 0.4  # share of lexical coverage from syllable pairs
     unknown_weight: float = 1.5  # weight of a syllable the knowledge base has never seen
     typo_cutoff: float = 85.0  # rapidfuzz ratio for mapping an unknown syllable to a known one
+    fuzzy_examples: int = 6  # per label, examples (closest by cosine) that get fuzzy scoring; 0 = all
     candidates: int = 4  # labels that get the (slower) fuzzy scoring
     threshold: float = 55.0  # below: abstain without alternatives
     confident: float = 55.0  # at or above (and clearly ahead): answer
@@ -126,7 +130,7 @@ def _filler_positions(tokens: Sequence[str]) -> set[int]:
     positions: set[int] = set()
     i = 0
     while i < len(tokens):
-        for phrase in FILLER_PHRASES:
+        for phrase in _FILLER_BY_FIRST.get(tokens[i], ()):
             n = len(phrase)
             if tuple(tokens[i : i + n]) == phrase:
                 positions.update(range(i, i + n))
@@ -185,9 +189,11 @@ class _Index:
     idf: dict[str, float]
     vocabulary: tuple[str, ...]  # known unigrams, for typo repair
     examples: tuple[tuple[str, ...], ...]  # normalised example phrasings per label
-    # Per label, per example: its feature set and the norm of its tf-idf vector. Sets make the
-    # cosine an intersection in C instead of a Python loop over every feature.
-    vectors: tuple[tuple[tuple[frozenset[str], float], ...], ...]
+    # Examples of all labels, numbered label by label: label i owns [bounds[i], bounds[i + 1]).
+    # example_postings: feature -> numbers of the examples using it; norms: tf-idf vector norms.
+    example_postings: dict[str, np.ndarray]
+    norms: np.ndarray
+    bounds: np.ndarray
 
 
 def _build_index(kb: KnowledgeBase) -> _Index:
@@ -216,15 +222,28 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     idf = {f: math.log(1 + n / len(ix)) for f, ix in postings.items()}
     vocabulary = tuple(sorted(f for f in postings if " " not in f and len(f) >= 3))
     arrays = {f: np.fromiter(sorted(ix), dtype=np.intp, count=len(ix)) for f, ix in postings.items()}
-    vectors = []
+    example_sets: dict[str, list[int]] = defaultdict(list)
+    norms: list[float] = []
+    bounds = [0]
     for label_examples in examples:
-        per_label = []
         for text in label_examples:
             unigrams, bigrams = _features(text.split())
-            feats = frozenset(unigrams | bigrams)
-            per_label.append((feats, math.sqrt(sum(idf[f] ** 2 for f in feats)) or 1.0))
-        vectors.append(tuple(per_label))
-    return _Index(tuple(labels), arrays, idf, vocabulary, tuple(examples), tuple(vectors))
+            feats = unigrams | bigrams
+            for feature in feats:
+                example_sets[feature].append(len(norms))
+            norms.append(math.sqrt(sum(idf[f] ** 2 for f in feats)) or 1.0)
+        bounds.append(len(norms))
+    example_postings = {f: np.asarray(ix, dtype=np.intp) for f, ix in example_sets.items()}
+    return _Index(
+        labels=tuple(labels),
+        postings=arrays,
+        idf=idf,
+        vocabulary=vocabulary,
+        examples=tuple(examples),
+        example_postings=example_postings,
+        norms=np.asarray(norms, dtype=float),
+        bounds=np.asarray(bounds, dtype=np.intp),
+    )
 
 
 class Matcher:
@@ -296,17 +315,28 @@ class Matcher:
         k = min(cfg.candidates, size)
         ranked = np.argpartition(-lexical, k - 1)[:k] if k < size else np.arange(size)
         query = " ".join(tokens)
-        qfeats = unigrams | bigrams
-        qweights = {f: index.idf[f] ** 2 for f in qfeats if f in index.idf}
-        qnorm = math.sqrt(sum(qweights.values())) or 1.0
+        cosines = self._cosines(unigrams | bigrams) if cfg.cosine_weight > 0 else None
         fuzzy_weight = 1 - cfg.lexical_weight - cfg.cosine_weight
         evidence = cfg.evidence * math.log(1 + size)
         results = []
         for label in ranked.tolist():
             if lexical[label] <= 0:
                 continue
-            fuzzy = self._fuzzy(query, index.examples[label]) if fuzzy_weight > 0 else 0.0
-            cosine = self._cosine(qweights, qnorm, label) if cfg.cosine_weight > 0 else 0.0
+            examples = index.examples[label]
+            cosine = 0.0
+            if cosines is not None:
+                start, end = index.bounds[label], index.bounds[label + 1]
+                if end > start:
+                    label_cosines = cosines[start:end]
+                    cosine = float(label_cosines.max())
+                    if cfg.fuzzy_examples and end - start > cfg.fuzzy_examples:
+                        # Phrasing similarity only for the examples closest in vocabulary:
+                        # the same answer at a fraction of the cost on large groups.
+                        nearest = np.argpartition(-label_cosines, cfg.fuzzy_examples - 1)[
+                            : cfg.fuzzy_examples
+                        ]
+                        examples = tuple(examples[i] for i in nearest.tolist())
+            fuzzy = self._fuzzy(query, examples) if fuzzy_weight > 0 else 0.0
             final = (
                 100 * (cfg.lexical_weight * float(lexical[label]) + cfg.cosine_weight * cosine)
                 + fuzzy_weight * fuzzy
@@ -321,14 +351,19 @@ class Matcher:
         found = process.extractOne(query, examples, scorer=scorer, processor=None)
         return float(found[1]) if found else 0.0
 
-    def _cosine(self, qweights: dict[str, float], qnorm: float, label: int) -> float:
-        """Cosine of the tf-idf vectors of the query and the label's closest example."""
-        best = 0.0
-        for feats, norm in self._index.vectors[label]:
-            shared = feats.intersection(qweights)
-            if shared:
-                best = max(best, sum(qweights[f] for f in shared) / (qnorm * norm))
-        return best
+    def _cosines(self, features: set[str]) -> np.ndarray:
+        """Cosine between the query's tf-idf vector and every example, by scatter-add."""
+        index = self._index
+        dots = np.zeros(len(index.norms))
+        qsquare = 0.0
+        for feature in features:
+            weight = index.idf.get(feature)
+            if weight is not None:
+                qsquare += weight * weight
+                postings = index.example_postings.get(feature)  # keyword-only features have none
+                if postings is not None:
+                    dots[postings] += weight * weight
+        return dots / (index.norms * (math.sqrt(qsquare) or 1.0))
 
     def match(self, text: str) -> MatchResult:
         cfg = self.config

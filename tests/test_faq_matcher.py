@@ -183,3 +183,12 @@ def test_cli_check_and_eval(tmp_path: Path) -> None:
     assert ev.returncode == 0 and "top-1" in ev.stdout
     base = _run(["eval", str(DATA / "faq-dev.jsonl"), "--baseline"])
     assert base.returncode == 0 and "Baseline" in base.stdout
+
+
+def test_cross_validation_guard() -> None:
+    # Held-out knowledge-base examples: a regression guard when examples are edited.
+    from faq.evaluate import cross_validate
+
+    report = cross_validate(load_knowledge_base(), folds=5)
+    assert report.accuracy >= 0.75
+    assert report.abstention >= 0.85
