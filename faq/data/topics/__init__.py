@@ -1,0 +1,1 @@
+"""FAQ topic files (*.yaml). A package only so that wheels include them."""
