@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-migrate", action="store_true", help="không tự nâng cấp cơ sở dữ liệu khi khởi động")
     db = sub.add_parser("db", help="cơ sở dữ liệu")
     db.add_argument("action", choices=["upgrade"])
+    from bot.report_cli import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 
@@ -59,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(settings.sqlalchemy_url)
         print("Database is up to date.")
         return 0
+    if args.command == "report":
+        from bot.report_cli import run_report
+
+        return run_report(settings, args)
     if args.command == "run":
         channels = args.channel or default_channels(settings)
         try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -112,6 +112,44 @@ class RetentionSettings(BaseModel):
     personal_data_days: int = Field(730, ge=1)
 
 
+class IncidentSettings(BaseModel):
+    """Many similar reports from several units in a short window are one incident."""
+
+    enabled: bool = True
+    min_reports: int = Field(5, ge=2)
+    min_units: int = Field(3, ge=1)
+    window_minutes: float = Field(30, gt=0)
+    # A detected incident with no new linked report for this long is over: the next burst
+    # of the same topic is alerted again.
+    quiet_minutes: float = Field(120, gt=0)
+
+
+class JobsSettings(BaseModel):
+    """Scheduled jobs (run by exactly one instance, see bot/leader.py)."""
+
+    enabled: bool = True
+    digest_time: time = time(8, 0)
+    weekly_report_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekly_report_time: time = time(8, 0)
+    monthly_report_day: int = Field(1, ge=1, le=28)
+    monthly_report_time: time = time(8, 0)
+    overdue_list_time: time = time(14, 0)
+    reminder_lead_hours: float = Field(1, ge=0)
+    escalation_margin_hours: float = Field(2, ge=0)
+    sla_check_minutes: int = Field(5, ge=1, le=60)
+    autoclose_check_minutes: int = Field(60, ge=1, le=1440)
+    reports_dir: str = "data/reports"
+    lease_seconds: float = Field(30, ge=3)
+    lease_renew_seconds: float = Field(10, gt=0)
+    incidents: IncidentSettings = IncidentSettings()
+
+    @model_validator(mode="after")
+    def _renew_often_enough(self) -> JobsSettings:
+        if self.lease_renew_seconds * 2 > self.lease_seconds:
+            raise ValueError("lease_renew_seconds phải nhỏ hơn hoặc bằng một nửa lease_seconds")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_nested_delimiter="__",
@@ -149,6 +187,7 @@ class Settings(BaseSettings):
     calendar: CalendarSettings = CalendarSettings()
     delivery: DeliverySettings = DeliverySettings()
     retention: RetentionSettings = RetentionSettings()
+    jobs: JobsSettings = JobsSettings()
 
     @field_validator("log_level")
     @classmethod

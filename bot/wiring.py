@@ -10,6 +10,12 @@ if TYPE_CHECKING:
 
 async def extend(runtime: Runtime) -> None:
     if {"zalo-bot", "zalo-oa"} & set(runtime.channels):
-        from bot import zalo_setup  # type: ignore[attr-defined]
+        from bot import zalo_setup
 
         await zalo_setup.setup(runtime)
+
+    # Staff commands /baocao and /suco, the incident listener, and the job scheduler
+    # (every instance runs one; the leader lease lets exactly one of them run the jobs).
+    from bot.scheduler import attach
+
+    await attach(runtime)
