@@ -44,6 +44,10 @@ NOT_NAMES = frozenset(
 FILLER_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     tuple(p.split())
     for p in (
+        "minh muon hoi chut",
+        "em muon hoi chut",
+        "toi muon hoi chut",
+        "cho em hoi chut",
         "cho em hoi them",
         "cho minh hoi",
         "cho toi hoi",
@@ -57,6 +61,7 @@ FILLER_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "hoi chut",
         "hoi ti",
         "a lo",
+        "ve viec",
         "buoi sang",
         "buoi trua",
         "buoi chieu",
