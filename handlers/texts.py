@@ -116,9 +116,9 @@ ATTACHMENT_WAIT_TEXT = "📎 Đã nhận {count} tệp. Bạn gõ thêm vài dò
 ASK_MORE_ATTACHMENTS = (
     "👍 Đã ghi nhận mô tả.\n"
     "📎 Bạn có thể gửi thêm ảnh chụp màn hình hoặc tệp (đã có {count}/{max}). "
-    "Xong thì bấm “Tiếp tục”."
+    "Xong thì chọn “Tiếp tục”."
 )
-ATTACHMENT_RECEIVED = "📎 Đã nhận tệp ({count}/{max}). Gửi tiếp hoặc bấm “Tiếp tục”."
+ATTACHMENT_RECEIVED = "📎 Đã nhận tệp ({count}/{max}). Gửi tiếp hoặc chọn “Tiếp tục”."
 CONTINUE = "➡️ Tiếp tục"
 ATTACHMENT_LIMIT = "Bạn đã gửi đủ {max} tệp rồi. Mình chuyển sang bước tiếp theo nhé."
 ATTACHMENT_BAD_TYPE = (
@@ -138,10 +138,10 @@ FAQ_THANKS = "🎉 Rất vui vì đã giúp được bạn! Nếu cần thêm, b
 
 ASK_DOSSIER = (
     "🗂️ Nếu đã nộp hồ sơ, bạn gửi mã hồ sơ giúp mình (ví dụ: H26.22-251120-0001).\n"
-    "Chưa có thì bấm “Bỏ qua”."
+    "Chưa có thì chọn “Bỏ qua”."
 )
-DOSSIER_INVALID = "Mã hồ sơ thường gồm chữ và số (ví dụ H26.22-251120-0001). Bạn kiểm tra lại, hoặc bấm “Bỏ qua”."
-ASK_PROCEDURE = "📄 Bạn đang làm thủ tục gì? (ví dụ: Đăng ký khai sinh, Cấp phiếu lý lịch tư pháp)\nKhông rõ thì bấm “Bỏ qua”."
+DOSSIER_INVALID = "Mã hồ sơ thường gồm chữ và số (ví dụ H26.22-251120-0001). Bạn kiểm tra lại, hoặc chọn “Bỏ qua”."
+ASK_PROCEDURE = "📄 Bạn đang làm thủ tục gì? (ví dụ: Đăng ký khai sinh, Cấp phiếu lý lịch tư pháp)\nKhông rõ thì chọn “Bỏ qua”."
 SKIP = "⏭️ Bỏ qua"
 ASK_PHONE = (
     "📞 Để Tổ công tác liên hệ khi cần, bạn cho mình xin số điện thoại nhé.\n"
@@ -155,7 +155,7 @@ SHARE_CONTACT = "📱 Chia sẻ số điện thoại"
 USE_KNOWN_PHONE = "📞 Dùng số {phone}"
 PHONE_INVALID = (
     "Số “{text}” chưa đúng dạng số điện thoại Việt Nam.\n"
-    "Bạn gõ lại giúp mình (10 số, ví dụ 0912 345 678), hoặc bấm “Bỏ qua”."
+    "Bạn gõ lại giúp mình (10 số, ví dụ 0912 345 678), hoặc chọn “Bỏ qua”."
 )
 
 SUMMARY = "📋 Bạn kiểm tra lại phản ánh giúp mình:\n\n{body}\n\nThông tin đã đúng chưa ạ?"
@@ -188,7 +188,7 @@ RESUME = "👋 Chào bạn quay lại! Bạn đang gửi dở một phản ánh 
 RESUME_CONTINUE = "▶️ Tiếp tục"
 RESUME_RESTART = "🔄 Bắt đầu lại"
 
-NOT_UNDERSTOOD_CHOICE = "Mình chưa hiểu “{text}”. Bạn bấm một lựa chọn bên dưới hoặc trả lời bằng số thứ tự nhé."
+NOT_UNDERSTOOD_CHOICE = "Mình chưa hiểu “{text}”. Bạn chọn một mục bên dưới (bấm nút hoặc trả lời bằng số thứ tự) nhé."
 STALE_CHOICE = "Nút này thuộc bước trước rồi. Mình đang hỏi:"
 UNKNOWN_COMMAND = (
     "Mình chưa hiểu lệnh /{command}.\n"
@@ -213,7 +213,7 @@ CASE_RESOLVED = (
     "Kết quả: {resolution}\n\n"
     "Bạn đánh giá giúp Tổ công tác mức độ hài lòng nhé:"
 )
-ASK_RATING_COMMENT = "Cảm ơn bạn! Bạn có muốn góp ý thêm điều gì không? Gõ góp ý, hoặc bấm “Bỏ qua”."
+ASK_RATING_COMMENT = "Cảm ơn bạn! Bạn có muốn góp ý thêm điều gì không? Gõ góp ý, hoặc chọn “Bỏ qua”."
 RATING_THANKS = "🙏 Cảm ơn bạn đã đánh giá. Chúc bạn làm thủ tục thuận lợi!"
 RATING_REOPENED = (
     "🙏 Cảm ơn bạn đã phản hồi. Phản ánh {code} đã được mở lại, Tổ công tác sẽ xem xét thêm "
