@@ -36,6 +36,12 @@ NAME_IN_TEXT = 90.0  # "tôi ở phường Lê Chân ạ"
 ALIAS = 85.0  # "thị trấn Cát Bà" → đặc khu Cát Hải
 CONTAINS = 80.0  # "an phu" inside "bac an phu"
 FUZZY_FACTOR = 0.9  # a typo match is worth at most 90
+FUZZY_CUTOFF = (
+    84.0  # rapidfuzz ratio: "le chna" (86) is a typo, "tan lien" vs "tran lieu" (82) is another place
+)
+CITY_NAMES = frozenset({"hai phong", "hp", "thanh pho hai phong"})
+# Tone marks; Vietnamese writes them on different vowels ("Thuỵ"/"Thụy", "Hoà"/"Hòa").
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 _NEW_PREFIXES = {
     "phuong": "phường",
@@ -84,6 +90,16 @@ def load_units() -> list[Unit]:
 
 def get_unit(code: str) -> Unit | None:
     return _index().by_code.get(str(code).strip())
+
+
+def _marks_key(text: str) -> str:
+    """Lower-case text with each syllable's tone moved to its end, so old and new tone placement agree."""
+    out = []
+    for word in unicodedata.normalize("NFC", text).lower().split():
+        nfd = unicodedata.normalize("NFD", word)
+        tones = "".join(c for c in nfd if c in _TONES)
+        out.append(unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONES)) + tones)
+    return " ".join(out)
 
 
 def _words(text: str) -> list[str]:
@@ -179,7 +195,7 @@ def _index() -> _UnitIndex:
         by_part={k: tuple(v) for k, v in by_part.items()},
         aliases=_load_aliases(),
         keys=tuple(fold(u.name) for u in units),
-        marked_names=tuple(u.name.lower() for u in units),
+        marked_names=tuple(_marks_key(u.name) for u in units),
     )
 
 
@@ -237,7 +253,9 @@ def _find(text: str) -> tuple[tuple[int, float], ...]:
     name, marked_name, kind, old_level = _strip_words(folded_words, marked_words)
     if not name:
         return ()
-    key, marked = " ".join(name), " ".join(marked_name)
+    key, marked = " ".join(name), _marks_key(" ".join(marked_name))
+    if key in CITY_NAMES:
+        return ()  # the city itself is not one of its units: let the bot ask again
     found: dict[int, float] = {}
     if old_level:
         _score_district(found, idx, key, FORMER_DISTRICT)
@@ -251,7 +269,7 @@ def _find(text: str) -> tuple[tuple[int, float], ...]:
         _scan_text(found, idx, folded_words)
     if not found or max(found.values()) < NAME_IN_TEXT:
         for _, similarity, i in process.extract(
-            key, idx.keys, scorer=fuzz.ratio, limit=5, score_cutoff=MIN_SCORE / FUZZY_FACTOR
+            key, idx.keys, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF
         ):
             if i not in found:  # never let a typo score override a real match
                 _add(found, i, round(similarity * FUZZY_FACTOR, 1))

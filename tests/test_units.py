@@ -137,3 +137,17 @@ def test_fast() -> None:
     for text in texts:
         find_units(text)  # distinct texts: no cache hits
     assert (time.perf_counter() - start) / len(texts) < 0.001
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [("Kiến Thuỵ", "Xã Kiến Thụy"), ("Hoà Bình", "Phường Hòa Bình"), ("Thuỷ Nguyên", "Phường Thủy Nguyên")],
+)
+def test_old_tone_placement_is_exact(text: str, first: str) -> None:
+    unit, score = find_units(text)[0]
+    assert unit.full_name == first and score == 100
+
+
+@pytest.mark.parametrize("text", ["Hải Phòng", "tp hai phong", "xã Tân Liên"])
+def test_city_and_unknown_old_commune_give_nothing_misleading(text: str) -> None:
+    assert find_units(text) == []
