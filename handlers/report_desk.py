@@ -254,9 +254,13 @@ class ReportFiles:
             path.unlink(missing_ok=True)
 
     def outgoing(self, address: Callable[[Reply], Outgoing | None]) -> list[Outgoing]:
-        """The summary text, then the workbook and the chart (the outbox keeps the order)."""
-        out = [address(Reply(self.text)), address(Reply("", attachments=self.attachments()))]
-        return [o for o in out if o is not None]
+        """The summary text, then the workbook, then the chart (the outbox keeps a chat's order).
+
+        One file per message: a message that fails half-way is sent again whole, and a
+        retried two-file message would post the first file twice.
+        """
+        replies = [Reply(self.text), *(Reply("", attachments=[a]) for a in self.attachments())]
+        return [o for o in map(address, replies) if o is not None]
 
 
 class ReportMaker:
