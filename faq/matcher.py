@@ -6,8 +6,10 @@ one topic is clearly ahead. Scoring, on normalised text (see faq.normalize):
 1. Lexical coverage: which share of the message's information (syllables and syllable pairs,
    weighted by how specific they are to one topic) the topic's examples, title and keywords
    account for. This is what separates "quên mật khẩu VNeID" from "quên mật khẩu Zalo".
-2. Fuzzy similarity (rapidfuzz) to the topic's closest example, computed only for the few
-   best lexical candidates; it rewards whole phrasings and tolerates typos.
+2. tf-idf cosine to the topic's closest example.
+3. Fuzzy similarity (rapidfuzz) to the closest examples, computed only for the few best
+   lexical candidates; it rewards whole phrasings and tolerates typos.
+4. An evidence factor: a message that shares only one generic word with a topic is not a match.
 
 Out-of-scope groups (greetings, roads, banks, spam...) are scored like topics; when one of them
 wins the message is out of scope and no alternatives are offered.
@@ -16,69 +18,20 @@ wins the message is out of scope and no alternatives are offered.
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from faq.features import capitalised, features, filler_positions, place_positions
 from faq.knowledge import KnowledgeBase, load_knowledge_base
-from faq.normalize import fold, normalize
-from faq.units import load_units
+from faq.normalize import normalize
 
 OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
-# Normalised words that introduce a place name (xã, phường, thị trấn, huyện, quận, thôn, tỉnh).
-PLACE_WORDS = frozenset({"xa", "phuong", "tran", "huyen", "quan", "thon", "tinh"})
-# Words that end a place name ("xã cũ của tôi", "phường mới", "xã nào").
-NOT_NAMES = frozenset(
-    {"cu", "moi", "khac", "nao", "gi", "minh", "toi", "em", "cua", "nay", "do", "kia", "o", "thi", "la"}
-    | {"va", "voi", "ma", "nhung", "cac", "da", "dang", "con", "gio", "bay", "sau", "truoc", "ben", "roi"}
-    | {"khong", "co", "duoc", "can", "bi", "nhap", "cung", "rat", "qua", "hay", "van", "doi", "bat"}
-)
-# Politeness that says nothing about the problem (normalised). Longest phrases first.
-FILLER_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split())
-    for p in (
-        "minh muon hoi chut",
-        "em muon hoi chut",
-        "toi muon hoi chut",
-        "cho em hoi chut",
-        "cho em hoi them",
-        "cho minh hoi",
-        "cho toi hoi",
-        "cho em hoi",
-        "em muon hoi",
-        "toi muon hoi",
-        "minh muon hoi",
-        "xin chao",
-        "cam on",
-        "cho hoi",
-        "hoi chut",
-        "hoi ti",
-        "a lo",
-        "ve viec",
-        "buoi sang",
-        "buoi trua",
-        "buoi chieu",
-        "buoi toi",
-        "ngay moi",
-    )
-)
-_FILLER_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
-    first: tuple(p for p in FILLER_PHRASES if p[0] == first) for first in {p[0] for p in FILLER_PHRASES}
-}
-FILLER_WORDS = frozenset(
-    {"chao", "alo", "hello", "hi", "thanks", "thank", "ad", "admin", "oi", "nhe", "nha", "a"}
-)
-FILLER_WORDS |= {"ok", "oke", "oki", "okie", "hihi", "haha", "dear", "kinh", "gui"}
-FILLER_OPENERS = frozenset({"da", "vang", "u", "uh", "uhm", "e", "ma"})  # only as the first word
-# Place names that are themselves the subject of a topic.
-KEPT_NAMES = frozenset({"cat hai", "cat ba", "bach long vi", "hai phong", "hai duong", "dac khu"})
 
 
 @dataclass(frozen=True)
@@ -117,76 +70,6 @@ class MatchResult:
         return self.topic is not None
 
 
-def _features(tokens: Sequence[str], skip: set[int] | None = None) -> tuple[set[str], set[str]]:
-    """Syllables and syllable pairs; positions in ``skip`` (place names) are left out."""
-    if not skip:
-        return set(tokens), {f"{a} {b}" for a, b in pairwise(tokens)}
-    unigrams = {t for i, t in enumerate(tokens) if i not in skip}
-    bigrams = {f"{tokens[i]} {tokens[i + 1]}" for i in range(len(tokens) - 1) if not {i, i + 1} & skip}
-    return unigrams, bigrams
-
-
-def _filler_positions(tokens: Sequence[str]) -> set[int]:
-    """Greetings, thanks and "cho em hỏi" around a question carry no topic.
-
-    Left in, they let "chào ad, em không nhận được OTP" look like a greeting; a message made
-    only of them ends up with no features at all and abstains.
-    """
-    positions: set[int] = set()
-    i = 0
-    while i < len(tokens):
-        for phrase in _FILLER_BY_FIRST.get(tokens[i], ()):
-            n = len(phrase)
-            if tuple(tokens[i : i + n]) == phrase:
-                positions.update(range(i, i + n))
-                i += n
-                break
-        else:
-            if tokens[i] in FILLER_WORDS or (i == 0 and tokens[i] in FILLER_OPENERS):
-                positions.add(i)
-            i += 1
-    return positions
-
-
-@lru_cache(maxsize=1)
-def _place_syllables() -> frozenset[str]:
-    """Syllables of Hải Phòng unit and former district names ("tan", "lien", "vinh", "bao"...)."""
-    syllables: set[str] = set()
-    for unit in load_units():
-        syllables.update(fold(unit.name).split())
-        syllables.update(fold(unit.former_district).split())
-    return frozenset(syllables - NOT_NAMES)
-
-
-def _capitalised(text: str) -> frozenset[str]:
-    """Folded words written with a capital initial ("Tân Liên"); SHOUTED text says nothing."""
-    words = re.findall(r"[^\W_]+", text)
-    return frozenset(fold(w) for w in words if w[0].isupper() and not w.isupper())
-
-
-def _place_positions(tokens: Sequence[str], capitalised: frozenset[str] = frozenset()) -> set[int]:
-    """Positions of the name after "xã", "phường", "huyện"...: which unit is not what the problem is.
-
-    "xã Tân Liên", "bên em là phường Thành Đông": the name would otherwise count as unexplained
-    words (or match unrelated topics by accident). Names that matter to a topic (Cát Hải, Bạch
-    Long Vĩ...) and ordinary words after the place word ("xã cũ", "phường khác") are kept.
-    """
-    positions: set[int] = set()
-    for i, token in enumerate(tokens):
-        if token not in PLACE_WORDS or (token == "tran" and (i == 0 or tokens[i - 1] != "thi")):
-            continue
-        span = []
-        names = _place_syllables()
-        for j in range(i + 1, min(i + 4, len(tokens))):
-            word = tokens[j]
-            if word in NOT_NAMES or word in PLACE_WORDS or not (word in names or word in capitalised):
-                break
-            span.append(j)
-        if len(span) >= 2 and " ".join(tokens[j] for j in span[:3]) not in KEPT_NAMES:
-            positions.update(span)
-    return positions
-
-
 @dataclass(frozen=True)
 class _Index:
     labels: tuple[str, ...]
@@ -218,7 +101,7 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     postings: dict[str, set[int]] = defaultdict(set)
     for index, doc in enumerate(docs):
         for text in doc:
-            unigrams, bigrams = _features(text.split())
+            unigrams, bigrams = features(text.split())
             for feature in unigrams | bigrams:
                 postings[feature].add(index)
     n = len(labels)
@@ -232,7 +115,7 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     bounds = [0]
     for label_examples in examples:
         for text in label_examples:
-            unigrams, bigrams = _features(text.split())
+            unigrams, bigrams = features(text.split())
             feats = unigrams | bigrams
             for feature in feats:
                 example_sets[feature].append(len(norms))
@@ -292,13 +175,13 @@ class Matcher:
             if token not in index.idf:
                 token = self._repair(token) or token
             out.append(token)
-        return out, _place_positions(out, _capitalised(text)) | _filler_positions(out)
+        return out, place_positions(out, capitalised(text)) | filler_positions(out)
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """All candidate labels with their final score, best first (includes OOS labels)."""
         cfg, index = self.config, self._index
         tokens, places = self._tokens(text)
-        unigrams, bigrams = _features(tokens, places)
+        unigrams, bigrams = features(tokens, places)
         uni_total = sum(index.idf.get(u, cfg.unknown_weight) for u in unigrams)
         if uni_total <= 0:
             return []
