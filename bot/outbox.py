@@ -266,10 +266,13 @@ class OutboxWorker:
                     fresh = await session.get(OutboxMessage, row.id)
                     assert fresh is not None
                     payload = await self.hooks.prepare(session, fresh)
-                await self.limiter.acquire(sender.limits(row.chat_id))
+                ticket = await self.limiter.acquire(sender.limits(row.chat_id))
                 if not await self._start_sending(row, token):
                     log.info("outbox row %s: claim lost while waiting, another worker has it", row.id)
                     return
+                touched = self.limiter.touch(sender.limits(row.chat_id), ticket)
+                if inspect.isawaitable(touched):
+                    await touched
                 try:
                     result = await sender.send(row.chat_id, payload)
                 except RetryLater as exc:

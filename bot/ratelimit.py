@@ -37,12 +37,24 @@ class SlidingWindow:
     def record(self, now: float) -> None:
         self.sent.append(now)
 
+    def shift(self, stamp: float, now: float) -> None:
+        # `now` is later than every recorded send, so appending keeps the deque in order.
+        try:
+            self.sent.remove(stamp)
+        except ValueError:
+            return  # already out of the window
+        self.sent.append(now)
+
 
 class Limiter(Protocol):
     """What the outbox needs from a limiter: the in-process one below, or the Redis one
     (bot/redis_support.py) that several workers share so they respect one Telegram budget."""
 
-    async def acquire(self, limits: list[tuple[str, Limit]]) -> None: ...
+    async def acquire(self, limits: list[tuple[str, Limit]]) -> object: ...
+
+    # Move the send recorded by `acquire` (its return value) to now, the moment the API call
+    # really leaves: a database write between the two must not eat the safety margin.
+    def touch(self, limits: list[tuple[str, Limit]], ticket: object) -> Awaitable[None] | None: ...
 
     # The Redis limiter returns an awaitable (a network call); the outbox awaits it when so.
     def block(self, key: str, limit: Limit, seconds: float) -> Awaitable[None] | None: ...
@@ -63,7 +75,7 @@ class RateLimiter:
             window = self._windows[key] = SlidingWindow(limit)
         return window
 
-    async def acquire(self, limits: list[tuple[str, Limit]]) -> None:
+    async def acquire(self, limits: list[tuple[str, Limit]]) -> float:
         while True:
             async with self._lock:
                 now = time.monotonic()
@@ -72,8 +84,17 @@ class RateLimiter:
                 if wait <= 0:
                     for window in windows:
                         window.record(now)
-                    return
+                    return now
             await asyncio.sleep(wait)
+
+    def touch(self, limits: list[tuple[str, Limit]], ticket: object) -> None:
+        if not isinstance(ticket, float):
+            return
+        now = time.monotonic()
+        for key, _limit in limits:
+            window = self._windows.get(key)
+            if window is not None:
+                window.shift(ticket, now)
 
     def block(self, key: str, limit: Limit, seconds: float) -> None:
         """The messenger said "retry after": nothing goes to that window until then."""

@@ -99,6 +99,14 @@ end
 return 0
 """
 
+# Move a recorded send to now (the API call is leaving). KEYS: windows. ARGV: member.
+_TOUCH = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1]) end
+return 1
+"""
+
 # Block a window for `ms` unless it is already blocked for longer. KEYS: block. ARGV: ms.
 _BLOCK = """
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
@@ -160,13 +168,14 @@ class RedisRateLimiter:
         self.prefix = prefix
         self._acquire = client.register_script(_ACQUIRE_WINDOWS)
         self._block = client.register_script(_BLOCK)
+        self._touch = client.register_script(_TOUCH)
         self._ids = itertools.count()
         self._me = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     def _keys(self, key: str) -> tuple[str, str]:
         return f"{self.prefix}:rate:{key}", f"{self.prefix}:rate:{key}:blocked"
 
-    async def acquire(self, limits: list[tuple[str, Limit]]) -> None:
+    async def acquire(self, limits: list[tuple[str, Limit]]) -> str:
         keys: list[str] = []
         args: list[Any] = []
         for key, limit in limits:
@@ -176,10 +185,13 @@ class RedisRateLimiter:
             member = f"{self._me}-{next(self._ids)}"
             wait_ms = int(await self._acquire(keys=keys, args=[*args, member]))
             if wait_ms <= 0:
-                return
+                return member
             # Several workers wait for the same window: a little jitter keeps them from
             # stampeding at the same millisecond.
             await asyncio.sleep(wait_ms / 1000 + 0.001 * (next(self._ids) % 7))
+
+    async def touch(self, limits: list[tuple[str, Limit]], ticket: object) -> None:
+        await self._touch(keys=[self._keys(key)[0] for key, _limit in limits], args=[str(ticket)])
 
     async def block(self, key: str, limit: Limit, seconds: float) -> None:
         await self._block(keys=[self._keys(key)[1]], args=[max(1, int(seconds * 1000))])
