@@ -74,9 +74,9 @@ def _nfc(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def load_units() -> list[Unit]:
+def _read_units() -> tuple[Unit, ...]:
     with UNITS_FILE.open(encoding="utf-8", newline="") as handle:
-        return [
+        return tuple(
             Unit(
                 code=row["code"].strip(),
                 kind=_nfc(row["type"]),
@@ -85,7 +85,12 @@ def load_units() -> list[Unit]:
                 former_district=_nfc(row["former_district"] or ""),
             )
             for row in csv.DictReader(handle)
-        ]
+        )
+
+
+def load_units() -> list[Unit]:
+    """The 114 units (read once; each call gets its own list, so callers may sort or filter it)."""
+    return list(_read_units())
 
 
 def get_unit(code: str) -> Unit | None:
