@@ -55,6 +55,43 @@ FILLER_WORDS = frozenset(
 )
 FILLER_WORDS |= {"ok", "oke", "oki", "okie", "hihi", "haha", "dear", "kinh", "gui"}
 FILLER_OPENERS = frozenset({"da", "vang", "u", "uh", "uhm", "e", "ma"})  # only as the first word
+# Procedure names (normalised), longest first; see procedure_positions.
+PROCEDURE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split())
+    for p in sorted(
+        (
+            "dang ky khai sinh",
+            "dang ky ket hon",
+            "dang ky khai tu",
+            "giay khai sinh",
+            "giay chung sinh",
+            "trich luc khai sinh",
+            "trich luc ho tich",
+            "ban sao trich luc",
+            "trich luc",
+            "ho tich",
+            "khai sinh",
+            "khai tu",
+            "ket hon",
+            "so do",
+            "so hong",
+            "giay chung nhan quyen su dung dat",
+            "giay phep xay dung",
+            "cap phep xay dung",
+            "bien dong dat",
+            "chuyen muc dich su dung dat",
+            "ho kinh doanh",
+            "dang ky kinh doanh",
+            "xac nhan tinh trang hon nhan",
+            "tinh trang hon nhan",
+            "chung thuc ban sao",
+        ),
+        key=lambda p: -len(p.split()),
+    )
+)
+_PROCEDURES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in PROCEDURE_PHRASES if p[0] == first) for first in {p[0] for p in PROCEDURE_PHRASES}
+}
 # Place names that are themselves the subject of a topic.
 KEPT_NAMES = frozenset({"cat hai", "cat ba", "bach long vi", "hai phong", "hai duong", "dac khu"})
 
@@ -66,6 +103,25 @@ def features(tokens: Sequence[str], skip: set[int] | None = None) -> tuple[set[s
     unigrams = {t for i, t in enumerate(tokens) if i not in skip}
     bigrams = {f"{tokens[i]} {tokens[i + 1]}" for i in range(len(tokens) - 1) if not {i, i + 1} & skip}
     return unigrams, bigrams
+
+
+def _phrase_positions(tokens: Sequence[str], by_first: dict[str, tuple[tuple[str, ...], ...]]) -> set[int]:
+    positions: set[int] = set()
+    for i, token in enumerate(tokens):
+        for phrase in by_first.get(token, ()):
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                positions.update(range(i, i + len(phrase)))
+                break
+    return positions
+
+
+def procedure_positions(tokens: Sequence[str]) -> set[int]:
+    """Names of procedures ("đăng ký khai sinh", "sổ đỏ"): which dossier it is, not what went wrong.
+
+    Ignored on the message side so that "nộp hồ sơ khai sinh thì lỗi tải tệp" is about the upload,
+    and "làm khai sinh cần giấy tờ gì" is recognised by its "cần giấy tờ gì", not by the procedure.
+    """
+    return _phrase_positions(tokens, _PROCEDURES_BY_FIRST)
 
 
 def filler_positions(tokens: Sequence[str]) -> set[int]:

@@ -27,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from faq.features import capitalised, features, filler_positions, place_positions
+from faq.features import capitalised, features, filler_positions, place_positions, procedure_positions
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.normalize import normalize
 
@@ -55,6 +55,8 @@ class MatcherConfig:
     # label: one generic word ("nhiều", "bạn") fully "covered" by a topic is not evidence,
     # a specific word plus some context ("otp ko về") is.
     evidence: float = 1.5
+    # Ignore procedure names (faq.features) when at least this many other words remain; 0 = never.
+    skip_procedures: int = 8
 
 
 @dataclass
@@ -175,7 +177,14 @@ class Matcher:
             if token not in index.idf:
                 token = self._repair(token) or token
             out.append(token)
-        return out, place_positions(out, capitalised(text)) | filler_positions(out)
+        skip = place_positions(out, capitalised(text)) | filler_positions(out)
+        procedures = procedure_positions(out)
+        # In a long message the procedure is context; in a short one it may be the whole question
+        # ("thủ tục cấp sổ hồng"), which must stay recognisable as out of scope.
+        keep = self.config.skip_procedures
+        if procedures and keep and len(out) - len(skip | procedures) >= keep:
+            skip |= procedures
+        return out, skip
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """All candidate labels with their final score, best first (includes OOS labels)."""
