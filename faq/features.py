@@ -96,6 +96,11 @@ _PROCEDURES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
 KEPT_NAMES = frozenset({"cat hai", "cat ba", "bach long vi", "hai phong", "hai duong", "dac khu"})
 
 
+def months(tokens: Sequence[str]) -> list[str]:
+    """Generalise month numbers ("thang 4" → "thang #"): that a month is named matters, not which."""
+    return ["#" if t.isdigit() and i and tokens[i - 1] == "thang" else t for i, t in enumerate(tokens)]
+
+
 def features(tokens: Sequence[str], skip: set[int] | None = None) -> tuple[set[str], set[str]]:
     """Syllables and syllable pairs; positions in ``skip`` (place names) are left out."""
     if not skip:

@@ -27,7 +27,14 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from faq.features import capitalised, features, filler_positions, place_positions, procedure_positions
+from faq.features import (
+    capitalised,
+    features,
+    filler_positions,
+    months,
+    place_positions,
+    procedure_positions,
+)
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.normalize import normalize
 
@@ -72,6 +79,11 @@ class MatchResult:
         return self.topic is not None
 
 
+def _canonical(text: str) -> str:
+    """Normalised text with month numbers generalised: "tháng 4" and "tháng 6" say the same."""
+    return " ".join(months(normalize(text).split()))
+
+
 @dataclass(frozen=True)
 class _Index:
     labels: tuple[str, ...]
@@ -91,12 +103,12 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     docs: list[list[str]] = []
     examples: list[tuple[str, ...]] = []
     for topic in kb.topics.values():
-        phrasings = [normalize(t) for t in (*topic.examples, topic.title)]
+        phrasings = [_canonical(t) for t in (*topic.examples, topic.title)]
         labels.append(topic.id)
-        docs.append([*phrasings, *(normalize(k) for k in topic.keywords)])
+        docs.append([*phrasings, *(_canonical(k) for k in topic.keywords)])
         examples.append(tuple(p for p in phrasings if p))
     for group, texts in kb.out_of_scope.items():
-        phrasings = [normalize(t) for t in texts]
+        phrasings = [_canonical(t) for t in texts]
         labels.append(OOS_PREFIX + group)
         docs.append(phrasings)
         examples.append(tuple(p for p in phrasings if p))
@@ -173,7 +185,7 @@ class Matcher:
         """Normalised tokens (typos repaired) and the positions that hold a place name."""
         index = self._index
         out: list[str] = []
-        for token in normalize(text).split():
+        for token in _canonical(text).split():
             if token not in index.idf:
                 token = self._repair(token) or token
             out.append(token)
