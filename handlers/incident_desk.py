@@ -76,7 +76,7 @@ NOT_FOUND = "Không tìm thấy sự cố #{id} đang theo dõi."
 WHICH = "Đang có nhiều sự cố, bạn ghi số sự cố cần đóng: /suco dong <số> <kết quả>\n\n{listing}"
 NONE_OPEN = "Không có sự cố nào đang theo dõi.\n\n" + USAGE
 THREAD_LINKED = "🔗 Phản ánh {code} gắn với sự cố #{id} ({subject}) đang mở; đã gửi thông báo chung cho người phản ánh."
-ALERT_FOOTER = "Mở sự cố để báo ngay cho người phản ánh: /suco mo {value} <thông báo>"
+ALERT_FOOTER = "Sự cố #{id}. Mở sự cố để báo ngay cho người phản ánh: /suco mo {value} <thông báo>"
 
 REPORTER_KNOWN = (
     "📢 Tổ công tác đã ghi nhận sự cố chung về {subject}.\n{notice}\n\n"
@@ -241,8 +241,8 @@ class IncidentDesk:
         text = format_incident_alert_vi(
             candidate, self._unit_names(candidate.unit_codes), self._topic_labels(candidate), tz=self.queue.tz
         )
-        text = f"{text}\n{ALERT_FOOTER.format(value=candidate.value)}"
-        alert = self.queue.to_group(Reply(f"#{incident.id} · {text}"), purpose="incident")
+        text = f"{text}\n{ALERT_FOOTER.format(id=incident.id, value=candidate.value)}"
+        alert = self.queue.to_group(Reply(text), purpose="incident")
         return [alert] if alert else []
 
     async def _link_and_tell(

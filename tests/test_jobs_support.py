@@ -123,7 +123,10 @@ class RecordingSender:
         reply = Reply.from_dict(payload)
         files = [(a.file_name or "", Path(a.file_ref).read_bytes()) for a in reply.attachments if a.kind == "upload"]
         self.sent.append(Sent(chat_id, payload, files))
-        return SendResult(message_id=str(next(self._ids)), thread_id=payload.get("thread_id"))
+        thread = payload.get("thread_id")
+        if thread is None and payload.get("create_topic"):
+            thread = next(self._ids)  # a forum group: the card opens the case's topic
+        return SendResult(message_id=str(next(self._ids)), thread_id=thread)
 
     def to(self, chat_id: int | str) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == str(chat_id)]
