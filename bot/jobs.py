@@ -202,7 +202,9 @@ class JobRunner:
         self.stats = RunStats()
         calendar = app.calendar
         self.periodic: dict[str, PeriodicJob] = {
-            "digest": PeriodicJob("digest", lambda now: J.digest_due(now, calendar, self.config), self._digest),
+            "digest": PeriodicJob(
+                "digest", lambda now: J.digest_due(now, calendar, self.config), self._digest
+            ),
             "overdue_list": PeriodicJob(
                 "overdue_list", lambda now: J.overdue_list_due(now, calendar, self.config), self._overdue_list
             ),
@@ -323,7 +325,9 @@ class JobRunner:
         return await self._stateful("sla_watch", J.sla_watch, now)
 
     async def autoclose(self, now: datetime | None = None) -> int:
-        async def body(session: AsyncSession, ctx: J.JobContext, at: datetime, _holder: str) -> list[Outgoing]:
+        async def body(
+            session: AsyncSession, ctx: J.JobContext, at: datetime, _holder: str
+        ) -> list[Outgoing]:
             return await J.autoclose(session, ctx, at)
 
         return await self._stateful("autoclose", body, now)

@@ -74,7 +74,9 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _make(settings: Settings, db: Database, start: date, end: date, out: Path) -> tuple[str, Path, Path]:
+async def _make(
+    settings: Settings, db: Database, start: date, end: date, out: Path
+) -> tuple[str, Path, Path]:
     from bot.app import work_calendar
     from handlers.directory import KnowledgeBaseFaq
     from handlers.report_desk import ReportMaker

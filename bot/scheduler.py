@@ -177,7 +177,9 @@ async def attach(runtime: Runtime) -> JobScheduler | None:
         return None
     mentions: MentionsFn | None = None
     if runtime.telegram_bot is not None and settings.staff_chat_id and settings.staff.leaders:
-        mentions = TelegramLeaderMentions(runtime.telegram_bot, settings.staff_chat_id, list(settings.staff.leaders))
+        mentions = TelegramLeaderMentions(
+            runtime.telegram_bot, settings.staff_chat_id, list(settings.staff.leaders)
+        )
     scheduler = JobScheduler(app, mentions=mentions)
     runtime._tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
     runtime.scheduler = scheduler  # type: ignore[attr-defined]

@@ -58,7 +58,10 @@ USAGE = (
     "• /suco dong [số sự cố] <kết quả> → đóng sự cố, báo tất cả người phản ánh liên quan\n"
     "Mã hệ thống: " + ", ".join(T.SYSTEMS)
 )
-NEED_SUBJECT = "Chưa rõ sự cố về chủ đề hay hệ thống nào. Dùng lệnh trong chủ đề của một phản ánh, hoặc ghi mã.\n\n" + USAGE
+NEED_SUBJECT = (
+    "Chưa rõ sự cố về chủ đề hay hệ thống nào. Dùng lệnh trong chủ đề của một phản ánh, hoặc ghi mã.\n\n"
+    + USAGE
+)
 NEED_NOTICE = "Bạn ghi kèm thông báo gửi người phản ánh giúp mình: /suco mo {value} <thông báo>"
 NEED_RESULT = "Bạn ghi kèm kết quả khắc phục giúp mình: /suco dong {ref}<kết quả>"
 ALREADY_OPEN = "Sự cố #{id} về {subject} đang mở (thông báo: {notice}). Đóng bằng: /suco dong {id} <kết quả>"
@@ -75,7 +78,9 @@ CLOSED_TEXT = (
 NOT_FOUND = "Không tìm thấy sự cố #{id} đang theo dõi."
 WHICH = "Đang có nhiều sự cố, bạn ghi số sự cố cần đóng: /suco dong <số> <kết quả>\n\n{listing}"
 NONE_OPEN = "Không có sự cố nào đang theo dõi.\n\n" + USAGE
-THREAD_LINKED = "🔗 Phản ánh {code} gắn với sự cố #{id} ({subject}) đang mở; đã gửi thông báo chung cho người phản ánh."
+THREAD_LINKED = (
+    "🔗 Phản ánh {code} gắn với sự cố #{id} ({subject}) đang mở; đã gửi thông báo chung cho người phản ánh."
+)
 ALERT_FOOTER = "Sự cố #{id}. Mở sự cố để báo ngay cho người phản ánh: /suco mo {value} <thông báo>"
 
 REPORTER_KNOWN = (
@@ -87,7 +92,9 @@ REPORTER_FIXED = (
     "Phản ánh {code} của bạn đã được giải quyết. Nếu vẫn còn lỗi, bạn chọn “Không hài lòng” để "
     "Tổ công tác xem lại.\nBạn đánh giá giúp Tổ công tác mức độ hài lòng nhé:"
 )
-REPORTER_FIXED_INFO = "✅ Sự cố chung về {subject} (liên quan phản ánh {code} của bạn) đã được khắc phục.\nKết quả: {result}"
+REPORTER_FIXED_INFO = (
+    "✅ Sự cố chung về {subject} (liên quan phản ánh {code} của bạn) đã được khắc phục.\nKết quả: {result}"
+)
 
 
 @dataclass
@@ -176,7 +183,10 @@ class IncidentDesk:
 
     async def _open_incident_for(self, session: AsyncSession, case: Case) -> Incident | None:
         """The open incident a new case belongs to: its topic's first, else its system's."""
-        keys = [f"topic:{case.faq_topic}" if case.faq_topic else None, f"system:{case.system}" if case.system else None]
+        keys = [
+            f"topic:{case.faq_topic}" if case.faq_topic else None,
+            f"system:{case.system}" if case.system else None,
+        ]
         for key in keys:
             if key is not None and (incident := await self._latest(session, key, OPEN)) is not None:
                 return incident
@@ -193,7 +203,9 @@ class IncidentDesk:
         since = _aware(now) - self.config.rule.window
         rows = (
             await session.exec(
-                select(Case.code, Case.created_at, Case.unit_code, Case.system, Case.faq_topic, Case.incident_id).where(  # type: ignore[call-overload]
+                select(
+                    Case.code, Case.created_at, Case.unit_code, Case.system, Case.faq_topic, Case.incident_id
+                ).where(  # type: ignore[call-overload]
                     col(Case.created_at) > since, col(Case.created_at) <= now
                 )
             )
@@ -203,7 +215,11 @@ class IncidentDesk:
         if linked:
             statement = select(Incident.id).where(col(Incident.id).in_(linked), Incident.status == CLOSED)
             closed = {i for i in (await session.exec(statement)).all() if i is not None}
-        return [ReportSignal(code, at, unit, system, topic) for code, at, unit, system, topic, inc in rows if inc not in closed]
+        return [
+            ReportSignal(code, at, unit, system, topic)
+            for code, at, unit, system, topic, inc in rows
+            if inc not in closed
+        ]
 
     async def _link_codes(self, session: AsyncSession, incident: Incident, codes: list[str]) -> None:
         await session.exec(
@@ -253,11 +269,15 @@ class IncidentDesk:
         if case.status not in CaseStatus.OPEN:
             return out
         subject = self.subject(incident.key)
-        await repo.add_event(session, case, "incident", actor=actor, note=f"Sự cố #{incident.id}: {incident.notice or ''}")
+        await repo.add_event(
+            session, case, "incident", actor=actor, note=f"Sự cố #{incident.id}: {incident.notice or ''}"
+        )
         text = REPORTER_KNOWN.format(subject=subject, notice=incident.notice or "", code=case.code)
         out.append(self.queue.to_reporter(case, Reply(text), purpose="notice"))
         if in_thread:
-            note = self.queue.to_thread(case, Reply(THREAD_LINKED.format(code=case.code, id=incident.id, subject=subject)))
+            note = self.queue.to_thread(
+                case, Reply(THREAD_LINKED.format(code=case.code, id=incident.id, subject=subject))
+            )
             if note is not None:
                 out.append(note)
         return out
@@ -279,7 +299,9 @@ class IncidentDesk:
             self._say(event, out, USAGE)
 
     def _say(self, event: Incoming, out: list[Outgoing], text: str) -> None:
-        out.append(Outgoing(event.channel, event.chat_id, Reply(text), thread_id=event.thread_id, purpose="staff"))
+        out.append(
+            Outgoing(event.channel, event.chat_id, Reply(text), thread_id=event.thread_id, purpose="staff")
+        )
 
     def _explicit_key(self, token: str) -> str | None:
         kind, sep, value = token.partition(":")
@@ -319,8 +341,13 @@ class IncidentDesk:
         await self._lock(session, key)
         existing = await self._latest(session, key, OPEN)
         if existing is not None:
-            self._say(event, out, ALREADY_OPEN.format(id=existing.id, subject=self.subject(key),
-                                                      notice=shorten(existing.notice or "", 300)))
+            self._say(
+                event,
+                out,
+                ALREADY_OPEN.format(
+                    id=existing.id, subject=self.subject(key), notice=shorten(existing.notice or "", 300)
+                ),
+            )
             return
         incident = await self._latest(session, key, DETECTED)
         if incident is None or await self._quiet(session, incident, now):
@@ -346,15 +373,24 @@ class IncidentDesk:
             )
         )
         cases = list((await session.exec(statement.order_by(col(Case.created_at)))).all())
-        if case is not None and case.incident_id in (None, incident.id) and all(c.id != case.id for c in cases):
+        if (
+            case is not None
+            and case.incident_id in (None, incident.id)
+            and all(c.id != case.id for c in cases)
+        ):
             cases.append(case)
         told = 0
         for linked in cases:
             sent = await self._link_and_tell(session, incident, linked, actor=actor, in_thread=False)
             told += bool(sent)
             out.extend(sent)
-        self._say(event, out, OPENED.format(id=incident.id, subject=self.subject(key), actor=actor,
-                                            told=told, linked=len(cases)))
+        self._say(
+            event,
+            out,
+            OPENED.format(
+                id=incident.id, subject=self.subject(key), actor=actor, told=told, linked=len(cases)
+            ),
+        )
 
     async def _close(self, session: AsyncSession, event: Incoming, out: list[Outgoing], rest: str) -> None:
         now = self.clock()
@@ -401,7 +437,9 @@ class IncidentDesk:
         incident.closed_at = now
         subject = self.subject(incident.key)
         cases = (
-            await session.exec(select(Case).where(Case.incident_id == incident.id).order_by(col(Case.created_at)))
+            await session.exec(
+                select(Case).where(Case.incident_id == incident.id).order_by(col(Case.created_at))
+            )
         ).all()
         told: set[int] = set()
         resolved = 0
@@ -411,26 +449,58 @@ class IncidentDesk:
                 await self._resolve(session, case, incident, result, actor, now, subject)
                 resolved += 1
                 told.add(case.reporter_id)
-                reply = Reply(REPORTER_FIXED.format(subject=subject, result=result, code=case.code),
-                              self.rating_choices(case))
+                reply = Reply(
+                    REPORTER_FIXED.format(subject=subject, result=result, code=case.code),
+                    self.rating_choices(case),
+                )
                 out.append(self.queue.to_reporter(case, reply, purpose="rating_request"))
             elif case.reporter_id not in told:
                 told.add(case.reporter_id)
                 text = REPORTER_FIXED_INFO.format(subject=subject, code=case.code, result=result)
                 out.append(self.queue.to_reporter(case, Reply(text), purpose="notice"))
-        self._say(event, out, CLOSED_TEXT.format(id=incident.id, subject=subject, actor=actor, result=shorten(result, 500),
-                                                 resolved=resolved, told=len(told)))
+        self._say(
+            event,
+            out,
+            CLOSED_TEXT.format(
+                id=incident.id,
+                subject=subject,
+                actor=actor,
+                result=shorten(result, 500),
+                resolved=resolved,
+                told=len(told),
+            ),
+        )
 
     async def _resolve(
-        self, session: AsyncSession, case: Case, incident: Incident, result: str, actor: str, now: datetime, subject: str
+        self,
+        session: AsyncSession,
+        case: Case,
+        incident: Incident,
+        result: str,
+        actor: str,
+        now: datetime,
+        subject: str,
     ) -> None:
         assert case.id is not None
         case.resolution = result
         case.rating = None
         if case.first_response_at is None:
             case.first_response_at = now
-        await repo.set_status(session, case, CaseStatus.RESOLVED, actor=actor, note=f"Sự cố #{incident.id} đã khắc phục: {result}")
-        session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=f"Sự cố chung về {subject} đã khắc phục: {result}"))
+        await repo.set_status(
+            session,
+            case,
+            CaseStatus.RESOLVED,
+            actor=actor,
+            note=f"Sự cố #{incident.id} đã khắc phục: {result}",
+        )
+        session.add(
+            CaseMessage(
+                case_id=case.id,
+                direction="out",
+                author=actor,
+                text=f"Sự cố chung về {subject} đã khắc phục: {result}",
+            )
+        )
         # Text-menu channels (Zalo) answer the rating with "1/2/3": an idle reporter is put on the
         # rating step, as StaffDesk does for a single resolution.
         reporter = await session.get(Reporter, case.reporter_id)
@@ -438,7 +508,9 @@ class IncidentDesk:
             return
         conversation = (
             await session.exec(
-                select(Conversation).where(Conversation.channel == case.channel, Conversation.user_id == reporter.external_id)
+                select(Conversation).where(
+                    Conversation.channel == case.channel, Conversation.user_id == reporter.external_id
+                )
             )
         ).first()
         if conversation is not None and conversation.step in ("idle", "new"):
@@ -446,7 +518,9 @@ class IncidentDesk:
             conversation.data = {"rating_case_id": case.id}
 
     async def _active(self, session: AsyncSession) -> list[Incident]:
-        statement = select(Incident).where(col(Incident.status).in_((OPEN, DETECTED))).order_by(col(Incident.id))
+        statement = (
+            select(Incident).where(col(Incident.status).in_((OPEN, DETECTED))).order_by(col(Incident.id))
+        )
         return list((await session.exec(statement)).all())
 
     async def _listing(self, session: AsyncSession) -> str:
@@ -465,8 +539,13 @@ class IncidentDesk:
         lines = ["🚨 Sự cố đang theo dõi:"]
         for incident in active:
             since = _aware(incident.opened_at or incident.detected_at).astimezone(self.queue.tz)
-            state = f"ĐANG MỞ từ {since:%H:%M %d/%m}" if incident.status == OPEN else f"PHÁT HIỆN lúc {since:%H:%M %d/%m}, chưa mở"
-            line = f"#{incident.id} · {self.subject(incident.key)} · {state} · {counts.get(incident.id, 0)} phản ánh"
+            state = (
+                f"ĐANG MỞ từ {since:%H:%M %d/%m}"
+                if incident.status == OPEN
+                else f"PHÁT HIỆN lúc {since:%H:%M %d/%m}, chưa mở"
+            )
+            linked = counts.get(incident.id, 0)
+            line = f"#{incident.id} · {self.subject(incident.key)} · {state} · {linked} phản ánh"
             if incident.notice:
                 line += f"\n   Thông báo: {shorten(incident.notice, 200)}"
             lines.append(line)

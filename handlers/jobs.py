@@ -129,10 +129,14 @@ def weekly_due(now: datetime, calendar: WorkCalendar, config: JobsConfig) -> Due
 def monthly_due(now: datetime, calendar: WorkCalendar, config: JobsConfig) -> Due | None:
     """The report of the month before the latest monthly moment (1st 08:00 → the previous month)."""
     local = calendar.to_local(now)
-    scheduled = datetime.combine(local.date().replace(day=config.monthly_day), config.monthly_time, tzinfo=calendar.tz)
+    scheduled = datetime.combine(
+        local.date().replace(day=config.monthly_day), config.monthly_time, tzinfo=calendar.tz
+    )
     if scheduled > local:
         before = local.date().replace(day=1) - timedelta(days=1)
-        scheduled = datetime.combine(before.replace(day=config.monthly_day), config.monthly_time, tzinfo=calendar.tz)
+        scheduled = datetime.combine(
+            before.replace(day=config.monthly_day), config.monthly_time, tzinfo=calendar.tz
+        )
     if _late("monthly_report", local, scheduled, config):
         return None
     start, end = previous_month(scheduled.date())
@@ -146,7 +150,9 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-async def claim_run(session: AsyncSession, job: str, period: str, holder: str, at: datetime | None = None) -> bool:
+async def claim_run(
+    session: AsyncSession, job: str, period: str, holder: str, at: datetime | None = None
+) -> bool:
     """Insert-or-skip the ``(job, period)`` row; True when this call inserted it.
 
     Done in the transaction that stores the job's messages: they commit together or not at all,
@@ -268,14 +274,17 @@ class JobContext:
 
 def reminder_text(ctx: JobContext, case: Case, action: SlaAction, now: datetime) -> str:
     left = ctx.calendar.working_hours_between(now, action.due)
+    todo = "trả lời người phản ánh" if action.kind == "first" else "giải quyết"
+    assignee = case.assignee_name or "chưa có (dùng /nhan để nhận)"
     return (
-        f"⏰ Nhắc hạn {_KIND_VI[action.kind]}: phản ánh {case.code} cần được "
-        f"{'trả lời người phản ánh' if action.kind == 'first' else 'giải quyết'} trước {ctx.when(action.due)} "
-        f"(còn {_hours_vi(left)}).\nNgười xử lý: {case.assignee_name or 'chưa có (dùng /nhan để nhận)'}."
+        f"⏰ Nhắc hạn {_KIND_VI[action.kind]}: phản ánh {case.code} cần được {todo} "
+        f"trước {ctx.when(action.due)} (còn {_hours_vi(left)}).\nNgười xử lý: {assignee}."
     )
 
 
-def escalation_text(ctx: JobContext, items: Sequence[tuple[Case, SlaAction]], mentions: Sequence[str], now: datetime) -> str:
+def escalation_text(
+    ctx: JobContext, items: Sequence[tuple[Case, SlaAction]], mentions: Sequence[str], now: datetime
+) -> str:
     margin = ctx.config.escalation_margin_hours
     head = "🚨 BÁO CÁO LÃNH ĐẠO TỔ CÔNG TÁC"
     lines = [head]
@@ -309,18 +318,25 @@ async def sla_watch(session: AsyncSession, ctx: JobContext, now: datetime, holde
             if not await claim_run(session, action.job, action.period, holder, now):
                 continue  # already done for this deadline
             if action.action == "remind":
-                message = ctx.queue.to_thread(case, Reply(reminder_text(ctx, case, action, now)), purpose="reminder")
+                message = ctx.queue.to_thread(
+                    case, Reply(reminder_text(ctx, case, action, now)), purpose="reminder"
+                )
                 if message is not None:
                     out.append(message)
             else:
                 escalations.append((case, action))
                 await repo.add_event(
-                    session, case, "sla_escalation", actor="bot",
+                    session,
+                    case,
+                    "sla_escalation",
+                    actor="bot",
                     note=f"Quá hạn {_KIND_VI[action.kind]} (hạn {ctx.when(action.due)}), đã báo lãnh đạo",
                 )
     if escalations:
         mentions = await ctx.mentions() if ctx.mentions is not None else []
-        message = ctx.queue.to_group(Reply(escalation_text(ctx, escalations, mentions, now)), purpose="escalation")
+        message = ctx.queue.to_group(
+            Reply(escalation_text(ctx, escalations, mentions, now)), purpose="escalation"
+        )
         if message is not None:
             out.append(message)
     return out
@@ -329,7 +345,9 @@ async def sla_watch(session: AsyncSession, ctx: JobContext, now: datetime, holde
 # -- digest and overdue list ---------------------------------------------------------------------
 
 
-async def digest(session: AsyncSession, ctx: JobContext, now: datetime, since: datetime | None) -> list[Outgoing]:
+async def digest(
+    session: AsyncSession, ctx: JobContext, now: datetime, since: datetime | None
+) -> list[Outgoing]:
     """The morning digest: new since the last digest, open, overdue, escalated, by assignee."""
     calendar = ctx.calendar
     if since is None:
@@ -365,7 +383,10 @@ async def overdue_list(session: AsyncSession, ctx: JobContext, now: datetime) ->
         return []
     local = ctx.calendar.to_local(now)
     text = "\n".join(
-        [f"⚠️ PHẢN ÁNH QUÁ HẠN GIẢI QUYẾT ({local:%H:%M %d/%m/%Y}): {len(overdue)}", *overdue_lines(ctx, overdue)]
+        [
+            f"⚠️ PHẢN ÁNH QUÁ HẠN GIẢI QUYẾT ({local:%H:%M %d/%m/%Y}): {len(overdue)}",
+            *overdue_lines(ctx, overdue),
+        ]
     )
     message = ctx.queue.to_group(Reply(text), purpose="overdue_list")
     return [message] if message else []
@@ -392,5 +413,7 @@ async def autoclose(session: AsyncSession, ctx: JobContext, now: datetime) -> li
         await repo.set_status(
             session, case, CaseStatus.CLOSED, actor="bot", note=f"Tự đóng sau {days} ngày không có đánh giá"
         )
-        out.append(ctx.queue.to_reporter(case, Reply(T.CASE_CLOSED_AUTO.format(code=case.code)), purpose="notice"))
+        out.append(
+            ctx.queue.to_reporter(case, Reply(T.CASE_CLOSED_AUTO.format(code=case.code)), purpose="notice")
+        )
     return out

@@ -112,8 +112,24 @@ _RECORD_COLUMNS = (
 
 
 def _record(row: Sequence[object], unit_names: Mapping[str, str]) -> CaseRecord:
-    (code, created, status, unit, system, topic, role, assignee, first, resolved,
-     escalated, reason, escalated_at, rating, channel, due) = row
+    (
+        code,
+        created,
+        status,
+        unit,
+        system,
+        topic,
+        role,
+        assignee,
+        first,
+        resolved,
+        escalated,
+        reason,
+        escalated_at,
+        rating,
+        channel,
+        due,
+    ) = row
     return CaseRecord(
         code=str(code),
         created_at=created,  # type: ignore[arg-type]
@@ -172,10 +188,13 @@ async def load_digest_records(
     return [_record(row, unit_names or {}) for row in rows]
 
 
-async def load_faq_outcomes(session: AsyncSession, start: date, end: date, calendar: WorkCalendar) -> list[FaqOutcome]:
+async def load_faq_outcomes(
+    session: AsyncSession, start: date, end: date, calendar: WorkCalendar
+) -> list[FaqOutcome]:
     """FAQ answers shown in the period (questions the matcher abstained on are not answers)."""
     lo, hi = period_bounds(start, end, calendar)
-    statement = select(FaqQuery.created_at, FaqQuery.topic, FaqQuery.solved).where(  # type: ignore[call-overload]
+    columns = (FaqQuery.created_at, FaqQuery.topic, FaqQuery.solved)
+    statement = select(*columns).where(  # type: ignore[call-overload, type-var]
         col(FaqQuery.created_at) >= lo, col(FaqQuery.created_at) < hi, col(FaqQuery.topic).is_not(None)
     )
     rows = (await session.exec(statement)).all()
@@ -305,7 +324,9 @@ class ReportMaker:
             self.reports_dir.mkdir(parents=True, exist_ok=True)
             self._prune()
             # Unique per run: two instances or two staff members never write the same file.
-            stem = f"bao-cao_{report.start:%Y%m%d}-{report.end:%Y%m%d}_{_time.time_ns()}_{secrets.token_hex(3)}"
+            stem = (
+                f"bao-cao_{report.start:%Y%m%d}-{report.end:%Y%m%d}_{_time.time_ns()}_{secrets.token_hex(3)}"
+            )
             xlsx = self.reports_dir / f"{stem}.xlsx"
         png = xlsx.with_suffix(".png")
         write_xlsx(report, xlsx)

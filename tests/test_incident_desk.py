@@ -19,7 +19,12 @@ from tests.support.transcript import Transcript
 from tests.test_jobs_support import STAFF_CHAT, deliver, make_app, outbox, seed_case, staff_says, texts
 
 VNEID_DOWN = "Không đăng nhập được VNeID trên cổng dịch vụ công, báo lỗi hệ thống, thử nhiều lần vẫn vậy"
-UNITS = {"le chan": "Phường Lê Chân", "an lao": "Xã An Lão", "cat hai": "Đặc khu Cát Hải", "hong bang": "Phường Hồng Bàng"}
+UNITS = {
+    "le chan": "Phường Lê Chân",
+    "an lao": "Xã An Lão",
+    "cat hai": "Đặc khu Cát Hải",
+    "hong bang": "Phường Hồng Bàng",
+}
 
 
 @pytest.fixture
@@ -31,7 +36,9 @@ async def app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
         await application.outbox.stop()
 
 
-async def report(app: Application, user: int, unit: str, *, system: str = "VNeID", text: str = VNEID_DOWN) -> Transcript:
+async def report(
+    app: Application, user: int, unit: str, *, system: str = "VNeID", text: str = VNEID_DOWN
+) -> Transcript:
     """One citizen's whole intake; the chat's last answer is what the bot said on submission."""
     chat = Transcript(app, user=str(user), name=f"Dân {user}")
     await chat.say("/start")
@@ -66,7 +73,9 @@ async def incidents(app: Application) -> list[Incident]:
 
 async def test_burst_alert_notice_and_closure(app: Application) -> None:
     # Four reports from two units: not (yet) an incident.
-    chats = [await report(app, 2001 + i, unit) for i, unit in enumerate(["le chan", "an lao", "le chan", "an lao"])]
+    chats = [
+        await report(app, 2001 + i, unit) for i, unit in enumerate(["le chan", "an lao", "le chan", "an lao"])
+    ]
     assert await outbox(app.db, purpose="incident") == []
     # The fifth, from a third unit, makes it one: the group is alerted once, with the list.
     chats.append(await report(app, 2005, "cat hai"))
@@ -94,7 +103,10 @@ async def test_burst_alert_notice_and_closure(app: Application) -> None:
     assert sorted(o.chat_id for o in told) == sorted(c.user for c in chats)
     assert all(notice in o.reply.text and "đã ghi nhận sự cố chung" in o.reply.text for o in told)
     [group] = [o for o in out if o.chat_id == str(STAFF_CHAT)]
-    assert f"Đã mở sự cố #{incident.id}" in group.reply.text and "Đã báo cho 6 người phản ánh" in group.reply.text
+    assert (
+        f"Đã mở sự cố #{incident.id}" in group.reply.text
+        and "Đã báo cho 6 người phản ánh" in group.reply.text
+    )
     assert group.thread_id == thread
 
     # Someone reporting it afterwards is told at once, in the same answer as the case code.
@@ -103,7 +115,9 @@ async def test_burst_alert_notice_and_closure(app: Application) -> None:
     late_case = await case_of(app, late)
     assert late_case.incident_id == incident.id
     # A different system is not part of it.
-    other = await report(app, 2008, "an lao", system="Thanh toán", text="Đã thanh toán lệ phí nhưng hồ sơ vẫn báo chưa nộp phí")
+    other = await report(
+        app, 2008, "an lao", system="Thanh toán", text="Đã thanh toán lệ phí nhưng hồ sơ vẫn báo chưa nộp phí"
+    )
     other.expect_not("sự cố chung")
     assert (await case_of(app, other)).incident_id is None
 
@@ -117,12 +131,17 @@ async def test_burst_alert_notice_and_closure(app: Application) -> None:
     assert sorted(o.chat_id for o in fixed) == sorted([c.user for c in chats] + [late.user])
     assert all("đã được khắc phục" in o.reply.text and o.reply.choices for o in fixed)
     [closed_msg] = [o for o in out if o.chat_id == str(STAFF_CHAT)]
-    assert "Đã đóng sự cố" in closed_msg.reply.text and "7 phản ánh chuyển sang Đã giải quyết" in closed_msg.reply.text
+    assert (
+        "Đã đóng sự cố" in closed_msg.reply.text
+        and "7 phản ánh chuyển sang Đã giải quyết" in closed_msg.reply.text
+    )
     async with app.db.session() as session:
         cases = (await session.exec(select(Case).where(Case.incident_id == incident.id))).all()
         assert len(cases) == 7 and {c.status for c in cases} == {CaseStatus.RESOLVED}
         assert all(c.resolution == "Đã khắc phục xong, mời bạn đăng nhập lại" for c in cases)
-        events = (await session.exec(select(CaseEvent).where(CaseEvent.to_status == CaseStatus.RESOLVED))).all()
+        events = (
+            await session.exec(select(CaseEvent).where(CaseEvent.to_status == CaseStatus.RESOLVED))
+        ).all()
         assert len(events) == 7 and {e.actor for e in events} == {"@canbo900"}
         assert all(f"Sự cố #{incident.id}" in (e.note or "") for e in events)
     [closed] = await incidents(app)
@@ -146,8 +165,12 @@ async def test_burst_alert_notice_and_closure(app: Application) -> None:
 
 async def test_manual_incident_by_system_and_mistakes(app: Application) -> None:
     now = datetime.now(UTC)
-    earlier = await seed_case(app, now - timedelta(minutes=40), unit="11383", system="vneid", topic="khong_nhan_otp")
-    old = await seed_case(app, now - timedelta(hours=5), unit="11383", system="vneid")  # before the notice window
+    earlier = await seed_case(
+        app, now - timedelta(minutes=40), unit="11383", system="vneid", topic="khong_nhan_otp"
+    )
+    old = await seed_case(
+        app, now - timedelta(hours=5), unit="11383", system="vneid"
+    )  # before the notice window
     payment = await seed_case(app, now - timedelta(minutes=10), unit="11383", system="thanh_toan")
 
     [reply] = await staff_says(app, "suco", "mo VNeID chậm")  # no case thread, no known code

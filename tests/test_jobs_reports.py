@@ -41,14 +41,37 @@ async def app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
 
 async def seed_week(app: Application) -> dict[str, Any]:
     """Known week; working hours per case in the comments (office 07:30–11:30, 13:30–17:00)."""
-    c1 = await seed_case(app, vn(11, 17, 8), unit="11383", system="dvc_quoc_gia", topic="dang_nhap_dvc_vneid",
-                         status=CaseStatus.CLOSED, first_response_at=vn(11, 17, 9),  # 1 h
-                         resolved_at=vn(11, 17, 15, 30), rating="hai_long", assignee_name="@lan")  # 5.5 h
-    c2 = await seed_case(app, vn(11, 18, 10), unit="11383", system="vneid", status=CaseStatus.RESOLVED,
-                         first_response_at=vn(11, 18, 14),  # 1.5 + 0.5 = 2 h
-                         resolved_at=vn(11, 19, 11))  # 1.5 + 3.5 + 3.5 = 8.5 h
-    c3 = await seed_case(app, vn(11, 19, 9), unit="11629", system="thanh_toan", status=CaseStatus.IN_PROGRESS,
-                         escalated=True, escalation_reason="=Lỗi cổng thanh toán quốc gia", escalated_at=vn(11, 19, 10))
+    c1 = await seed_case(
+        app,
+        vn(11, 17, 8),
+        unit="11383",
+        system="dvc_quoc_gia",
+        topic="dang_nhap_dvc_vneid",
+        status=CaseStatus.CLOSED,
+        first_response_at=vn(11, 17, 9),  # 1 h
+        resolved_at=vn(11, 17, 15, 30),
+        rating="hai_long",
+        assignee_name="@lan",
+    )  # 5.5 h
+    c2 = await seed_case(
+        app,
+        vn(11, 18, 10),
+        unit="11383",
+        system="vneid",
+        status=CaseStatus.RESOLVED,
+        first_response_at=vn(11, 18, 14),  # 1.5 + 0.5 = 2 h
+        resolved_at=vn(11, 19, 11),
+    )  # 1.5 + 3.5 + 3.5 = 8.5 h
+    c3 = await seed_case(
+        app,
+        vn(11, 19, 9),
+        unit="11629",
+        system="thanh_toan",
+        status=CaseStatus.IN_PROGRESS,
+        escalated=True,
+        escalation_reason="=Lỗi cổng thanh toán quốc gia",
+        escalated_at=vn(11, 19, 10),
+    )
     c4 = await seed_case(app, vn(11, 22, 10), unit=None, system=None)  # Saturday, unit unknown
     before = await seed_case(app, vn(11, 16, 10), unit="11383")  # before the period, still open
     after = await seed_case(app, vn(11, 24, 8), unit="11383")  # after the period
@@ -60,7 +83,9 @@ async def seed_week(app: Application) -> dict[str, Any]:
             (vn(11, 20, 11), None, None),  # the matcher abstained: no answer was shown
             (vn(11, 25, 11), "dang_nhap_dvc_vneid", True),  # after the period
         ):
-            session.add(FaqQuery(channel="telegram", user_id="1", text="?", topic=topic, solved=solved, created_at=at))
+            session.add(
+                FaqQuery(channel="telegram", user_id="1", text="?", topic=topic, solved=solved, created_at=at)
+            )
     return {"c1": c1, "c2": c2, "c3": c3, "c4": c4, "before": before, "after": after}
 
 
@@ -79,7 +104,9 @@ async def test_report_figures_from_the_database(app: Application) -> None:
     # Every one of Hải Phòng's 114 units, zeros included, then "Không rõ".
     assert len(report.by_unit) == 115 and report.by_unit[-1].name == "Không rõ"
     units = {u.name: u for u in report.by_unit}
-    assert units["Phường Lê Chân"].total == 2 and units["Xã An Lão"].total == 1 and units["Không rõ"].total == 1
+    assert (
+        units["Phường Lê Chân"].total == 2 and units["Xã An Lão"].total == 1 and units["Không rõ"].total == 1
+    )
     assert units["Phường Hồng Bàng"].total == 0
     assert report.response_time.count == 2 and report.response_time.median_hours == pytest.approx(1.5)
     assert report.resolution_time.median_hours == pytest.approx(7.0)
@@ -97,8 +124,14 @@ async def test_report_figures_from_the_database(app: Application) -> None:
     files = maker.render_sync(report)
     wb = load_workbook(files.xlsx)
     assert wb.sheetnames == [
-        "Tổng hợp", "Theo đơn vị", "Theo hệ thống và chủ đề", "Theo trạng thái", "Thời gian xử lý",
-        "Mức độ hài lòng", "Vượt thẩm quyền", "FAQ tự giải đáp",
+        "Tổng hợp",
+        "Theo đơn vị",
+        "Theo hệ thống và chủ đề",
+        "Theo trạng thái",
+        "Thời gian xử lý",
+        "Mức độ hài lòng",
+        "Vượt thẩm quyền",
+        "FAQ tự giải đáp",
     ]
     summary = {row[0]: row[1] for row in sheet_values(wb, "Tổng hợp")}
     assert summary["Phản ánh tiếp nhận trong kỳ"] == 4 and summary["Vượt thẩm quyền"] == 1

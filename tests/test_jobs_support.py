@@ -81,7 +81,9 @@ async def seed_case(
     return case
 
 
-async def outbox(db: Database, chat_id: int | str | None = None, purpose: str | None = None) -> list[OutboxMessage]:
+async def outbox(
+    db: Database, chat_id: int | str | None = None, purpose: str | None = None
+) -> list[OutboxMessage]:
     async with db.session() as session:
         statement = select(OutboxMessage).order_by(col(OutboxMessage.id))
         if chat_id is not None:
@@ -121,7 +123,11 @@ class RecordingSender:
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         reply = Reply.from_dict(payload)
-        files = [(a.file_name or "", Path(a.file_ref).read_bytes()) for a in reply.attachments if a.kind == "upload"]
+        files = [
+            (a.file_name or "", Path(a.file_ref).read_bytes())
+            for a in reply.attachments
+            if a.kind == "upload"
+        ]
         self.sent.append(Sent(chat_id, payload, files))
         thread = payload.get("thread_id")
         if thread is None and payload.get("create_topic"):
@@ -143,7 +149,9 @@ async def deliver(app: Application) -> RecordingSender:
     return sender
 
 
-def staff_event(command: str, args: str = "", *, user: str = STAFF_USER, thread: int | None = None) -> Incoming:
+def staff_event(
+    command: str, args: str = "", *, user: str = STAFF_USER, thread: int | None = None
+) -> Incoming:
     return Incoming(
         channel="telegram",
         user_id=user,

@@ -63,14 +63,22 @@ async def clock(app: Application, frozen: time_machine.Coordinates) -> Clock:
     return Clock(frozen, runner)
 
 
-async def test_reminders_and_escalation_fire_in_working_time_once_each(app: Application, clock: Clock) -> None:
+async def test_reminders_and_escalation_fire_in_working_time_once_each(
+    app: Application, clock: Clock
+) -> None:
     runner = clock.runner
     monday_9 = vn(2025, 11, 24, 9, 0)
     # Normal: first response due 15:00 Mon, resolution due 10:00 Wed (4 and 16 working hours).
     a = await seed_case(app, monday_9, unit="11383", thread=11)
     # Already answered: no first-response reminder, the resolution deadline still counts.
-    b = await seed_case(app, monday_9, unit="11383", thread=12, status=CaseStatus.IN_PROGRESS,
-                        first_response_at=vn(2025, 11, 24, 9, 30))
+    b = await seed_case(
+        app,
+        monday_9,
+        unit="11383",
+        thread=12,
+        status=CaseStatus.IN_PROGRESS,
+        first_response_at=vn(2025, 11, 24, 9, 30),
+    )
     # Waiting for the reporter, or sent beyond authority: the task force owes nothing now.
     await seed_case(app, monday_9, thread=13, status=CaseStatus.WAITING_REPORTER, first_response_at=monday_9)
     await seed_case(app, monday_9, thread=14, status=CaseStatus.IN_PROGRESS, escalated=True)
@@ -87,14 +95,18 @@ async def test_reminders_and_escalation_fire_in_working_time_once_each(app: Appl
 
     assert await tick(vn(2025, 11, 24, 9, 29)) == []
     [reminder] = await tick(vn(2025, 11, 24, 9, 30))
-    assert d.code in reminder and "Nhắc hạn phản hồi đầu tiên" in reminder and "còn 30 phút làm việc" in reminder
+    assert (
+        d.code in reminder and "Nhắc hạn phản hồi đầu tiên" in reminder and "còn 30 phút làm việc" in reminder
+    )
     assert await tick(vn(2025, 11, 24, 9, 35)) == []  # once
     assert await tick(vn(2025, 11, 24, 10, 0)) == []  # due passed: no late reminder
     assert await tick(vn(2025, 11, 24, 13, 59)) == []
 
     at_14 = await tick(vn(2025, 11, 24, 14, 0))
     assert len(at_14) == 3
-    first_a, resolution_d, escalation = sorted(at_14, key=lambda t: (a.code not in t, "BÁO CÁO LÃNH ĐẠO" in t))
+    first_a, resolution_d, escalation = sorted(
+        at_14, key=lambda t: (a.code not in t, "BÁO CÁO LÃNH ĐẠO" in t)
+    )
     assert a.code in first_a and "15:00 thứ Hai, 24/11/2025" in first_a and "còn 1 giờ làm việc" in first_a
     assert d.code in resolution_d and "Nhắc hạn giải quyết" in resolution_d
     # Urgent first response due 10:00 + 2 working hours (lunch skipped) = 14:00.
@@ -117,8 +129,18 @@ async def test_reminders_and_escalation_fire_in_working_time_once_each(app: Appl
         runs = (await session.exec(select(JobRun.job).order_by(col(JobRun.job)))).all()
         events = (await session.exec(select(CaseEvent).where(CaseEvent.kind == "sla_escalation"))).all()
     assert sorted(runs) == sorted(
-        ["remind:first", "remind:first", "remind:resolution", "remind:resolution", "remind:resolution",
-         "escalate:first", "escalate:first", "escalate:resolution", "escalate:resolution", "escalate:resolution"]
+        [
+            "remind:first",
+            "remind:first",
+            "remind:resolution",
+            "remind:resolution",
+            "remind:resolution",
+            "escalate:first",
+            "escalate:first",
+            "escalate:resolution",
+            "escalate:resolution",
+            "escalate:resolution",
+        ]
     )
     assert len(events) == 5 and all(e.actor == "bot" for e in events)
 
@@ -131,7 +153,9 @@ async def test_reminders_and_escalation_fire_in_working_time_once_each(app: Appl
     assert all(s.payload.get("thread_id") is None for s in sent if "BÁO CÁO LÃNH ĐẠO" in s.text)
 
 
-async def test_digest_on_working_days_at_eight_with_new_since_the_last_one(app: Application, clock: Clock) -> None:
+async def test_digest_on_working_days_at_eight_with_new_since_the_last_one(
+    app: Application, clock: Clock
+) -> None:
     runner = clock.runner
     await clock.at(vn(2025, 11, 21, 8, 0))  # Friday
     assert await runner.run_periodic("digest") == "ran"
@@ -155,7 +179,9 @@ async def test_digest_on_working_days_at_eight_with_new_since_the_last_one(app: 
     assert "Chưa phân công: 2 đang mở" in monday
 
 
-async def test_digest_skips_holidays_and_covers_tet_and_makeup_saturdays(app: Application, clock: Clock) -> None:
+async def test_digest_skips_holidays_and_covers_tet_and_makeup_saturdays(
+    app: Application, clock: Clock
+) -> None:
     runner = clock.runner
     await clock.at(vn(2026, 2, 13, 8, 0))  # Friday before Tết
     assert await runner.run_periodic("digest") == "ran"
@@ -174,7 +200,9 @@ async def test_digest_skips_holidays_and_covers_tet_and_makeup_saturdays(app: Ap
     assert await runner.run_periodic("digest") == "ran"
 
 
-async def test_overdue_list_at_two_pm_lists_open_cases_past_resolution(app: Application, clock: Clock) -> None:
+async def test_overdue_list_at_two_pm_lists_open_cases_past_resolution(
+    app: Application, clock: Clock
+) -> None:
     runner = clock.runner
     late = await seed_case(app, vn(2025, 11, 20, 9, 0), unit="11383", assignee_name="@lan")
     fresh = await seed_case(app, vn(2025, 11, 24, 9, 0), unit="11383")
@@ -200,8 +228,9 @@ async def test_resolved_cases_without_rating_close_after_three_days(app: Applica
     runner = clock.runner
     resolved_at = vn(2025, 11, 20, 10, 0)
     unrated = await seed_case(app, vn(2025, 11, 20, 9), status=CaseStatus.RESOLVED, resolved_at=resolved_at)
-    rated = await seed_case(app, vn(2025, 11, 20, 9), status=CaseStatus.RESOLVED, resolved_at=resolved_at,
-                            rating="hai_long")
+    rated = await seed_case(
+        app, vn(2025, 11, 20, 9), status=CaseStatus.RESOLVED, resolved_at=resolved_at, rating="hai_long"
+    )
     await clock.at(resolved_at + timedelta(days=3) - timedelta(minutes=1))
     assert await runner.autoclose() == 0
     await clock.at(resolved_at + timedelta(days=3, minutes=1))

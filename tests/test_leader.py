@@ -33,7 +33,11 @@ from tests.test_jobs_support import make_app, seed_case
 
 TTL, RENEW = 3.0, 0.5
 # Probe runs, without the rows a first election writes to start from the current period.
-PROBE_RUNS = (col(JobRun.job) == "probe", col(JobRun.holder).in_(("A", "B")), col(JobRun.period) != "baseline")
+PROBE_RUNS = (
+    col(JobRun.job) == "probe",
+    col(JobRun.holder).in_(("A", "B")),
+    col(JobRun.period) != "baseline",
+)
 
 
 @pytest.fixture
@@ -56,7 +60,9 @@ class Instance:
         self.probes: list[str] = []
         probe = CronTrigger(second="*", timezone=VN_TZ)
         self.scheduler = JobScheduler(
-            self.app, holder=name, extra_triggers={"probe": (probe, lambda: self.runner.run_periodic("probe"))}
+            self.app,
+            holder=name,
+            extra_triggers={"probe": (probe, lambda: self.runner.run_periodic("probe"))},
         )
         self.runner = self.scheduler.runner
         # A job whose period is the current second: fired by APScheduler on both instances every
@@ -125,8 +131,12 @@ async def test_two_instances_one_leader_each_job_once_and_failover(pg: str, tmp_
 
         # 1. Both instances fire every periodic job at once, many times: each period runs once.
         monday = datetime(2025, 12, 1, 8, 0, tzinfo=VN_TZ)
-        fired = [inst.runner.run_periodic(job, monday) for job in ("digest", "weekly_report", "monthly_report")
-                 for inst in (a, b) for _ in range(3)]
+        fired = [
+            inst.runner.run_periodic(job, monday)
+            for job in ("digest", "weekly_report", "monthly_report")
+            for inst in (a, b)
+            for _ in range(3)
+        ]
         outcomes = await asyncio.gather(*fired)
         assert outcomes.count("ran") == 3, outcomes
         assert all(o in ("ran", "done", "not_leader") for o in outcomes)

@@ -28,10 +28,25 @@ def seed(url: str) -> None:
         db = Database(url)
         await db.create_all()
         app = make_app(db)
-        await seed_case(app, vn(17, 8), unit="11383", system="vneid", status=CaseStatus.CLOSED,
-                        first_response_at=vn(17, 9), resolved_at=vn(17, 10), rating="hai_long")
+        await seed_case(
+            app,
+            vn(17, 8),
+            unit="11383",
+            system="vneid",
+            status=CaseStatus.CLOSED,
+            first_response_at=vn(17, 9),
+            resolved_at=vn(17, 10),
+            rating="hai_long",
+        )
         await seed_case(app, vn(18, 9), unit="11629", system="thanh_toan")
-        await seed_case(app, vn(19, 9), unit="11629", system="thanh_toan", escalated=True, escalation_reason="Ngoài thẩm quyền")
+        await seed_case(
+            app,
+            vn(19, 9),
+            unit="11629",
+            system="thanh_toan",
+            escalated=True,
+            escalation_reason="Ngoài thẩm quyền",
+        )
         await seed_case(app, vn(25, 9), unit="11383")  # outside the period
         await db.dispose()
 
@@ -42,7 +57,11 @@ def run(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "bot", "report", *args],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -69,13 +88,26 @@ def test_report_command_writes_workbook_and_chart(tmp_path: Path) -> None:
 def test_report_command_refuses_bad_arguments(tmp_path: Path) -> None:
     database = tmp_path / "bot.db"
     seed(f"sqlite:///{database}")
-    backwards = run("--from", "2025-11-23", "--to", "2025-11-17", "--out", str(tmp_path / "r.xlsx"), database=database)
+    backwards = run(
+        "--from", "2025-11-23", "--to", "2025-11-17", "--out", str(tmp_path / "r.xlsx"), database=database
+    )
     assert backwards.returncode == 2 and "--to phải sau" in backwards.stderr
-    not_a_date = run("--from", "17/11/2025", "--to", "2025-11-23", "--out", str(tmp_path / "r.xlsx"), database=database)
+    not_a_date = run(
+        "--from", "17/11/2025", "--to", "2025-11-23", "--out", str(tmp_path / "r.xlsx"), database=database
+    )
     assert not_a_date.returncode == 2 and "YYYY-MM-DD" in not_a_date.stderr
-    wrong_suffix = run("--from", "2025-11-17", "--to", "2025-11-23", "--out", str(tmp_path / "r.csv"), database=database)
+    wrong_suffix = run(
+        "--from", "2025-11-17", "--to", "2025-11-23", "--out", str(tmp_path / "r.csv"), database=database
+    )
     assert wrong_suffix.returncode == 2
-    missing = run("--from", "2025-11-17", "--to", "2025-11-23", "--out", str(tmp_path / "r.xlsx"),
-                  database=tmp_path / "none.db")
+    missing = run(
+        "--from",
+        "2025-11-17",
+        "--to",
+        "2025-11-23",
+        "--out",
+        str(tmp_path / "r.xlsx"),
+        database=tmp_path / "none.db",
+    )
     assert missing.returncode == 1 and "không tìm thấy cơ sở dữ liệu" in missing.stderr
     assert not (tmp_path / "none.db").exists() and not (tmp_path / "r.xlsx").exists()

@@ -75,7 +75,11 @@ async def test_real_scheduler_fires_digest_weekly_and_monthly_at_eight(app: Appl
             await asyncio.sleep(0.3)
             # Fresh database: the jobs start from the current period, nothing is posted at once.
             assert await outbox(app.db) == []
-            wanted = {("digest", "2025-12-01"), ("weekly_report", "2025-11-24/2025-11-30"), ("monthly_report", "2025-11")}
+            wanted = {
+                ("digest", "2025-12-01"),
+                ("weekly_report", "2025-11-24/2025-11-30"),
+                ("monthly_report", "2025-11"),
+            }
             for _ in range(400):
                 if wanted <= set(await job_runs(app.db)):
                     break
@@ -89,7 +93,10 @@ async def test_real_scheduler_fires_digest_weekly_and_monthly_at_eight(app: Appl
     reports = await outbox(app.db, purpose="report")
     assert len(reports) == 6  # text, workbook, chart — twice
     headers = [r.payload["text"].splitlines()[0] for r in reports if r.payload["text"]]
-    assert sorted(headers) == ["BÁO CÁO PHẢN ÁNH 01/11/2025 – 30/11/2025", "BÁO CÁO PHẢN ÁNH 24/11/2025 – 30/11/2025"]
+    assert sorted(headers) == [
+        "BÁO CÁO PHẢN ÁNH 01/11/2025 – 30/11/2025",
+        "BÁO CÁO PHẢN ÁNH 24/11/2025 – 30/11/2025",
+    ]
     files = [a for r in reports for a in r.payload["attachments"]]
     assert sorted(a["file_name"] for a in files) == [
         "BaoCao_01-11-2025_30-11-2025.png",
@@ -124,7 +131,11 @@ async def test_new_leader_catches_up_a_missed_digest_within_its_window(app: Appl
         await new.on_elected()
         assert len(await outbox(app.db, purpose="digest")) == 2
         # The weekly and monthly reports of that Monday were missed too: caught up.
-        assert [r.payload["text"].splitlines()[0] for r in await outbox(app.db, purpose="report") if r.payload["text"]] == [
+        assert [
+            r.payload["text"].splitlines()[0]
+            for r in await outbox(app.db, purpose="report")
+            if r.payload["text"]
+        ] == [
             "BÁO CÁO PHẢN ÁNH 24/11/2025 – 30/11/2025",
             "BÁO CÁO PHẢN ÁNH 01/11/2025 – 30/11/2025",
         ]
