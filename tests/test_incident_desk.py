@@ -3,6 +3,7 @@ the group, everything goes through the engine and the outbox."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -232,3 +233,41 @@ async def test_quiet_incident_is_alerted_again_and_a_continuing_burst_is_not(app
     assert len(alerts) == 1
     first, second = await incidents(app)
     assert first.status == second.status == "detected" and second.id != first.id
+
+
+async def test_simultaneous_reports_give_exactly_one_alert(any_db: Database, tmp_path: Path) -> None:
+    """Eight reports committed at the same moment by concurrent transactions (on PostgreSQL: a
+    per-key advisory lock serialises the detection, so the last one sees all the others)."""
+    app = make_app(any_db, tmp_path)
+    feature = install(app)
+    now = datetime.now(UTC)
+    units = ["11383", "11629", "11914", "11311"]
+
+    async def arrive(i: int) -> list[str]:
+        case = Case(
+            code=f"PA-261123-C{i:03d}",
+            reporter_id=0,
+            channel="telegram",
+            chat_id=str(7000 + i),
+            unit_code=units[i % 4],
+            system="vneid",
+            created_at=now + timedelta(milliseconds=i),
+        )
+        async with any_db.session() as session:
+            reporter = Reporter(channel="telegram", external_id=str(7000 + i))
+            session.add(reporter)
+            await session.flush()
+            assert reporter.id is not None
+            case.reporter_id = reporter.id
+            session.add(case)
+            await session.flush()
+            out = await feature.incidents.case_created(session, case, reporter)
+            enqueue(session, out)
+        return [o.reply.text for o in out if o.purpose == "incident"]
+
+    results = await asyncio.gather(*(arrive(i) for i in range(8)))
+    assert sum(len(r) for r in results) == 1
+    [incident] = await incidents(app)
+    async with any_db.session() as session:
+        linked = (await session.exec(select(Case).where(Case.incident_id == incident.id))).all()
+    assert len(linked) >= 5
