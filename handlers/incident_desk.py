@@ -18,6 +18,7 @@ Reporters learn about an incident only when staff open it: a detection is a susp
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ from storage import repo
 from storage.models import Case, CaseMessage, CaseStatus, Conversation, Incident, Reporter
 
 __all__ = ["IncidentConfig", "IncidentDesk", "case_incident_key"]
+
+log = logging.getLogger(__name__)
 
 DETECTED, OPEN, CLOSED = "detected", "open", "closed"
 
@@ -231,7 +234,23 @@ class IncidentDesk:
     # -- new case ------------------------------------------------------------------------
 
     async def case_created(self, session: AsyncSession, case: Case, reporter: Reporter) -> list[Outgoing]:
-        """Case listener: link to an open incident and tell the reporter, or detect a burst."""
+        """Case listener: link to an open incident and tell the reporter, or detect a burst.
+
+        Runs in the transaction that stores the complaint, inside a savepoint: whatever goes
+        wrong here is undone and logged, and the complaint is stored all the same (DESIGN §7).
+        """
+        code = case.code
+        try:
+            async with session.begin_nested():
+                return await self._case_created(session, case)
+        except Exception:
+            log.exception("incident check failed for case %s", code)
+            # Rolling the savepoint back expired what it had changed; reload it here, where
+            # loading may await, so the intake can still read the case afterwards.
+            await session.refresh(case)
+            return []
+
+    async def _case_created(self, session: AsyncSession, case: Case) -> list[Outgoing]:
         key = case_incident_key(case)
         if case.id is None or key is None:
             return []

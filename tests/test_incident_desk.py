@@ -271,3 +271,21 @@ async def test_simultaneous_reports_give_exactly_one_alert(any_db: Database, tmp
     async with any_db.session() as session:
         linked = (await session.exec(select(Case).where(Case.incident_id == incident.id))).all()
     assert len(linked) >= 5
+
+
+async def test_a_failing_incident_check_never_loses_the_complaint(
+    any_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(any_db, tmp_path)
+    install(app)
+    await staff_says(app, "suco", "mo vneid VNeID bảo trì")
+
+    def broken(self: object, key: str) -> str:
+        raise RuntimeError("label lookup failed")
+
+    monkeypatch.setattr("handlers.incident_desk.IncidentDesk.subject", broken)
+    chat = await report(app, 4001, "le chan")
+    chat.expect("Đã tiếp nhận", "Mã phản ánh: PA-")
+    case = await case_of(app, chat)
+    assert case.status == CaseStatus.NEW and case.incident_id is None  # the link was rolled back
+    assert [r.chat_id for r in await outbox(any_db, purpose="card")] == [str(STAFF_CHAT)]
