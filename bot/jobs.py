@@ -286,6 +286,8 @@ class JobRunner:
 
     async def _report(self, session: AsyncSession, due: J.Due, now: datetime) -> Produced:
         assert due.start is not None and due.end is not None
+        if not self.app.queue.staff_chat_id:
+            return Produced([])  # no staff group to post to: do not draw a chart for nobody
         report = await self.reports.build(session, due.start, due.end, now)
         files = await self.reports.render(report)
         out = files.outgoing(lambda reply: self.app.queue.to_group(reply, purpose="report"))

@@ -46,6 +46,8 @@ __all__ = [
     "weekly_due",
 ]
 
+SLA_JOBS = ("remind:first", "remind:resolution", "escalate:first", "escalate:resolution")
+
 # Statuses in which the task force owes the next step (not "waiting for the reporter").
 _STAFF_TURN = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
 
@@ -311,27 +313,32 @@ async def sla_watch(session: AsyncSession, ctx: JobContext, now: datetime, holde
         col(Case.escalated).is_(False),
     )
     cases = (await session.exec(statement.order_by(col(Case.created_at)))).all()
+    owed = [(case, action) for case in cases for action in sla_actions(case, now, ctx.calendar, ctx.config)]
+    # Most owed actions were done on an earlier tick (an overdue case stays overdue): one
+    # query finds those, instead of one insert attempt per case and tick.
+    done = await _done_runs(session, owed)
     out: list[Outgoing] = []
     escalations: list[tuple[Case, SlaAction]] = []
-    for case in cases:
-        for action in sla_actions(case, now, ctx.calendar, ctx.config):
-            if not await claim_run(session, action.job, action.period, holder, now):
-                continue  # already done for this deadline
-            if action.action == "remind":
-                message = ctx.queue.to_thread(
-                    case, Reply(reminder_text(ctx, case, action, now)), purpose="reminder"
-                )
-                if message is not None:
-                    out.append(message)
-            else:
-                escalations.append((case, action))
-                await repo.add_event(
-                    session,
-                    case,
-                    "sla_escalation",
-                    actor="bot",
-                    note=f"Quá hạn {_KIND_VI[action.kind]} (hạn {ctx.when(action.due)}), đã báo lãnh đạo",
-                )
+    for case, action in owed:
+        if (action.job, action.period) in done:
+            continue
+        if not await claim_run(session, action.job, action.period, holder, now):
+            continue  # done meanwhile (the claim is the authority, the query only saves work)
+        if action.action == "remind":
+            message = ctx.queue.to_thread(
+                case, Reply(reminder_text(ctx, case, action, now)), purpose="reminder"
+            )
+            if message is not None:
+                out.append(message)
+        else:
+            escalations.append((case, action))
+            await repo.add_event(
+                session,
+                case,
+                "sla_escalation",
+                actor="bot",
+                note=f"Quá hạn {_KIND_VI[action.kind]} (hạn {ctx.when(action.due)}), đã báo lãnh đạo",
+            )
     if escalations:
         mentions = await ctx.mentions() if ctx.mentions is not None else []
         message = ctx.queue.to_group(
@@ -340,6 +347,17 @@ async def sla_watch(session: AsyncSession, ctx: JobContext, now: datetime, holde
         if message is not None:
             out.append(message)
     return out
+
+
+async def _done_runs(session: AsyncSession, owed: Sequence[tuple[Case, SlaAction]]) -> set[tuple[str, str]]:
+    done: set[tuple[str, str]] = set()
+    periods = sorted({action.period for _case, action in owed})
+    for i in range(0, len(periods), 500):  # stay below the bound-parameter limits
+        statement = select(JobRun.job, JobRun.period).where(
+            col(JobRun.job).in_(SLA_JOBS), col(JobRun.period).in_(periods[i : i + 500])
+        )
+        done.update((job, period) for job, period in (await session.exec(statement)).all())
+    return done
 
 
 # -- digest and overdue list ---------------------------------------------------------------------
