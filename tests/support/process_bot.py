@@ -272,7 +272,7 @@ class Person:
     (FAQ offered? not solved) → dossier → procedure → phone → confirm."""
 
     user_id: int
-    send: Callable[[int, dict[str, Any]], None]
+    send: Callable[[int, dict[str, Any]], object]
     inbox: Inbox
     sent: list[tuple[int, frozenset[str]]] = field(default_factory=list)  # (update_id, steps after it)
     done: bool = False
