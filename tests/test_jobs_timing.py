@@ -257,3 +257,25 @@ async def test_a_follower_runs_nothing(app: Application, clock: Clock) -> None:
     assert await follower.sla_watch() == 0 and await follower.autoclose() == 0
     assert await outbox(app.db) == []
     assert await clock.runner.sla_watch() == 2
+
+
+def test_report_periods_and_catch_up_windows() -> None:
+    from handlers.jobs import JobsConfig, monthly_due, weekly_due
+    from handlers.worktime import WorkCalendar
+
+    cal, config = WorkCalendar(), JobsConfig()
+    due = weekly_due(vn(2025, 12, 1, 8, 0), cal, config)
+    assert due is not None and due.period == "2025-11-24/2025-11-30"
+    assert (due.start, due.end) == (vn(2025, 11, 24).date(), vn(2025, 11, 30).date())
+    assert weekly_due(vn(2025, 12, 1, 7, 59), cal, config) is None  # last week's is long past
+    assert weekly_due(vn(2025, 12, 3, 7, 59), cal, config) == due  # caught up within 2 days
+    assert weekly_due(vn(2025, 12, 3, 8, 1), cal, config) is None
+    due = monthly_due(vn(2026, 1, 1, 8, 0), cal, config)  # a holiday: the report still goes out
+    assert due is not None and due.period == "2025-12"
+    assert (due.start, due.end) == (vn(2025, 12, 1).date(), vn(2025, 12, 31).date())
+    assert monthly_due(vn(2026, 1, 4, 7, 59), cal, config) == due
+    assert monthly_due(vn(2026, 1, 4, 8, 1), cal, config) is None
+    assert monthly_due(vn(2026, 3, 1, 9, 0), cal, config).period == "2026-02"  # type: ignore[union-attr]
+    friday = JobsConfig(weekly_day=4, weekly_time=vn(2025, 1, 1, 16, 30).time())
+    due = weekly_due(vn(2025, 11, 28, 16, 30), cal, friday)
+    assert due is not None and due.period == "2025-11-21/2025-11-27"
