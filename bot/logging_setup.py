@@ -6,14 +6,26 @@ import logging
 import re
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # Telegram bot tokens: 123456789:AA...
-    (re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b"), "<token>"),
-    # Long opaque secrets (Zalo tokens, OA keys) following a key name.
-    (re.compile(r"(?i)\b(access_token|refresh_token|secret_key|secret|token)=([^\s&]+)"), r"\1=<hidden>"),
-    # 12-digit citizen ID (CCCD) numbers.
+    # Telegram bot tokens (123456789:AA…), also inside API URLs ("…/bot123456789:AA…/sendMessage",
+    # where no word boundary precedes the digits).
+    (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{20,}"), "<token>"),
+    # Opaque secrets after a key name: query strings, headers, JSON.
+    (
+        re.compile(r"(?i)\b(access_token|refresh_token|secret_key|secret_token|secret|token|password)=([^\s&]+)"),
+        r"\1=<hidden>",
+    ),
+    (
+        re.compile(r'(?i)"(access_token|refresh_token|secret_key|secret_token|secret|token|password)"\s*:\s*"[^"]*"'),
+        r'"\1": "<hidden>"',
+    ),
+    (re.compile(r"(?i)\b(x-telegram-bot-api-secret-token|authorization)(\s*[:=]\s*)\S+"), r"\1\2<hidden>"),
+    # Passwords in connection URLs (postgresql://user:password@host/db).
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)[^@\s]+@"), r"\1<hidden>@"),
+    # 12-digit citizen ID (CCCD) numbers, also written in groups of three.
     (re.compile(r"(?<!\d)\d{12}(?!\d)"), "<cccd>"),
-    # Vietnamese phone numbers (+84 / 84 / 0 forms, with spaces or dots).
-    (re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.]?\d){8,10}(?!\d)"), "<phone>"),
+    (re.compile(r"(?<!\d)\d{3}([ .])\d{3}\1\d{3}\1\d{3}(?!\d)"), "<cccd>"),
+    # Vietnamese phone numbers (+84 / 84 / 0 forms, with spaces, dots or dashes).
+    (re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)"), "<phone>"),
 ]
 
 
@@ -33,9 +45,18 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+class MaskingFormatter(logging.Formatter):
+    """Masks the whole formatted line, tracebacks included: an exception's text (an aiohttp
+    error with the API URL, a validation error quoting user input) is logged there, not in
+    the message the filter sees."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask(super().format(record))
+
+
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(MaskingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
