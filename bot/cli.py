@@ -32,6 +32,16 @@ def _parser() -> argparse.ArgumentParser:
     from bot.report_cli import add_parser as add_report_parser
 
     add_report_parser(sub)
+    purge = sub.add_parser(
+        "purge", help="xóa dữ liệu cá nhân của phản ánh đã đóng quá hạn lưu trữ (giữ số liệu thống kê)"
+    )
+    purge.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help="số ngày kể từ khi đóng (mặc định: retention.personal_data_days trong config.yaml)",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="chỉ đếm, không xóa")
     return parser
 
 
@@ -66,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.report_cli import run_report
 
         return run_report(settings, args)
+    if args.command == "purge":
+        return asyncio.run(purge(settings, args.older_than, dry_run=args.dry_run))
     if args.command == "run":
         channels = args.channel or default_channels(settings)
         try:
@@ -76,6 +88,26 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 0
     return 1
+
+
+async def purge(settings: Settings, older_than: float | None, *, dry_run: bool) -> int:
+    from bot.purge import purge_personal_data
+    from storage.db import Database
+
+    days = older_than if older_than is not None else settings.retention.personal_data_days
+    if days <= 0:
+        print("--older-than must be a positive number of days", file=sys.stderr)
+        return 2
+    db = Database(settings.sqlalchemy_url)
+    try:
+        report = await purge_personal_data(db, days, dry_run=dry_run)
+    finally:
+        await db.dispose()
+    head = "Would erase (dry run)" if dry_run else "Erased"
+    print(f"{head}: personal data of cases closed more than {days:g} days ago.")
+    for line in report.lines():
+        print(f"  {line}")
+    return 0
 
 
 async def run(settings: Settings, channels: list[str], *, webhook: bool, console_user: str, migrate: bool) -> int:
