@@ -29,6 +29,13 @@ class QueueDeliveryHooks:
         case = await session.get(Case, row.case_id)
         if case is None:
             return payload
+        if row.purpose == "card_edit":
+            # Only once the card exists; before that the new card already shows the latest state.
+            if case.card_message_id:
+                payload["edit_message_id"] = case.card_message_id
+            else:
+                payload["skip"] = True
+            return payload
         if row.purpose == "card":
             if not case.staff_thread_id:
                 payload["create_topic"] = self.queue.topic_name(case)

@@ -7,6 +7,7 @@ interpreted as HTML or Markdown by Telegram.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
@@ -26,6 +27,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import (
     BotCommand,
+    FSInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -215,6 +217,10 @@ class TelegramSender:
 
     async def _send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         reply = Reply.from_dict(payload)
+        if payload.get("edit_message_id"):
+            return await self._edit(chat_id, int(payload["edit_message_id"]), reply)
+        if payload.get("skip"):
+            return SendResult()
         thread_id = payload.get("thread_id")
         reply_to = payload.get("reply_to_message_id")
         common: dict[str, Any] = {"chat_id": int(chat_id)}
@@ -247,6 +253,17 @@ class TelegramSender:
             first_id = first_id or last.message_id
         return SendResult(message_id=str(first_id) if first_id else None, thread_id=thread_id)
 
+    async def _edit(self, chat_id: str, message_id: int, reply: Reply) -> SendResult:
+        """Refresh a message in place (the case card after a status change)."""
+        try:
+            await self.bot.edit_message_text(
+                chat_id=int(chat_id), message_id=message_id, text=reply.text[:MAX_TEXT], reply_markup=inline_keyboard(reply)
+            )
+        except TelegramBadRequest as exc:
+            if "not modified" not in exc.message:
+                raise
+        return SendResult(message_id=str(message_id))
+
     async def _is_forum(self, chat_id: int) -> bool:
         """Forum supergroups get one topic per case; plain groups use the card's reply thread."""
         if chat_id not in self._forum:
@@ -256,6 +273,16 @@ class TelegramSender:
 
     async def _send_attachment(self, common: dict[str, Any], attachment: AttachmentRef, reply_to: int | None) -> Message:
         caption = (attachment.file_name or "")[:MAX_CAPTION] or None
+        if attachment.kind == "upload":
+            # A file the bot wrote itself (report workbook, chart under jobs.reports_dir), uploaded
+            # from disk. Adapters never produce this kind from incoming messages.
+            path = Path(attachment.file_ref)
+            if not path.is_file():
+                raise PermanentFailure(f"generated file is gone: {path.name}")
+            upload = FSInputFile(path, filename=attachment.file_name or path.name)
+            if (attachment.mime_type or "").startswith("image/"):
+                return await self.bot.send_photo(photo=upload, caption=caption, reply_to_message_id=reply_to, **common)
+            return await self.bot.send_document(document=upload, caption=caption, reply_to_message_id=reply_to, **common)
         if attachment.kind == "photo":
             return await self.bot.send_photo(photo=attachment.file_ref, caption=caption, reply_to_message_id=reply_to, **common)
         if attachment.file_ref.startswith(("http://", "https://")) and (attachment.mime_type or "") not in (

@@ -336,7 +336,7 @@ class IncidentDesk:
         code = find_code(text)
         if code:
             return await repo.case_by_code(session, code)
-        return await self.desk._case_of_thread(session, event)
+        return await self.desk.case_of_thread(session, event)
 
     async def _open(self, session: AsyncSession, event: Incoming, out: list[Outgoing], rest: str) -> None:
         now = self.clock()
@@ -430,7 +430,7 @@ class IncidentDesk:
             result, ref = after.strip(), f"{first} "
         else:
             result = rest
-            case = await self.desk._case_of_thread(session, event)
+            case = await self.desk.case_of_thread(session, event)
             if case is not None:
                 if case.incident_id is not None:
                     linked = await session.get(Incident, case.incident_id)
@@ -512,6 +512,7 @@ class IncidentDesk:
             actor=actor,
             note=f"Sự cố #{incident.id} đã khắc phục: {result}",
         )
+        StaffDesk.touch(case)
         session.add(
             CaseMessage(
                 case_id=case.id,

@@ -434,4 +434,5 @@ async def autoclose(session: AsyncSession, ctx: JobContext, now: datetime) -> li
         out.append(
             ctx.queue.to_reporter(case, Reply(T.CASE_CLOSED_AUTO.format(code=case.code)), purpose="notice")
         )
+        out.extend(await ctx.queue.card_refresh(session, case))
     return out

@@ -102,6 +102,12 @@ class Queue:
             Choice(f"staff:history:{case.id}", S.BUTTON_HISTORY),
         ]
 
+    async def card_refresh(self, session: AsyncSession, case: Case) -> list[Outgoing]:
+        """The card edited in place to show the case's current status and assignee."""
+        reporter = await session.get(Reporter, case.reporter_id)
+        out = self.to_thread(case, Reply(self.card_text(case, reporter), self.card_buttons(case), columns=3), purpose="card_edit")
+        return [out] if out else []
+
     # -- CaseHooks -----------------------------------------------------------------------
 
     async def case_created(self, session: AsyncSession, case: Case, reporter: Reporter) -> list[Outgoing]:
@@ -144,4 +150,4 @@ class Queue:
         if case.rating_comment:
             lines.append(S.RATING_COMMENT.format(code=case.code, comment=shorten(case.rating_comment, 1500)))
         out = self.to_thread(case, Reply("\n".join(lines)))
-        return [out] if out else []
+        return ([out] if out else []) + await self.card_refresh(session, case)

@@ -7,6 +7,7 @@ Every status change writes an audit event with the actor and time (storage.repo.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,8 @@ from storage.models import Case, CaseMessage, CaseStatus, Conversation, OutboxMe
 
 CASE_COMMANDS = frozenset({"nhan", "giao", "dong", "molai", "vuotthamquyen", "ghichu", "chobosung"})
 GROUP_COMMANDS = frozenset({"hangdoi", "tim", "thongke", "trogiup", "help", "start"})
+# Cases changed while handling one staff event (per asyncio task, so concurrent events never mix).
+_TOUCHED: ContextVar[list[Case]] = ContextVar("touched_cases")
 STAFF_COMMANDS = CASE_COMMANDS | GROUP_COMMANDS | {"baocao", "suco", "taifaq"}
 
 
@@ -57,15 +60,33 @@ class StaffDesk:
 
     async def handle(self, session: AsyncSession, event: Incoming) -> list[Outgoing]:
         out: list[Outgoing] = []
+        touched: list[Case] = []
+        token = _TOUCHED.set(touched)
+        try:
+            await self._dispatch(session, event, out)
+        finally:
+            _TOUCHED.reset(token)
+        # Cards of cases whose status or assignee changed are refreshed in place.
+        for case in {id(c): c for c in touched}.values():
+            out.extend(await self.queue.card_refresh(session, case))
+        return out
+
+    async def _dispatch(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
         if event.kind == Kind.CHOICE and (event.choice or "").startswith("staff:"):
             await self._button(session, event, out)
         elif event.kind == Kind.COMMAND:
             await self._command(session, event, out)
         elif event.kind in (Kind.TEXT, Kind.ATTACHMENT):
-            case = await self._case_of_thread(session, event)
+            case = await self.case_of_thread(session, event)
             if case is not None and await self.directory.is_staff(event.user_id):
                 await self._relay(session, event, case, out)
-        return out
+
+    @staticmethod
+    def touch(case: Case) -> None:
+        """Refresh this case's card at the end of the staff event being handled (if any)."""
+        touched = _TOUCHED.get(None)
+        if touched is not None:
+            touched.append(case)
 
     def _say(self, event: Incoming, out: list[Outgoing], text: str) -> None:
         out.append(
@@ -73,7 +94,7 @@ class StaffDesk:
                      reply_to_message_id=None if event.thread_id else event.message_id, purpose="staff")
         )
 
-    async def _case_of_thread(self, session: AsyncSession, event: Incoming) -> Case | None:
+    async def case_of_thread(self, session: AsyncSession, event: Incoming) -> Case | None:
         """The case whose thread this message is in: its forum topic, or a reply to its card or relays."""
         if event.thread_id:
             case = (await session.exec(select(Case).where(Case.staff_thread_id == event.thread_id))).first()
@@ -134,7 +155,7 @@ class StaffDesk:
         if command == "thongke":
             await self._stats(session, event, out)
             return
-        case = await self._case_of_thread(session, event)
+        case = await self.case_of_thread(session, event)
         code = find_code(args)
         if code:
             found = await repo.case_by_code(session, code)
@@ -166,6 +187,7 @@ class StaffDesk:
             case.assignee_name = assignee if assignee.startswith("@") else f"@{assignee}"
             case.assignee_id = None
             await repo.add_event(session, case, "assigned", actor=actor, note=case.assignee_name)
+            self.touch(case)
             if case.status == CaseStatus.NEW:
                 await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor)
             self._say(event, out, S.ASSIGNED.format(code=case.code, assignee=case.assignee_name, actor=actor))
@@ -187,6 +209,7 @@ class StaffDesk:
                 return
             await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note=args or None)
             case.rating = None
+            self.touch(case)
             self._say(event, out, S.REOPENED.format(actor=actor, code=case.code))
             out.append(self.queue.to_reporter(case, Reply(T.CASE_REOPENED.format(code=case.code)), purpose="notice"))
         elif command == "vuotthamquyen":
@@ -199,6 +222,7 @@ class StaffDesk:
             case.escalation_reason = args
             case.escalated_at = datetime.now(UTC)
             await repo.add_event(session, case, "escalated", actor=actor, note=args)
+            self.touch(case)
             self._say(event, out, S.ESCALATED.format(code=case.code, actor=actor, reason=args))
             out.append(self.queue.to_reporter(case, Reply(T.CASE_ESCALATED.format(code=case.code)), purpose="notice"))
         elif command == "chobosung":
@@ -228,6 +252,7 @@ class StaffDesk:
         case.assignee_id = int(event.user_id) if event.user_id.isdigit() else None
         case.assignee_name = actor
         await repo.add_event(session, case, "assigned", actor=actor, note=actor)
+        self.touch(case)
         if case.status in (CaseStatus.NEW, CaseStatus.WAITING_REPORTER):
             await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor)
         self._say(event, out, S.TOOK.format(actor=actor, code=case.code))
@@ -235,6 +260,7 @@ class StaffDesk:
     async def _wait_for_reporter(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, question: str) -> None:
         actor = actor_name(event)
         await repo.set_status(session, case, CaseStatus.WAITING_REPORTER, actor=actor, note=question or None)
+        self.touch(case)
         self._mark_first_response(case)
         text = T.CASE_WAITING.format(code=case.code)
         if question:
@@ -250,6 +276,7 @@ class StaffDesk:
         case.resolution = resolution
         case.rating = None
         await repo.set_status(session, case, CaseStatus.RESOLVED, actor=actor, note=resolution)
+        self.touch(case)
         self._mark_first_response(case)
         session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=resolution))
         reply = Reply(T.CASE_RESOLVED.format(code=case.code, resolution=resolution), self.rating_choices(case))
@@ -293,6 +320,7 @@ class StaffDesk:
         self._mark_first_response(case)
         if case.status == CaseStatus.NEW:
             await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note="Đã trả lời người phản ánh")
+            self.touch(case)
         case.updated_at = datetime.now(UTC)
 
     async def _history(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case) -> None:

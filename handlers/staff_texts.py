@@ -54,6 +54,7 @@ STAFF_HELP = (
     "• /hangdoi → các phản ánh đang mở\n"
     "• /tim mã, số điện thoại hoặc từ khóa\n"
     "• /thongke → số liệu nhanh\n"
-    "• /baocao tuan | thang | từ-ngày đến-ngày → báo cáo\n"
-    "• /suco mo thông báo | /suco dong kết quả → sự cố chung"
+    "• /baocao tuan | thang | tuantruoc | thangtruoc | dd/mm/yyyy dd/mm/yyyy → báo cáo\n"
+    "• /suco → các sự cố đang mở; /suco mo thông báo | /suco dong kết quả → sự cố chung\n"
+    "• /taifaq → tải lại bộ câu hỏi thường gặp"
 )

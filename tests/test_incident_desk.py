@@ -131,7 +131,8 @@ async def test_burst_alert_notice_and_closure(app: Application) -> None:
     fixed = [o for o in out if o.purpose == "rating_request"]
     assert sorted(o.chat_id for o in fixed) == sorted([c.user for c in chats] + [late.user])
     assert all("đã được khắc phục" in o.reply.text and o.reply.choices for o in fixed)
-    [closed_msg] = [o for o in out if o.chat_id == str(STAFF_CHAT)]
+    [closed_msg] = [o for o in out if o.chat_id == str(STAFF_CHAT) and o.purpose != "card_edit"]
+    assert len([o for o in out if o.purpose == "card_edit"]) == 7  # every card shows its new status
     assert (
         "Đã đóng sự cố" in closed_msg.reply.text
         and "7 phản ánh chuyển sang Đã giải quyết" in closed_msg.reply.text

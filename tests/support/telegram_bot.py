@@ -89,7 +89,7 @@ async def press(tg: FakeTelegramServer, user_id: int, label: str, chat_id: int |
                                    message_thread_id=message.get("message_thread_id")))
 
 
-async def answer(tg: FakeTelegramServer, chat_id: int, contains: str, timeout: float = 10.0) -> str:
+async def answer(tg: FakeTelegramServer, chat_id: int, contains: str, timeout: float = 20.0) -> str:
     """Wait for the bot's next text to the chat that contains `contains` (messages already
     read by an earlier `answer` do not count); return it."""
     seen: dict[int, int] = tg.__dict__.setdefault("_answers_seen", {})
