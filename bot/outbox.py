@@ -283,7 +283,7 @@ class OutboxWorker:
                                 await blocked
                     await self._retry(row, token, str(exc), exc.retry_after, _progress(exc))
                 except DeliveryDeferred as exc:
-                    await self._defer(row, token, str(exc))
+                    await self._defer(row, token, str(exc), _progress(exc))
                 except PermanentFailure as exc:
                     await self._fail(row, token, str(exc))
                 except Exception as exc:  # unknown errors are retried, never dropped
@@ -339,11 +339,16 @@ class OutboxWorker:
             fresh.claimed_by = None
             fresh.next_attempt_at = utcnow() + timedelta(seconds=delay)
 
-    async def _defer(self, row: OutboxMessage, token: str, reason: str) -> None:
+    async def _defer(
+        self, row: OutboxMessage, token: str, reason: str, progress: dict[str, Any] | None = None
+    ) -> None:
         async with self.db.session() as session:
             fresh = await self._owned(session, row, token)
             if fresh is None:
                 return
+            if progress:
+                # Parts already delivered (a long reply split in several) are not sent again on release.
+                fresh.payload = {**fresh.payload, **progress}
             first_time = fresh.status != "deferred" and fresh.last_error != reason[:500]
             fresh.status = "deferred"
             fresh.last_error = reason[:500]
