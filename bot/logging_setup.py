@@ -7,7 +7,7 @@ import re
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # Any token inside a Bot API path (Telegram and Zalo bots: Zalo ids have 19 digits).
-    (re.compile(r"/bot[^/\s]+/"), "/bot<token>/"),
+    (re.compile(r"/bot\d+:[^/\s]+"), "/bot<token>"),
     # Telegram bot tokens (123456789:AA…), also inside API URLs ("…/bot123456789:AA…/sendMessage",
     # where no word boundary precedes the digits).
     (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{20,}"), "<token>"),
