@@ -59,9 +59,7 @@ async def test_full_intake_creates_case_with_code_and_deadline(app: Application)
     await chat.say("Phần mềm một cửa không hiện hồ sơ công dân nộp trên cổng quốc gia từ hôm qua")
     chat.expect("Đã ghi nhận mô tả", "1/5")
     await chat.tap("Tiếp tục")
-    # The FAQ stage may offer an answer; this person still needs the task force.
-    if "Có phải bạn gặp" in chat.text or "giống một trong" in chat.text:
-        await chat.tap("gửi Tổ công tác")
+    await chat.decline_faq()  # the FAQ stage may offer an answer; this person still needs the task force
     chat.expect("mã hồ sơ")
     await chat.say("H26.22-251120-0001")
     chat.expect("thủ tục gì")
@@ -111,11 +109,7 @@ async def test_officer_unit_is_remembered_next_time(app: Application) -> None:
 async def test_consent_refused_gives_anonymous_case_without_phone(app: Application) -> None:
     chat = Transcript(app)
     await file_complaint(chat, consent=False)
-    await chat.tap("Tiếp tục")
-    if "Có phải bạn gặp" in chat.text or "giống một trong" in chat.text:
-        await chat.tap("gửi Tổ công tác")
-    await chat.tap("Bỏ qua")  # dossier
-    await chat.tap("Bỏ qua")  # procedure
+    await chat.skip_to_summary()
     chat.expect("kiểm tra lại", "ẩn danh")
     chat.expect_not("Điện thoại")
     await chat.tap("Gửi phản ánh")
@@ -182,12 +176,7 @@ async def test_edit_from_summary_returns_to_summary(app: Application) -> None:
 async def test_lookup_shows_only_own_cases(app: Application) -> None:
     owner = Transcript(app, user="2001")
     await file_complaint(owner)
-    await owner.tap("Tiếp tục")
-    if "Có phải bạn gặp" in owner.text or "giống một trong" in owner.text:
-        await owner.tap("gửi Tổ công tác")
-    await owner.tap("Bỏ qua")
-    await owner.tap("Bỏ qua")
-    await owner.tap("Bỏ qua")
+    await owner.skip_to_summary()
     await owner.tap("Gửi phản ánh")
     [case] = await cases(app.db)
 
@@ -240,12 +229,7 @@ async def test_same_update_twice_has_one_effect(app: Application) -> None:
 
     chat = Transcript(app)
     await file_complaint(chat)
-    await chat.tap("Tiếp tục")
-    if "Có phải bạn gặp" in chat.text or "giống một trong" in chat.text:
-        await chat.tap("gửi Tổ công tác")
-    await chat.tap("Bỏ qua")
-    await chat.tap("Bỏ qua")
-    await chat.tap("Bỏ qua")
+    await chat.skip_to_summary()
     submit = Incoming("telegram", chat.user, chat.user, Kind.CHOICE, choice="confirm:submit", update_key="dup-1")
     await chat.send(submit)
     chat.expect("Đã tiếp nhận")

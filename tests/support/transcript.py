@@ -88,6 +88,20 @@ class Transcript:
     async def sticker(self) -> list[Reply]:
         return await self.send(self._event(Kind.UNSUPPORTED))
 
+    async def decline_faq(self) -> None:
+        """If the FAQ stage offered an answer, say it did not help (the intake goes on)."""
+        if "Có phải bạn gặp" in self.text or "giống một trong" in self.text:
+            await self.tap("gửi Tổ công tác")
+
+    async def skip_to_summary(self) -> None:
+        """From the attachments step: no FAQ help, no dossier, no procedure, no phone."""
+        await self.tap("Tiếp tục")
+        await self.decline_faq()
+        await self.tap("Bỏ qua")  # dossier code
+        await self.tap("Bỏ qua")  # procedure
+        if "số điện thoại" in self.text:
+            await self.tap("Bỏ qua")  # phone
+
     def buttons(self) -> list[str]:
         return [c.label for r in self.replies for c in r.choices]
 
