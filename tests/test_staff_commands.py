@@ -36,10 +36,9 @@ async def new_case(app: Application, user: str = "1001") -> Case:
     await chat.tap("Thanh toán")
     await chat.say("Đã nộp lệ phí qua ngân hàng nhưng hồ sơ vẫn báo chưa thanh toán, mã giao dịch FT123")
     await chat.tap("Tiếp tục")
-    if "Có phải" in chat.text or "giống một trong" in chat.text:
-        await chat.tap("gửi Tổ công tác")
-    await chat.tap("Bỏ qua")
-    await chat.tap("Bỏ qua")
+    await chat.decline_faq()
+    await chat.tap("Bỏ qua")  # dossier code
+    await chat.tap("Bỏ qua")  # procedure
     await chat.say("0987654321")
     await chat.tap("Gửi phản ánh")
     chat.expect("Đã tiếp nhận")
