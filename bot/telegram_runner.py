@@ -137,8 +137,12 @@ def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
         except Exception:  # not JSON, not UTF-8, pydantic.ValidationError: not an update
             return web.json_response({"ok": False, "error": "bad request"}, status=400)
         # Stored and processed before the 200: if this fails, Telegram retries the update.
-        if await process_updates(app, bot, [update]):
+        if await process_updates(app, bot, [update], answer_callbacks=False):
             return web.json_response({"ok": False, "error": "try again"}, status=500)
+        if update.callback_query is not None:
+            # Stop the button's spinner in the webhook answer itself (Telegram executes a
+            # method sent back as the response): one request fewer for every button press.
+            return web.json_response({"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id})
         return web.json_response({})
 
     return handle
