@@ -87,12 +87,12 @@ def cpu_seconds(pid: int) -> float:
 # -- the load: people walking the first steps, the way Telegram delivers them ----------------
 
 
-def conversation_updates(user_id: int, steps: int) -> list[bytes]:
-    """A person's first `steps` updates: /start, then the buttons of the intake."""
+def conversation_updates(user_id: int, steps: int, first: str = "/start") -> list[bytes]:
+    """A person's first `steps` updates: /start (or `first`), then the buttons of the intake."""
     from tests.fakes.updates import callback_update, text_update
 
     presses = ["menu:report", "consent:yes", "role:nguoi_dan", "unit:skip", "system:vneid"]
-    updates = [text_update(user_id, "/start", first_name="Dân")]
+    updates = [text_update(user_id, first, first_name="Dân")]
     updates += [callback_update(user_id, key, message_id=1, first_name="Dân") for key in presses[: steps - 1]]
     return [json.dumps(u).encode() for u in updates]
 
@@ -110,14 +110,20 @@ class LoadResult:
 
 
 async def drive_webhook(
-    url: str | list[str], people: int, per_person: int, *, first_user: int = 1_000_000, connections: int = 40
+    url: str | list[str],
+    people: int,
+    per_person: int,
+    *,
+    first_user: int = 1_000_000,
+    connections: int = 40,
+    first: str = "/start",
 ) -> LoadResult:
     """POST every person's updates in sequence (the next after the 200, as Telegram does per
     chat), all people at once over at most `connections` connections (Telegram's default
     max_connections is 40). Bodies are prepared before the clock starts."""
     import aiohttp
 
-    bodies = [conversation_updates(first_user + i, per_person) for i in range(people)]
+    bodies = [conversation_updates(first_user + i, per_person, first) for i in range(people)]
     urls = [url] if isinstance(url, str) else url
     turn = 0  # several instances: each request to the next one, as Telegram would spread them
     headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}

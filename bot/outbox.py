@@ -40,7 +40,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -258,7 +258,11 @@ class OutboxWorker:
             )
             if due_only:
                 statement = statement.where(col(OutboxMessage.next_attempt_at) <= now)
-            rows = (await session.exec(statement.order_by(col(OutboxMessage.id)).limit(capacity))).all()
+            # Group chats first (Telegram group ids are negative): their window is 20 a minute
+            # against 1 a second for a private chat, so a group message held back behind a
+            # burst of private replies pushes the whole group queue back by minutes.
+            group_first = case((col(OutboxMessage.chat_id).startswith("-"), 0), else_=1)
+            rows = (await session.exec(statement.order_by(group_first, col(OutboxMessage.id)).limit(capacity))).all()
         wanted = [r for r in rows if (r.channel, r.chat_id) not in self._inflight and r.channel in self.senders]
         claims = await self._claim_many(wanted)
         started = 0

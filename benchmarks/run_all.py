@@ -1,0 +1,43 @@
+"""Every benchmark in one go (`make bench`): prints each table and writes benchmarks/results/*.json.
+
+    .venv/bin/python benchmarks/run_all.py            # the issue's sizes (about 10 minutes here)
+    .venv/bin/python benchmarks/run_all.py --quick    # a smaller run to see that it all works
+
+Each benchmark also runs alone: webhook_throughput.py, memory.py, pacing.py, faq_bench.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import memory, pacing, webhook_throughput  # noqa: E402
+from benchmarks.common import machine, write_result  # noqa: E402
+
+
+async def run(quick: bool) -> None:
+    print("Machine:", machine())
+    throughput = await webhook_throughput.main(["--people", "400" if quick else "2000", "--workers", "1"])
+    mem = await memory.main(["--people", "2000" if quick else "10000"])
+    pace = await pacing.main(["--chats", "100" if quick else "500", "--group", "21" if quick else "38"])
+    faq = ROOT / "benchmarks" / "faq_bench.py"
+    if faq.exists():  # the FAQ matcher's own benchmark (kept by its owner)
+        subprocess.run([sys.executable, str(faq)], cwd=ROOT, check=False)
+    write_result("summary", {"quick": quick, "webhook_throughput": throughput, "memory": mem, "pacing": pace})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(run(args.quick))
+
+
+if __name__ == "__main__":
+    main()
