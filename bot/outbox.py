@@ -60,7 +60,38 @@ WAKE_GAP = 0.01
 UNSENT = ("pending", "claimed", "sending")
 
 
-_WRITERS: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
+class _WriterQueue:
+    """An asyncio lock that its holder task may re-enter, and that nobody waits on forever."""
+
+    # A writer waiting longer than this goes ahead and lets SQLite's busy handler arbitrate, as
+    # without the queue: slower, never stuck (e.g. should a writer ever await another writer).
+    PATIENCE = 10.0
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.holder: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        me = asyncio.current_task()
+        if me is not None and self.holder is me:
+            yield  # already ours: a nested write in the same task
+            return
+        try:
+            await asyncio.wait_for(self.lock.acquire(), self.PATIENCE)
+        except TimeoutError:
+            log.warning("SQLite writer queue: waited %.0f s, going ahead unqueued", self.PATIENCE)
+            yield
+            return
+        self.holder = me
+        try:
+            yield
+        finally:
+            self.holder = None
+            self.lock.release()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Database, _WriterQueue] = weakref.WeakKeyDictionary()
 
 
 def sqlite_writer(db: Database) -> AbstractAsyncContextManager[Any]:
@@ -73,10 +104,10 @@ def sqlite_writer(db: Database) -> AbstractAsyncContextManager[Any]:
     (Belongs in storage.db.Database.session(write=True) eventually.)"""
     if not db.is_sqlite:
         return contextlib.nullcontext()
-    lock = _WRITERS.get(db)
-    if lock is None:
-        lock = _WRITERS[db] = asyncio.Lock()
-    return lock
+    queue = _WRITERS.get(db)
+    if queue is None:
+        queue = _WRITERS[db] = _WriterQueue()
+    return queue.hold()
 
 
 @asynccontextmanager
