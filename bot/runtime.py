@@ -102,14 +102,25 @@ class Runtime:
         await stop.wait()
 
     async def close(self) -> None:
+        """Stop everything; every stage is bounded so a stuck part can never hang a shutdown
+        (nothing is lost by cutting it short: unsent messages stay in the outbox)."""
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await _bounded("background tasks", asyncio.gather(*self._tasks, return_exceptions=True))
         if self._runner is not None:
-            await self._runner.cleanup()
+            await _bounded("web server", self._runner.cleanup())
         for closer in self._closers:
-            await closer()
-        await self.app.close()
+            await _bounded(getattr(closer, "__qualname__", "closer"), closer())
+        await _bounded("application", self.app.close(), seconds=20)
+
+
+async def _bounded(what: str, awaitable: Any, seconds: float = 10) -> None:
+    try:
+        await asyncio.wait_for(awaitable, timeout=seconds)
+    except TimeoutError:
+        log.warning("shutdown: %s did not finish within %.0f s; going on", what, seconds)
+    except Exception:
+        log.exception("shutdown: %s failed", what)
 
 
 async def _health(_request: web.Request) -> web.Response:
