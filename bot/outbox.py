@@ -331,20 +331,14 @@ class OutboxWorker:
 
     async def _release(self, row: OutboxMessage, token: str) -> None:
         """Give a claim back that was never used (shutting down while waiting for the limiter)."""
-        async with write_session(self.db) as session:
-            statement = (
-                update(OutboxMessage)
-                .where(
-                    col(OutboxMessage.id) == row.id,
-                    col(OutboxMessage.status) == "claimed",
-                    col(OutboxMessage.claimed_by) == token,
-                )
-                .values(status="pending", claimed_by=None)
-            )
-            await session.exec(statement)  # type: ignore[call-overload]
+        await self._move_claimed(row, token, status="pending", claimed_by=None)
 
     async def _start_sending(self, row: OutboxMessage, token: str) -> bool:
         """Committed right before the API call, only while the claim is still ours."""
+        return await self._move_claimed(row, token, status="sending", claimed_at=utcnow())
+
+    async def _move_claimed(self, row: OutboxMessage, token: str, **values: Any) -> bool:
+        """Change a row this worker has claimed (and still owns); False when the claim was lost."""
         async with write_session(self.db) as session:
             statement = (
                 update(OutboxMessage)
@@ -353,7 +347,7 @@ class OutboxWorker:
                     col(OutboxMessage.status) == "claimed",
                     col(OutboxMessage.claimed_by) == token,
                 )
-                .values(status="sending", claimed_at=utcnow())
+                .values(**values)
             )
             result = await session.exec(statement)  # type: ignore[call-overload]
             return bool(result.rowcount)

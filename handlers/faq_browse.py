@@ -6,7 +6,6 @@ from handlers import texts as T
 from handlers.choices import Prompt
 from handlers.events import Choice
 from handlers.services import FaqStage, FaqSuggestion, FaqTopicView
-from handlers.textutil import shorten
 from handlers.turn import Turn
 from storage import repo
 
@@ -121,8 +120,8 @@ class FaqBrowser:
     def _answer(self, turn: Turn, topic: FaqTopicView) -> None:
         turn.set(faq_last_topic=topic.id)
         turn.go("faq_answered")
-        turn.say(f"📌 {topic.title}\n\n{shorten(topic.answer, 3500) if len(topic.answer) > 3500 else topic.answer}",
-                 self._after_answer_choices())
+        # Long answers are split by the channel adapter; the answer's line breaks are kept.
+        turn.say(f"📌 {topic.title}\n\n{topic.answer}", self._after_answer_choices())
 
     async def _mark_last(self, turn: Turn, solved: bool) -> None:
         from storage.models import FaqQuery
@@ -130,5 +129,7 @@ class FaqBrowser:
         query_id = turn.data.get("faq_query_id")
         query = await turn.session.get(FaqQuery, query_id) if query_id else None
         if query is not None:
-            query.solved = solved
-            query.topic = query.topic or turn.data.get("faq_last_topic")
+            # The topic the person last read counts only when the question itself matched nothing.
+            await repo.settle_faq_query(
+                turn.session, query_id, solved=solved, topic=query.topic or turn.data.get("faq_last_topic")
+            )

@@ -428,13 +428,9 @@ class IntakeFlow:
         self.ask(turn, "faq_offer")
 
     async def _close_faq_query(self, turn: Turn, solved: bool) -> None:
-        from storage.models import FaqQuery
-
-        query_id = turn.data.get("faq_query_id")
-        query = await turn.session.get(FaqQuery, query_id) if query_id else None
-        if query is not None:
-            query.solved = solved
-            query.topic = turn.data.get("faq_topic") or query.topic
+        await repo.settle_faq_query(
+            turn.session, turn.data.get("faq_query_id"), solved=solved, topic=turn.data.get("faq_topic")
+        )
 
     # -- dossier, procedure, phone -------------------------------------------------------
 

@@ -196,6 +196,14 @@ async def record_faq_query(
     return query
 
 
+async def settle_faq_query(session: AsyncSession, query_id: int | None, *, solved: bool, topic: str | None) -> None:
+    """Record whether the FAQ answer solved the person's problem (and which topic they finally saw)."""
+    query = await session.get(FaqQuery, query_id) if query_id else None
+    if query is not None:
+        query.solved = solved
+        query.topic = topic or query.topic
+
+
 async def unmatched_faq_queries(session: AsyncSession, limit: int = 5000) -> Sequence[FaqQuery]:
     statement = (
         select(FaqQuery)
