@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import Sender
-from bot.outbox import OutboxHooks, OutboxWorker, enqueue, write_session
+from bot.outbox import OutboxHooks, OutboxWorker, enqueue
 from bot.queue_delivery import QueueDeliveryHooks
 from bot.settings import Settings
 from handlers.directory import KnowledgeBaseFaq, OfficialUnits
@@ -195,10 +195,10 @@ class Application:
         async with self._lock(event), self._shared_lock(event):
             for attempt in range(5):
                 try:
-                    # SQLite: one writer at a time, queued in order here (bot.outbox.sqlite_writer).
-                    async with write_session(self.db) as session:
+                    # SQLite: transactions take turns, in order (storage.db.SessionTurns).
+                    async with self.db.session() as session:
                         outgoing = await self.engine.handle(session, event)
-                        enqueue(session, outgoing)
+                        await enqueue(session, outgoing)
                     break
                 except (OperationalError, DBAPIError) as exc:
                     # Lock timeouts and serialization failures are transient: try again.

@@ -267,7 +267,7 @@ class JobRunner:
                 async with self.fenced() as session:
                     if not await J.claim_run(session, name, due.period, self.holder, now):
                         raise _AlreadyDone
-                    enqueue(session, produced.out)
+                    await enqueue(session, produced.out)
             except _AlreadyDone:
                 produced.discard()
                 return "done"
@@ -348,7 +348,7 @@ class JobRunner:
             try:
                 async with self.fenced() as session:
                     out = await body(session, self.ctx, now, self.holder)
-                    enqueue(session, out)
+                    await enqueue(session, out)
             except LostLeadership:
                 self.stats.count(name, "not_leader")
                 return 0

@@ -34,13 +34,11 @@ import os
 import random
 import socket
 import uuid
-import weakref
-from collections.abc import AsyncIterator, Iterable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,77 +58,33 @@ WAKE_GAP = 0.01
 UNSENT = ("pending", "claimed", "sending")
 
 
-class _WriterQueue:
-    """An asyncio lock that its holder task may re-enter, and that nobody waits on forever."""
-
-    # A writer waiting longer than this goes ahead and lets SQLite's busy handler arbitrate, as
-    # without the queue: slower, never stuck (e.g. should a writer ever await another writer).
-    PATIENCE = 10.0
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.holder: asyncio.Task[Any] | None = None
-
-    @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
-        me = asyncio.current_task()
-        if me is not None and self.holder is me:
-            yield  # already ours: a nested write in the same task
-            return
-        try:
-            await asyncio.wait_for(self.lock.acquire(), self.PATIENCE)
-        except TimeoutError:
-            log.warning("SQLite writer queue: waited %.0f s, going ahead unqueued", self.PATIENCE)
-            yield
-            return
-        self.holder = me
-        try:
-            yield
-        finally:
-            self.holder = None
-            self.lock.release()
+_INSERT_OUTBOX = insert(OutboxMessage)
 
 
-_WRITERS: weakref.WeakKeyDictionary[Database, _WriterQueue] = weakref.WeakKeyDictionary()
+async def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> int:
+    """Store replies in the caller's transaction (they are sent only if it commits).
 
-
-def sqlite_writer(db: Database) -> AbstractAsyncContextManager[Any]:
-    """On SQLite, the writers of this process take turns here, in order.
-
-    SQLite has one writer at a time; without this queue, concurrent transactions wait in
-    SQLite's busy handler, which retries by sleeping (up to 100 ms each time), or fail at
-    once when a reading transaction tries to write ("database is locked"). Measured: 40
-    conversations at once crawled at ~45 updates/s. PostgreSQL writes concurrently: no lock.
-    (Belongs in storage.db.Database.session(write=True) eventually.)"""
-    if not db.is_sqlite:
-        return contextlib.nullcontext()
-    queue = _WRITERS.get(db)
-    if queue is None:
-        queue = _WRITERS[db] = _WriterQueue()
-    return queue.hold()
-
-
-@asynccontextmanager
-async def write_session(db: Database) -> AsyncIterator[AsyncSession]:
-    """A write transaction, queued behind this process's other SQLite writers."""
-    async with sqlite_writer(db), db.session() as session:
-        yield session
-
-
-def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> list[OutboxMessage]:
-    """Store replies in the caller's transaction (they are sent only if it commits)."""
-    rows = []
-    for item in outgoing:
-        row = OutboxMessage(
-            channel=item.channel,
-            chat_id=str(item.chat_id),
-            payload=item.payload(),
-            case_id=item.case_id,
-            purpose=item.purpose,
-        )
-        session.add(row)
-        rows.append(row)
-    return rows
+    One Core INSERT for all of them: this runs on every update, and building ORM objects for
+    rows nobody reads back here cost more than the conversation logic itself."""
+    now = utcnow()
+    rows = [
+        {
+            "channel": item.channel,
+            "chat_id": str(item.chat_id),
+            "payload": item.payload(),
+            "case_id": item.case_id,
+            "purpose": item.purpose,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for item in outgoing
+    ]
+    if rows:
+        # executemany with a fixed statement: compiled once, not once per row count.
+        await session.exec(_INSERT_OUTBOX, params=rows)  # type: ignore[call-overload]
+    return len(rows)
 
 
 class OutboxHooks(Protocol):
@@ -257,7 +211,7 @@ class OutboxWorker:
         was never handed to the messenger."""
         cutoff = utcnow() - self.claim_lease
         recovered = 0
-        async with write_session(self.db) as session:
+        async with self.db.session() as session:
             for status, spent in (("sending", 1), ("claimed", 0)):
                 statement = update(OutboxMessage).where(col(OutboxMessage.status) == status)
                 if not everything:
@@ -316,7 +270,7 @@ class OutboxWorker:
         if not rows:
             return won
         now = utcnow()
-        async with write_session(self.db) as session:
+        async with self.db.session() as session:
             for row in rows:
                 token = f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
                 statement = (
@@ -339,7 +293,7 @@ class OutboxWorker:
 
     async def _move_claimed(self, row: OutboxMessage, token: str, **values: Any) -> bool:
         """Change a row this worker has claimed (and still owns); False when the claim was lost."""
-        async with write_session(self.db) as session:
+        async with self.db.session() as session:
             statement = (
                 update(OutboxMessage)
                 .where(
@@ -404,7 +358,7 @@ class OutboxWorker:
 
     async def _mark_sent(self, row: OutboxMessage, result: SendResult) -> None:
         # Not conditional on the claim: the message did go out, whoever owns the row now.
-        async with write_session(self.db) as session:
+        async with self.db.session() as session:
             fresh = await session.get(OutboxMessage, row.id)
             assert fresh is not None
             if fresh.status == "sent":
@@ -414,12 +368,12 @@ class OutboxWorker:
             fresh.sent_message_id = result.message_id
             fresh.attempts += 1
             follow_up = await self.hooks.delivered(session, fresh, result)
-            enqueue(session, follow_up)
+            await enqueue(session, follow_up)
 
     async def _retry(
         self, row: OutboxMessage, token: str, reason: str, retry_after: float | None, progress: dict[str, Any] | None
     ) -> None:
-        async with write_session(self.db) as session:
+        async with self.db.session() as session:
             fresh = await self._owned(session, row, token)
             if fresh is None:
                 return
@@ -431,7 +385,7 @@ class OutboxWorker:
             fresh.last_error = reason[:500]
             if fresh.attempts >= self.max_attempts:
                 fresh.status = "failed"
-                enqueue(session, await self.hooks.failed(session, fresh, reason))
+                await enqueue(session, await self.hooks.failed(session, fresh, reason))
                 return
             delay = retry_after if retry_after is not None else min(300.0, 2.0 ** fresh.attempts) * random.uniform(0.5, 1.0)
             fresh.status = "pending"
@@ -441,7 +395,7 @@ class OutboxWorker:
     async def _defer(
         self, row: OutboxMessage, token: str, reason: str, progress: dict[str, Any] | None = None
     ) -> None:
-        async with write_session(self.db) as session:
+        async with self.db.session() as session:
             fresh = await self._owned(session, row, token)
             if fresh is None:
                 return
@@ -453,18 +407,18 @@ class OutboxWorker:
             fresh.last_error = reason[:500]
             fresh.claimed_by = None
             if first_time:
-                enqueue(session, await self.hooks.failed(session, fresh, reason))
+                await enqueue(session, await self.hooks.failed(session, fresh, reason))
 
     async def _fail(self, row: OutboxMessage, token: str, reason: str) -> None:
         log.warning("outbox row %s to %s failed permanently: %s", row.id, row.channel, reason[:200])
-        async with write_session(self.db) as session:
+        async with self.db.session() as session:
             fresh = await self._owned(session, row, token)
             if fresh is None:
                 return
             fresh.status = "failed"
             fresh.attempts += 1
             fresh.last_error = reason[:500]
-            enqueue(session, await self.hooks.failed(session, fresh, reason))
+            await enqueue(session, await self.hooks.failed(session, fresh, reason))
 
 
 def _progress(exc: BaseException) -> dict[str, Any] | None:

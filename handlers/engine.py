@@ -86,14 +86,14 @@ class Engine:
         if event.chat_kind == ChatKind.OTHER_GROUP:
             return []
         await repo.lock_person(session, event.channel, event.user_id)
-        reporter = await repo.get_reporter(
+        reporter, conversation = await repo.get_person(
             session,
             event.channel,
             event.user_id,
+            event.chat_id,
             display_name=event.display_name,
             username=event.username,
         )
-        conversation = await repo.get_conversation(session, event.channel, event.user_id, event.chat_id)
         conversation.chat_id = event.chat_id
         turn = Turn(session, event, reporter, conversation, self.now())
         if self._flooding(turn):

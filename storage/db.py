@@ -1,11 +1,15 @@
 """Database engine and sessions.
 
 `DATABASE_URL` takes the usual SQLAlchemy forms (`sqlite:///path`, `postgresql://user@host/db`);
-the async driver (aiosqlite, asyncpg) is chosen here so operators never have to know about it.
+the async driver (asyncpg, or SQLite run in place: storage.sqlite_inline) is chosen here so
+operators never have to know about it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +19,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sqlite_inline import inline_connector
+
+log = logging.getLogger(__name__)
+
+# How long a statement waits for another process's SQLite write lock (a CLI `purge`, a
+# migration) before it fails and its caller retries. Statements run on the event loop's
+# thread, so this is also the longest the loop can stall on such a lock.
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def async_url(url: str) -> str:
@@ -34,6 +47,43 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+class SessionTurns:
+    """SQLite sessions of this process take turns: an asyncio lock its holder task may re-enter.
+
+    SQLite has one writer at a time. Without turns, two transactions of this process would meet
+    in SQLite's busy handler — and since statements run on the event loop's thread
+    (storage.sqlite_inline), one waiting there would block the loop the other needs to commit.
+    With turns, a transaction starts only when the previous one has ended, in arrival order.
+    PostgreSQL needs none of this: its sessions run concurrently."""
+
+    # Nobody waits forever: past this, a session goes ahead and SQLite's busy handler
+    # arbitrates (bounded by SQLITE_BUSY_TIMEOUT_MS), e.g. should a session ever wait on another.
+    PATIENCE = 10.0
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.holder: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        me = asyncio.current_task()
+        if me is not None and self.holder is me:
+            yield  # already ours: a nested session in the same task
+            return
+        try:
+            await asyncio.wait_for(self.lock.acquire(), self.PATIENCE)
+        except TimeoutError:
+            log.warning("SQLite session turns: waited %.0f s, going ahead", self.PATIENCE)
+            yield
+            return
+        self.holder = me
+        try:
+            yield
+        finally:
+            self.holder = None
+            self.lock.release()
+
+
 class Database:
     """Owns the async engine and hands out sessions."""
 
@@ -42,21 +92,26 @@ class Database:
         self.is_sqlite = is_sqlite(url)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            database = make_url(url).database
-            if database and database != ":memory:":
+            database = make_url(url).database or ":memory:"
+            if database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs["async_creator"] = inline_connector(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._turns = SessionTurns() if self.is_sqlite else None
+
+    def turn(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """This process's turn at the database (SQLite; a no-op on PostgreSQL)."""
+        return self._turns.hold() if self._turns is not None else contextlib.nullcontext()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session whose transaction commits on success and rolls back on error."""
-        async with self._sessions() as session:
+        async with self.turn(), self._sessions() as session:
             try:
                 yield session
                 await session.commit()
@@ -70,7 +125,7 @@ class Database:
 
         from storage import models  # noqa: F401  (registers the tables)
 
-        async with self.engine.begin() as conn:
+        async with self.turn(), self.engine.begin() as conn:
             await conn.run_sync(SQLModel.metadata.create_all)
 
     async def dispose(self) -> None:
@@ -78,11 +133,12 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the outbox worker read while a conversation writes; busy_timeout waits
-    # instead of failing when two writers meet; foreign keys are off by default in SQLite.
+    # WAL lets readers (a CLI report, a second process) read while the bot writes; the busy
+    # timeout waits for another process's write lock instead of failing at once; foreign keys
+    # are off by default in SQLite.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -6,8 +6,9 @@ import secrets
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -45,13 +46,21 @@ async def lock_person(session: AsyncSession, channel: str, user_id: str) -> None
         await session.exec(select(func.pg_advisory_xact_lock(key)))  # type: ignore[call-overload]
 
 
+def _record_update_statement(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+    return insert(table).on_conflict_do_nothing(index_elements=["channel", "update_key"])
+
+
+# Built once: these run on every update, and building a statement costs more than running it.
+_RECORD_UPDATE = {dialect: _record_update_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 async def record_update(session: AsyncSession, channel: str, update_key: str, user_id: str | None) -> bool:
     """Remember an update; False when it was already processed (a redelivery)."""
     values = {"channel": channel, "update_key": update_key, "user_id": user_id, "received_at": utcnow()}
-    table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=["channel", "update_key"])
-    result = await session.exec(statement)  # type: ignore[call-overload]
+    statement = _RECORD_UPDATE["postgresql" if _dialect(session) == "postgresql" else "sqlite"]
+    result = await session.exec(statement, params=values)  # type: ignore[call-overload]
     return bool(result.rowcount)
 
 
@@ -91,6 +100,41 @@ async def get_conversation(session: AsyncSession, channel: str, user_id: str, ch
         session.add(conversation)
         await session.flush()
     return conversation
+
+
+_PERSON = (
+    select(Reporter, Conversation)
+    .outerjoin(
+        Conversation,
+        and_(col(Conversation.channel) == Reporter.channel, col(Conversation.user_id) == Reporter.external_id),
+    )
+    .where(Reporter.channel == bindparam("channel"), Reporter.external_id == bindparam("user_id"))
+)
+
+
+async def get_person(
+    session: AsyncSession,
+    channel: str,
+    user_id: str,
+    chat_id: str,
+    *,
+    display_name: str | None = None,
+    username: str | None = None,
+) -> tuple[Reporter, Conversation]:
+    """The person and where they are in the dialogue, in one query (created on first contact).
+
+    Every private message needs both; reading them together saves a round trip per update."""
+    found = (await session.exec(_PERSON, params={"channel": channel, "user_id": user_id})).first()
+    if found is None:
+        reporter = await get_reporter(session, channel, user_id, display_name=display_name, username=username)
+        return reporter, await get_conversation(session, channel, user_id, chat_id)
+    reporter, conversation = found
+    if display_name and reporter.display_name != display_name and reporter.consent is not False:
+        reporter.display_name = display_name
+        reporter.username = username
+    if conversation is None:
+        conversation = await get_conversation(session, channel, user_id, chat_id)
+    return reporter, conversation
 
 
 def new_case_code(now: datetime) -> str:

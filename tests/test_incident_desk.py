@@ -217,7 +217,7 @@ async def test_quiet_incident_is_alerted_again_and_a_continuing_burst_is_not(app
             reporter = await session.get(Reporter, case.reporter_id)
             assert fresh is not None and reporter is not None
             out = await feature.incidents.case_created(session, fresh, reporter)
-            enqueue(session, out)
+            await enqueue(session, out)
         return [o.reply.text for o in out if o.purpose == "incident"]
 
     start = datetime(2025, 11, 24, 2, 0, tzinfo=UTC)  # 09:00 in Hải Phòng
@@ -263,7 +263,7 @@ async def test_simultaneous_reports_give_exactly_one_alert(any_db: Database, tmp
             session.add(case)
             await session.flush()
             out = await feature.incidents.case_created(session, case, reporter)
-            enqueue(session, out)
+            await enqueue(session, out)
         return [o.reply.text for o in out if o.purpose == "incident"]
 
     results = await asyncio.gather(*(arrive(i) for i in range(8)))

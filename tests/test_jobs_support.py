@@ -174,5 +174,5 @@ async def staff_says(app: Application, command: str, args: str = "", **kw: Any) 
 
     async with app.db.session() as session:
         out = await app.engine.handle(session, staff_event(command, args, **kw))
-        enqueue(session, out)
+        await enqueue(session, out)
     return out

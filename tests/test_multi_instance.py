@@ -233,7 +233,7 @@ CHATS = 50
 
 async def _two_workers_burst(pg: Database, tg: FakeTelegramServer, limiters: list[Any]) -> None:
     async with pg.session() as session:
-        enqueue(session, [Outgoing("telegram", str(8000 + i), Reply(f"tin {i}")) for i in range(CHATS)])
+        await enqueue(session, [Outgoing("telegram", str(8000 + i), Reply(f"tin {i}")) for i in range(CHATS)])
     bots = [tg.bot() for _ in limiters]
     workers = [
         OutboxWorker(

@@ -42,7 +42,7 @@ def pacing_429s(tg: FakeTelegramServer) -> list[Any]:
 
 async def add(db: Database, items: list[Outgoing]) -> None:
     async with db.session() as session:
-        enqueue(session, items)
+        await enqueue(session, items)
 
 
 async def rows(db: Database) -> list[OutboxMessage]:
@@ -152,7 +152,7 @@ async def test_permanent_failures_are_marked_and_staff_told_in_the_case_thread(
             session.add(case)
             await session.flush()
             codes[chat] = case.code
-            enqueue(session, [app.queue.to_reporter(case, Reply("Tổ công tác đã xử lý xong."))])
+            await enqueue(session, [app.queue.to_reporter(case, Reply("Tổ công tác đã xử lý xong."))])
     worker = OutboxWorker(db, {"telegram": sender}, hooks=app.outbox_hooks, poll_interval=0.05)
     task = asyncio.create_task(worker.run())
     try:

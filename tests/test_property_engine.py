@@ -180,7 +180,7 @@ async def play(script: list[tuple[str, tuple[str, Any]]], directory: Path) -> in
             step_before, cases_before = await state(db, person)
             async with db.session() as session:
                 out = await engine.handle(session, event)
-                enqueue(session, out)
+                await enqueue(session, out)
             step_after, cases_after = await state(db, person)
             if action[0] == "again":
                 assert out == [] and (step_after, cases_after) == (step_before, cases_before), "a redelivery had an effect"

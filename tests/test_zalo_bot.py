@@ -386,7 +386,7 @@ async def test_long_text_is_split_and_menus_are_numbered(
         long_text, choices=[Choice("rate:ok", "😊 Hài lòng"), Choice("rate:no", "🙁 Không hài lòng")]
     )
     async with db.session() as session:
-        enqueue(session, [Outgoing(CHANNEL, USER, reply, purpose="relay")])
+        await enqueue(session, [Outgoing(CHANNEL, USER, reply, purpose="relay")])
     assert app.outbox is not None
     await app.outbox.drain(timeout=10, channels={CHANNEL})
     texts = zb.sent_texts(USER)

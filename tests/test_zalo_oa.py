@@ -117,7 +117,7 @@ class OA:
     async def relay(self, text: str, user: str = USER) -> None:
         """What the queue does when staff answer in the case thread."""
         async with self.app.db.session() as session:
-            enqueue(session, [Outgoing(CHANNEL, user, Reply(text), purpose="relay")])
+            await enqueue(session, [Outgoing(CHANNEL, user, Reply(text), purpose="relay")])
         await self.drain()
 
     async def rows(self, status: str) -> list[OutboxMessage]:
@@ -334,7 +334,7 @@ async def test_concurrent_sends_refresh_once(oa: OA) -> None:
         await oa.say("/start", user=user)
     oa.server.expire_token(code=-220)
     async with oa.app.db.session() as session:
-        enqueue(session, [Outgoing(CHANNEL, u, Reply(f"Trả lời {u}"), purpose="relay") for u in users])
+        await enqueue(session, [Outgoing(CHANNEL, u, Reply(f"Trả lời {u}"), purpose="relay") for u in users])
     await oa.drain()
     assert oa.server.token_refreshes == 1
     refused = [c for c in oa.server.calls_of("message/cs") if c.response.get("error") == -220]
@@ -425,7 +425,7 @@ async def test_long_reply_split_at_2000(oa: OA) -> None:
     assert len(text) > 4000
     async with oa.app.db.session() as session:
         reply = Reply(text, choices=[Choice("a", "Đã làm được"), Choice("b", "Vẫn lỗi")])
-        enqueue(session, [Outgoing(CHANNEL, USER, reply, purpose="relay")])
+        await enqueue(session, [Outgoing(CHANNEL, USER, reply, purpose="relay")])
     await oa.drain()
     parts = oa.server.sent_texts(USER)[1:]
     assert len(parts) == 3 and all(len(p) <= 2000 for p in parts)

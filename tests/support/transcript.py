@@ -40,7 +40,7 @@ class Transcript:
     async def send(self, event: Incoming) -> list[Reply]:
         async with self.app.db.session() as session:
             out = await self.app.engine.handle(session, event)
-            enqueue(session, out)
+            await enqueue(session, out)
         self.outgoing = out
         mine = [o.reply for o in out if o.chat_id == self.user and o.channel == self.channel]
         self.replies = mine
@@ -151,7 +151,7 @@ class StaffChat:
         )
         async with self.app.db.session() as session:
             self.outgoing = await self.app.engine.handle(session, event)
-            enqueue(session, self.outgoing)
+            await enqueue(session, self.outgoing)
         return self.outgoing
 
     async def press(self, key: str) -> list[Outgoing]:
@@ -159,7 +159,7 @@ class StaffChat:
                          update_key=f"s{next(_updates)}", chat_kind=ChatKind.STAFF)
         async with self.app.db.session() as session:
             self.outgoing = await self.app.engine.handle(session, event)
-            enqueue(session, self.outgoing)
+            await enqueue(session, self.outgoing)
         return self.outgoing
 
     @property
