@@ -47,3 +47,17 @@ class Sender(Protocol):
     def limits(self, chat_id: str) -> list[tuple[str, Limit]]: ...
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult: ...
+
+
+class Pacer(Protocol):
+    """The outbox's rate limiter, as far as a sender needs it."""
+
+    async def acquire(self, limits: list[tuple[str, Limit]]) -> None: ...
+
+
+def sent_parts(payload: dict[str, Any]) -> int:
+    """How many parts of this row earlier attempts delivered (the outbox stores it in the payload)."""
+    try:
+        return max(0, int(payload.get("sent_parts") or 0))
+    except (TypeError, ValueError):
+        return 0

@@ -7,6 +7,8 @@ interpreted as HTML or Markdown by Telegram.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from aiogram.types import (
     Update,
 )
 
-from bot.delivery import PermanentFailure, RetryLater, SendResult
+from bot.delivery import Pacer, PermanentFailure, RetryLater, SendResult, sent_parts
 from bot.ratelimit import Limit
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
 from handlers.texts import SHARE_CONTACT
@@ -178,6 +180,16 @@ def contact_keyboard(reply: Reply) -> ReplyKeyboardMarkup:
 
 
 class TelegramSender:
+    """Delivers outbox rows through the Bot API.
+
+    One row may take several calls: a forum topic for a new case, its attachments, a text longer
+    than 4,096 characters in parts. The outbox worker paces the first call; the others are paced
+    here with the same limiter (``use_limiter``), so a burst of such rows stays within Telegram's
+    limits. When a call fails midway, the error carries what already went out (parts sent, the
+    topic created, the first message's id); the outbox stores it in the row and the next attempt
+    resumes after it — no second topic, no part sent twice.
+    """
+
     channel = CHANNEL
 
     def __init__(
@@ -193,27 +205,22 @@ class TelegramSender:
         self._private = Limit(1, 1.0 / per_chat_per_second + 0.05)
         self._group = Limit(int(group_per_minute), 60.0)
         self._forum: dict[int, bool] = {}
+        self._pacer: Pacer | None = None
 
     def limits(self, chat_id: str) -> list[tuple[str, Limit]]:
         # The chat's own window goes last: a 429's retry_after blocks that one.
         chat_limit = self._group if chat_id.startswith("-") else self._private
         return [("tg:global", self._global), (f"tg:{chat_id}", chat_limit)]
 
+    def use_limiter(self, limiter: Pacer) -> None:
+        """Called by the outbox worker: the first call of a row is paced by the worker, the rest here."""
+        self._pacer = limiter
+
     async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         try:
             return await self._send(chat_id, payload)
-        except TelegramRetryAfter as exc:
-            raise RetryLater("Telegram: too many requests", float(exc.retry_after)) from exc
-        except (TelegramServerError, TelegramNetworkError) as exc:
-            raise RetryLater(f"Telegram: {type(exc).__name__}") from exc
-        except TelegramForbiddenError as exc:
-            raise PermanentFailure(f"Telegram: {exc.message}") from exc
-        except TelegramMigrateToChat as exc:
-            raise PermanentFailure(f"Telegram: chat migrated to {exc.migrate_to_chat_id}") from exc
-        except (TelegramBadRequest, TelegramNotFound, TelegramUnauthorizedError) as exc:
-            raise PermanentFailure(f"Telegram: {exc.message}") from exc
-        except TelegramAPIError as exc:
-            raise RetryLater(f"Telegram: {exc.message}") from exc
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            raise delivery_error(exc) from exc
 
     async def _send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         reply = Reply.from_dict(payload)
@@ -221,36 +228,49 @@ class TelegramSender:
             return await self._edit(chat_id, int(payload["edit_message_id"]), reply)
         if payload.get("skip"):
             return SendResult()
-        thread_id = payload.get("thread_id")
+        row = _RowProgress(self, chat_id, payload)
+        thread_id = row.thread_id
         reply_to = payload.get("reply_to_message_id")
         common: dict[str, Any] = {"chat_id": int(chat_id)}
-        if thread_id:
-            common["message_thread_id"] = int(thread_id)
         topic_name = payload.get("create_topic")
         if topic_name and not thread_id and await self._is_forum(int(chat_id)):
-            topic = await self.bot.create_forum_topic(chat_id=int(chat_id), name=str(topic_name)[:128])
-            thread_id = topic.message_thread_id
-            common["message_thread_id"] = thread_id
+            await row.pace()
+            try:
+                topic = await self.bot.create_forum_topic(chat_id=int(chat_id), name=str(topic_name)[:128])
+            except (TelegramAPIError, TelegramNetworkError) as exc:
+                raise row.failed(exc) from exc
+            thread_id = row.thread_id = topic.message_thread_id
+        if thread_id:
+            common["message_thread_id"] = int(thread_id)
         if reply.request_contact:
             markup: Any = contact_keyboard(reply)
         else:
             markup = inline_keyboard(reply)
             if markup is None and not chat_id.startswith("-") and payload.get("clear_keyboard", True):
                 markup = ReplyKeyboardRemove()
-        first_id: int | None = None
-        for attachment in reply.attachments:
-            sent = await self._send_attachment(common, attachment, reply_to)
-            first_id = first_id or sent.message_id
-        parts = split_message(reply.text, MAX_TEXT) if reply.text else []
-        last: Message | None = None
-        for index, part in enumerate(parts):
-            last = await self.bot.send_message(
+        texts = split_message(reply.text, MAX_TEXT) if reply.text else []
+        # Every call of the row, in order: the attachments, then the text (buttons on its last part).
+        calls: list[Callable[[], Awaitable[Message]]] = [
+            partial(self._send_attachment, common, attachment, reply_to) for attachment in reply.attachments
+        ]
+        calls += [
+            partial(
+                self.bot.send_message,
                 text=part,
-                reply_markup=markup if index == len(parts) - 1 else None,
-                reply_to_message_id=reply_to if index == 0 and reply_to else None,
+                reply_markup=markup if index == len(texts) - 1 else None,
+                reply_to_message_id=reply_to if index == 0 and reply_to and not reply.attachments else None,
                 **common,
             )
-            first_id = first_id or last.message_id
+            for index, part in enumerate(texts)
+        ]
+        for index in range(row.done, len(calls)):
+            await row.pace()
+            try:
+                sent = await calls[index]()
+            except (TelegramAPIError, TelegramNetworkError) as exc:
+                raise row.failed(exc) from exc
+            row.sent(index, sent.message_id)
+        first_id = row.first_message_id
         return SendResult(message_id=str(first_id) if first_id else None, thread_id=thread_id)
 
     async def _edit(self, chat_id: str, message_id: int, reply: Reply) -> SendResult:
@@ -293,6 +313,55 @@ class TelegramSender:
             text = f"📎 {attachment.file_name or 'Tệp đính kèm'}: {attachment.file_ref}"
             return await self.bot.send_message(text=text, reply_to_message_id=reply_to, **common)
         return await self.bot.send_document(document=attachment.file_ref, caption=caption, reply_to_message_id=reply_to, **common)
+
+
+class _RowProgress:
+    """What one outbox row has delivered so far, across attempts (kept in its payload)."""
+
+    def __init__(self, sender: TelegramSender, chat_id: str, payload: dict[str, Any]) -> None:
+        self.sender = sender
+        self.chat_id = chat_id
+        self.done = sent_parts(payload)
+        self.thread_id: int | None = payload.get("thread_id")
+        self.first_message_id: int | None = payload.get("first_message_id")
+        self._calls = 0
+
+    async def pace(self) -> None:
+        """Wait for the rate limiter before every call but the first (the worker paced that one)."""
+        if self._calls and self.sender._pacer is not None:
+            await self.sender._pacer.acquire(self.sender.limits(self.chat_id))
+        self._calls += 1
+
+    def sent(self, index: int, message_id: int) -> None:
+        self.done = index + 1
+        self.first_message_id = self.first_message_id or message_id
+
+    def failed(self, exc: TelegramAPIError | TelegramNetworkError) -> Exception:
+        error = delivery_error(exc)
+        progress: dict[str, Any] = {}
+        if self.done:
+            progress["sent_parts"] = self.done
+            progress["first_message_id"] = self.first_message_id
+        if self.thread_id:
+            progress["thread_id"] = self.thread_id  # the topic exists now: never create a second
+        if progress:
+            error.progress = progress  # type: ignore[attr-defined]  # read by bot.outbox
+        return error
+
+
+def delivery_error(exc: TelegramAPIError | TelegramNetworkError) -> Exception:
+    """aiogram's exception as the outbox understands it: retry later, or give up."""
+    if isinstance(exc, TelegramRetryAfter):
+        return RetryLater("Telegram: too many requests", float(exc.retry_after))
+    if isinstance(exc, TelegramServerError | TelegramNetworkError):
+        return RetryLater(f"Telegram: {type(exc).__name__}")
+    if isinstance(exc, TelegramForbiddenError):
+        return PermanentFailure(f"Telegram: {exc.message}")
+    if isinstance(exc, TelegramMigrateToChat):
+        return PermanentFailure(f"Telegram: chat migrated to {exc.migrate_to_chat_id}")
+    if isinstance(exc, TelegramBadRequest | TelegramNotFound | TelegramUnauthorizedError):
+        return PermanentFailure(f"Telegram: {exc.message}")
+    return RetryLater(f"Telegram: {exc.message}")
 
 
 async def set_commands(bot: Bot) -> None:

@@ -28,13 +28,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.delivery import PermanentFailure, RetryLater, SendResult
+from bot.delivery import Pacer, PermanentFailure, RetryLater, SendResult, sent_parts
 from bot.ratelimit import Limit
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply, render_numbered
 from handlers.textutil import split_message
@@ -335,20 +335,6 @@ def plan_parts(reply: Reply, max_text: int = MAX_TEXT) -> list[Part]:
     if text.strip():
         parts += [Part(text=chunk) for chunk in split_message(text, max_text)]
     return parts
-
-
-class Pacer(Protocol):
-    """The outbox's rate limiter, as far as a sender needs it."""
-
-    async def acquire(self, limits: list[tuple[str, Limit]]) -> None: ...
-
-
-def sent_parts(payload: dict[str, Any]) -> int:
-    """How many parts of this row earlier attempts delivered (the outbox stores it in the payload)."""
-    try:
-        return max(0, int(payload.get("sent_parts") or 0))
-    except (TypeError, ValueError):
-        return 0
 
 
 _E = TypeVar("_E", bound=Exception)

@@ -34,10 +34,18 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from bot.delivery import DeliveryDeferred, PermanentFailure, RetryLater, SendError, SendResult
+from bot.delivery import (
+    DeliveryDeferred,
+    Pacer,
+    PermanentFailure,
+    RetryLater,
+    SendError,
+    SendResult,
+    sent_parts,
+)
 from bot.outbox import release_deferred
 from bot.ratelimit import Limit
-from bot.zalo_bot import Pacer, as_dict, is_command, plan_parts, sent_parts, split_command, with_progress
+from bot.zalo_bot import as_dict, is_command, plan_parts, split_command, with_progress
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
 from storage import repo
 from storage.db import Database

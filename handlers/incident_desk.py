@@ -209,7 +209,7 @@ class IncidentDesk:
                 select(
                     Case.code, Case.created_at, Case.unit_code, Case.system, Case.faq_topic, Case.incident_id
                 ).where(  # type: ignore[call-overload]
-                    col(Case.created_at) > since, col(Case.created_at) <= now
+                    col(Case.created_at) > since
                 )
             )
         ).all()
@@ -262,6 +262,10 @@ class IncidentDesk:
         if not self.config.enabled:
             return []
         signals = await self._signals(session, now)
+        # Reports of concurrent transactions may carry a time a few milliseconds after this
+        # one's and still have committed first (PostgreSQL serialises detection per key, not by
+        # time): judge the burst as of the latest report visible, so none of them is left out.
+        now = max([_aware(now), *(_aware(signal.created_at) for signal in signals)])
         candidate = next((c for c in detect_incidents(signals, now, self.config.rule) if c.key == key), None)
         if candidate is None:
             return []

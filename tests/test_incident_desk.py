@@ -252,7 +252,9 @@ async def test_simultaneous_reports_give_exactly_one_alert(any_db: Database, tmp
             chat_id=str(7000 + i),
             unit_code=units[i % 4],
             system="vneid",
-            created_at=now + timedelta(milliseconds=i),
+            # Later arrivals carry earlier times: the last transaction to detect is not the
+            # latest report, as happens when commits and clocks disagree by a few milliseconds.
+            created_at=now - timedelta(milliseconds=i),
         )
         async with any_db.session() as session:
             reporter = Reporter(channel="telegram", external_id=str(7000 + i))

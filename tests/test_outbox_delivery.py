@@ -311,3 +311,74 @@ async def test_a_partly_sent_row_resumes_after_its_sent_parts(db: Database) -> N
     assert sender.delivered == ["photo", "text"], "the photo went once, the text after the retry"
     [row] = await rows(db)
     assert row.status == "sent" and row.payload["sent_parts"] == 1 and row.attempts == 2
+
+
+# -- rows that take several Bot API calls -----------------------------------------------------
+
+
+async def new_case(db: Database, chat: int) -> Case:
+    async with db.session() as session:
+        reporter = Reporter(channel="telegram", external_id=str(chat), display_name="Lan")
+        session.add(reporter)
+        await session.flush()
+        assert reporter.id is not None
+        case = Case(code=f"PA-261123-{chat}", reporter_id=reporter.id, channel="telegram", chat_id=str(chat), description="x")
+        session.add(case)
+        await session.flush()
+        return case
+
+
+async def test_a_card_that_fails_after_its_topic_was_created_keeps_that_one_topic(
+    db: Database, tg: FakeTelegramServer, sender: TelegramSender, sqlite_url: str
+) -> None:
+    tg.set_chat(STAFF_GROUP_ID, type="supergroup", is_forum=True)
+    app = Application(load_settings(staff_chat_id=STAFF_GROUP_ID, database_url=sqlite_url), db=db)
+    case = await new_case(db, 7501)
+    await add(db, [Outgoing("telegram", str(STAFF_GROUP_ID), Reply("🆕 Phản ánh PA-261123-7501"), case_id=case.id, purpose="card")])
+    tg.fail("sendMessage", 502)  # the topic is created, then the card itself fails once
+    worker = OutboxWorker(db, {"telegram": sender}, hooks=app.outbox_hooks, poll_interval=0.05)
+    task = asyncio.create_task(worker.run())
+    try:
+        [row] = await until_settled(db, timeout=20)
+    finally:
+        await worker.stop()
+        task.cancel()
+    assert row.status == "sent" and row.attempts == 2, "one failed try, one that delivered"
+    assert len([c for c in tg.calls_of("createForumTopic") if c.ok]) == 1, "no second topic for the retry"
+    [topic] = [thread for (chat, thread) in tg.topics if chat == STAFF_GROUP_ID]
+    [card] = [m for m in tg.sent_messages(STAFF_GROUP_ID) if "PA-261123-7501" in m.get("text", "")]
+    assert card.get("message_thread_id") == topic, "the card went into the topic made for it"
+    async with db.session() as session:
+        stored = await session.get(Case, case.id)
+    assert stored is not None and stored.staff_thread_id == topic and stored.card_message_id == card["message_id"]
+
+
+async def test_a_long_reply_split_in_parts_resumes_after_the_parts_that_went_out(
+    db: Database, tg: FakeTelegramServer, sender: TelegramSender
+) -> None:
+    paragraphs = [f"Đoạn {i}: " + "hướng dẫn " * 120 for i in range(12)]  # about 14,000 characters
+    await add(db, [Outgoing("telegram", "7502", Reply("\n\n".join(paragraphs)))])
+    worker = OutboxWorker(db, {"telegram": sender}, poll_interval=0.05)
+    # The second part is refused with a flood wait: the first must not be sent again.
+    original = tg._take_failure
+    seen = {"sendMessage": 0}
+
+    def second_send_fails(method: str) -> Any:
+        if method == "sendMessage":
+            seen["sendMessage"] += 1
+            if seen["sendMessage"] == 2:
+                tg.fail("sendMessage", 429, retry_after=1)
+        return original(method)
+
+    tg._take_failure = second_send_fails  # type: ignore[method-assign]
+    task = asyncio.create_task(worker.run())
+    try:
+        [row] = await until_settled(db, timeout=30)
+    finally:
+        await worker.stop()
+        task.cancel()
+    sent = tg.sent_texts(7502)
+    assert row.status == "sent" and len(sent) >= 4
+    assert "".join("".join(sent).split()) == "".join("".join(paragraphs).split()), "every part once, in order"
+    assert [c.status for c in tg.calls_of("sendMessage")].count(429) == 1
+    assert pacing_429s(tg) == [], "the extra parts were paced: 1 a second to a private chat"
