@@ -58,7 +58,8 @@ WAKE_GAP = 0.01
 UNSENT = ("pending", "claimed", "sending")
 
 
-_INSERT_OUTBOX = insert(OutboxMessage)
+# Core, on the table: no ORM bulk-insert layer and no autoflush on the hot path.
+_INSERT_OUTBOX = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]
 
 
 async def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> int:

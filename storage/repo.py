@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -135,6 +135,41 @@ async def get_person(
     if conversation is None:
         conversation = await get_conversation(session, channel, user_id, chat_id)
     return reporter, conversation
+
+
+_CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
+_SAVE_CONVERSATION = (
+    update(_CONVERSATION)
+    .where(_CONVERSATION.c.id == bindparam("conversation_id"))
+    .values(
+        chat_id=bindparam("new_chat_id"),
+        step=bindparam("new_step"),
+        data=bindparam("new_data", type_=_CONVERSATION.c.data.type),
+        updated_at=bindparam("new_updated_at", type_=_CONVERSATION.c.updated_at.type),
+        recent=bindparam("new_recent", type_=_CONVERSATION.c.recent.type),
+    )
+)
+
+
+async def save_conversation(session: AsyncSession, conversation: Conversation) -> None:
+    """Write where the person is now, with one prebuilt UPDATE, and let the session forget it.
+
+    Runs once per message. The ORM's unit of work would do the same write at commit, at several
+    times the cost; after this the object is detached, so the session does not write it again.
+    (Its JSON fields are written whole, so an in-place change to `data` is saved too.)"""
+    if conversation in session:
+        session.expunge(conversation)  # first: executing the UPDATE would autoflush it otherwise
+    await session.exec(  # type: ignore[call-overload]
+        _SAVE_CONVERSATION,
+        params={
+            "conversation_id": conversation.id,
+            "new_chat_id": conversation.chat_id,
+            "new_step": conversation.step,
+            "new_data": conversation.data,
+            "new_updated_at": conversation.updated_at,
+            "new_recent": conversation.recent,
+        },
+    )
 
 
 def new_case_code(now: datetime) -> str:
