@@ -84,7 +84,7 @@ async def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> int:
     ]
     if rows:
         # executemany with a fixed statement: compiled once, not once per row count.
-        await session.exec(_INSERT_OUTBOX, params=rows)  # type: ignore[call-overload]
+        await (await session.connection()).execute(_INSERT_OUTBOX, rows)
     return len(rows)
 
 

@@ -85,7 +85,8 @@ class Engine:
             return await self.staff.handle(session, event) if self.staff else []
         if event.chat_kind == ChatKind.OTHER_GROUP:
             return []
-        await repo.lock_person(session, event.channel, event.user_id)
+        if event.update_key is None:
+            await repo.lock_person(session, event.channel, event.user_id)  # else record_update took it
         reporter, conversation = await repo.get_person(
             session,
             event.channel,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, update
+from sqlalchemy import BigInteger, and_, bindparam, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -36,31 +36,55 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
+def _person_lock_key(channel: str, user_id: str) -> int:
+    return zlib.crc32(f"{channel}:{user_id}".encode())
+
+
 async def lock_person(session: AsyncSession, channel: str, user_id: str) -> None:
     """Serialise one person's messages across instances (PostgreSQL transaction advisory lock).
 
     SQLite has a single writer and the process keeps a per-person asyncio lock, so nothing is needed.
+    `record_update` takes the same lock on PostgreSQL; this is for events without an update key.
     """
     if _dialect(session) == "postgresql":
-        key = zlib.crc32(f"{channel}:{user_id}".encode())
+        key = _person_lock_key(channel, user_id)
         await session.exec(select(func.pg_advisory_xact_lock(key)))  # type: ignore[call-overload]
 
 
-def _record_update_statement(dialect: str) -> Any:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
-    return insert(table).on_conflict_do_nothing(index_elements=["channel", "update_key"])
+_PROCESSED = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+_PROCESSED_COLUMNS = ["channel", "update_key", "user_id", "received_at"]
+
+
+def _record_and_lock_postgresql() -> Any:
+    """INSERT … SELECT from the person's advisory lock: the lock is taken, then the update
+    recorded, in one round trip (PostgreSQL round trips are most of an update's cost there)."""
+    locked = select(func.pg_advisory_xact_lock(bindparam("lock_key", type_=BigInteger))).subquery()
+    row = select(
+        *(bindparam(name, type_=_PROCESSED.c[name].type) for name in _PROCESSED_COLUMNS)
+    ).select_from(locked)
+    return (
+        pg_insert(_PROCESSED)
+        .from_select(_PROCESSED_COLUMNS, row)
+        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+    )
 
 
 # Built once: these run on every update, and building a statement costs more than running it.
-_RECORD_UPDATE = {dialect: _record_update_statement(dialect) for dialect in ("postgresql", "sqlite")}
+_RECORD_UPDATE_SQLITE = sqlite_insert(_PROCESSED).on_conflict_do_nothing(index_elements=["channel", "update_key"])
+_RECORD_UPDATE_POSTGRESQL = _record_and_lock_postgresql()
 
 
 async def record_update(session: AsyncSession, channel: str, update_key: str, user_id: str | None) -> bool:
-    """Remember an update; False when it was already processed (a redelivery)."""
-    values = {"channel": channel, "update_key": update_key, "user_id": user_id, "received_at": utcnow()}
-    statement = _RECORD_UPDATE["postgresql" if _dialect(session) == "postgresql" else "sqlite"]
-    result = await session.exec(statement, params=values)  # type: ignore[call-overload]
+    """Remember an update; False when it was already processed (a redelivery).
+
+    On PostgreSQL this also takes the person's lock (`lock_person`) for the transaction."""
+    values: dict[str, Any] = {"channel": channel, "update_key": update_key, "user_id": user_id, "received_at": utcnow()}
+    if _dialect(session) == "postgresql":
+        values["lock_key"] = _person_lock_key(channel, user_id or "")
+        statement = _RECORD_UPDATE_POSTGRESQL
+    else:
+        statement = _RECORD_UPDATE_SQLITE
+    result = await (await session.connection()).execute(statement, values)
     return bool(result.rowcount)
 
 
@@ -159,9 +183,10 @@ async def save_conversation(session: AsyncSession, conversation: Conversation) -
     (Its JSON fields are written whole, so an in-place change to `data` is saved too.)"""
     if conversation in session:
         session.expunge(conversation)  # first: executing the UPDATE would autoflush it otherwise
-    await session.exec(  # type: ignore[call-overload]
+    # On the session's connection: a plain Core statement, no ORM bulk-update bookkeeping.
+    await (await session.connection()).execute(
         _SAVE_CONVERSATION,
-        params={
+        {
             "conversation_id": conversation.id,
             "new_chat_id": conversation.chat_id,
             "new_step": conversation.step,
