@@ -58,7 +58,7 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
         async with db.session() as session:
             items = [Outgoing("telegram", str(5_000_000 + c), Reply(f"trả lời {n}")) for n in range(args.per_chat) for c in range(args.chats)]
             items += [Outgoing("telegram", str(STAFF_GROUP_ID), Reply(f"thẻ phản ánh {n}")) for n in range(args.group)]
-            enqueue(session, items)
+            await enqueue(session, items)
         async with FakeTelegramServer(enforce_limits=True) as tg:
             bot = tg.bot()
             sender = TelegramSender(bot)  # production limits: 25/s, 1/s per chat, 19/min per group
