@@ -25,7 +25,7 @@ run: install migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
-	$(BIN)/mypy bot handlers storage faq
+	$(BIN)/mypy bot handlers storage faq tests benchmarks
 
 test: install lint
 	$(BIN)/python -m pytest -q

@@ -28,7 +28,7 @@ class Clock:
     """Frozen wall clock that the runner and the lease both read; moving it renews the lease
     (a real leader renews every 10 s, so after a jump it would have renewed too)."""
 
-    def __init__(self, traveller: time_machine.Coordinates, runner: JobRunner) -> None:
+    def __init__(self, traveller: time_machine.Traveller, runner: JobRunner) -> None:
         self.traveller = traveller
         self.runner = runner
 
@@ -38,7 +38,7 @@ class Clock:
 
 
 @pytest.fixture
-def frozen() -> Iterator[time_machine.Coordinates]:
+def frozen() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(vn(2025, 11, 24, 7, 0), tick=False) as traveller:
         yield traveller
 
@@ -56,7 +56,7 @@ async def leaders() -> list[str]:
 
 
 @pytest.fixture
-async def clock(app: Application, frozen: time_machine.Coordinates) -> Clock:
+async def clock(app: Application, frozen: time_machine.Traveller) -> Clock:
     elector = LeaderElector(app.db, holder="test", ttl=30, renew_every=10)
     runner = JobRunner(app, elector, mentions=leaders)
     assert await elector.heartbeat()
