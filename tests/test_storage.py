@@ -59,8 +59,17 @@ async def test_case_life_cycle_is_audited(any_db: Database) -> None:
 
 async def test_case_codes_are_short_and_unguessable(any_db: Database) -> None:
     now = datetime(2025, 11, 23, 9, 0, tzinfo=UTC)
+    codes = set()
     async with any_db.session() as session:
-        codes = {await repo.unique_case_code(session, now) for _ in range(200)}
+        reporter = await repo.get_reporter(session, "telegram", "42")
+        assert reporter.id is not None
+        for _ in range(200):
+            # Each code is stored before the next is drawn, as the intake does: a code already
+            # taken is never handed out again (4 random characters alone would collide now and then).
+            code = await repo.unique_case_code(session, now)
+            session.add(Case(code=code, reporter_id=reporter.id, channel="telegram", chat_id="42"))
+            await session.flush()
+            codes.add(code)
     assert len(codes) == 200
     assert all(c.startswith("PA-251123-") and len(c) == 14 for c in codes)
     assert not any(ch in c[10:] for c in codes for ch in "01OIL")
