@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import case, func, insert, update
+from sqlalchemy import and_, bindparam, case, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,8 +58,30 @@ WAKE_GAP = 0.01
 UNSENT = ("pending", "claimed", "sending")
 
 
-# Core, on the table: no ORM bulk-insert layer and no autoflush on the hot path.
-_INSERT_OUTBOX = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]
+# Statements built once, on the table (Core: no ORM bulk layer, no autoflush): the insert runs
+# for every update, the worker's transitions several times for every message sent.
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_INSERT_OUTBOX = insert(_OUTBOX)
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == "pending")
+    .values(status="claimed", claimed_at=bindparam("new_claimed_at"), claimed_by=bindparam("token"))
+)
+_OWNED_CLAIM = and_(
+    _OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == "claimed", _OUTBOX.c.claimed_by == bindparam("token")
+)
+_TO_SENDING = update(_OUTBOX).where(_OWNED_CLAIM).values(status="sending", claimed_at=bindparam("new_claimed_at"))
+_RELEASE = update(_OUTBOX).where(_OWNED_CLAIM).values(status="pending", claimed_by=None)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status != "sent")
+    .values(
+        status="sent",
+        sent_at=bindparam("new_sent_at"),
+        sent_message_id=bindparam("message_id"),
+        attempts=_OUTBOX.c.attempts + 1,
+    )
+)
 
 
 async def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> int:
@@ -272,39 +294,27 @@ class OutboxWorker:
             return won
         now = utcnow()
         async with self.db.session() as session:
+            connection = await session.connection()
             for row in rows:
                 token = f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
-                statement = (
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == "pending")
-                    .values(status="claimed", claimed_at=now, claimed_by=token)
-                )
-                result = await session.exec(statement)  # type: ignore[call-overload]
+                result = await connection.execute(_CLAIM, {"row_id": row.id, "new_claimed_at": now, "token": token})
                 if result.rowcount and row.id is not None:
                     won[row.id] = token
         return won
 
     async def _release(self, row: OutboxMessage, token: str) -> None:
         """Give a claim back that was never used (shutting down while waiting for the limiter)."""
-        await self._move_claimed(row, token, status="pending", claimed_by=None)
+        await self._move_claimed(_RELEASE, row, token)
 
     async def _start_sending(self, row: OutboxMessage, token: str) -> bool:
         """Committed right before the API call, only while the claim is still ours."""
-        return await self._move_claimed(row, token, status="sending", claimed_at=utcnow())
+        return await self._move_claimed(_TO_SENDING, row, token, new_claimed_at=utcnow())
 
-    async def _move_claimed(self, row: OutboxMessage, token: str, **values: Any) -> bool:
+    async def _move_claimed(self, statement: Any, row: OutboxMessage, token: str, **values: Any) -> bool:
         """Change a row this worker has claimed (and still owns); False when the claim was lost."""
         async with self.db.session() as session:
-            statement = (
-                update(OutboxMessage)
-                .where(
-                    col(OutboxMessage.id) == row.id,
-                    col(OutboxMessage.status) == "claimed",
-                    col(OutboxMessage.claimed_by) == token,
-                )
-                .values(**values)
-            )
-            result = await session.exec(statement)  # type: ignore[call-overload]
+            connection = await session.connection()
+            result = await connection.execute(statement, {"row_id": row.id, "token": token, **values})
             return bool(result.rowcount)
 
     async def _deliver(self, row: OutboxMessage, token: str) -> None:
@@ -360,15 +370,13 @@ class OutboxWorker:
     async def _mark_sent(self, row: OutboxMessage, result: SendResult) -> None:
         # Not conditional on the claim: the message did go out, whoever owns the row now.
         async with self.db.session() as session:
-            fresh = await session.get(OutboxMessage, row.id)
-            assert fresh is not None
-            if fresh.status == "sent":
+            connection = await session.connection()
+            marked = await connection.execute(
+                _MARK_SENT, {"row_id": row.id, "new_sent_at": utcnow(), "message_id": result.message_id}
+            )
+            if not marked.rowcount:
                 return  # a second copy sent after a lost lease: the first mark stands
-            fresh.status = "sent"
-            fresh.sent_at = utcnow()
-            fresh.sent_message_id = result.message_id
-            fresh.attempts += 1
-            follow_up = await self.hooks.delivered(session, fresh, result)
+            follow_up = await self.hooks.delivered(session, row, result)
             await enqueue(session, follow_up)
 
     async def _retry(

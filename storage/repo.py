@@ -150,8 +150,13 @@ async def get_person(
     Every private message needs both; reading them together saves a round trip per update."""
     found = (await session.exec(_PERSON, params={"channel": channel, "user_id": user_id})).first()
     if found is None:
-        reporter = await get_reporter(session, channel, user_id, display_name=display_name, username=username)
-        return reporter, await get_conversation(session, channel, user_id, chat_id)
+        # First contact: both rows are new, written in one flush. Should another instance have
+        # just created them, the unique constraints refuse these and the caller's retry reads them.
+        reporter = Reporter(channel=channel, external_id=user_id, display_name=display_name, username=username)
+        conversation = Conversation(channel=channel, user_id=user_id, chat_id=chat_id, step="new", data={})
+        session.add_all([reporter, conversation])
+        await session.flush()
+        return reporter, conversation
     reporter, conversation = found
     if display_name and reporter.display_name != display_name and reporter.consent is not False:
         reporter.display_name = display_name
