@@ -2,9 +2,7 @@
 the weekly report arrives in the staff group as text, workbook and chart; an escalation names
 the leader by @username; /baocao and /suco work over the wire.
 
-bot/telegram.py cannot send generated files yet: ``upload_attachment`` below is the change
-proposed for ``TelegramSender._send_attachment`` (see the report of issue 6); the test applies
-it with monkeypatch until the integrator merges it.
+The generated files go through the real ``TelegramSender`` (attachment kind "upload").
 """
 
 from __future__ import annotations
@@ -15,14 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-from aiogram.types import FSInputFile, Message
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.delivery import PermanentFailure
-from bot.telegram import MAX_CAPTION, TelegramSender
-from handlers.events import AttachmentRef
 from handlers.worktime import VN_TZ
 from storage.models import JobRun
 from tests.fakes.base import UploadedFile
@@ -30,34 +23,6 @@ from tests.fakes.telegram import FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID, group_text_update
 from tests.support.telegram_bot import LEADER_USER, STAFF_USER, answer, running_bot
 from tests.test_jobs_support import seed_case
-
-_ORIGINAL = TelegramSender._send_attachment
-
-
-async def upload_attachment(
-    self: TelegramSender, common: dict[str, Any], attachment: AttachmentRef, reply_to: int | None
-) -> Message:
-    """The proposed TelegramSender._send_attachment: kind "upload" is a file the bot wrote."""
-    caption = (attachment.file_name or "")[:MAX_CAPTION] or None
-    if attachment.kind == "upload":
-        path = Path(attachment.file_ref)
-        if not path.is_file():
-            raise PermanentFailure(f"generated file is gone: {path.name}")
-        upload = FSInputFile(path, filename=attachment.file_name or path.name)
-        if (attachment.mime_type or "").startswith("image/"):
-            return await self.bot.send_photo(
-                photo=upload, caption=caption, reply_to_message_id=reply_to, **common
-            )
-        return await self.bot.send_document(
-            document=upload, caption=caption, reply_to_message_id=reply_to, **common
-        )
-    return await _ORIGINAL(self, common, attachment, reply_to)
-
-
-@pytest.fixture(autouse=True)
-def _uploads(monkeypatch: pytest.MonkeyPatch) -> None:
-    if TelegramSender._send_attachment is _ORIGINAL:  # not merged yet
-        monkeypatch.setattr(TelegramSender, "_send_attachment", upload_attachment)
 
 
 def uploaded(call: Any, field: str) -> UploadedFile:

@@ -50,6 +50,18 @@ async def rows(db: Database) -> list[OutboxMessage]:
         return list((await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all())  # type: ignore[arg-type]
 
 
+async def new_case(db: Database, chat: int) -> Case:
+    async with db.session() as session:
+        reporter = Reporter(channel="telegram", external_id=str(chat), display_name="Lan")
+        session.add(reporter)
+        await session.flush()
+        assert reporter.id is not None
+        case = Case(code=f"PA-261123-{chat}", reporter_id=reporter.id, channel="telegram", chat_id=str(chat), description="x")
+        session.add(case)
+        await session.flush()
+        return case
+
+
 async def until_settled(db: Database, timeout: float) -> list[OutboxMessage]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -142,17 +154,10 @@ async def test_permanent_failures_are_marked_and_staff_told_in_the_case_thread(
     tg.blocked_chats.add(blocked)
     tg.missing_chats.add(gone)
     codes = {}
-    async with db.session() as session:
-        for chat in (blocked, gone):
-            reporter = Reporter(channel="telegram", external_id=str(chat), display_name="Lan")
-            session.add(reporter)
-            await session.flush()
-            assert reporter.id is not None
-            case = Case(code=f"PA-250101-{chat}", reporter_id=reporter.id, channel="telegram", chat_id=str(chat), description="x")
-            session.add(case)
-            await session.flush()
-            codes[chat] = case.code
-            await enqueue(session, [app.queue.to_reporter(case, Reply("Tổ công tác đã xử lý xong."))])
+    for chat in (blocked, gone):
+        case = await new_case(db, chat)
+        codes[chat] = case.code
+        await add(db, [app.queue.to_reporter(case, Reply("Tổ công tác đã xử lý xong."))])
     worker = OutboxWorker(db, {"telegram": sender}, hooks=app.outbox_hooks, poll_interval=0.05)
     task = asyncio.create_task(worker.run())
     try:
@@ -314,18 +319,6 @@ async def test_a_partly_sent_row_resumes_after_its_sent_parts(db: Database) -> N
 
 
 # -- rows that take several Bot API calls -----------------------------------------------------
-
-
-async def new_case(db: Database, chat: int) -> Case:
-    async with db.session() as session:
-        reporter = Reporter(channel="telegram", external_id=str(chat), display_name="Lan")
-        session.add(reporter)
-        await session.flush()
-        assert reporter.id is not None
-        case = Case(code=f"PA-261123-{chat}", reporter_id=reporter.id, channel="telegram", chat_id=str(chat), description="x")
-        session.add(case)
-        await session.flush()
-        return case
 
 
 async def test_a_card_that_fails_after_its_topic_was_created_keeps_that_one_topic(
