@@ -258,7 +258,7 @@ class TelegramSender:
                 self.bot.send_message,
                 text=part,
                 reply_markup=markup if index == len(texts) - 1 else None,
-                reply_to_message_id=reply_to if index == 0 and reply_to and not reply.attachments else None,
+                reply_to_message_id=reply_to if index == 0 and reply_to else None,
                 **common,
             )
             for index, part in enumerate(texts)

@@ -107,10 +107,16 @@ async def get_reporter(
         )
         session.add(reporter)
         await session.flush()
-    elif display_name and reporter.display_name != display_name and reporter.consent is not False:
+    else:
+        _refresh_name(reporter, display_name, username)
+    return reporter
+
+
+def _refresh_name(reporter: Reporter, display_name: str | None, username: str | None) -> None:
+    """Keep the messenger name current, unless the person declined consent (then keep nothing new)."""
+    if display_name and reporter.display_name != display_name and reporter.consent is not False:
         reporter.display_name = display_name
         reporter.username = username
-    return reporter
 
 
 async def get_conversation(session: AsyncSession, channel: str, user_id: str, chat_id: str) -> Conversation:
@@ -158,9 +164,7 @@ async def get_person(
         await session.flush()
         return reporter, conversation
     reporter, conversation = found
-    if display_name and reporter.display_name != display_name and reporter.consent is not False:
-        reporter.display_name = display_name
-        reporter.username = username
+    _refresh_name(reporter, display_name, username)
     if conversation is None:
         conversation = await get_conversation(session, channel, user_id, chat_id)
     return reporter, conversation
