@@ -39,6 +39,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, case, func, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -54,6 +55,8 @@ log = logging.getLogger(__name__)
 # "sending" older than this belongs to a dead worker.
 CLAIM_LEASE = timedelta(seconds=120)
 WAKE_GAP = 0.01
+# Tries at recording a delivery when the database connection breaks under it.
+MARK_ATTEMPTS = 4
 # Rows still waiting for their first send.
 UNSENT = ("pending", "claimed", "sending")
 
@@ -293,8 +296,7 @@ class OutboxWorker:
         if not rows:
             return won
         now = utcnow()
-        async with self.db.session() as session:
-            connection = await session.connection()
+        async with self.db.begin() as connection:
             for row in rows:
                 token = f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
                 result = await connection.execute(_CLAIM, {"row_id": row.id, "new_claimed_at": now, "token": token})
@@ -312,8 +314,7 @@ class OutboxWorker:
 
     async def _move_claimed(self, statement: Any, row: OutboxMessage, token: str, **values: Any) -> bool:
         """Change a row this worker has claimed (and still owns); False when the claim was lost."""
-        async with self.db.session() as session:
-            connection = await session.connection()
+        async with self.db.begin() as connection:
             result = await connection.execute(statement, {"row_id": row.id, "token": token, **values})
             return bool(result.rowcount)
 
@@ -368,6 +369,21 @@ class OutboxWorker:
         return fresh
 
     async def _mark_sent(self, row: OutboxMessage, result: SendResult) -> None:
+        """Record the delivery. The message is out: a row left in "sending" would be sent again
+        once its lease runs out, so a lost database connection is retried here, not given up."""
+        for attempt in range(MARK_ATTEMPTS):
+            try:
+                await self._mark_sent_once(row, result)
+                return
+            except DBAPIError as exc:
+                if attempt == MARK_ATTEMPTS - 1 or not exc.connection_invalidated:
+                    raise
+                # The pool has dropped the dead connection (and every one as old): the next
+                # attempt gets a new one.
+                log.warning("outbox row %s: database connection lost while marking it sent; retrying", row.id)
+                await asyncio.sleep(0.1 * (attempt + 1))
+
+    async def _mark_sent_once(self, row: OutboxMessage, result: SendResult) -> None:
         # Not conditional on the claim: the message did go out, whoever owns the row now.
         async with self.db.session() as session:
             connection = await session.connection()

@@ -14,7 +14,6 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -41,6 +40,7 @@ from aiogram.types import (
 
 from bot.delivery import Pacer, PermanentFailure, RetryLater, SendResult, sent_parts
 from bot.ratelimit import Limit
+from bot.telegram_session import KeptModelsSession
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
 from handlers.texts import SHARE_CONTACT
 from handlers.textutil import split_message
@@ -61,7 +61,7 @@ COMMANDS = [
 
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session = KeptModelsSession(api=TelegramAPIServer.from_base(api_base)) if api_base else KeptModelsSession()
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sqlite_inline import inline_connector
@@ -28,6 +30,13 @@ log = logging.getLogger(__name__)
 # migration) before it fails and its caller retries. Statements run on the event loop's
 # thread, so this is also the longest the loop can stall on such a lock.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# A pooled PostgreSQL connection that sat unused this long is checked before it is handed out
+# (the server may have restarted, a firewall may have cut it). One used a moment ago is not:
+# SQLAlchemy's pool_pre_ping checks on every checkout, and on asyncpg a check is three round
+# trips (BEGIN, ";", ROLLBACK), more than the rest of an update's transaction put together.
+# A connection that breaks while busy fails its statement either way; callers retry that.
+IDLE_CHECK_SECONDS = 2.0
 
 
 def async_url(url: str) -> str:
@@ -71,7 +80,10 @@ class SessionTurns:
             yield  # already ours: a nested session in the same task
             return
         try:
-            await asyncio.wait_for(self.lock.acquire(), self.PATIENCE)
+            if self.lock.locked():
+                await asyncio.wait_for(self.lock.acquire(), self.PATIENCE)
+            else:
+                await self.lock.acquire()  # free: no timer and no task for wait_for to set up
         except TimeoutError:
             log.warning("SQLite session turns: waited %.0f s, going ahead", self.PATIENCE)
             yield
@@ -97,10 +109,13 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["async_creator"] = inline_connector(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=20)
         self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(self.engine.sync_engine, "checkin", _note_idle_since)
+            event.listen(self.engine.sync_engine, "checkout", _check_if_idle)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._turns = SessionTurns() if self.is_sqlite else None
 
@@ -119,6 +134,13 @@ class Database:
                 await session.rollback()
                 raise
 
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        """A plain connection in a transaction, for Core statements that need no ORM session
+        (cheaper per transaction); commits on success, rolls back on error."""
+        async with self.turn(), self.engine.begin() as connection:
+            yield connection
+
     async def create_all(self) -> None:
         """Create tables directly (tests); production uses Alembic migrations."""
         from sqlmodel import SQLModel
@@ -130,6 +152,21 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _check_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_CHECK_SECONDS:
+        return  # new, or in use a moment ago
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        # The pool discards this connection and hands out another (a new one if need be).
+        raise DisconnectionError(f"idle connection is gone: {type(exc).__name__}") from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

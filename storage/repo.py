@@ -158,8 +158,14 @@ async def get_person(
     if found is None:
         # First contact: both rows are new, written in one flush. Should another instance have
         # just created them, the unique constraints refuse these and the caller's retry reads them.
-        reporter = Reporter(channel=channel, external_id=user_id, display_name=display_name, username=username)
-        conversation = Conversation(channel=channel, user_id=user_id, chat_id=chat_id, step="new", data={})
+        # Every defaulted field given: default factories are costly to resolve (storage.models).
+        now = utcnow()
+        reporter = Reporter(
+            channel=channel, external_id=user_id, display_name=display_name, username=username, created_at=now
+        )
+        conversation = Conversation(
+            channel=channel, user_id=user_id, chat_id=chat_id, step="new", data={}, recent=[], updated_at=now
+        )
         session.add_all([reporter, conversation])
         await session.flush()
         return reporter, conversation
