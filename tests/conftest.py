@@ -95,3 +95,11 @@ async def any_db(database_url: str) -> AsyncIterator[Database]:
     database = await _fresh(database_url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def pg(postgres_url: str) -> AsyncIterator[Database]:
+    """PostgreSQL only (what several instances share), with fresh tables."""
+    database = await _fresh(postgres_url)
+    yield database
+    await database.dispose()

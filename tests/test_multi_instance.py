@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import SQLModel, func, select
+from sqlmodel import func, select
 
 from bot.app import Application
 from bot.outbox import OutboxWorker, enqueue
@@ -53,16 +53,6 @@ async def redis_url() -> AsyncIterator[str]:
     yield REDIS_URL
     await client.flushdb()
     await close(client)
-
-
-@pytest.fixture
-async def pg(postgres_url: str) -> AsyncIterator[Database]:
-    db = Database(postgres_url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.drop_all)
-    await db.create_all()
-    yield db
-    await db.dispose()
 
 
 # -- two processes, one PostgreSQL, one Redis, one SIGKILL ---------------------------------

@@ -9,7 +9,6 @@ went out, since a row left in "sending" is sent a second time once its lease run
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -23,7 +22,6 @@ from bot.ratelimit import Limit
 from handlers.events import Outgoing, Reply
 from storage.db import Database
 from storage.models import OutboxMessage
-from tests.conftest import _fresh
 
 
 async def cut_every_connection(url: str) -> int:
@@ -39,13 +37,6 @@ async def cut_every_connection(url: str) -> int:
         )
     finally:
         await admin.close()
-
-
-@pytest.fixture
-async def pg(postgres_url: str) -> AsyncIterator[Database]:
-    database = await _fresh(postgres_url)
-    yield database
-    await database.dispose()
 
 
 async def test_an_idle_connection_the_server_cut_is_replaced_before_use(
