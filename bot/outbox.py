@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import math
 import os
 import random
 import socket
@@ -47,6 +48,7 @@ from bot.delivery import DeliveryDeferred, PermanentFailure, RetryLater, Sender,
 from bot.ratelimit import Limiter, RateLimiter
 from handlers.events import Outgoing
 from storage.db import Database
+from storage.driver import StatementSet, driver_for
 from storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,9 @@ UNSENT = ("pending", "claimed", "sending")
 # for every update, the worker's transitions several times for every message sent.
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _INSERT_OUTBOX = insert(_OUTBOX)
+_NEW_ROW_COLUMNS = ["channel", "chat_id", "payload", "case_id", "purpose", "status", "attempts", "next_attempt_at", "created_at"]
+# Replies are stored on every update: that insert runs on the driver (storage.driver).
+_ENQUEUE = StatementSet(lambda _dialect: {"insert": (_INSERT_OUTBOX, _NEW_ROW_COLUMNS)})
 _CLAIM = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == "pending")
@@ -90,8 +95,8 @@ _MARK_SENT = (
 async def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> int:
     """Store replies in the caller's transaction (they are sent only if it commits).
 
-    One Core INSERT for all of them: this runs on every update, and building ORM objects for
-    rows nobody reads back here cost more than the conversation logic itself."""
+    One INSERT for all of them, on the driver: this runs on every update, and building ORM
+    objects for rows nobody reads back here cost more than the conversation logic itself."""
     now = utcnow()
     rows = [
         {
@@ -108,8 +113,12 @@ async def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> int:
         for item in outgoing
     ]
     if rows:
-        # executemany with a fixed statement: compiled once, not once per row count.
-        await (await session.connection()).execute(_INSERT_OUTBOX, rows)
+        driver = await driver_for(session)
+        insert_row = _ENQUEUE.for_dialect(driver.dialect)["insert"]
+        if len(rows) == 1:
+            await driver.execute(insert_row, rows[0])
+        else:
+            await driver.executemany(insert_row, rows)
     return len(rows)
 
 
@@ -164,6 +173,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._inflight: set[tuple[str, str]] = set()
         self.concurrency = concurrency
+        self._refill_at = max(1, concurrency // 4)
         self._semaphore = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
@@ -177,13 +187,17 @@ class OutboxWorker:
         # Another instance may die at any time: look for its stale claims a few times per lease.
         check_every = max(1.0, self.claim_lease.total_seconds() / 4)
         next_check = loop.time() + check_every
+        last_look = -math.inf
         while not self._stopping:
             try:
                 if loop.time() >= next_check:
                     next_check = loop.time() + check_every
                     await self.recover_stale_claims()
                     self.limiter.forget_idle()
-                started = await self.dispatch_once()
+                started = 0
+                if self._worth_a_look(loop.time() - last_look):
+                    last_look = loop.time()
+                    started = await self.dispatch_once()
             except Exception:  # the loop must survive a database hiccup
                 log.exception("outbox dispatch failed")
                 started = 0
@@ -196,6 +210,18 @@ class OutboxWorker:
                 await asyncio.sleep(WAKE_GAP)
             else:
                 await asyncio.sleep(0)
+
+    def _worth_a_look(self, since_last: float) -> bool:
+        """Whether to read the table for more rows now.
+
+        Under a backlog every slot holds a send waiting for the rate limiter, and each send
+        that ends frees one. Looking for one row each time read the whole backlog 25 times a
+        second (the query that keeps each chat's order groups every unsent row: 7.5 ms on
+        PostgreSQL with 8,000 waiting). So the worker refills when a quarter of the slots is
+        free, or when any is and it has not looked for a poll interval; with nothing in
+        flight (the usual case) it looks at once."""
+        free = self.concurrency - len(self._tasks)
+        return free >= self._refill_at or (free > 0 and since_last >= self.poll_interval)
 
     async def stop(self, grace: float = 5.0) -> None:
         """Let sends under way finish (up to `grace` seconds); rows still waiting for the rate

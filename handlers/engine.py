@@ -98,12 +98,12 @@ class Engine:
         conversation.chat_id = event.chat_id
         turn = Turn(session, event, reporter, conversation, self.now())
         if self._flooding(turn):
-            await repo.save_conversation(session, conversation)
+            await repo.save_person(session, reporter, conversation)
             return turn.out
         previous_update = conversation.updated_at
         await self._dispatch(turn, previous_update)
         conversation.updated_at = turn.now
-        await repo.save_conversation(session, conversation)
+        await repo.save_person(session, reporter, conversation)
         return turn.out
 
     def _flooding(self, turn: Turn) -> bool:

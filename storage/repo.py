@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, bindparam, func, or_, update
+from sqlalchemy import BigInteger, and_, bindparam, func, insert, or_, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver import StatementSet, driver_for
 from storage.models import (
     Attachment,
     Case,
@@ -53,6 +56,12 @@ async def lock_person(session: AsyncSession, channel: str, user_id: str) -> None
 
 _PROCESSED = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 _PROCESSED_COLUMNS = ["channel", "update_key", "user_id", "received_at"]
+_REPORTER = Reporter.__table__  # type: ignore[attr-defined]
+_CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
+_REPORTER_FIELDS = [column.name for column in _REPORTER.c]
+_CONVERSATION_FIELDS = [column.name for column in _CONVERSATION.c]
+# What a turn may change about a person (the rest is fixed at first contact).
+_REPORTER_CHANGES = ["display_name", "username", "phone", "consent", "consent_at", "role", "unit_code"]
 
 
 def _record_and_lock_postgresql() -> Any:
@@ -69,23 +78,64 @@ def _record_and_lock_postgresql() -> Any:
     )
 
 
-# Built once: these run on every update, and building a statement costs more than running it.
-_RECORD_UPDATE_SQLITE = sqlite_insert(_PROCESSED).on_conflict_do_nothing(index_elements=["channel", "update_key"])
-_RECORD_UPDATE_POSTGRESQL = _record_and_lock_postgresql()
+def _per_message_statements(dialect: str) -> dict[str, tuple[Any, list[str] | None]]:
+    """The statements every private message runs (storage.driver executes them)."""
+    configure_mappers()  # `_loaded` builds objects the way the ORM does: the mappers must be ready
+    if dialect == "postgresql":
+        record: tuple[Any, list[str] | None] = (_record_and_lock_postgresql(), None)
+    else:
+        record = (
+            sqlite_insert(_PROCESSED).on_conflict_do_nothing(index_elements=["channel", "update_key"]),
+            _PROCESSED_COLUMNS,
+        )
+    person = (
+        select(*_REPORTER.c, *_CONVERSATION.c)
+        .select_from(
+            _REPORTER.outerjoin(
+                _CONVERSATION,
+                and_(_CONVERSATION.c.channel == _REPORTER.c.channel, _CONVERSATION.c.user_id == _REPORTER.c.external_id),
+            )
+        )
+        .where(_REPORTER.c.channel == bindparam("channel"), _REPORTER.c.external_id == bindparam("user_id"))
+    )
+    save = (
+        update(_CONVERSATION)
+        .where(_CONVERSATION.c.id == bindparam("conversation_id"))
+        .values(
+            chat_id=bindparam("new_chat_id"),
+            step=bindparam("new_step"),
+            data=bindparam("new_data", type_=_CONVERSATION.c.data.type),
+            updated_at=bindparam("new_updated_at", type_=_CONVERSATION.c.updated_at.type),
+            recent=bindparam("new_recent", type_=_CONVERSATION.c.recent.type),
+        )
+    )
+    save_reporter = (
+        update(_REPORTER)
+        .where(_REPORTER.c.id == bindparam("reporter_id"))
+        .values({name: bindparam(f"new_{name}", type_=_REPORTER.c[name].type) for name in _REPORTER_CHANGES})
+    )
+    return {
+        "record_update": record,
+        "save_reporter": (save_reporter, None),
+        "person": (person, None),
+        "new_reporter": (insert(_REPORTER).returning(_REPORTER.c.id), _REPORTER_FIELDS[1:]),
+        "new_conversation": (insert(_CONVERSATION).returning(_CONVERSATION.c.id), _CONVERSATION_FIELDS[1:]),
+        "save_conversation": (save, None),
+    }
+
+
+_STATEMENTS = StatementSet(_per_message_statements)
 
 
 async def record_update(session: AsyncSession, channel: str, update_key: str, user_id: str | None) -> bool:
     """Remember an update; False when it was already processed (a redelivery).
 
     On PostgreSQL this also takes the person's lock (`lock_person`) for the transaction."""
+    driver = await driver_for(session)
     values: dict[str, Any] = {"channel": channel, "update_key": update_key, "user_id": user_id, "received_at": utcnow()}
-    if _dialect(session) == "postgresql":
+    if driver.dialect.name == "postgresql":
         values["lock_key"] = _person_lock_key(channel, user_id or "")
-        statement = _RECORD_UPDATE_POSTGRESQL
-    else:
-        statement = _RECORD_UPDATE_SQLITE
-    result = await (await session.connection()).execute(statement, values)
-    return bool(result.rowcount)
+    return bool(await driver.execute(_STATEMENTS.for_dialect(driver.dialect)["record_update"], values))
 
 
 async def get_reporter(
@@ -132,14 +182,13 @@ async def get_conversation(session: AsyncSession, channel: str, user_id: str, ch
     return conversation
 
 
-_PERSON = (
-    select(Reporter, Conversation)
-    .outerjoin(
-        Conversation,
-        and_(col(Conversation.channel) == Reporter.channel, col(Conversation.user_id) == Reporter.external_id),
-    )
-    .where(Reporter.channel == bindparam("channel"), Reporter.external_id == bindparam("user_id"))
-)
+def _loaded(model: type[Any], fields: list[str], values: Sequence[Any]) -> Any:
+    """A model object as the ORM builds one from a row: no validation, detached with its
+    identity (SQLModel's constructor costs ~50 µs; this, ~15)."""
+    instance = sa_inspect(model).class_manager.new_instance()
+    instance.__dict__.update(zip(fields, values, strict=True))
+    make_transient_to_detached(instance)
+    return instance
 
 
 async def get_person(
@@ -153,54 +202,64 @@ async def get_person(
 ) -> tuple[Reporter, Conversation]:
     """The person and where they are in the dialogue, in one query (created on first contact).
 
-    Every private message needs both; reading them together saves a round trip per update."""
-    found = (await session.exec(_PERSON, params={"channel": channel, "user_id": user_id})).first()
+    The reporter joins the session (handlers change it; the session writes the change, and a
+    query for the same reporter in this turn returns this object). The conversation stays
+    out of it: `save_conversation` writes it once, at the end of the turn."""
+    driver = await driver_for(session)
+    statements = _STATEMENTS.for_dialect(driver.dialect)
+    found = await driver.fetchone(statements["person"], {"channel": channel, "user_id": user_id})
+    width = len(_REPORTER_FIELDS)
     if found is None:
-        # First contact: both rows are new, written in one flush. Should another instance have
-        # just created them, the unique constraints refuse these and the caller's retry reads them.
-        # Every defaulted field given: default factories are costly to resolve (storage.models).
+        # First contact. Should another instance have just created the person, the unique
+        # constraints refuse these rows and the caller's retry reads them.
         now = utcnow()
-        reporter = Reporter(
-            channel=channel, external_id=user_id, display_name=display_name, username=username, created_at=now
-        )
-        conversation = Conversation(
-            channel=channel, user_id=user_id, chat_id=chat_id, step="new", data={}, recent=[], updated_at=now
-        )
-        session.add_all([reporter, conversation])
-        await session.flush()
-        return reporter, conversation
-    reporter, conversation = found
-    _refresh_name(reporter, display_name, username)
+        reporter_values = {
+            "channel": channel, "external_id": user_id, "display_name": display_name, "username": username,
+            "phone": None, "consent": None, "consent_at": None, "role": None, "unit_code": None, "created_at": now,
+        }
+        new_id = await driver.fetchone(statements["new_reporter"], reporter_values)
+        assert new_id is not None
+        reporter = _loaded(Reporter, _REPORTER_FIELDS, [new_id[0], *reporter_values.values()])
+        conversation = None
+    else:
+        reporter = _loaded(Reporter, _REPORTER_FIELDS, found[:width])
+        conversation = None if found[width] is None else _loaded(Conversation, _CONVERSATION_FIELDS, found[width:])
+        _refresh_name(reporter, display_name, username)
     if conversation is None:
-        conversation = await get_conversation(session, channel, user_id, chat_id)
+        conversation_values = {
+            "channel": channel, "user_id": user_id, "chat_id": chat_id, "step": "new", "data": {},
+            "updated_at": utcnow(), "recent": [],
+        }
+        new_id = await driver.fetchone(statements["new_conversation"], conversation_values)
+        assert new_id is not None
+        conversation = _loaded(Conversation, _CONVERSATION_FIELDS, [new_id[0], *conversation_values.values()])
+    session.add(reporter)
     return reporter, conversation
 
 
-_CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
-_SAVE_CONVERSATION = (
-    update(_CONVERSATION)
-    .where(_CONVERSATION.c.id == bindparam("conversation_id"))
-    .values(
-        chat_id=bindparam("new_chat_id"),
-        step=bindparam("new_step"),
-        data=bindparam("new_data", type_=_CONVERSATION.c.data.type),
-        updated_at=bindparam("new_updated_at", type_=_CONVERSATION.c.updated_at.type),
-        recent=bindparam("new_recent", type_=_CONVERSATION.c.recent.type),
-    )
-)
+async def save_person(session: AsyncSession, reporter: Reporter, conversation: Conversation) -> None:
+    """End of a turn: write where the person is now and what they changed about themselves,
+    with prebuilt statements on the driver, outside the session's unit of work.
+
+    Runs once per message; the ORM's unit of work would do the same writes at commit, at
+    several times the cost. The reporter leaves the session once written, so the session
+    does not write it again. (JSON fields are written whole: in-place changes are saved too.)"""
+    driver = await driver_for(session)
+    statements = _STATEMENTS.for_dialect(driver.dialect)
+    if sa_inspect(reporter).modified:
+        await driver.execute(statements["save_reporter"], {f"new_{name}": getattr(reporter, name) for name in _REPORTER_CHANGES} | {"reporter_id": reporter.id})
+    if reporter in session:
+        session.expunge(reporter)
+    await save_conversation(session, conversation)
 
 
 async def save_conversation(session: AsyncSession, conversation: Conversation) -> None:
-    """Write where the person is now, with one prebuilt UPDATE, and let the session forget it.
-
-    Runs once per message. The ORM's unit of work would do the same write at commit, at several
-    times the cost; after this the object is detached, so the session does not write it again.
-    (Its JSON fields are written whole, so an in-place change to `data` is saved too.)"""
+    """Write where the person is now (see `save_person`)."""
     if conversation in session:
-        session.expunge(conversation)  # first: executing the UPDATE would autoflush it otherwise
-    # On the session's connection: a plain Core statement, no ORM bulk-update bookkeeping.
-    await (await session.connection()).execute(
-        _SAVE_CONVERSATION,
+        session.expunge(conversation)  # so the session does not write it a second time
+    driver = await driver_for(session)
+    await driver.execute(
+        _STATEMENTS.for_dialect(driver.dialect)["save_conversation"],
         {
             "conversation_id": conversation.id,
             "new_chat_id": conversation.chat_id,

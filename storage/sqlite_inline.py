@@ -34,6 +34,11 @@ class InlineConnection(aiosqlite.Connection):
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
 
+    @property
+    def sqlite(self) -> sqlite3.Connection | None:
+        """The sqlite3 connection itself (storage.driver runs the per-message statements on it)."""
+        return self._connection
+
     def __await__(self) -> Generator[Any, None, InlineConnection]:
         return self._open().__await__()
 

@@ -1,0 +1,220 @@
+"""The few statements every message runs, executed on the database driver itself.
+
+Each private message runs the same four statements: record the update, read the person,
+save where they are in the dialogue, store the replies. Through SQLAlchemy's
+`Connection.execute` each costs about 0.25 ms of CPU — statement cache lookup, execution
+context, result object — several times what the database needs for these one-row
+statements (benchmarks/README.md has the measurements). Under a burst that overhead, not
+the database, decided how many messages a worker could take.
+
+So these statements are still SQLAlchemy constructs, compiled once per dialect with
+SQLAlchemy's own type conversions, but they run on the driver of the session's connection,
+inside the session's transaction: they commit or roll back with everything else the turn
+did, and errors come back as SQLAlchemy's exceptions (`DBAPIError` and its subclasses),
+with a broken connection invalidated the way SQLAlchemy does it.
+
+* SQLite: on the `sqlite3` connection directly (statements already run on the event loop's
+  thread, storage.sqlite_inline). sqlite3 opens the transaction before the first write, as
+  it does for SQLAlchemy's own statements.
+* PostgreSQL: through the DBAPI cursor of SQLAlchemy's asyncpg adapter, which begins the
+  transaction on first use and keeps asyncpg's prepared statements.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.expression import ClauseElement
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sqlite_inline import InlineConnection
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement compiled for one dialect: SQL text, parameter order, type conversions."""
+
+    sql: str
+    names: tuple[str, ...]
+    bind: tuple[Processor, ...]
+    result: tuple[Processor, ...]
+
+    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip((values[name] for name in self.names), self.bind, strict=True)
+        )
+
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(
+            value if process is None else process(value) for value, process in zip(raw, self.result, strict=True)
+        )
+
+
+def compile_for(statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None) -> DriverStatement:
+    """Compile `statement` once for `dialect` (positional parameters, as the driver takes them)."""
+    compiled: Any = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
+    names = tuple(compiled.positiontup or ())
+    bind = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
+    columns = list(getattr(statement, "selected_columns", None) or _returning(statement))
+    result = tuple(_result_processor(column.type, dialect) for column in columns)
+    return DriverStatement(compiled.string, names, bind, result)
+
+
+def _returning(statement: Any) -> Iterable[Any]:
+    returning = getattr(statement, "_returning", ())  # INSERT … RETURNING: the columns it returns
+    return returning or ()
+
+
+def _bind_processor(type_: Any, dialect: Dialect) -> Processor:
+    processor: Processor = type_.dialect_impl(dialect).bind_processor(dialect)
+    return processor
+
+
+def _result_processor(type_: Any, dialect: Dialect) -> Processor:
+    processor: Processor = type_.dialect_impl(dialect).result_processor(dialect, None)
+    return processor
+
+
+class StatementSet:
+    """Statements compiled lazily, once per dialect, from a builder of SQLAlchemy constructs."""
+
+    def __init__(self, build: Callable[[str], Mapping[str, tuple[ClauseElement, Sequence[str] | None]]]) -> None:
+        self._build = build
+        self._compiled: dict[str, dict[str, DriverStatement]] = {}
+
+    def for_dialect(self, dialect: Dialect) -> dict[str, DriverStatement]:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = {
+                name: compile_for(statement, dialect, keys) for name, (statement, keys) in self._build(dialect.name).items()
+            }
+            self._compiled[dialect.name] = compiled
+        return compiled
+
+
+class Driver(Protocol):
+    dialect: Dialect
+
+    async def execute(self, statement: DriverStatement, values: Mapping[str, Any]) -> int:
+        """Run one statement; the number of rows it touched."""
+        ...
+
+    async def fetchone(self, statement: DriverStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """Run one statement; its first row, converted, or None."""
+        ...
+
+    async def executemany(self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+async def driver_for(session: AsyncSession) -> Driver:
+    """The driver of `session`'s connection, in the session's transaction.
+
+    Kept on the session for as long as its transaction lasts: a turn asks for it several
+    times, and looking the connection up again costs two greenlet hops each time."""
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get(_DRIVER_KEY)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        driver: Driver = cached[1]
+        return driver
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = DBAPIDriver(connection, raw.dbapi_connection)
+    if connection.dialect.name == "sqlite":
+        inline = raw.driver_connection
+        if isinstance(inline, InlineConnection) and inline.sqlite is not None:
+            driver = SQLiteDriver(inline.sqlite, connection.dialect)
+    session.info[_DRIVER_KEY] = (session.sync_session.get_transaction(), driver)
+    return driver
+
+
+_DRIVER_KEY = "storage.driver"
+
+
+class SQLiteDriver:
+    """Statements on the sqlite3 connection, on the loop's thread (as every statement here)."""
+
+    def __init__(self, connection: sqlite3.Connection, dialect: Dialect) -> None:
+        self.connection = connection
+        self.dialect = dialect
+
+    async def execute(self, statement: DriverStatement, values: Mapping[str, Any]) -> int:
+        parameters = statement.parameters(values)
+        try:
+            return self.connection.execute(statement.sql, parameters).rowcount
+        except sqlite3.Error as exc:
+            raise _wrapped(statement.sql, parameters, exc, sqlite3.Error) from exc
+
+    async def fetchone(self, statement: DriverStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        parameters = statement.parameters(values)
+        try:
+            cursor = self.connection.execute(statement.sql, parameters)
+            raw = cursor.fetchone()
+            cursor.close()  # an INSERT … RETURNING completes only when its cursor is done
+        except sqlite3.Error as exc:
+            raise _wrapped(statement.sql, parameters, exc, sqlite3.Error) from exc
+        return None if raw is None else statement.row(raw)
+
+    async def executemany(self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]) -> None:
+        parameters = [statement.parameters(values) for values in rows]
+        try:
+            self.connection.executemany(statement.sql, parameters)
+        except sqlite3.Error as exc:
+            raise _wrapped(statement.sql, parameters, exc, sqlite3.Error) from exc
+
+
+class DBAPIDriver:
+    """Statements on the DBAPI cursor of SQLAlchemy's connection (its async adapters run
+    them in the connection's greenlet, which `run_sync` provides)."""
+
+    def __init__(self, connection: AsyncConnection, dbapi_connection: Any) -> None:
+        self.connection = connection
+        self.dbapi_connection = dbapi_connection
+        self.dialect = connection.dialect
+
+    async def execute(self, statement: DriverStatement, values: Mapping[str, Any]) -> int:
+        rowcount, _row = await self._run(statement, statement.parameters(values), many=False)
+        return rowcount
+
+    async def fetchone(self, statement: DriverStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        _rowcount, raw = await self._run(statement, statement.parameters(values), many=False)
+        return None if raw is None else statement.row(raw)
+
+    async def executemany(self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]) -> None:
+        await self._run(statement, [statement.parameters(values) for values in rows], many=True)
+
+    async def _run(self, statement: DriverStatement, parameters: Any, *, many: bool) -> tuple[int, Any]:
+        try:
+            return await self.connection.run_sync(_cursor_run, self.dbapi_connection, statement.sql, parameters, many)
+        except self.dialect.loaded_dbapi.Error as exc:
+            invalidated = self.dialect.is_disconnect(exc, self.dbapi_connection, None)
+            if invalidated:
+                await self.connection.invalidate(exc)  # the pool replaces it, as SQLAlchemy would
+            raise _wrapped(statement.sql, parameters, exc, self.dialect.loaded_dbapi.Error, invalidated) from exc
+
+
+def _cursor_run(_connection: Connection, dbapi_connection: Any, sql: str, parameters: Any, many: bool) -> tuple[int, Any]:
+    cursor = dbapi_connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+            return cursor.rowcount, None
+        cursor.execute(sql, parameters)
+        return cursor.rowcount, cursor.fetchone() if cursor.description else None
+    finally:
+        cursor.close()
+
+
+def _wrapped(sql: str, parameters: Any, exc: Exception, base: type[Exception], invalidated: bool = False) -> DBAPIError:
+    """The exception SQLAlchemy itself would raise (OperationalError, IntegrityError, …)."""
+    wrapped = DBAPIError.instance(sql, parameters, exc, base, connection_invalidated=invalidated)
+    assert isinstance(wrapped, DBAPIError)  # always, for an error of the driver's own classes
+    return wrapped
