@@ -68,7 +68,10 @@ class Application:
         staff: StaffHandler | None = None,
     ) -> None:
         self.settings = settings
-        self.db = db or Database(settings.sqlalchemy_url)
+        pool = settings.database
+        self.db = db or Database(settings.sqlalchemy_url, pool_size=pool.pool_size, max_overflow=pool.max_overflow)
+        # Messages in a database transaction at once (settings.DatabaseSettings says why).
+        self._intake = asyncio.Semaphore(pool.intake_transactions)
         self.calendar = work_calendar(settings)
         policies = {
             name: SlaPolicy(level.first_response_hours, level.resolution_hours)
@@ -196,7 +199,7 @@ class Application:
             for attempt in range(5):
                 try:
                     # SQLite: transactions take turns, in order (storage.db.SessionTurns).
-                    async with self.db.session() as session:
+                    async with self._intake, self.db.unit() as session:
                         outgoing = await self.engine.handle(session, event)
                         await enqueue(session, outgoing)
                     break

@@ -108,6 +108,26 @@ class DeliverySettings(BaseModel):
     claim_lease_seconds: float = Field(120, gt=0)
 
 
+class DatabaseSettings(BaseModel):
+    """PostgreSQL connections of one worker (SQLite has one writer and ignores these)."""
+
+    # Connections kept open. Under load every one is in use; the pool opens up to
+    # `max_overflow` more for peaks and closes them again.
+    pool_size: int = Field(20, ge=1)
+    max_overflow: int = Field(10, ge=0)
+    # Incoming messages processed at the same time; the rest wait their turn in the worker.
+    # Kept below `pool_size`: a peak then never opens and closes connections for every
+    # message (a new PostgreSQL connection costs the server a process), and the outbox and
+    # the scheduler always find a pooled connection free.
+    intake_transactions: int = Field(12, ge=1)
+
+    @model_validator(mode="after")
+    def _intake_fits_the_pool(self) -> DatabaseSettings:
+        if self.intake_transactions > self.pool_size:
+            raise ValueError("intake_transactions phải không lớn hơn pool_size")
+        return self
+
+
 class RetentionSettings(BaseModel):
     personal_data_days: int = Field(730, ge=1)
 
@@ -186,6 +206,7 @@ class Settings(BaseSettings):
     sla: SlaSettings = SlaSettings()
     calendar: CalendarSettings = CalendarSettings()
     delivery: DeliverySettings = DeliverySettings()
+    database: DatabaseSettings = DatabaseSettings()
     retention: RetentionSettings = RetentionSettings()
     jobs: JobsSettings = JobsSettings()
 

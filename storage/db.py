@@ -22,6 +22,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver import pin_driver
 from storage.sqlite_inline import inline_connector
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class SessionTurns:
 class Database:
     """Owns the async engine and hands out sessions."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20, max_overflow: int = 10) -> None:
         self.url = url
         self.is_sqlite = is_sqlite(url)
         kwargs: dict[str, Any] = {"echo": echo}
@@ -109,7 +110,7 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["async_creator"] = inline_connector(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
         else:
-            kwargs.update(pool_size=10, max_overflow=20)
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
         self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -133,6 +134,23 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[AsyncSession]:
+        """A transaction on a plain connection, with a session on it for whoever needs one.
+
+        For the message intake: most messages need no ORM at all (storage.driver runs their
+        statements), and an ORM session that begins, commits and closes a transaction costs
+        more CPU than those statements. This session joins the connection's transaction only
+        if it is used; whatever it holds is flushed before the transaction commits."""
+        async with self.turn(), self.engine.connect() as connection, connection.begin():
+            session = AsyncSession(bind=connection, expire_on_commit=False)
+            try:
+                await pin_driver(session, connection)
+                yield session
+                await session.flush()
+            finally:
+                await session.close()
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:

@@ -120,23 +120,36 @@ async def driver_for(session: AsyncSession) -> Driver:
 
     Kept on the session for as long as its transaction lasts: a turn asks for it several
     times, and looking the connection up again costs two greenlet hops each time."""
+    pinned: Driver | None = session.info.get(_PINNED_KEY)
+    if pinned is not None:
+        return pinned
     transaction = session.sync_session.get_transaction()
     cached = session.info.get(_DRIVER_KEY)
     if cached is not None and transaction is not None and cached[0] is transaction:
         driver: Driver = cached[1]
         return driver
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver = DBAPIDriver(connection, raw.dbapi_connection)
-    if connection.dialect.name == "sqlite":
-        inline = raw.driver_connection
-        if isinstance(inline, InlineConnection) and inline.sqlite is not None:
-            driver = SQLiteDriver(inline.sqlite, connection.dialect)
+    driver = await _driver_of(await session.connection())
     session.info[_DRIVER_KEY] = (session.sync_session.get_transaction(), driver)
     return driver
 
 
+async def pin_driver(session: AsyncSession, connection: AsyncConnection) -> None:
+    """`session` is bound to `connection` for its whole life (storage.db.Database.unit):
+    its driver is known before the session ever begins."""
+    session.info[_PINNED_KEY] = await _driver_of(connection)
+
+
+async def _driver_of(connection: AsyncConnection) -> Driver:
+    raw = await connection.get_raw_connection()
+    if connection.dialect.name == "sqlite":
+        inline = raw.driver_connection
+        if isinstance(inline, InlineConnection) and inline.sqlite is not None:
+            return SQLiteDriver(inline.sqlite, connection.dialect)
+    return DBAPIDriver(connection, raw.dbapi_connection)
+
+
 _DRIVER_KEY = "storage.driver"
+_PINNED_KEY = "storage.driver.pinned"
 
 
 class SQLiteDriver:
