@@ -11,7 +11,7 @@ So these statements are still SQLAlchemy constructs, compiled once per dialect w
 SQLAlchemy's own type conversions, but they run on the driver of the session's connection,
 inside the session's transaction: they commit or roll back with everything else the turn
 did, and errors come back as SQLAlchemy's exceptions (`DBAPIError` and its subclasses),
-with a broken connection invalidated the way SQLAlchemy does it.
+with a broken connection handled by SQLAlchemy itself.
 
 * SQLite: on the `sqlite3` connection directly (statements already run on the event loop's
   thread, storage.sqlite_inline). sqlite3 opens the transaction before the first write, as
@@ -208,10 +208,12 @@ class DBAPIDriver:
         try:
             return await self.connection.run_sync(_cursor_run, self.dbapi_connection, statement.sql, parameters, many)
         except self.dialect.loaded_dbapi.Error as exc:
-            invalidated = self.dialect.is_disconnect(exc, self.dbapi_connection, None)
-            if invalidated:
-                await self.connection.invalidate(exc)  # the pool replaces it, as SQLAlchemy would
-            raise _wrapped(statement.sql, parameters, exc, self.dialect.loaded_dbapi.Error, invalidated) from exc
+            if self.dialect.is_disconnect(exc, self.dbapi_connection, None):
+                # Let SQLAlchemy meet the broken connection itself: it invalidates it, and every
+                # pooled connection opened before now (a server restart cut them all), and
+                # raises its DBAPIError with connection_invalidated set.
+                await self.connection.exec_driver_sql("SELECT 1")
+            raise _wrapped(statement.sql, parameters, exc, self.dialect.loaded_dbapi.Error) from exc
 
 
 def _cursor_run(_connection: Connection, dbapi_connection: Any, sql: str, parameters: Any, many: bool) -> tuple[int, Any]:
@@ -226,8 +228,8 @@ def _cursor_run(_connection: Connection, dbapi_connection: Any, sql: str, parame
         cursor.close()
 
 
-def _wrapped(sql: str, parameters: Any, exc: Exception, base: type[Exception], invalidated: bool = False) -> DBAPIError:
+def _wrapped(sql: str, parameters: Any, exc: Exception, base: type[Exception]) -> DBAPIError:
     """The exception SQLAlchemy itself would raise (OperationalError, IntegrityError, …)."""
-    wrapped = DBAPIError.instance(sql, parameters, exc, base, connection_invalidated=invalidated)
+    wrapped = DBAPIError.instance(sql, parameters, exc, base)
     assert isinstance(wrapped, DBAPIError)  # always, for an error of the driver's own classes
     return wrapped
