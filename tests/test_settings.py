@@ -34,6 +34,18 @@ def test_bad_setting_fails_with_one_sentence_naming_it(monkeypatch: pytest.Monke
     assert str(error.value).count("\n") == 0
 
 
+def test_database_pool_settings_from_the_environment_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE__POOL_SIZE", "8")
+    monkeypatch.setenv("DATABASE__INTAKE_TRANSACTIONS", "6")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot@db/bot")  # a secret beside the section: no clash
+    settings = load_settings()
+    assert (settings.database.pool_size, settings.database.intake_transactions) == (8, 6)
+    assert settings.database_url == "postgresql://bot@db/bot"
+    monkeypatch.setenv("DATABASE__INTAKE_TRANSACTIONS", "12")
+    with pytest.raises(ConfigError, match="intake_transactions"):
+        load_settings()
+
+
 def test_secret_in_config_file_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("telegram_bot_token: '123:abc'\n", encoding="utf-8")
