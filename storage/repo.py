@@ -169,19 +169,6 @@ def _refresh_name(reporter: Reporter, display_name: str | None, username: str | 
         reporter.username = username
 
 
-async def get_conversation(session: AsyncSession, channel: str, user_id: str, chat_id: str) -> Conversation:
-    conversation = (
-        await session.exec(
-            select(Conversation).where(Conversation.channel == channel, Conversation.user_id == user_id)
-        )
-    ).first()
-    if conversation is None:
-        conversation = Conversation(channel=channel, user_id=user_id, chat_id=chat_id, step="new", data={})
-        session.add(conversation)
-        await session.flush()
-    return conversation
-
-
 def _loaded(model: type[Any], fields: list[str], values: Sequence[Any]) -> Any:
     """A model object as the ORM builds one from a row: no validation, detached with its
     identity (SQLModel's constructor costs ~50 µs; this, ~15)."""
@@ -204,7 +191,7 @@ async def get_person(
 
     The reporter joins the session (handlers change it; the session writes the change, and a
     query for the same reporter in this turn returns this object). The conversation stays
-    out of it: `save_conversation` writes it once, at the end of the turn."""
+    out of it: `save_person` writes it once, at the end of the turn."""
     driver = await driver_for(session)
     statements = _STATEMENTS.for_dialect(driver.dialect)
     found = await driver.fetchone(statements["person"], {"channel": channel, "user_id": user_id})

@@ -63,6 +63,17 @@ async def test_a_person_the_orm_wrote_is_read_on_the_driver_with_the_orms_types(
     assert conversation.updated_at.tzinfo is not None
 
 
+async def test_a_person_whose_conversation_was_purged_starts_a_new_one(any_db: Database) -> None:
+    async with any_db.session() as session:
+        session.add(Reporter(channel="telegram", external_id="504", role="nguoi_dan", consent=True))
+    async with any_db.unit() as session:
+        reporter, conversation = await repo.get_person(session, "telegram", "504", "504")
+        await repo.save_person(session, reporter, conversation)
+    assert (reporter.role, conversation.step, conversation.data) == ("nguoi_dan", "new", {})
+    async with any_db.session() as session:
+        assert (await session.exec(select(func.count()).select_from(Conversation))).one() == 1
+
+
 async def test_driver_statements_roll_back_with_the_turn(any_db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with any_db.unit() as session:
