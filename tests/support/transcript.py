@@ -38,7 +38,7 @@ class Transcript:
         return "\n".join(r.text for r in self.replies)
 
     async def send(self, event: Incoming) -> list[Reply]:
-        async with self.app.db.session() as session:
+        async with self.app.db.unit() as session:  # the transaction app.receive uses
             out = await self.app.engine.handle(session, event)
             await enqueue(session, out)
         self.outgoing = out
@@ -149,7 +149,7 @@ class StaffChat:
             thread_id=thread,
             reply_to_message_id=reply_to,
         )
-        async with self.app.db.session() as session:
+        async with self.app.db.unit() as session:  # the transaction app.receive uses
             self.outgoing = await self.app.engine.handle(session, event)
             await enqueue(session, self.outgoing)
         return self.outgoing
@@ -157,7 +157,7 @@ class StaffChat:
     async def press(self, key: str) -> list[Outgoing]:
         event = Incoming("telegram", self.user, self.group, Kind.CHOICE, choice=key, username=self.username,
                          update_key=f"s{next(_updates)}", chat_kind=ChatKind.STAFF)
-        async with self.app.db.session() as session:
+        async with self.app.db.unit() as session:  # the transaction app.receive uses
             self.outgoing = await self.app.engine.handle(session, event)
             await enqueue(session, self.outgoing)
         return self.outgoing
