@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.expression import ClauseElement
+from sqlalchemy.sql.expression import ClauseElement, Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sqlite_inline import InlineConnection
@@ -64,14 +64,15 @@ def compile_for(statement: ClauseElement, dialect: Dialect, column_keys: Sequenc
     compiled: Any = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
     names = tuple(compiled.positiontup or ())
     bind = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
-    columns = list(getattr(statement, "selected_columns", None) or _returning(statement))
-    result = tuple(_result_processor(column.type, dialect) for column in columns)
+    result = tuple(_result_processor(type_, dialect) for type_ in _result_types(statement))
     return DriverStatement(compiled.string, names, bind, result)
 
 
-def _returning(statement: Any) -> Iterable[Any]:
-    returning = getattr(statement, "_returning", ())  # INSERT … RETURNING: the columns it returns
-    return returning or ()
+def _result_types(statement: Any) -> Iterable[Any]:
+    """The types of the columns a statement returns: a SELECT's, or an INSERT … RETURNING's."""
+    if isinstance(statement, Select):
+        return [column.type for column in statement.selected_columns]
+    return [description["type"] for description in getattr(statement, "returning_column_descriptions", ())]
 
 
 def _bind_processor(type_: Any, dialect: Dialect) -> Processor:
