@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 import warnings
 from datetime import date, datetime
 from pathlib import Path
@@ -392,13 +391,10 @@ def test_missing_glyph_detection_is_live() -> None:
 
 def test_chart_png(report: Report, tmp_path: Path) -> None:
     path = tmp_path / "bieu-do.png"
-    t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         render_chart_png(report, path)
-    elapsed = time.perf_counter() - t0
     assert _glyph_warnings(w) == []
-    assert elapsed < 2.0
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     img = imread(path)
