@@ -229,24 +229,18 @@ async def save_person(session: AsyncSession, reporter: Reporter, conversation: C
     with prebuilt statements on the driver, outside the session's unit of work.
 
     Runs once per message; the ORM's unit of work would do the same writes at commit, at
-    several times the cost. The reporter leaves the session once written, so the session
-    does not write it again. (JSON fields are written whole: in-place changes are saved too.)"""
+    several times the cost. Both objects leave the session, so it does not write them again.
+    (JSON fields are written whole: in-place changes to `data` are saved too.)"""
+    for written in (reporter, conversation):
+        if written in session:
+            session.expunge(written)
     driver = await driver_for(session)
     statements = _STATEMENTS.for_dialect(driver.dialect)
-    if sa_inspect(reporter).modified:
-        await driver.execute(statements["save_reporter"], {f"new_{name}": getattr(reporter, name) for name in _REPORTER_CHANGES} | {"reporter_id": reporter.id})
-    if reporter in session:
-        session.expunge(reporter)
-    await save_conversation(session, conversation)
-
-
-async def save_conversation(session: AsyncSession, conversation: Conversation) -> None:
-    """Write where the person is now (see `save_person`)."""
-    if conversation in session:
-        session.expunge(conversation)  # so the session does not write it a second time
-    driver = await driver_for(session)
+    if sa_inspect(reporter).modified:  # unchanged on most messages: no write
+        changes = {f"new_{name}": getattr(reporter, name) for name in _REPORTER_CHANGES}
+        await driver.execute(statements["save_reporter"], {**changes, "reporter_id": reporter.id})
     await driver.execute(
-        _STATEMENTS.for_dialect(driver.dialect)["save_conversation"],
+        statements["save_conversation"],
         {
             "conversation_id": conversation.id,
             "new_chat_id": conversation.chat_id,
