@@ -206,13 +206,13 @@ class EscalatedCase:
     status_label: str
 
 
-@dataclass
-class FaqTopicRow:
-    topic: str | None
-    label: str
-    solved: int = 0
-    not_solved: int = 0
-    no_answer: int = 0
+class _FaqOutcomes:
+    """Totals shared by a topic's row and the whole period: answers nobody gave feedback on
+    count in the total but not in the rate (solved / (solved + not solved))."""
+
+    solved: int
+    not_solved: int
+    no_answer: int
 
     @property
     def total(self) -> int:
@@ -225,7 +225,16 @@ class FaqTopicRow:
 
 
 @dataclass
-class FaqDeflection:
+class FaqTopicRow(_FaqOutcomes):
+    topic: str | None
+    label: str
+    solved: int = 0
+    not_solved: int = 0
+    no_answer: int = 0
+
+
+@dataclass
+class FaqDeflection(_FaqOutcomes):
     """FAQ answers accepted without a case. ``rate`` = solved / (solved + not solved):
     answers nobody gave feedback on are reported but left out of the rate."""
 
@@ -233,15 +242,6 @@ class FaqDeflection:
     not_solved: int
     no_answer: int
     by_topic: list[FaqTopicRow]
-
-    @property
-    def total(self) -> int:
-        return self.solved + self.not_solved + self.no_answer
-
-    @property
-    def rate(self) -> float | None:
-        answered = self.solved + self.not_solved
-        return self.solved / answered if answered else None
 
 
 @dataclass
