@@ -83,7 +83,13 @@ async def test_two_instances_on_postgresql_survive_a_kill(
                         break
                     await asyncio.sleep(0.025)
                 bots[0].kill()
-                await asyncio.sleep(1.0)  # the survivor carries on alone for a while
+                # The survivor carries on alone for a while, at least until an update has been
+                # sent to the dead instance and retried on the survivor.
+                await asyncio.sleep(1.0)
+                for _ in range(400):
+                    if router.failures > 0:
+                        break
+                    await asyncio.sleep(0.025)
                 await bots[0].start()
                 await asyncio.wait_for(asyncio.gather(*runs), timeout=150)
                 for _ in range(400):

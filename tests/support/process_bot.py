@@ -134,10 +134,6 @@ class ProcessBot:
             self._log.close()
             self._log = None
 
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
 
 class WebhookRouter:
     """Telegram's webhook delivery, spread over several bot instances."""
@@ -177,11 +173,11 @@ class WebhookRouter:
         while True:
             update = await queue.get()
             while True:
+                # Like Telegram behind a load balancer without health checks: the router does
+                # not know an instance died; a refused connection is a failed delivery, retried
+                # on the next instance.
                 index = next(self.turn) % len(self.bots)
                 bot = self.bots[index]
-                if not bot.alive:
-                    await asyncio.sleep(0.01)
-                    continue
                 try:
                     async with (
                         self.connections,
