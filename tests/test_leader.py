@@ -73,9 +73,11 @@ class Instance:
         return J.Due("probe", now.strftime("%H:%M:%S"), now)
 
     async def _probe(self, session: Any, due: J.Due, now: datetime) -> Produced:
+        # Listed when produced, unlisted when the runner discards it (fenced out, or already
+        # claimed): the list holds what was committed or is still on its way to the database.
         self.probes.append(due.period)
         out = self.app.queue.to_group(Reply(f"probe {due.period} by {self.name}"), purpose="probe")
-        return Produced([out] if out else [])
+        return Produced([out] if out else [], lambda: self.probes.remove(due.period))
 
     @property
     def leading(self) -> bool:
@@ -119,6 +121,18 @@ async def count(db: Database, model: Any, *where: Any) -> int:
         return int((await session.exec(select(func.count()).select_from(model).where(*where))).one())
 
 
+async def settled_probes(a: Instance, b: Instance) -> tuple[int, int]:
+    """(probe rows committed, probes listed by both instances). A probe produced a moment ago may
+    still be committing: give it that moment, so that a difference means a run lost or doubled."""
+    for _ in range(50):
+        listed = len(a.probes) + len(b.probes)
+        rows = await count(a.db, JobRun, *PROBE_RUNS)
+        if rows == listed:
+            break
+        await asyncio.sleep(0.02)
+    return rows, listed
+
+
 async def test_two_instances_one_leader_each_job_once_and_failover(pg: str, tmp_path: Path) -> None:
     a, b = Instance(pg, "A", tmp_path), Instance(pg, "B", tmp_path)
     await seed_case(a.app, datetime(2025, 11, 28, 9, 0, tzinfo=VN_TZ), unit="11383")
@@ -146,9 +160,9 @@ async def test_two_instances_one_leader_each_job_once_and_failover(pg: str, tmp_
 
         # 2. APScheduler fires the probe every second on both instances: once per second.
         await asyncio.sleep(3.2)
-        probes = await count(a.db, JobRun, *PROBE_RUNS)
+        probes, listed = await settled_probes(a, b)
         assert probes >= 2
-        assert len(leader.probes) == probes and follower.probes == []
+        assert len(leader.probes) == probes == listed and follower.probes == []
 
         # 3. The leader's heartbeat dies (process frozen or killed): it stops trusting its lease
         #    before the lease expires, and the follower takes over within TTL + one renewal.
@@ -175,8 +189,8 @@ async def test_two_instances_one_leader_each_job_once_and_failover(pg: str, tmp_
         before = len(follower.probes)
         await asyncio.sleep(2.2)
         assert len(follower.probes) > before
-        probe_rows = await count(a.db, JobRun, *PROBE_RUNS)
-        assert probe_rows == len(a.probes) + len(b.probes)
+        probe_rows, listed = await settled_probes(a, b)
+        assert probe_rows == listed
         assert await count(a.db, OutboxMessage, col(OutboxMessage.purpose) == "probe") == probe_rows
     finally:
         await sampler.stop()
