@@ -16,8 +16,14 @@ with a broken connection handled by SQLAlchemy itself.
 * SQLite: on the `sqlite3` connection directly (statements already run on the event loop's
   thread, storage.sqlite_inline). sqlite3 opens the transaction before the first write, as
   it does for SQLAlchemy's own statements.
-* PostgreSQL: through the DBAPI cursor of SQLAlchemy's asyncpg adapter, which begins the
-  transaction on first use and keeps asyncpg's prepared statements.
+* PostgreSQL: on the asyncpg connection itself, inside the transaction of SQLAlchemy's
+  asyncpg adapter (begun by the first statement, as the adapter's own cursor does), so that
+  the ORM session of the same turn runs in that transaction too. The adapter's cursor would
+  cost a greenlet switch, a lock and a result copy per statement: ≈ 40 µs of CPU each, and
+  its lazy BEGIN and its COMMIT as much again (benchmarks/README.md). This uses four
+  members of the adapter that are not public API (`_connection`, `_transaction`,
+  `_start_transaction`, `_handle_exception`); `asyncpg_adapter` checks they are there and
+  falls back to the adapter's cursor otherwise, and a test fails if the fast path is lost.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -146,7 +152,23 @@ async def _driver_of(connection: AsyncConnection) -> Driver:
         inline = raw.driver_connection
         if isinstance(inline, InlineConnection) and inline.sqlite is not None:
             return SQLiteDriver(inline.sqlite, connection.dialect)
+    adapter = asyncpg_adapter(raw.dbapi_connection)
+    if adapter is not None:
+        return AsyncpgDriver(connection, adapter)
     return DBAPIDriver(connection, raw.dbapi_connection)
+
+
+_ADAPTER_MEMBERS = ("_connection", "_transaction", "_start_transaction", "_handle_exception")
+
+
+def asyncpg_adapter(dbapi_connection: Any) -> Any | None:
+    """SQLAlchemy's asyncpg adapter of a pooled connection, when it has the members the direct
+    path uses (None otherwise: another driver, or a SQLAlchemy that changed them)."""
+    if type(dbapi_connection).__name__ != "AsyncAdapt_asyncpg_connection":
+        return None
+    if not all(hasattr(dbapi_connection, name) for name in _ADAPTER_MEMBERS):
+        return None
+    return dbapi_connection
 
 
 _DRIVER_KEY = "storage.driver"
@@ -215,6 +237,68 @@ class DBAPIDriver:
                 # raises its DBAPIError with connection_invalidated set.
                 await self.connection.exec_driver_sql("SELECT 1")
             raise _wrapped(statement.sql, parameters, exc, self.dialect.loaded_dbapi.Error) from exc
+
+
+class AsyncpgDriver:
+    """Statements on the asyncpg connection, in the transaction SQLAlchemy's adapter tracks.
+
+    The adapter begins its transaction lazily, on a connection's first statement; this does
+    what its cursor does at that point (`_start_transaction`), so SQLAlchemy commits or rolls
+    back everything the turn did, whichever of the two ran the first statement. asyncpg keeps
+    the statements prepared (its own statement cache), with the type codecs the adapter set up
+    on the connection (JSON as SQLAlchemy serialises it)."""
+
+    def __init__(self, connection: AsyncConnection, adapter: Any) -> None:
+        self.connection = connection
+        self.adapter = adapter
+        self.dialect = connection.dialect
+
+    async def execute(self, statement: DriverStatement, values: Mapping[str, Any]) -> int:
+        parameters = statement.parameters(values)
+        try:
+            await self._begin()
+            status: str = await self.adapter._connection.execute(statement.sql, *parameters)
+        except Exception as exc:
+            raise await self._translated(statement.sql, parameters, exc) from exc
+        # "INSERT 0 1", "UPDATE 3": the last word is the number of rows.
+        count = status.rsplit(" ", 1)[-1]
+        return int(count) if count.isdigit() else -1
+
+    async def fetchone(self, statement: DriverStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        parameters = statement.parameters(values)
+        try:
+            await self._begin()
+            raw = await self.adapter._connection.fetchrow(statement.sql, *parameters)
+        except Exception as exc:
+            raise await self._translated(statement.sql, parameters, exc) from exc
+        return None if raw is None else statement.row(raw)
+
+    async def executemany(self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]) -> None:
+        parameters = [statement.parameters(values) for values in rows]
+        try:
+            await self._begin()
+            await self.adapter._connection.executemany(statement.sql, parameters)
+        except Exception as exc:
+            raise await self._translated(statement.sql, parameters, exc) from exc
+
+    async def _begin(self) -> None:
+        if self.adapter._transaction is None:
+            await self.adapter._start_transaction()
+
+    async def _translated(self, sql: str, parameters: Any, exc: Exception) -> Exception:
+        """The exception SQLAlchemy would raise for `exc`. A broken connection is shown to
+        SQLAlchemy first, as DBAPIDriver does: it invalidates it and raises its own error."""
+        dbapi_error = self.dialect.loaded_dbapi.Error
+        if not isinstance(exc, dbapi_error):
+            try:
+                self.adapter._handle_exception(exc)  # raises asyncpg's error as the adapter's DBAPI error
+            except dbapi_error as translated:
+                exc = translated
+            except Exception:
+                return exc  # not a database error (cancellation is BaseException and never lands here)
+        if self.dialect.is_disconnect(cast(Any, exc), self.adapter, None):
+            await self.connection.exec_driver_sql("SELECT 1")
+        return _wrapped(sql, parameters, exc, dbapi_error)
 
 
 def _cursor_run(_connection: Connection, dbapi_connection: Any, sql: str, parameters: Any, many: bool) -> tuple[int, Any]:

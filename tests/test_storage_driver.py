@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Application
 from bot.outbox import enqueue
@@ -22,7 +23,8 @@ from bot.settings import load_settings
 from handlers.events import ChatKind, Incoming, Kind, Outgoing, Reply
 from storage import repo
 from storage.db import Database
-from storage.models import Conversation, OutboxMessage, ProcessedUpdate, Reporter
+from storage.driver import AsyncpgDriver, driver_for
+from storage.models import Conversation, KeyValue, OutboxMessage, ProcessedUpdate, Reporter
 from tests.test_postgres_connections import cut_every_connection
 
 
@@ -86,6 +88,44 @@ async def test_driver_statements_roll_back_with_the_turn(any_db: Database) -> No
             assert (await session.exec(select(func.count()).select_from(table))).one() == 0, table.__name__
 
 
+@pytest.mark.parametrize("orm_first", [True, False], ids=["orm-first", "driver-first"])
+async def test_the_orm_and_the_driver_share_one_transaction(any_db: Database, orm_first: bool) -> None:
+    """A message that files a complaint writes through both (the case through the ORM, the
+    conversation and the replies on the driver): whichever begins, both commit or neither."""
+
+    async def both(session: AsyncSession, key: str) -> None:
+        async def orm() -> None:
+            session.add(KeyValue(key=key, value="case"))
+            await session.flush()
+
+        async def driver() -> None:
+            assert await repo.record_update(session, "telegram", key, "505")
+
+        for step in (orm, driver) if orm_first else (driver, orm):
+            await step()
+
+    with pytest.raises(RuntimeError):
+        async with any_db.unit() as session:
+            await both(session, "rolled-back")
+            raise RuntimeError("the handler failed after both wrote")
+    async with any_db.unit() as session:
+        await both(session, "kept")
+
+    async with any_db.session() as session:
+        assert (await session.exec(select(KeyValue.key))).all() == ["kept"]
+        assert (await session.exec(select(ProcessedUpdate.update_key))).all() == ["kept"]
+
+
+async def test_postgresql_statements_run_on_asyncpg_itself(pg: Database) -> None:
+    """The per-message statements skip the adapter's cursor (storage.driver.AsyncpgDriver) by
+    using adapter members that are not public API: a SQLAlchemy that changes them must fail
+    here rather than quietly fall back to the slower path."""
+    async with pg.unit() as session:
+        assert isinstance(await driver_for(session), AsyncpgDriver)
+    async with pg.session() as session:  # an ORM session's connection, as the outbox uses
+        assert isinstance(await driver_for(session), AsyncpgDriver)
+
+
 async def test_a_driver_error_is_sqlalchemys_exception(any_db: Database) -> None:
     """The intake retries SQLAlchemy's DBAPIError family: a driver's own exception would escape it."""
     async with any_db.unit() as session:
@@ -93,7 +133,6 @@ async def test_a_driver_error_is_sqlalchemys_exception(any_db: Database) -> None
     with pytest.raises(IntegrityError):
         async with any_db.unit() as session:
             # Another instance created the person a moment ago: this one's first-contact insert collides.
-            from storage.driver import driver_for
             from storage.repo import _STATEMENTS
 
             driver = await driver_for(session)
