@@ -72,8 +72,11 @@ class Queue:
             person = reporter.display_name or "Không tên"
             if reporter.username:
                 person += f" (@{reporter.username})"
+        title = S.CARD_TITLE.get(case.status, "📌")
+        if case.escalated:
+            title += f" · {S.CARD_ESCALATED_TAG}"
         lines = [
-            f"{S.CARD_TITLE.get(case.status, '📌')} · {case.code}",
+            f"{title} · {case.code}",
             f"🕐 {case.created_at.astimezone(self.tz):%H:%M %d/%m/%Y} · qua {CHANNEL_NAMES.get(case.channel, case.channel)}",
             f"👤 {who} · {person}",
             f"📍 {unit.full_name if unit else 'Không rõ đơn vị'}",
@@ -91,9 +94,16 @@ class Queue:
             lines.append(f"⏰ Phản hồi đầu tiên trước: {self.format_time(case.first_response_due)}")
         if case.resolution_due:
             lines.append(f"⏰ Hạn giải quyết: {self.format_time(case.resolution_due)}")
-        lines.append(f"📌 Trạng thái: {T.STATUS_LABELS.get(case.status, case.status)} · Người xử lý: {case.assignee_name or 'chưa có'}")
+        if case.escalated:
+            lines.append(self._escalation_line(case))
+        lines.append(f"📌 Trạng thái: {S.STATUS_LABELS.get(case.status, case.status)} · Người xử lý: {case.assignee_name or 'chưa có'}")
         lines += ["", S.CARD_FOOTER]
         return "\n".join(lines)
+
+    def _escalation_line(self, case: Case) -> str:
+        """Escalation is a flag beside the status, so the card says it on its own line."""
+        when = f"{case.escalated_at.astimezone(self.tz):%H:%M %d/%m/%Y}" if case.escalated_at else "—"
+        return S.CARD_ESCALATED.format(when=when, reason=shorten(case.escalation_reason or "—", 500))
 
     def card_buttons(self, case: Case) -> list[Choice]:
         return [

@@ -6,15 +6,22 @@ Every status change writes an audit event with the actor and time (storage.repo.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import yaml
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from faq.knowledge import MIN_EXAMPLES
+from faq.knowledge import SYSTEMS as FAQ_SYSTEMS
 from handlers import staff_texts as S
 from handlers import texts as T
 from handlers.events import ChatKind, Choice, Incoming, Kind, Outgoing, Reply
@@ -25,17 +32,47 @@ from handlers.textutil import clean_text, normalize_phone, shorten
 from storage import repo
 from storage.models import Case, CaseMessage, CaseStatus, Conversation, OutboxMessage
 
-CASE_COMMANDS = frozenset({"nhan", "giao", "dong", "molai", "vuotthamquyen", "ghichu", "chobosung"})
+CASE_COMMANDS = frozenset({"nhan", "giao", "dong", "molai", "vuotthamquyen", "ghichu", "chobosung", "taofaq"})
 GROUP_COMMANDS = frozenset({"hangdoi", "tim", "thongke", "trogiup", "help", "start"})
 # Cases changed while handling one staff event (per asyncio task, so concurrent events never mix).
 _TOUCHED: ContextVar[list[Case]] = ContextVar("touched_cases")
 STAFF_COMMANDS = CASE_COMMANDS | GROUP_COMMANDS | {"baocao", "suco", "taifaq"}
+# /taofaq drafts go here, outside faq/data/topics (all the knowledge base loads): the bot never
+# answers from a draft before staff have reviewed it, moved it there and sent /taifaq. Relative
+# to the bot's working directory, beside the default SQLite file (data/ is not in git).
+FAQ_DRAFTS_DIR = Path("data") / "faq-drafts"
+# Personal data that must not travel from a case into a knowledge-base draft (same shapes the
+# log masking in bot/logging_setup.py hides): phone numbers and 12-digit citizen ID numbers.
+_PERSONAL_NUMBERS = (
+    (re.compile(r"(?<!\d)\d{12}(?!\d)|(?<!\d)\d{3}([ .])\d{3}\1\d{3}\1\d{3}(?!\d)"), "<số CCCD>"),
+    (re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)"), "<số điện thoại>"),
+)
 
 
 def actor_name(event: Incoming) -> str:
     if event.username:
         return f"@{event.username}"
     return event.display_name or f"id {event.user_id}"
+
+
+def handle_of(name: str) -> str:
+    """"canbo_an" or "@canbo_an" as typed after /giao → "@canbo_an"."""
+    return name if name.startswith("@") else f"@{name}"
+
+
+def is_assignee(case: Case, event: Incoming) -> bool:
+    """Whether the sender is who the case is assigned to.
+
+    /nhan records the Telegram id; /giao @ten records only the @username (the bot cannot
+    resolve a username to an id), so either one identifies the assignee. Telegram
+    usernames are case-insensitive."""
+    if case.assignee_id is not None and str(case.assignee_id) == event.user_id:
+        return True
+    return bool(event.username and case.assignee_name and case.assignee_name.lower() == f"@{event.username}".lower())
+
+
+def _staff_label(status: str | None) -> str:
+    return S.STATUS_LABELS.get(status or "", status or "")
 
 
 class StaffDesk:
@@ -46,8 +83,10 @@ class StaffDesk:
         *,
         timezone: str,
         rating_choices: Callable[[Case], list[Choice]],
+        faq_drafts_dir: Path = FAQ_DRAFTS_DIR,
     ) -> None:
         self.queue = queue
+        self.faq_drafts_dir = faq_drafts_dir
         self.directory = directory
         self.tz = ZoneInfo(timezone)
         self.rating_choices = rating_choices
@@ -180,12 +219,12 @@ class StaffDesk:
             if not args:
                 self._say(event, out, S.NEED_TEXT.format(command="giao", example="@ten_can_bo"))
                 return
-            if case.assignee_name and case.assignee_name != args.split()[0] and not leader:
-                self._say(event, out, S.ALREADY_ASSIGNED.format(code=case.code, assignee=case.assignee_name))
+            target = handle_of(args.split()[0])
+            if case.assignee_name and case.assignee_name != target and not leader and not is_assignee(case, event):
+                self._say(event, out, S.HANDOVER_REFUSED.format(code=case.code, assignee=case.assignee_name))
                 return
-            assignee = args.split()[0]
-            case.assignee_name = assignee if assignee.startswith("@") else f"@{assignee}"
-            case.assignee_id = None
+            case.assignee_name = target
+            case.assignee_id = None  # known by @name only until they act on the case
             await repo.add_event(session, case, "assigned", actor=actor, note=case.assignee_name)
             self.touch(case)
             if case.status == CaseStatus.NEW:
@@ -227,6 +266,8 @@ class StaffDesk:
             out.append(self.queue.to_reporter(case, Reply(T.CASE_ESCALATED.format(code=case.code)), purpose="notice"))
         elif command == "chobosung":
             await self._wait_for_reporter(session, event, out, case, args)
+        elif command == "taofaq":
+            await self._faq_draft(session, event, out, case, args)
 
     async def _button(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
         if not await self._authorised(event, out):
@@ -249,13 +290,18 @@ class StaffDesk:
         if case.assignee_id and str(case.assignee_id) != event.user_id and not self.directory.is_leader(event.user_id):
             self._say(event, out, S.ALREADY_ASSIGNED.format(code=case.code, assignee=case.assignee_name))
             return
+        await self._assign_to_sender(session, event, case)
+        if case.status in (CaseStatus.NEW, CaseStatus.WAITING_REPORTER):
+            await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor)
+        self._say(event, out, S.TOOK.format(actor=actor, code=case.code))
+
+    async def _assign_to_sender(self, session: AsyncSession, event: Incoming, case: Case) -> None:
+        """Make the sender the case's assignee, with the audit event /nhan writes."""
+        actor = actor_name(event)
         case.assignee_id = int(event.user_id) if event.user_id.isdigit() else None
         case.assignee_name = actor
         await repo.add_event(session, case, "assigned", actor=actor, note=actor)
         self.touch(case)
-        if case.status in (CaseStatus.NEW, CaseStatus.WAITING_REPORTER):
-            await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor)
-        self._say(event, out, S.TOOK.format(actor=actor, code=case.code))
 
     async def _wait_for_reporter(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, question: str) -> None:
         actor = actor_name(event)
@@ -274,7 +320,10 @@ class StaffDesk:
         actor = actor_name(event)
         assert case.id is not None
         case.resolution = resolution
+        # The rating request below is for this resolution: an earlier rating and its comment
+        # (a 🙁 that reopened the case) must not be reported with the new rating.
         case.rating = None
+        case.rating_comment = None
         await repo.set_status(session, case, CaseStatus.RESOLVED, actor=actor, note=resolution)
         self.touch(case)
         self._mark_first_response(case)
@@ -318,17 +367,45 @@ class StaffDesk:
         body = T.STAFF_REPLY.format(code=case.code, text=text) if text else T.STAFF_REPLY.format(code=case.code, text="(tệp đính kèm)")
         out.append(self.queue.to_reporter(case, Reply(body, attachments=list(event.attachments))))
         self._mark_first_response(case)
+        if not case.assignee_name and case.assignee_id is None:
+            # Whoever answers a case nobody has taken is handling it: say so in /hangdoi and on
+            # the card instead of leaving an answered case "chưa giao".
+            await self._assign_to_sender(session, event, case)
         if case.status == CaseStatus.NEW:
             await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note="Đã trả lời người phản ánh")
             self.touch(case)
         case.updated_at = datetime.now(UTC)
+
+    async def _faq_draft(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, question: str) -> None:
+        """/taofaq [câu hỏi mẫu]: the case's resolution as a draft FAQ topic, saved for review."""
+        if not case.resolution or case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+            # A reopened case's resolution did not solve it: not something to teach the bot.
+            self._say(event, out, S.FAQ_DRAFT_NO_RESOLUTION.format(code=case.code))
+            return
+        actor = actor_name(event)
+        body = render_faq_draft(faq_draft_topic(case, question))
+        when = datetime.now(UTC).astimezone(self.tz)
+        header = (
+            f"# Bản nháp FAQ từ phản ánh {case.code}, {actor} tạo lúc {when:%H:%M %d/%m/%Y}.\n"
+            "# Bot không nạp thư mục này. Rà soát, bổ sung câu hỏi mẫu và từ khóa, rồi chuyển mục\n"
+            "# dưới đây vào một tệp trong faq/data/topics/ và gõ /taifaq.\n"
+        )
+        try:
+            path = await asyncio.to_thread(save_faq_draft, self.faq_drafts_dir, case.code, header + body)
+        except OSError as exc:
+            self._say(event, out, S.FAQ_DRAFT_FAILED.format(code=case.code, reason=exc.strerror or exc))
+            return
+        await repo.add_event(session, case, "faq_draft", actor=actor, note=str(path))
+        self._say(event, out, S.FAQ_DRAFT_SAVED.format(
+            actor=actor, code=case.code, path=path, draft=shorten_lines(body.strip(), 2500), min_examples=MIN_EXAMPLES,
+        ))
 
     async def _history(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case) -> None:
         assert case.id is not None
         lines = [f"📋 Lịch sử {case.code}"]
         for item in await repo.case_events(session, case.id):
             when = item.created_at.astimezone(self.tz).strftime("%H:%M %d/%m")
-            change = f"{T.STATUS_LABELS.get(item.from_status or '', item.from_status or '')} → {T.STATUS_LABELS.get(item.to_status or '', item.to_status or '')}" if item.kind == "status" else item.kind
+            change = f"{_staff_label(item.from_status)} → {_staff_label(item.to_status)}" if item.kind == "status" else item.kind
             lines.append(f"• {when} {item.actor or ''}: {change}" + (f" – {shorten(item.note, 120)}" if item.note else ""))
         for message in await repo.case_messages(session, case.id):
             when = message.created_at.astimezone(self.tz).strftime("%H:%M %d/%m")
@@ -346,9 +423,10 @@ class StaffDesk:
         unit = self.queue.units.get(case.unit_code or "")
         overdue = " ⚠️ QUÁ HẠN" if case.resolution_due and case.resolution_due < now else ""
         due = self.queue.format_time(case.resolution_due) if case.resolution_due else "—"
+        escalated = S.QUEUE_ESCALATED_TAG if case.escalated else ""
         return (
             f"{T.STATUS_ICONS.get(case.status, '')} {case.code} · {unit.full_name if unit else 'Không rõ'} · "
-            f"{self._age(case, now)} · {case.assignee_name or 'chưa giao'} · hạn {due}{overdue}"
+            f"{self._age(case, now)} · {case.assignee_name or 'chưa giao'} · hạn {due}{overdue}{escalated}"
         )
 
     async def _queue_list(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
@@ -413,7 +491,81 @@ class StaffDesk:
             f"• Mới hôm nay: {new_today}",
             f"• Đang mở: {len(open_cases)} (quá hạn: {overdue})",
         ]
-        lines += [f"• {T.STATUS_LABELS[s]}: {counts.get(s, 0)}" for s in CaseStatus.ALL]
+        lines += [f"• {S.STATUS_LABELS[s]}: {counts.get(s, 0)}" for s in CaseStatus.ALL]
         lines.append(f"• Vượt thẩm quyền: {escalated}")
         lines.append(f"• Phản hồi đầu tiên trung bình 7 ngày qua: {avg:.1f} giờ" if avg is not None else "• Chưa có số liệu phản hồi 7 ngày qua")
         self._say(event, out, "\n".join(lines))
+
+
+# -- FAQ drafts (/taofaq) -------------------------------------------------------------------
+
+
+def scrub_personal(text: str) -> str:
+    for pattern, replacement in _PERSONAL_NUMBERS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _faq_audience(role: str | None) -> str:
+    if role in T.OFFICER_ROLES:
+        return "officer"
+    return "citizen" if role in ("nguoi_dan", "doanh_nghiep") else "both"
+
+
+def faq_draft_topic(case: Case, question: str = "") -> dict[str, Any]:
+    """A topic entry in the shape of faq/data/topics/*.yaml (faq.knowledge.parse_topic).
+
+    It is a starting point: fewer examples than the knowledge base requires and no keywords,
+    so it cannot go live by accident before staff complete it. The reporter's words are
+    scrubbed of phone and ID numbers; the resolution is staff's own text (a hotline number
+    there is meant to be read) and is kept as written."""
+    question = scrub_personal(clean_text(question))
+    description = scrub_personal(shorten(case.description, 300))
+    examples = list(dict.fromkeys(e for e in (question, description) if e))
+    title = shorten(question or description or case.code, 100)
+    return {
+        "id": "nhap_" + case.code.lower().replace("-", "_"),
+        "title": title[:1].upper() + title[1:],
+        "audience": _faq_audience(case.reporter_role),
+        "system": case.system if case.system in FAQ_SYSTEMS else "chung",
+        "answer": (case.resolution or "").strip(),
+        "examples": examples,
+        "keywords": [],
+    }
+
+
+class _DraftDumper(yaml.SafeDumper):
+    """Writes multi-line answers as | blocks, like the hand-written topic files."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_DraftDumper.add_representer(str, _represent_text)
+
+
+def render_faq_draft(topic: dict[str, Any]) -> str:
+    return yaml.dump({"topics": [topic]}, Dumper=_DraftDumper, allow_unicode=True, sort_keys=False, width=110)
+
+
+def save_faq_draft(directory: Path, code: str, text: str) -> Path:
+    """Write the draft as <code>.yaml, or <code>-2.yaml… if one exists: a second /taofaq must
+    not overwrite a draft someone may be editing. Exclusive create, so two workers never share a file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, 100):
+        path = directory / (f"{code}.yaml" if attempt == 1 else f"{code}-{attempt}.yaml")
+        try:
+            with path.open("x", encoding="utf-8") as file:
+                file.write(text)
+        except FileExistsError:
+            continue
+        return path.resolve()
+    raise FileExistsError(f"quá nhiều bản nháp cho {code} trong {directory}")
+
+
+def shorten_lines(text: str, limit: int) -> str:
+    """Cut a multi-line text at a line boundary (textutil.shorten would join the lines)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit("\n", 1)[0] + "\n…"

@@ -9,6 +9,18 @@ CARD_TITLE = {
     "da_giai_quyet": "✅ ĐÃ GIẢI QUYẾT",
     "da_dong": "📁 ĐÃ ĐÓNG",
 }
+# Status as staff read it: the citizen-facing labels (handlers.texts.STATUS_LABELS) speak to
+# the reporter ("Chờ bạn bổ sung…"), which reads wrongly on a card or in /thongke.
+STATUS_LABELS = {
+    "moi": "Mới tiếp nhận",
+    "dang_xu_ly": "Đang xử lý",
+    "cho_nguoi_phan_anh": "Chờ người phản ánh bổ sung",
+    "da_giai_quyet": "Đã giải quyết (chờ đánh giá)",
+    "da_dong": "Đã đóng",
+}
+CARD_ESCALATED_TAG = "📤 VƯỢT THẨM QUYỀN"
+CARD_ESCALATED = "📤 Vượt thẩm quyền Tổ công tác, đã chuyển cấp trên lúc {when}. Lý do: {reason}"
+QUEUE_ESCALATED_TAG = " · 📤 vượt thẩm quyền"
 CARD_FOOTER = "↩️ Trả lời trong chủ đề này (hoặc trả lời thẻ này) để gửi cho người phản ánh. /ghichu để ghi chú nội bộ."
 BUTTON_TAKE = "🙋 Nhận xử lý"
 BUTTON_WAIT = "⏳ Chờ bổ sung"
@@ -22,6 +34,9 @@ NEED_TEXT = "Bạn ghi kèm nội dung giúp mình: /{command} {example}"
 TOOK = "🙋 {actor} đã nhận xử lý phản ánh {code}."
 ASSIGNED = "👤 Phản ánh {code} đã giao cho {assignee} (bởi {actor})."
 ALREADY_ASSIGNED = "Phản ánh {code} đang do {assignee} xử lý. Chỉ lãnh đạo mới giao lại được."
+HANDOVER_REFUSED = (
+    "Phản ánh {code} đang do {assignee} xử lý. Chỉ {assignee} hoặc lãnh đạo mới giao lại được."
+)
 RESOLVED = "✅ {actor} đã đóng phản ánh {code} với kết quả:\n{resolution}\n\nĐã gửi kết quả và đề nghị đánh giá tới người phản ánh."
 REOPENED = "🔄 {actor} đã mở lại phản ánh {code}."
 ESCALATED = "📤 Phản ánh {code} được {actor} chuyển vượt thẩm quyền. Lý do: {reason}"
@@ -50,6 +65,7 @@ STAFF_HELP = (
     "• /dong kết quả → đóng với kết quả giải quyết\n"
     "• /molai → mở lại\n"
     "• /vuotthamquyen lý do → chuyển vượt thẩm quyền\n"
+    "• /taofaq [câu hỏi mẫu] → tạo bản nháp câu hỏi thường gặp từ kết quả đã giải quyết\n"
     "Ở bất kỳ đâu:\n"
     "• /hangdoi → các phản ánh đang mở\n"
     "• /tim mã, số điện thoại hoặc từ khóa\n"
@@ -58,3 +74,19 @@ STAFF_HELP = (
     "• /suco → các sự cố đang mở; /suco mo thông báo | /suco dong kết quả → sự cố chung\n"
     "• /taifaq → tải lại bộ câu hỏi thường gặp"
 )
+
+FAQ_DRAFT_NO_RESOLUTION = (
+    "Phản ánh {code} chưa có kết quả giải quyết nên chưa tạo được bản nháp FAQ. "
+    "Bạn đóng phản ánh bằng /dong kết quả trước, rồi gõ lại /taofaq."
+)
+FAQ_DRAFT_SAVED = (
+    "📝 {actor} đã tạo bản nháp câu hỏi thường gặp từ phản ánh {code}.\n"
+    "Lưu tại: {path}\n(bot chưa dùng bản nháp này để trả lời)\n\n"
+    "{draft}\n\n"
+    "Để đưa vào sử dụng:\n"
+    "1. Rà soát: viết lại tiêu đề và câu trả lời cho chung, bỏ thông tin riêng của người phản ánh.\n"
+    "2. Bổ sung đủ ít nhất {min_examples} câu hỏi mẫu (examples) và vài từ khóa (keywords); đổi id nếu muốn.\n"
+    "3. Chuyển mục này vào một tệp trong faq/data/topics/, chạy python -m faq check.\n"
+    "4. Gõ /taifaq để bot nạp lại, không cần khởi động lại."
+)
+FAQ_DRAFT_FAILED = "⚠️ Chưa lưu được bản nháp FAQ cho phản ánh {code}: {reason}. Bạn báo quản trị hệ thống giúp mình."
