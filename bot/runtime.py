@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +26,8 @@ class Runtime:
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._closers: list[Any] = []
+        # Awaited once the web server listens (e.g. a webhook registration the messenger tests at once).
+        self.on_serving: list[Callable[[], Awaitable[None]]] = []
 
     async def setup(self) -> None:
         settings = self.settings
@@ -71,7 +74,7 @@ class Runtime:
             from bot.telegram import set_commands
 
             try:
-                await set_commands(self.telegram_bot)
+                self.app.telegram_username = await set_commands(self.telegram_bot)
             except Exception as exc:  # the bot works without its command menu
                 log.warning("setMyCommands failed: %s", type(exc).__name__)
             if self.webhook:
@@ -98,6 +101,8 @@ class Runtime:
             site = web.TCPSite(self._runner, settings.webhook.host, settings.webhook.port)
             await site.start()
             log.info("webhook server on %s:%s", settings.webhook.host, settings.webhook.port)
+        for hook in self.on_serving:
+            await hook()
         log.info("bot running: %s", ", ".join(self.channels))
         await stop.wait()
 

@@ -101,6 +101,12 @@ class DeliverySettings(BaseModel):
     telegram_per_chat_per_second: float = Field(1, gt=0)
     telegram_group_per_minute: float = Field(19, gt=0)
     zalo_per_second: float = Field(8, gt=0)
+    # Zalo OA reply window: a reply more than this many hours after the person's last message
+    # waits until they write again (Zalo refuses beyond 7 days; after 48 h it charges).
+    zalo_oa_window_hours: float = Field(168, gt=0)
+    # Replies allowed per window; 0 = no cap (a verified OA has none; since 1/1/2026 free replies
+    # within 48 h are unlimited).
+    zalo_oa_free_replies: int = Field(0, ge=0)
     max_attempts: int = Field(12, ge=1)
     poll_interval_seconds: float = Field(0.5, gt=0)
     # A row being sent by a worker that has not marked it after this long is sent again

@@ -401,12 +401,21 @@ def _message_id(result: dict[str, Any]) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+# A refused token needs an operator; the message waits this long between tries meanwhile.
+TOKEN_REFUSED_WAIT = 300.0
+
+
 def classify_error(exc: ZaloBotApiError) -> RetryLater | PermanentFailure:
+    """Per the Bot API's error table: 401 is an expired or invalid token and 403 an internal
+    server error (sic), so both wait; 400 (chat not found, text invalid) and 404 are permanent."""
     code = exc.effective_code
     reason = f"Zalo Bot API {code}: {exc.description}"[:300]
-    if code in (408, 429) or exc.status >= 500 or code >= 500:
+    if code == 401:
+        # Not the message's fault: it goes out once an operator sets a working token.
+        log.error("Zalo Bot API refuses the bot token (401): set a valid ZALO_BOT_TOKEN; messages wait")
+        return RetryLater(reason, TOKEN_REFUSED_WAIT)
+    if code in (403, 408, 429) or exc.status >= 500 or code >= 500:
         return RetryLater(reason, exc.retry_after)
-    # 400 chat not found / text invalid, 401 token, 403 blocked, 404: sending again will not help.
     return PermanentFailure(reason)
 
 
@@ -469,8 +478,9 @@ async def run_zalo_polling(
             updates = await client.get_updates(timeout)
             backoff = 1.0
         except ZaloBotApiError as exc:
-            if exc.effective_code == 409:
-                webhook_cleared = False  # someone set a webhook: clear it and poll again
+            # What getUpdates answers while a webhook is set is undocumented (409 is a guess), so
+            # any refusal clears the webhook again: deleteWebhook is cheap and idempotent.
+            webhook_cleared = False
             wait = exc.retry_after or backoff
             log.warning("Zalo getUpdates refused (%s); retrying in %.0fs", exc.effective_code, wait)
             await _sleep_unless(stop, wait)
@@ -488,6 +498,39 @@ async def run_zalo_polling(
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+# What Zalo's setWebhook reports when its test request to the URL went through. The docs name the
+# field (result.verification.outcome) but not its values, so anything else is reported as doubtful.
+VERIFIED_OUTCOMES = frozenset({"ok", "success", "succeeded", "passed", "verified"})
+
+
+async def register_webhook(client: ZaloBotClient, url: str, secret: str) -> None:
+    """``setWebhook``; call it once the web server listens: Zalo sends a test request to ``url``
+    and reports how it went (``result.verification {outcome, hint}``), which is logged."""
+    try:
+        result = await client.set_webhook(url, secret)
+    except (ZaloBotApiError, httpx.TransportError) as exc:
+        # The route still serves; an operator can call setWebhook by hand (docs/zalo.md).
+        what = type(exc).__name__
+        if isinstance(exc, ZaloBotApiError):
+            what = f"{exc.effective_code} {exc.description}"
+        log.error("Zalo bot setWebhook failed (%s): updates will not arrive until it is set", what)
+        return
+    verification = as_dict(result.get("verification"))
+    outcome = str(verification.get("outcome") or "")
+    if not verification:
+        log.info("Zalo bot webhook set to %s (Zalo reported no verification)", url)
+    elif outcome.lower() in VERIFIED_OUTCOMES:
+        log.info("Zalo bot webhook set to %s; Zalo's test request reached it (%s)", url, outcome)
+    else:
+        log.warning(
+            "Zalo bot webhook set to %s, but Zalo's test request to it did not succeed (%s: %s); "
+            "check that the address is public HTTPS and reaches this server",
+            url,
+            outcome or "no outcome",
+            verification.get("hint") or "no hint",
+        )
 
 
 def zalo_bot_webhook_handler(app: Any, secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:

@@ -11,10 +11,12 @@ What Zalo documents and this module relies on (sources in docs/zalo.md):
 * The access token lives about 25 hours; ``POST {oauth}/v4/oa/access_token`` (header
   ``secret_key`` = app secret; form ``app_id, refresh_token, grant_type=refresh_token``) gives a
   new pair. Refresh tokens are single-use, so the new pair is persisted at once (KeyValue table).
-* The free reply window: 8 replies within 48 hours of the person's last message (Zalo OA help
-  centre, "Các loại tin của Zalo Official Account"); the quota resets when they write again.
-  Outside it Zalo refuses (-213/-230/-232) or charges, so a reply that does not fit is deferred
-  (``DeliveryDeferred``) and released when the person writes again.
+* The reply window: since 1/1/2026 consultation replies are free and unlimited within 48 hours of
+  the person's last message; from 48 hours to 7 days they are charged; beyond 7 days without
+  interaction Zalo refuses (-230/-232). A verified OA (a government one is) has no reply cap. So by
+  default a reply more than 7 days after the person's last message, or one Zalo refuses, is
+  deferred (``DeliveryDeferred``) and released when the person writes again; the window and an
+  optional cap are settings (``delivery.zalo_oa_window_hours`` / ``zalo_oa_free_replies``).
 """
 
 from __future__ import annotations
@@ -61,18 +63,44 @@ WINDOW_KEY = "zalo_oa:window:{user_id}"
 # -216 "Access token is invalid", -220 "access_token is expired or removed" (documented);
 # -124 is what some older OA endpoints answer for an invalid token.
 TOKEN_ERRORS = frozenset({-216, -220, -124})
+# Codes from Zalo's OA error table (official-account/phu-luc/ma-loi; see docs/zalo.md).
 # -213 not a follower / no interaction in 48 h, -230 no interaction in 7 days,
 # -232 no interaction or the last one expired: all fixed by the person writing again.
 WINDOW_ERRORS = frozenset({-213, -230, -232})
 INACTIVE_USER = -227  # "banned or inactive for more than 45 days": also waits for them to write
-RATE_LIMITED = -32  # "Your OA reached limit call api"
-PERMANENT_ERRORS = frozenset({-201})  # "Parameter is invalid": sending it again will not help
+# "Out of quota receive": this person has had all the messages Zalo lets the OA send them;
+# a message from them opens a new window, so it waits for that like the window codes.
+RECIPIENT_QUOTA = -218
+RATE_LIMITED = -32  # "Your OA reached limit call api" (4,000 requests a minute per app)
+# -201 "Parameter is invalid", -233 "message type is invalid or not supported", -244 the person
+# restricted this message type: sending the same message again will not help.
+PERMANENT_ERRORS = frozenset({-201, -233, -244})
+# Fixed only by an operator (Zalo developer console, OA settings or package), not by the person;
+# replies wait (not failed) so they go out once it is fixed.
+OPERATOR_ERRORS = {
+    -211: "out of quota",
+    -219: "app is removed or disabled",
+    -221: "the OA must be verified to use this feature",
+    -223: "the OA has not authorised this API for the app",
+    -224: "the OA tier package does not include this feature",
+}
+# How long a message waits after an operator error or a refused token before it is tried again
+# (the outbox still gives up after delivery.max_attempts tries and tells staff).
+OPERATOR_WAIT = 300.0
 
 # Read by staff in the case thread (DeliveryDeferred → hooks.failed). Stable texts: the outbox tells
 # staff once per reason.
 REASON_WINDOW = (
-    "Zalo OA chỉ cho phép trả lời miễn phí tối đa {count} tin trong {hours} giờ kể từ tin nhắn cuối "
-    "của người phản ánh, nên tin này chưa gửi được. Tin sẽ tự động được gửi khi người phản ánh nhắn lại OA."
+    "Đã quá {window} kể từ tin nhắn cuối của người phản ánh (khung trả lời của Zalo OA), nên tin này "
+    "chưa gửi được. Tin sẽ tự động được gửi khi người phản ánh nhắn lại OA."
+)
+REASON_QUOTA = (
+    "Đã gửi đủ {count} tin trong {window} kể từ tin nhắn cuối của người phản ánh (giới hạn đặt cho "
+    "Zalo OA), nên tin này chưa gửi được. Tin sẽ tự động được gửi khi người phản ánh nhắn lại OA."
+)
+REASON_RECIPIENT_QUOTA = (
+    "Zalo báo người phản ánh đã nhận đủ số tin OA được phép gửi (mã lỗi -218), nên tin này chưa gửi "
+    "được. Tin sẽ tự động được gửi khi người phản ánh nhắn lại OA."
 )
 REASON_REFUSED = (
     "Zalo từ chối gửi tin vì người phản ánh chưa tương tác với OA gần đây (mã lỗi {code}). "
@@ -216,26 +244,31 @@ def event_to_incoming(event: dict[str, Any]) -> Incoming | None:
     return None
 
 
-# -- the free reply window ---------------------------------------------------------------
+# -- the reply window ---------------------------------------------------------------------
 
 
 @dataclass
 class WindowState:
     last_in: float | None = None  # epoch seconds of the person's last message
     sent: int = 0  # replies sent since then
-    refused: bool = False  # Zalo refused a send since then (-213/-230/-232/-227)
+    refused: bool = False  # Zalo refused a send since then (-213/-218/-227/-230/-232)
     refused_reason: str = ""
 
 
 class ReplyWindow:
-    """Per-person free-reply window, kept in the KeyValue table so every instance sees it."""
+    """Per-person reply window, kept in the KeyValue table so every instance sees it.
+
+    ``hours``: how long after the person's last message replies may go (Zalo refuses after 7
+    days; 48 avoids charged messages). ``free_messages``: replies allowed per window, 0 = no cap
+    (a verified OA has none).
+    """
 
     def __init__(
         self,
         db: Database,
         *,
-        hours: float = 48,
-        free_messages: int = 8,
+        hours: float = 168,
+        free_messages: int = 0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
@@ -271,15 +304,17 @@ class ReplyWindow:
     def blocked(self, state: WindowState, parts: int) -> str | None:
         """Why ``parts`` more messages may not go now; None when they fit (or nothing is known)."""
         if state.refused:
-            return state.refused_reason or REASON_WINDOW.format(
-                count=self.free_messages, hours=_hours(self.hours)
-            )
+            return state.refused_reason or self._expired_reason()
         if state.last_in is None:
             return None  # never seen writing here (e.g. before this tracking): let Zalo decide
-        expired = self.clock() - state.last_in > self.hours * 3600
-        if expired or state.sent + parts > self.free_messages:
-            return REASON_WINDOW.format(count=self.free_messages, hours=_hours(self.hours))
+        if self.clock() - state.last_in > self.hours * 3600:
+            return self._expired_reason()
+        if self.free_messages and state.sent + parts > self.free_messages:
+            return REASON_QUOTA.format(count=self.free_messages, window=_span(self.hours))
         return None
+
+    def _expired_reason(self) -> str:
+        return REASON_WINDOW.format(window=_span(self.hours))
 
     async def spent(self, user_id: str, count: int) -> None:
         state = await self.load(user_id)
@@ -307,8 +342,11 @@ def _window_from(raw: str | None) -> WindowState:
         return WindowState()
 
 
-def _hours(hours: float) -> str:
-    return str(int(hours)) if float(hours).is_integer() else str(hours)
+def _span(hours: float) -> str:
+    """A window length as staff read it: "48 giờ", "7 ngày"."""
+    if hours >= 72 and float(hours / 24).is_integer():
+        return f"{int(hours // 24)} ngày"
+    return f"{int(hours) if float(hours).is_integer() else hours} giờ"
 
 
 # -- tokens ------------------------------------------------------------------------------
@@ -472,7 +510,7 @@ class OATokens:
                 name,
             )
             # Waits (not failed): messages go out once an operator provides a working pair.
-            raise RetryLater(f"Zalo OA token refresh refused ({error} {name})", 300.0)
+            raise RetryLater(f"Zalo OA token refresh refused ({error} {name})", OPERATOR_WAIT)
         try:
             expires_in = float(body.get("expires_in") or 0)
         except (TypeError, ValueError):
@@ -487,9 +525,11 @@ class OATokens:
 class ZaloOASender:
     """Delivers outbox rows as OA customer-service messages (text ≤ 2,000 characters, images by URL).
 
-    Rate: Zalo publishes no per-second limit for cs messages; ``per_second`` overall
-    (settings.delivery.zalo_per_second) and 2 a second per person are conservative; -32
-    ("reached limit call api") waits a minute.
+    Rate: Zalo documents 4,000 OA API requests a minute per app (about 66 a second), answers -32
+    ("reached limit call api") beyond it and reports the budget in ``X-RateLimit-Limit`` /
+    ``X-RateLimit-Remain``. ``per_second`` overall (settings.delivery.zalo_per_second, 8 by
+    default) and 2 a second per person stay far below, leaving room for the token refreshes and
+    anything else the app calls; a -32 still waits a minute.
     """
 
     channel = CHANNEL
@@ -511,6 +551,7 @@ class ZaloOASender:
         self._global = Limit(max(1, int(per_second)), 1.0)
         self._chat = Limit(max(1, int(per_chat_per_second)), 1.0)
         self._pacer: Pacer | None = None
+        self._operator_told: dict[int, float] = {}
 
     def limits(self, chat_id: str) -> list[tuple[str, Limit]]:
         return [("zalo_oa:global", self._global), (f"zalo_oa:{chat_id}", self._chat)]
@@ -606,17 +647,46 @@ class ZaloOASender:
         return str(message_id) if message_id else None
 
     async def _classify(self, chat_id: str, exc: ZaloOAApiError) -> Exception:
-        if exc.code in WINDOW_ERRORS or exc.code == INACTIVE_USER:
-            reason = REASON_INACTIVE if exc.code == INACTIVE_USER else REASON_REFUSED.format(code=exc.code)
+        what = f"Zalo OA {exc.code}: {exc.message}"[:300]
+        reason = _waits_for_person(exc.code)
+        if reason is not None:
             # Remember it: later replies wait without asking Zalo until the person writes again.
             await self.window.refused(chat_id, reason)
             return DeliveryDeferred(reason)
         if exc.code == RATE_LIMITED:
-            return RetryLater(f"Zalo OA {exc.code}: {exc.message}"[:300], 60.0)
+            return RetryLater(what, 60.0)
         if exc.code in PERMANENT_ERRORS:
-            return PermanentFailure(f"Zalo OA {exc.code}: {exc.message}"[:300])
+            return PermanentFailure(what)
+        if exc.code in OPERATOR_ERRORS:
+            self._tell_operator(exc)
+            return RetryLater(what, OPERATOR_WAIT)
         # Unknown codes are retried (and fail after the outbox's attempts): never drop a reply on a guess.
-        return RetryLater(f"Zalo OA {exc.code}: {exc.message}"[:300])
+        return RetryLater(what)
+
+    def _tell_operator(self, exc: ZaloOAApiError) -> None:
+        """An ERROR line per code at most every OPERATOR_WAIT seconds (every queued reply meets it)."""
+        now = time.monotonic()
+        if now - self._operator_told.get(exc.code, -OPERATOR_WAIT) < OPERATOR_WAIT:
+            return
+        self._operator_told[exc.code] = now
+        log.error(
+            "Zalo OA refuses to send (%s %s: %s); replies wait until this is fixed in the Zalo "
+            "developer console or the OA's settings",
+            exc.code,
+            exc.message,
+            OPERATOR_ERRORS[exc.code],
+        )
+
+
+def _waits_for_person(code: int) -> str | None:
+    """Staff's reason when Zalo refuses until the person writes to the OA again; None otherwise."""
+    if code in WINDOW_ERRORS:
+        return REASON_REFUSED.format(code=code)
+    if code == INACTIVE_USER:
+        return REASON_INACTIVE
+    if code == RECIPIENT_QUOTA:
+        return REASON_RECIPIENT_QUOTA
+    return None
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -698,7 +768,7 @@ class ZaloOAWebhook:
     async def _process(self, event: Incoming, timestamp_ms: int | None) -> None:
         at = timestamp_ms / 1000 if timestamp_ms else None
         async with self.app.db.session() as session:
-            # The person wrote: a fresh free window, and what waited for it is sent first.
+            # The person wrote: a fresh reply window, and what waited for it is sent first.
             await self.window.opened(session, event.user_id, at)
             released = await release_deferred(session, CHANNEL, event.user_id)
         if released:

@@ -1,7 +1,8 @@
 """Wires the Zalo channels into the runtime (called by bot/wiring.py for "zalo-bot" / "zalo-oa").
 
 * Zalo bot: a sender, and either a webhook route (``--webhook``; registered with ``setWebhook`` when
-  ``webhook.public_url`` is set) or a long-polling task.
+  ``webhook.public_url`` is set, once the web server listens: Zalo tests the URL right away) or a
+  long-polling task.
 * Zalo OA: a sender and always a webhook route (the OA has no polling; its webhook URL is entered
   in the Zalo developer console). The runtime starts its web server because the route exists.
 """
@@ -16,9 +17,9 @@ import httpx
 
 from bot.settings import ConfigError, Settings
 from bot.zalo_bot import (
-    ZaloBotApiError,
     ZaloBotClient,
     ZaloBotSender,
+    register_webhook,
     run_zalo_polling,
     zalo_bot_webhook_handler,
 )
@@ -65,13 +66,12 @@ async def setup_zalo_bot(runtime: Runtime) -> ZaloBotClient:
         runtime.web_app.router.add_post(path, zalo_bot_webhook_handler(runtime.app, secret))
         if settings.webhook.public_url:
             url = settings.webhook.public_url.rstrip("/") + path
-            try:
-                await client.set_webhook(url, secret)
-            except (ZaloBotApiError, httpx.TransportError) as exc:
-                # The route still serves; an operator can call setWebhook by hand (docs/zalo.md).
-                log.error(
-                    "Zalo bot setWebhook failed (%s): updates will not arrive until it is set", _describe(exc)
-                )
+
+            async def register() -> None:
+                await register_webhook(client, url, secret)
+
+            # Zalo sends a test request to the URL during setWebhook: the server must listen first.
+            runtime.on_serving.append(register)
     else:
         stop = asyncio.Event()
 
@@ -123,13 +123,11 @@ async def setup_zalo_oa(runtime: Runtime) -> ZaloOAWebhook:
 
     runtime._tasks.append(asyncio.create_task(tokens.keep_fresh(stop), name="zalo-oa-token-keep-alive"))
     runtime._closers.insert(0, stop_keep_alive)
-    # Zalo's policy (8 free replies within 48 hours) as defaults; settings may override them once
-    # DeliverySettings carries zalo_oa_free_replies / zalo_oa_window_hours.
+    # By default 7 days (beyond it Zalo refuses) and no cap (a verified OA has none); 48 hours
+    # keeps every reply free of charge (docs/zalo.md 2.4).
     delivery = settings.delivery
     window = ReplyWindow(
-        runtime.app.db,
-        hours=float(getattr(delivery, "zalo_oa_window_hours", 48)),
-        free_messages=int(getattr(delivery, "zalo_oa_free_replies", 8)),
+        runtime.app.db, hours=delivery.zalo_oa_window_hours, free_messages=delivery.zalo_oa_free_replies
     )
     runtime.app.add_sender(
         ZaloOASender(
@@ -146,9 +144,3 @@ async def setup_zalo_oa(runtime: Runtime) -> ZaloOAWebhook:
     runtime._closers.insert(0, webhook.close)
     runtime._closers.append(http.aclose)
     return webhook
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, ZaloBotApiError):
-        return f"{exc.effective_code} {exc.description}"
-    return type(exc).__name__

@@ -14,7 +14,14 @@ from storage.models import Case
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID, group_text_update
 from tests.fakes.zalo_bot import DEFAULT_ZALO_BOT_TOKEN, FakeZaloBotServer, zalo_text_update
-from tests.fakes.zalo_oa import FAKE_APP_ID, FAKE_OA_SECRET, FakeZaloOAServer, oa_text_event, post_event
+from tests.fakes.zalo_oa import (
+    FAKE_APP_ID,
+    FAKE_APP_SECRET,
+    FAKE_OA_SECRET_KEY,
+    FakeZaloOAServer,
+    oa_text_event,
+    post_event,
+)
 from tests.support.telegram_bot import STAFF_USER, answer, free_port
 
 ZALO_USER = "zalo-user-1"
@@ -58,7 +65,11 @@ async def zalo_bot_intake(zb: FakeZaloBotServer) -> str:
 
 async def test_zalo_cases_reach_the_telegram_group_and_staff_replies_come_back(tmp_path: Any) -> None:
     port = free_port()
-    async with FakeTelegramServer() as tg, FakeZaloBotServer() as zb, FakeZaloOAServer() as oa:
+    async with (
+        FakeTelegramServer() as tg,
+        FakeZaloBotServer() as zb,
+        FakeZaloOAServer(app_secret=FAKE_APP_SECRET) as oa,
+    ):
         tg.set_chat(STAFF_GROUP_ID, type="supergroup", is_forum=True, title="Tổ công tác")
         tg.set_member(STAFF_GROUP_ID, STAFF_USER, "member")
         settings = load_settings(
@@ -69,8 +80,8 @@ async def test_zalo_cases_reach_the_telegram_group_and_staff_replies_come_back(t
             zalo_bot_token=DEFAULT_ZALO_BOT_TOKEN,
             zalo_bot_api_base=zb.base_url,
             zalo_oa_app_id=FAKE_APP_ID,
-            zalo_oa_secret_key=FAKE_OA_SECRET,
-            zalo_oa_app_secret=FAKE_OA_SECRET,
+            zalo_oa_secret_key=FAKE_OA_SECRET_KEY,
+            zalo_oa_app_secret=FAKE_APP_SECRET,
             zalo_oa_access_token="fake-oa-access-0",
             zalo_oa_refresh_token="fake-oa-refresh-0",
             zalo_oa_api_base=oa.base_url,
@@ -98,7 +109,8 @@ async def test_zalo_cases_reach_the_telegram_group_and_staff_replies_come_back(t
             url = f"http://127.0.0.1:{port}{settings.webhook.zalo_oa_path}"
             for _ in range(100):
                 try:
-                    result = await post_event(url, oa_text_event(OA_USER, "/start"))
+                    event = oa_text_event(OA_USER, "/start")
+                    result = await post_event(url, event, secret_key=FAKE_OA_SECRET_KEY)
                     break
                 except OSError:
                     await asyncio.sleep(0.05)

@@ -251,7 +251,7 @@ async def test_same_message_id_twice_has_one_effect(
 async def test_polling_clears_a_webhook_first(
     app: Application, zb: FakeZaloBotServer, client: ZaloBotClient
 ) -> None:
-    await client.set_webhook("https://bot.example.gov.vn/webhook/zalo-bot", SECRET)
+    await client.set_webhook(f"http://127.0.0.1:{_free_port()}/webhook/zalo-bot", SECRET)
     stop = asyncio.Event()
     task = asyncio.create_task(run_zalo_polling(app, client, stop, timeout=1))
     try:
@@ -262,6 +262,18 @@ async def test_polling_clears_a_webhook_first(
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=5)
+
+
+async def test_polling_clears_a_webhook_again_whatever_getupdates_answers(
+    app: Application, zb: FakeZaloBotServer, client: ZaloBotClient, polling: asyncio.Event
+) -> None:
+    # What getUpdates answers while a webhook is set is undocumented: here it is a plain 400.
+    zb.webhook_conflict_status = 400
+    await zb.wait_for("deleteWebhook")
+    await client.set_webhook(f"http://127.0.0.1:{_free_port()}/webhook/zalo-bot", SECRET)  # someone else
+    await zb.wait_for("getUpdates", lambda c: c.status == 400, timeout=5)
+    await zb.wait_for("deleteWebhook", count=2, timeout=10)  # cleared again, not polled forever
+    assert "Xin chào" in await PollingChat(app, zb).say("/start")
 
 
 # -- webhook -------------------------------------------------------------------------------
@@ -430,12 +442,28 @@ async def test_errors_become_retry_or_permanent(zb: FakeZaloBotServer, client: Z
     zb.missing_chats.add("gone")
     with pytest.raises(PermanentFailure, match="chat not found"):
         await sender.send("gone", payload)
-    zb.fail("sendMessage", 403, "Forbidden: the user blocked the bot")
+    zb.fail("sendMessage", 404)
     with pytest.raises(PermanentFailure):
+        await sender.send(USER, payload)
+    # The API's error table: 403 is "Internal server error" (sic), so it is tried again.
+    zb.fail("sendMessage", 403, "Internal server error")
+    with pytest.raises(RetryLater):
         await sender.send(USER, payload)
     await sender.send(USER, payload)
     assert zb.sent_texts(USER) == ["Xin chào"]
     assert {k for k, _ in sender.limits(USER)} == {"zalo_bot:global", f"zalo_bot:{USER}"}
+
+
+async def test_a_refused_token_waits_and_tells_the_operator(
+    zb: FakeZaloBotServer, client: ZaloBotClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    zb.fail("sendMessage", 401, "Unauthorized")  # documented: token expired or invalid
+    with pytest.raises(RetryLater) as caught:
+        await ZaloBotSender(client).send(USER, Reply("Xin chào").to_dict())
+    assert caught.value.retry_after == 300  # not failed: it goes once an operator fixes the token
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "ZALO_BOT_TOKEN" in record.getMessage()
+    assert DEFAULT_ZALO_BOT_TOKEN not in caplog.text
 
 
 async def test_network_failure_is_retry_later(db: Database) -> None:
@@ -470,13 +498,19 @@ def _free_port() -> int:
 
 
 async def _runtime(
-    tmp_path: Path, channels: list[str], *, webhook: bool = False, public_url: str = "", **overrides: Any
+    tmp_path: Path,
+    channels: list[str],
+    *,
+    webhook: bool = False,
+    public_url: str = "",
+    port: int | None = None,
+    **overrides: Any,
 ) -> Any:
     from bot.runtime import Runtime
 
     settings = load_settings(
         sqlite_path=str(tmp_path / "runtime.db"),
-        webhook={"host": "127.0.0.1", "port": _free_port(), "public_url": public_url},
+        webhook={"host": "127.0.0.1", "port": port or _free_port(), "public_url": public_url},
         **overrides,
     )
     runtime = Runtime(settings, channels, webhook=webhook)
@@ -502,25 +536,62 @@ async def test_runtime_polls_the_zalo_bot(tmp_path: Path, zb: FakeZaloBotServer)
         await runtime.close()
 
 
-async def test_runtime_webhook_mode_registers_route_and_webhook(
-    tmp_path: Path, zb: FakeZaloBotServer
+async def _serve_webhook_runtime(
+    tmp_path: Path, zb: FakeZaloBotServer, caplog: pytest.LogCaptureFixture, port: int, public_url: str
 ) -> None:
+    """Sets up a zalo-bot webhook runtime and serves it until it runs (its on-serving hooks done)."""
+    caplog.set_level(logging.INFO, logger="bot")
     runtime = await _runtime(
         tmp_path,
         ["zalo-bot"],
         webhook=True,
+        port=port,
         zalo_bot_token=DEFAULT_ZALO_BOT_TOKEN,
         zalo_bot_api_base=zb.base_url,
         zalo_bot_webhook_secret=SECRET,
-        public_url="https://bot.example.gov.vn",
+        public_url=public_url,
     )
     await runtime.setup()
+    assert not zb.calls_of("setWebhook")  # not before the server listens
+    stop = asyncio.Event()
+    serving = asyncio.create_task(runtime.serve(stop))
     try:
-        assert zb.webhook_url == "https://bot.example.gov.vn/webhook/zalo-bot" and zb.webhook_secret == SECRET
         paths = [r.resource.canonical for r in runtime.web_app.router.routes() if r.resource is not None]
         assert WEBHOOK_PATH in paths
+        async with asyncio.timeout(10):
+            while "bot running" not in caplog.text:
+                await asyncio.sleep(0.02)
     finally:
+        stop.set()
+        await serving
         await runtime.close()
+
+
+async def test_runtime_registers_the_webhook_once_it_listens(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Zalo tests the URL during setWebhook, so the server must already listen.
+    async with FakeZaloBotServer(verify_webhook=True) as zb:
+        port = _free_port()
+        await _serve_webhook_runtime(tmp_path, zb, caplog, port, f"http://127.0.0.1:{port}")
+    assert zb.webhook_url == f"http://127.0.0.1:{port}{WEBHOOK_PATH}" and zb.webhook_secret == SECRET
+    assert zb.verifications == [{"outcome": "ok", "hint": ""}]
+    assert "Zalo's test request reached it (ok)" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("bot.zalo")]
+
+
+async def test_runtime_warns_when_zalo_cannot_reach_the_webhook(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    port, elsewhere = _free_port(), _free_port()
+    assert port != elsewhere
+    async with FakeZaloBotServer(verify_webhook=True) as zb:
+        # A public URL that does not lead to this server (a proxy not set up yet).
+        await _serve_webhook_runtime(tmp_path, zb, caplog, port, f"http://127.0.0.1:{elsewhere}")
+    [verification] = zb.verifications
+    assert verification["outcome"] == "failed" and "could not reach" in verification["hint"]
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "bot.zalo_bot"]
+    assert "did not succeed (failed: could not reach the URL" in warning.getMessage()
 
 
 async def test_runtime_names_the_missing_secret(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,9 @@ from bot.outbox import enqueue
 from bot.settings import ConfigError, load_settings
 from bot.zalo_oa import (
     CHANNEL,
+    OPERATOR_WAIT,
+    REASON_QUOTA,
+    REASON_RECIPIENT_QUOTA,
     REASON_WINDOW,
     TOKENS_KEY,
     OATokens,
@@ -41,7 +45,8 @@ from storage.db import Database
 from storage.models import Attachment, Conversation, OutboxMessage, ProcessedUpdate, Reporter
 from tests.fakes.zalo_oa import (
     FAKE_APP_ID,
-    FAKE_OA_SECRET,
+    FAKE_APP_SECRET,
+    FAKE_OA_SECRET_KEY,
     FakeZaloOAServer,
     oa_file_event,
     oa_follow_event,
@@ -58,7 +63,7 @@ PATH = "/webhook/zalo-oa"
 
 
 class Clock:
-    """Wall clock the tests can move forward (the reply window is 48 hours)."""
+    """Wall clock the tests can move forward (the reply window is 7 days by default)."""
 
     def __init__(self) -> None:
         self.offset = 0.0
@@ -99,6 +104,7 @@ class OA:
     http: httpx.AsyncClient
 
     async def post(self, event: dict[str, Any], **kwargs: Any) -> int:
+        kwargs.setdefault("secret_key", FAKE_OA_SECRET_KEY)
         return (await post_event(self.url, event, **kwargs)).status
 
     async def drain(self) -> None:
@@ -131,7 +137,7 @@ def make_tokens(db: Database, http: httpx.AsyncClient, server: FakeZaloOAServer,
         db,
         http,
         app_id=FAKE_APP_ID,
-        app_secret=FAKE_OA_SECRET,
+        app_secret=FAKE_APP_SECRET,
         oauth_base=server.base_url,
         initial_access_token="fake-oa-access-0",
         initial_refresh_token="fake-oa-refresh-0",
@@ -141,20 +147,23 @@ def make_tokens(db: Database, http: httpx.AsyncClient, server: FakeZaloOAServer,
 
 @asynccontextmanager
 async def oa_channel(db: Database, *, record_hooks: bool = True, **settings: Any) -> AsyncIterator[OA]:
-    async with FakeZaloOAServer() as server, httpx.AsyncClient(timeout=10) as http:
+    async with FakeZaloOAServer(app_secret=FAKE_APP_SECRET) as server, httpx.AsyncClient(timeout=10) as http:
         clock = Clock()
         app = Application(load_settings(**settings), db=db)
         hooks = RecordingHooks()
         if record_hooks:
             app.outbox_hooks = hooks
         tokens = make_tokens(db, http, server, clock)
-        window = ReplyWindow(db, clock=clock)
+        delivery = app.settings.delivery
+        window = ReplyWindow(
+            db, hours=delivery.zalo_oa_window_hours, free_messages=delivery.zalo_oa_free_replies, clock=clock
+        )
         sender = ZaloOASender(
             http, tokens, window, api_base=server.base_url, per_second=50, per_chat_per_second=20
         )
         app.add_sender(sender)
         app.start_outbox()
-        webhook = ZaloOAWebhook(app, app_id=FAKE_APP_ID, oa_secret_key=FAKE_OA_SECRET, window=window)
+        webhook = ZaloOAWebhook(app, app_id=FAKE_APP_ID, oa_secret_key=FAKE_OA_SECRET_KEY, window=window)
         web_app = web.Application()
         web_app.router.add_post(PATH, webhook.handle)
         site = TestServer(web_app, host="127.0.0.1")
@@ -248,6 +257,7 @@ async def test_forged_or_missing_signature_is_refused_and_nothing_stored(oa: OA)
     event = oa_text_event(USER, "/start")
     assert await oa.post(event, forge=True) == 403
     assert await oa.post(event, secret_key="another-oa-secret") == 403
+    assert await oa.post(event, secret_key=FAKE_APP_SECRET) == 403  # the other secret is not this one
     raw = raw_event_body(event)
     async with aiohttp.ClientSession() as session:
         # No header at all.
@@ -256,7 +266,7 @@ async def test_forged_or_missing_signature_is_refused_and_nothing_stored(oa: OA)
         ) as resp:
             assert resp.status == 401
         # Signed for one body, sent with another (a tampered text).
-        signature = sign_event(FAKE_APP_ID, raw, str(event["timestamp"]), FAKE_OA_SECRET)
+        signature = sign_event(FAKE_APP_ID, raw, str(event["timestamp"]), FAKE_OA_SECRET_KEY)
         tampered = raw.replace("/start", "/huy")
         headers = {"Content-Type": "application/json", "X-ZEvent-Signature": signature}
         async with session.post(oa.url, data=tampered.encode(), headers=headers) as resp:
@@ -272,10 +282,10 @@ async def test_forged_or_missing_signature_is_refused_and_nothing_stored(oa: OA)
 
 def test_signature_accepts_with_or_without_mac_prefix() -> None:
     raw = raw_event_body(oa_text_event(USER, "Xin chào")).encode()
-    mac = sign_event(FAKE_APP_ID, raw, "123", FAKE_OA_SECRET)
-    assert signature_valid(mac, FAKE_APP_ID, raw, "123", FAKE_OA_SECRET)
-    assert signature_valid(mac.removeprefix("mac="), FAKE_APP_ID, raw, "123", FAKE_OA_SECRET)
-    assert not signature_valid(mac, FAKE_APP_ID, raw, "124", FAKE_OA_SECRET)
+    mac = sign_event(FAKE_APP_ID, raw, "123", FAKE_OA_SECRET_KEY)
+    assert signature_valid(mac, FAKE_APP_ID, raw, "123", FAKE_OA_SECRET_KEY)
+    assert signature_valid(mac.removeprefix("mac="), FAKE_APP_ID, raw, "123", FAKE_OA_SECRET_KEY)
+    assert not signature_valid(mac, FAKE_APP_ID, raw, "124", FAKE_OA_SECRET_KEY)
 
 
 async def test_slow_processing_still_answers_fast_and_finishes(oa: OA) -> None:
@@ -311,7 +321,7 @@ async def test_expired_token_is_refreshed_persisted_and_the_message_delivered(oa
     assert oa.server.sent_texts(USER)[-1] == "Tổ công tác đã nhận phản ánh của bạn và đang kiểm tra."
     assert oa.server.token_refreshes == 1
     [refresh] = oa.server.calls_of("access_token")
-    assert refresh.headers.get("secret_key") == FAKE_OA_SECRET
+    assert refresh.headers.get("secret_key") == FAKE_APP_SECRET  # the app's secret, not the OA's
     assert refresh.params == {
         "app_id": FAKE_APP_ID,
         "refresh_token": "fake-oa-refresh-0",
@@ -353,7 +363,7 @@ async def test_operator_supplied_pair_replaces_a_stored_one(oa: OA) -> None:
         oa.app.db,
         oa.http,
         app_id=FAKE_APP_ID,
-        app_secret=FAKE_OA_SECRET,
+        app_secret=FAKE_APP_SECRET,
         oauth_base=oa.server.base_url,
         initial_access_token="operator-access",
         initial_refresh_token="operator-refresh",
@@ -372,15 +382,24 @@ async def test_refused_refresh_waits_instead_of_failing(oa: OA) -> None:
 # -- the free reply window -----------------------------------------------------------------
 
 
+async def test_a_reply_after_48_hours_still_goes_within_seven_days(oa: OA) -> None:
+    # Zalo charges a consultation reply after 48 hours but sends it; it refuses only after 7 days.
+    await oa.say("/start")
+    oa.clock.offset = 6 * 86400
+    await oa.relay("Tổ công tác: lỗi đã được khắc phục, bạn thử lại nhé.")
+    assert oa.server.sent_texts(USER)[-1] == "Tổ công tác: lỗi đã được khắc phục, bạn thử lại nhé."
+    assert not await oa.rows("deferred") and not oa.hooks.failed_reasons
+
+
 async def test_out_of_window_reply_is_deferred_then_delivered_when_the_person_writes(oa: OA) -> None:
     await oa.say("/start")
-    oa.clock.offset = 49 * 3600  # two days later, the person silent
+    oa.clock.offset = 8 * 86400  # eight days later, the person silent
     await oa.relay("Tổ công tác: lỗi đã được khắc phục, bạn thử lại nhé.")
     [deferred] = await oa.rows("deferred")
     assert deferred.chat_id == USER
-    expected = REASON_WINDOW.format(count=8, hours=48)
+    expected = REASON_WINDOW.format(window="7 ngày")
     assert oa.hooks.failed_reasons == [(USER, expected)]  # staff are told why, in Vietnamese
-    assert "8 tin trong 48 giờ" in expected
+    assert "Đã quá 7 ngày kể từ tin nhắn cuối" in expected and "8 tin" not in expected
     assert "khắc phục" not in "\n".join(oa.server.sent_texts(USER))  # nothing was even tried
     oa.clock.offset = 0
 
@@ -410,13 +429,33 @@ async def test_zalo_refusal_defers_and_later_replies_wait_without_calls(oa: OA) 
     assert not await oa.rows("deferred")
 
 
-async def test_eight_free_replies_then_deferred(oa: OA) -> None:
+async def test_no_reply_cap_by_default(oa: OA) -> None:
+    # Free consultation replies are unlimited within 48 h since 1/1/2026; a verified OA has no cap.
     await oa.say("/start")
-    sent_after_start = len(oa.server.sent_texts(USER))
     for n in range(10):
         await oa.relay(f"Tin {n}")
-    assert len(oa.server.sent_texts(USER)) == 8  # the greeting counted too
-    assert len(await oa.rows("deferred")) == 10 - (8 - sent_after_start)
+    assert oa.server.sent_texts(USER)[-10:] == [f"Tin {n}" for n in range(10)]
+    assert not await oa.rows("deferred")
+
+
+async def test_a_configured_cap_and_48_hour_window(db: Database) -> None:
+    # What an operator who must never send a charged message (or an unverified OA) configures.
+    limits = {"zalo_oa_window_hours": 48, "zalo_oa_free_replies": 8}
+    async with oa_channel(db, delivery=limits) as oa:
+        await oa.say("/start")
+        sent_after_start = len(oa.server.sent_texts(USER))
+        for n in range(10):
+            await oa.relay(f"Tin {n}")
+        assert len(oa.server.sent_texts(USER)) == 8  # the greeting counted too
+        assert len(await oa.rows("deferred")) == 10 - (8 - sent_after_start)
+        assert oa.hooks.failed_reasons[0][1] == REASON_QUOTA.format(count=8, window="48 giờ")
+        assert "Đã gửi đủ 8 tin trong 48 giờ" in oa.hooks.failed_reasons[0][1]
+
+        await oa.say("Cảm ơn")  # a new window: what waited goes out
+        assert not await oa.rows("deferred")
+        oa.clock.offset = 49 * 3600
+        await oa.relay("Sau hai ngày")
+        assert oa.hooks.failed_reasons[-1][1] == REASON_WINDOW.format(window="48 giờ")
 
 
 async def test_long_reply_split_at_2000(oa: OA) -> None:
@@ -459,13 +498,14 @@ async def test_photo_by_url_and_other_errors(oa: OA) -> None:
 async def test_runtime_serves_the_oa_webhook(tmp_path: Any) -> None:
     from tests.test_zalo_bot import _runtime
 
-    async with FakeZaloOAServer() as server:
+    async with FakeZaloOAServer(app_secret=FAKE_APP_SECRET) as server:
+        server.expire_token()  # the reply needs a refresh: the app secret is checked too
         runtime = await _runtime(
             tmp_path,
             ["zalo-oa"],
             zalo_oa_app_id=FAKE_APP_ID,
-            zalo_oa_secret_key=FAKE_OA_SECRET,
-            zalo_oa_app_secret=FAKE_OA_SECRET,
+            zalo_oa_secret_key=FAKE_OA_SECRET_KEY,
+            zalo_oa_app_secret=FAKE_APP_SECRET,
             zalo_oa_access_token="fake-oa-access-0",
             zalo_oa_refresh_token="fake-oa-refresh-0",
             zalo_oa_api_base=server.base_url,
@@ -479,12 +519,14 @@ async def test_runtime_serves_the_oa_webhook(tmp_path: Any) -> None:
             url = f"http://127.0.0.1:{webhook.port}{webhook.zalo_oa_path}"
             for _ in range(50):  # the web server starts inside serve()
                 try:
-                    result = await post_event(url, oa_text_event(USER, "/start"))
+                    event = oa_text_event(USER, "/start")
+                    result = await post_event(url, event, secret_key=FAKE_OA_SECRET_KEY)
                     break
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.05)
             assert result.status == 200
-            await server.wait_for("message/cs", lambda c: "Xin chào" in str(c.params), timeout=10)
+            await server.wait_for("message/cs", lambda c: c.ok and "Xin chào" in str(c.params), timeout=10)
+            assert server.token_refreshes == 1
         finally:
             stop.set()
             await serving
@@ -502,8 +544,8 @@ async def test_runtime_names_the_missing_oa_setting(tmp_path: Any) -> None:
         tmp_path,
         ["zalo-oa"],
         zalo_oa_app_id=FAKE_APP_ID,
-        zalo_oa_secret_key=FAKE_OA_SECRET,
-        zalo_oa_app_secret=FAKE_OA_SECRET,
+        zalo_oa_secret_key=FAKE_OA_SECRET_KEY,
+        zalo_oa_app_secret=FAKE_APP_SECRET,
     )
     with pytest.raises(ConfigError, match="ZALO_OA_ACCESS_TOKEN"):
         await runtime.setup()
@@ -512,11 +554,11 @@ async def test_runtime_names_the_missing_oa_setting(tmp_path: Any) -> None:
 
 async def test_window_state_survives_in_the_database(db: Database) -> None:
     clock = Clock()
-    window = ReplyWindow(db, clock=clock)
+    window = ReplyWindow(db, free_messages=8, clock=clock)
     async with db.session() as session:
         await window.opened(session, USER, time.time())
     await window.spent(USER, 3)
-    again = ReplyWindow(db, clock=clock)  # another instance / a restart
+    again = ReplyWindow(db, free_messages=8, clock=clock)  # another instance / a restart
     state = await again.load(USER)
     assert state.sent == 3 and again.blocked(state, 5) is None and again.blocked(state, 6) is not None
     async with db.session() as session:  # a redelivered (older) event does not reset the quota
@@ -559,15 +601,15 @@ async def test_staff_reply_reaches_the_oa_reporter_or_waits_for_the_window(db: D
         await oa.drain()
         assert "Bạn gửi giúp ảnh màn hình báo lỗi nhé" in oa.server.sent_texts(USER)[-1]
 
-        # Two days of silence: the next staff message cannot go free; staff are told in the case thread.
-        oa.clock.offset = 49 * 3600
+        # Eight days of silence: Zalo would refuse the next staff message; staff are told in the case thread.
+        oa.clock.offset = 8 * 86400
         await staff_says(oa.app, f"/chobosung {case.code} Bạn còn gặp lỗi không?")
         await oa.drain()
         assert "Bạn còn gặp lỗi không?" not in "\n".join(oa.server.sent_texts(USER))
         async with oa.app.db.session() as session:
             to_group = (await session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == GROUP))).all()
         [notice] = [r for r in to_group if "Chưa gửi được tin nhắn tới người phản ánh" in r.payload["text"]]
-        assert case.code in notice.payload["text"] and "48 giờ" in notice.payload["text"]
+        assert case.code in notice.payload["text"] and "7 ngày" in notice.payload["text"]
         assert notice.case_id == case.id
 
         oa.clock.offset = 0
@@ -614,3 +656,102 @@ async def test_refusal_in_the_middle_of_a_long_reply_keeps_the_progress(oa: OA) 
     await oa.sender.send(USER, {**payload, "sent_parts": 1})  # what the outbox keeps for the next attempt
     texts = oa.server.sent_texts(USER)[greeting_count:]
     assert len(texts) == 3 and " ".join(texts).count("Cổng DVC quốc gia") == 60
+
+
+# -- settings and Zalo's error codes ---------------------------------------------------------
+
+
+async def test_window_settings_reach_the_runtime(tmp_path: Any) -> None:
+    from tests.test_zalo_bot import _runtime
+
+    defaults = load_settings().delivery  # config.yaml: 7 days, no cap
+    assert (defaults.zalo_oa_window_hours, defaults.zalo_oa_free_replies) == (168, 0)
+    for delivery, expected in (
+        ({}, (168, 0)),
+        ({"zalo_oa_window_hours": 48, "zalo_oa_free_replies": 8}, (48, 8)),
+    ):
+        runtime = await _runtime(
+            tmp_path,
+            ["zalo-oa"],
+            delivery=delivery,
+            zalo_oa_app_id=FAKE_APP_ID,
+            zalo_oa_secret_key=FAKE_OA_SECRET_KEY,
+            zalo_oa_app_secret=FAKE_APP_SECRET,
+            zalo_oa_access_token="fake-oa-access-0",
+            zalo_oa_refresh_token="fake-oa-refresh-0",
+        )
+        try:
+            await runtime.setup()
+            window = runtime.app.senders[CHANNEL].window
+            assert (window.hours, window.free_messages) == expected
+        finally:
+            await runtime.close()
+
+
+@pytest.mark.parametrize("code", [-233, -244])
+async def test_codes_that_never_succeed_fail_at_once(oa: OA, code: int) -> None:
+    await oa.say("/start")
+    oa.server.fail_api("message/cs", code)
+    with pytest.raises(PermanentFailure, match=str(code)):
+        await oa.sender.send(USER, Reply("x").to_dict())
+
+
+@pytest.mark.parametrize("code", [-211, -219, -221, -223, -224])
+async def test_operator_codes_wait_long_and_log_an_error(
+    oa: OA, code: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    await oa.say("/start")
+    oa.server.fail_api("message/cs", code, times=2)
+    for _ in range(2):
+        with pytest.raises(RetryLater) as caught:
+            await oa.sender.send(USER, Reply("x").to_dict())
+        assert caught.value.retry_after == OPERATOR_WAIT
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo_oa"]
+    assert len(errors) == 1 and str(code) in errors[0].getMessage()  # once, not once per reply
+    assert not await oa.rows("deferred")
+
+
+async def test_an_unknown_code_is_retried_as_before(oa: OA) -> None:
+    await oa.say("/start")
+    oa.server.fail_api("message/cs", -999, "Something new")
+    with pytest.raises(RetryLater) as caught:
+        await oa.sender.send(USER, Reply("x").to_dict())
+    assert caught.value.retry_after is None
+
+
+async def test_recipient_quota_defers_until_the_person_writes(oa: OA) -> None:
+    await oa.say("/start")
+    oa.server.fail_api("message/cs", -218)  # "Out of quota receive"
+    await oa.relay("Trả lời thứ nhất")
+    calls = len(oa.server.calls_of("message/cs"))
+    await oa.relay("Trả lời thứ hai")
+    assert len(oa.server.calls_of("message/cs")) == calls  # known refused: Zalo is not asked again
+    assert len(await oa.rows("deferred")) == 2
+    assert oa.hooks.failed_reasons == [(USER, REASON_RECIPIENT_QUOTA)] * 2
+    await oa.say("alo")
+    texts = oa.server.sent_texts(USER)
+    assert texts.index("Trả lời thứ nhất") < texts.index("Trả lời thứ hai")
+    assert not await oa.rows("deferred")
+
+
+async def test_rate_limit_answered_in_the_body_waits_a_minute(oa: OA) -> None:
+    await oa.say("/start")
+    oa.server.requests_per_minute = oa.server.rate_used  # this minute's budget is spent
+    limited: list[httpx.Response] = []
+
+    async def keep(response: httpx.Response) -> None:
+        limited.append(response)
+
+    oa.http.event_hooks["response"].append(keep)
+    with pytest.raises(RetryLater) as caught:
+        await oa.sender.send(USER, Reply("x").to_dict())
+    oa.http.event_hooks["response"].clear()
+    assert caught.value.retry_after == 60
+    [response] = limited
+    assert response.status_code == 200 and response.headers["X-RateLimit-Remain"] == "0"
+    await response.aread()
+    assert response.json()["error"] == -32
+    assert not await oa.rows("deferred")  # a wait, not a refusal that needs the person
+
+    oa.server.requests_per_minute = 4000
+    await oa.sender.send(USER, Reply("x").to_dict())

@@ -12,14 +12,21 @@ github.com/XuanNguyenNB/QuanLyThuChi_Bot_Telegram_Zalom ``docs/ZALO_BOT_API.md``
   ``{"ok": false, "error_code": 408, "description": "Request timeout"}`` (observed by client
   code such as github.com/lamdt1/ckvn-bot ``src/test_zalo_chat_id.py``).
 * ``setWebhook {url, secret_token}``: secret 8–256 chars, sent back as the
-  ``X-Bot-Api-Secret-Token`` header; result ``{"url", "updated_at"}`` (ms).
+  ``X-Bot-Api-Secret-Token`` header; result ``{"url", "updated_at"}`` (ms). The docs ask for an
+  HTTPS URL; the fake accepts http too (tests serve their webhooks on 127.0.0.1). Zalo sends a
+  test request to the URL at setWebhook time and adds ``result.verification {outcome, hint}``
+  (per the current docs, as quoted by an audit; not in the mirror above). With
+  ``verify_webhook=True`` the fake does the same.
 * ``sendMessage {chat_id, text}``: text 1–2000 chars; result ``{"message_id", "date"}`` (ms).
 * ``sendPhoto {chat_id, photo (URL), caption}``, ``sendSticker {chat_id, sticker}``,
   ``sendChatAction {chat_id, action}`` with action ``typing`` | ``upload_photo``.
 * ``getMe`` → ``{"id", "account_name", "account_type", "can_join_groups"}``.
 
 Not documented, chosen here (adapt if the real service differs): the HTTP status of an error
-equals its ``error_code``; getUpdates while a webhook is set answers 409.
+equals its ``error_code``; getUpdates while a webhook is set answers 409 (``webhook_conflict_status``
+changes it). The verification's test request is ``{"event_name": "webhook.verification"}`` with the
+secret header; its outcome is ``"ok"`` when the URL answered with anything but 401/403 (secret
+refused), 404/405 (no such route) or 5xx, else ``"failed"`` with a ``hint``.
 
 Quirk: ``duplicate_server_header=True`` answers with two ``Server`` headers, as the real
 server does, to check the client copes.
@@ -64,10 +71,12 @@ class FakeZaloBotServer(FakeApiServer):
         ``webhook_wrapped``: when this fake itself delivers to a webhook (``push_update`` while
             a webhook is set), wrap the event as ``{"ok": true, "result": event}``.
         ``max_poll_timeout``: upper bound for a getUpdates wait.
+        ``verify_webhook``: setWebhook POSTs a test request to the URL and reports
+            ``result.verification`` (off by default: tests that count webhook requests see only updates).
 
     State tests may use: ``updates`` (pending, oldest first), ``delivered`` (handed out by
     getUpdates), ``webhook_url``/``webhook_secret``, ``missing_chats``,
-    ``webhook_deliveries``.
+    ``webhook_deliveries``, ``verifications`` (what setWebhook reported), ``webhook_conflict_status``.
     """
 
     def __init__(
@@ -77,6 +86,7 @@ class FakeZaloBotServer(FakeApiServer):
         duplicate_server_header: bool = False,
         webhook_wrapped: bool = False,
         max_poll_timeout: float = 60.0,
+        verify_webhook: bool = False,
         host: str = "127.0.0.1",
     ) -> None:
         super().__init__(host=host)
@@ -84,6 +94,9 @@ class FakeZaloBotServer(FakeApiServer):
         self.duplicate_server_header = duplicate_server_header
         self.webhook_wrapped = webhook_wrapped
         self.max_poll_timeout = max_poll_timeout
+        self.verify_webhook = verify_webhook
+        self.verifications: list[dict[str, str]] = []
+        self.webhook_conflict_status = 409
         self.me: dict[str, Any] = {
             "id": (token or DEFAULT_ZALO_BOT_TOKEN).split(":", 1)[0],
             "account_name": "bot.FakeTest",
@@ -197,7 +210,10 @@ class FakeZaloBotServer(FakeApiServer):
 
     async def _get_updates(self, params: dict[str, Any]) -> dict[str, Any]:
         if self.webhook_url:
-            raise ZaloBotApiError(409, "Conflict: webhook is active, use deleteWebhook before getUpdates")
+            raise ZaloBotApiError(
+                self.webhook_conflict_status,
+                "Conflict: webhook is active, use deleteWebhook before getUpdates",
+            )
         try:
             timeout = float(params.get("timeout") or 30)
         except (TypeError, ValueError) as exc:
@@ -225,7 +241,23 @@ class FakeZaloBotServer(FakeApiServer):
             raise ZaloBotApiError(400, "Bad Request: secret_token must be 8-256 characters")
         self.webhook_url, self.webhook_secret, self.webhook_updated_at = url, secret, _now_ms()
         self._wake()
-        return {"url": url, "updated_at": self.webhook_updated_at}
+        result: dict[str, Any] = {"url": url, "updated_at": self.webhook_updated_at}
+        if self.verify_webhook:
+            result["verification"] = await self._verify(url, secret)
+            self.verifications.append(result["verification"])
+        return result
+
+    async def _verify(self, url: str, secret: str) -> dict[str, str]:
+        """The test request Zalo sends to a new webhook URL, and how it went."""
+        try:
+            answer = await post_webhook(url, {"event_name": "webhook.verification"}, secret, timeout=5)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return {"outcome": "failed", "hint": f"could not reach the URL ({type(exc).__name__})"}
+        if answer.status in (401, 403):
+            return {"outcome": "failed", "hint": f"HTTP {answer.status}: the secret token was refused"}
+        if answer.status in (404, 405) or answer.status >= 500:
+            return {"outcome": "failed", "hint": f"HTTP {answer.status} from the URL"}
+        return {"outcome": "ok", "hint": ""}
 
     async def _delete_webhook(self, params: dict[str, Any]) -> dict[str, Any]:
         self.webhook_url, self.webhook_secret, self.webhook_updated_at = "", None, _now_ms()
@@ -383,7 +415,7 @@ def zalo_unsupported_update(user_id: str) -> dict[str, Any]:
 
 
 async def post_webhook(
-    url: str, event: dict[str, Any], secret: str | None, wrapped: bool = False
+    url: str, event: dict[str, Any], secret: str | None, wrapped: bool = False, timeout: float = 10
 ) -> WebhookResult:
     """POST an event to a webhook like Zalo: header ``X-Bot-Api-Secret-Token`` and a body that is
     either the bare ``{event_name, message}`` or wrapped as ``{"ok": true, "result": {...}}``."""
@@ -391,6 +423,6 @@ async def post_webhook(
     headers = {"X-Bot-Api-Secret-Token": secret} if secret is not None else {}
     async with (
         aiohttp.ClientSession() as session,
-        session.post(url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=10)) as resp,
+        session.post(url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp,
     ):
         return WebhookResult(resp.status, await resp.text())

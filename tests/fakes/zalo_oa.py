@@ -19,7 +19,12 @@ table citing developers.zalo.me/docs/api/official-account-api/phu-luc/ma-loi-pos
   -230 "User has not interacted with the OA in the past 7 days" (the consultation window; real
   answers quoted verbatim in several public client tests); -213 "User has not followed OA";
   -232 "User has not interacted with the OA, or the last interaction has expired";
-  -227 "User is banned or has been inactive for more than 45 days"; -201 "<field> is invalid!".
+  -227 "User is banned or has been inactive for more than 45 days"; -201 "<field> is invalid!";
+  -218 "Out of quota receive"; -211 "Out of quota"; -233 "message type is invalid or not support";
+  -219/-221/-223/-224 app or OA configuration; -32 "Your OA reached limit call api".
+* Rate limit: 4,000 OA API requests a minute per app. Beyond it the answer is HTTP 200 with
+  ``{"error": -32}``; ``X-RateLimit-Limit`` / ``X-RateLimit-Remain`` carry the budget. The fake
+  counts OpenAPI calls (not OAuth) in a fixed one-minute window (``requests_per_minute``).
 * Token refresh ``POST /v4/oa/access_token``, form body ``refresh_token, app_id,
   grant_type=refresh_token`` and header ``secret_key: <app secret>``; answers
   ``{"access_token", "refresh_token", "expires_in": "90000"}`` (a string; 25 h). Refresh tokens
@@ -30,7 +35,13 @@ table citing developers.zalo.me/docs/api/official-account-api/phu-luc/ma-loi-pos
 
 Not documented, chosen here: this fake invalidates the old access token on refresh too; a wrong
 ``secret_key`` answers ``-14001 "Invalid secret key"``. Real expired tokens are reported by users
-as -216; ``expire_token(code=-220)`` gives the other documented code.
+as -216; ``expire_token(code=-220)`` gives the other documented code. ``fail(method, 429)``
+answers HTTP 429 with ``-32`` (a proxy's answer; Zalo's own is the HTTP 200 above).
+
+Two secrets, two roles: the App Secret (``FAKE_APP_SECRET``, the refresh's ``secret_key`` header)
+and the OA Secret Key (``FAKE_OA_SECRET_KEY``, the webhook signature). Tests of the adapter use
+both, with different values, so code that swaps them fails. ``FAKE_OA_SECRET`` is the older single
+value, still the fake's default for both (tests/test_fakes_zalo.py relies on that).
 """
 
 from __future__ import annotations
@@ -49,6 +60,9 @@ from tests.fakes.base import FakeApiServer, WebhookResult, json_response, read_b
 FAKE_APP_ID = "3608465248940903967"
 FAKE_OA_ID = "388613280878808645"
 FAKE_OA_SECRET = "fake-oa-secret-key-not-real"
+FAKE_APP_SECRET = "fake-zalo-app-secret-not-real"  # the app's "Khóa bí mật" (token refresh)
+FAKE_OA_SECRET_KEY = "fake-oa-webhook-secret-key-not-real"  # the Webhook page's OA Secret Key
+RATE_LIMIT_PER_MINUTE = 4000
 
 OA_ERRORS = {
     -201: "Parameter is invalid",
@@ -59,7 +73,17 @@ OA_ERRORS = {
     -230: "User has not interacted with the OA in the past 7 days",
     -232: "User has not interacted with the OA, or the last interaction has expired",
     -32: "Your OA reached limit call api",
+    -211: "Out of quota",
+    -218: "Out of quota receive",
+    -219: "App is removed or disabled",
+    -221: "The OA needs to be verified to use this feature",
+    -223: "Official Account has not authorized this API",
+    -224: "The OA needs to upgrade OA Tier Package to use this feature",
+    -233: "message type is invalid or not support",
+    -244: "User has restricted receiving this message type",
 }
+# Endpoints of the OpenAPI host (rate limited); the OAuth host's token refresh is not counted.
+OPENAPI_METHODS = frozenset({"message/cs", "getoa", "user/detail", "upload/image", "upload/file"})
 MAX_TEXT = 2000
 
 
@@ -70,17 +94,24 @@ class _OAError(Exception):
         self.message = message or OA_ERRORS.get(code, "Error")
 
 
+class _RateLimited(Exception):
+    def __init__(self, headers: list[tuple[str, str]]) -> None:
+        super().__init__("rate limited")
+        self.headers = headers
+
+
 class FakeZaloOAServer(FakeApiServer):
     """Fake OA OpenAPI + OAuth.
 
-    Constructor: ``app_id``, ``secret_key`` (the app secret used both as the ``secret_key``
-    header and as the webhook signing key), ``oa_id``, ``access_token``, ``refresh_token``
-    (the initial pair a client would be configured with).
+    Constructor: ``app_id``, ``app_secret`` (expected in the refresh's ``secret_key`` header; the
+    OA Secret Key that signs webhooks is ``post_event``'s business), ``oa_id``, ``access_token``,
+    ``refresh_token`` (the initial pair a client would be configured with), ``requests_per_minute``.
 
     Controls: ``expire_token(code=-216)``, ``close_window(user_id, code=-230)``,
     ``open_window(user_id)``, ``add_user(user_id, display_name)``,
     ``fail_api(method, error, message=None, times=1)`` (HTTP 200 with ``error`` set) besides
-    the base ``fail``/``fail_window`` (HTTP-level failures). Method names recorded in ``calls``:
+    the base ``fail``/``fail_window`` (HTTP-level failures); ``requests_per_minute`` may be
+    lowered at any time (``rate_used`` is this minute's count). Method names recorded in ``calls``:
     ``message/cs``, ``access_token``, ``getoa``, ``user/detail``, ``upload/image``, ``upload/file``.
     """
 
@@ -88,15 +119,19 @@ class FakeZaloOAServer(FakeApiServer):
         self,
         *,
         app_id: str = FAKE_APP_ID,
-        secret_key: str = FAKE_OA_SECRET,
+        app_secret: str = FAKE_OA_SECRET,
         oa_id: str = FAKE_OA_ID,
         access_token: str = "fake-oa-access-0",
         refresh_token: str = "fake-oa-refresh-0",
+        requests_per_minute: int = RATE_LIMIT_PER_MINUTE,
         host: str = "127.0.0.1",
     ) -> None:
         super().__init__(host=host)
         self.app_id = app_id
-        self.secret_key = secret_key
+        self.app_secret = app_secret
+        self.requests_per_minute = requests_per_minute
+        self.rate_used = 0
+        self._rate_window_start = 0.0
         self.oa_id = oa_id
         self.access_token = access_token
         self.refresh_token = refresh_token
@@ -137,14 +172,31 @@ class FakeZaloOAServer(FakeApiServer):
         app.router.add_post("/v2.0/oa/upload/image", self._wrap("upload/image", self._upload_image))
         app.router.add_post("/v2.0/oa/upload/file", self._wrap("upload/file", self._upload_file))
 
+    def _count_call(self, method: str) -> list[tuple[str, str]]:
+        """Counts an OpenAPI call in this minute's window; raises -32 (HTTP 200) beyond the limit.
+        Returns the rate-limit headers for the answer."""
+        if method not in OPENAPI_METHODS:
+            return []
+        now = time.monotonic()
+        if now - self._rate_window_start >= 60:
+            self._rate_window_start, self.rate_used = now, 0
+        self.rate_used += 1
+        remain = max(0, self.requests_per_minute - self.rate_used)
+        headers = [("X-RateLimit-Limit", str(self.requests_per_minute)), ("X-RateLimit-Remain", str(remain))]
+        if self.rate_used > self.requests_per_minute:
+            raise _RateLimited(headers)
+        return headers
+
     def _wrap(self, method: str, handler: Any) -> Any:
         async def endpoint(request: web.Request) -> web.Response:
             started = time.monotonic()
             params: dict[str, Any] = {}
             status = 200
+            headers: list[tuple[str, str]] = []
             try:
                 params, files = await read_body_params(request)
                 params.update(files)
+                headers = self._count_call(method)
                 failure = self._take_failure(method)
                 if failure is not None:
                     status = failure.status
@@ -153,12 +205,15 @@ class FakeZaloOAServer(FakeApiServer):
                 if queued:
                     raise _OAError(*queued.pop(0))
                 payload = await handler(request, params)
+            except _RateLimited as exc:
+                headers = exc.headers
+                payload = {"error": -32, "message": OA_ERRORS[-32]}
             except _OAError as exc:
                 payload = {"error": exc.code, "message": exc.message}
             except ValueError:  # includes malformed JSON
                 payload = {"error": -201, "message": "Parameter is invalid"}
             await self._record(method, params, started, status, payload, dict(request.headers))
-            return json_response(payload, status)
+            return json_response(payload, status, headers)
 
         return endpoint
 
@@ -208,7 +263,7 @@ class FakeZaloOAServer(FakeApiServer):
                 "error_reason": "",
                 "error_description": "",
             }
-        if request.headers.get("secret_key") != self.secret_key:
+        if request.headers.get("secret_key") != self.app_secret:
             return {
                 "error": -14001,
                 "error_name": "Invalid secret key",
