@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,16 +18,21 @@ from bot.delivery import Sender
 from bot.outbox import OutboxHooks, OutboxWorker, enqueue
 from bot.queue_delivery import QueueDeliveryHooks
 from bot.settings import Settings
+from handlers import texts as T
 from handlers.directory import KnowledgeBaseFaq, OfficialUnits
 from handlers.engine import Engine, StaffHandler
-from handlers.events import Incoming, Outgoing, Reply
+from handlers.events import ChatKind, Incoming, Outgoing, Reply
 from handlers.queue import Queue
 from handlers.services import CaseHooks, CoreConfig, FaqStage, StaffDirectory, StaticStaff
 from handlers.staff import StaffDesk
 from handlers.worktime import SlaPolicy, WorkCalendar, WorkCalendarConfig, deadlines, format_deadline_vi
 from storage.db import Database
+from storage.repo import record_update
 
 log = logging.getLogger(__name__)
+
+# Failures that say nothing about the update itself: it is delivered again and succeeds later.
+_TRANSIENT: tuple[type[BaseException], ...] = (OSError, TimeoutError, RedisError)
 
 
 def core_config(settings: Settings) -> CoreConfig:
@@ -118,6 +124,8 @@ class Application:
         self._redis: Any = None
         self._person_lock: Any = None
         self.on_processed: list[Callable[[Incoming], None]] = []
+        # The Telegram bot's @username once known (runtime start): "/cmd@other_bot" is not ours.
+        self.telegram_username: str | None = None
 
     def format_time(self, moment: datetime) -> str:
         return format_deadline_vi(moment, self.settings.timezone)
@@ -209,10 +217,28 @@ class Application:
                         raise
                     log.warning("retrying update after database error: %s", type(exc).__name__)
                     await asyncio.sleep(0.05 * (attempt + 1))
+                except _TRANSIENT:
+                    raise  # the network, Redis: the messenger delivers the update again
+                except Exception:
+                    log.exception("update %s could not be handled; answered with an apology", event.update_key)
+                    await self._apologise(event)
+                    break
         if self.outbox is not None:
             self.outbox.wake()
         for callback in self.on_processed:
             callback(event)
+
+    async def _apologise(self, event: Incoming) -> None:
+        """An update the handlers fail on (a bug, not an outage) would fail the same way every
+        time it came back, holding up the person's later messages. It is recorded as handled,
+        in a transaction of its own (the failed one rolled back), and the person is told."""
+        async with self._intake, self.db.unit() as session:
+            if event.update_key is not None and not await record_update(
+                session, event.channel, event.update_key, event.user_id
+            ):
+                return
+            if event.chat_kind == ChatKind.PRIVATE:
+                await enqueue(session, [Outgoing(event.channel, event.chat_id, Reply(T.INTERNAL_ERROR))])
 
     def now(self) -> datetime:
         return self.engine.now()

@@ -10,7 +10,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/bot\d+:[^/\s]+"), "/bot<token>"),
     # Telegram bot tokens (123456789:AA…), also inside API URLs ("…/bot123456789:AA…/sendMessage",
     # where no word boundary precedes the digits).
-    (re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{20,}"), "<token>"),
+    # Zalo bot tokens have the same shape with a 19-digit id.
+    (re.compile(r"(?<!\d)\d{6,20}:[A-Za-z0-9_-]{20,}"), "<token>"),
     # Opaque secrets after a key name: query strings, headers, JSON.
     (
         re.compile(r"(?i)\b(access_token|refresh_token|secret_key|secret_token|secret|token|password)=([^\s&]+)"),
@@ -20,14 +21,28 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r'(?i)"(access_token|refresh_token|secret_key|secret_token|secret|token|password)"\s*:\s*"[^"]*"'),
         r'"\1": "<hidden>"',
     ),
-    (re.compile(r"(?i)\b(x-telegram-bot-api-secret-token|authorization)(\s*[:=]\s*)\S+"), r"\1\2<hidden>"),
-    # Passwords in connection URLs (postgresql://user:password@host/db).
-    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)[^@\s]+@"), r"\1<hidden>@"),
+    # The same in a dict's repr ({'access_token': '…'}) or as "key: value".
+    (
+        re.compile(
+            r"(?i)(?<![\w-])('?)(access_token|refresh_token|secret_key|secret_token|app_secret|password)\1"
+            r"(\s*:\s*)('?)[^\s',}]+\4"
+        ),
+        r"\1\2\1\3'<hidden>'",
+    ),
+    (
+        re.compile(
+            r"(?i)\b(x-telegram-bot-api-secret-token|x-bot-api-secret-token|x-zevent-signature|authorization)"
+            r"('?\s*[:=]\s*'?)[^\s',}]+"
+        ),
+        r"\1\2<hidden>",
+    ),
+    # Passwords in connection URLs (postgresql://user:password@host/db, redis://:password@host).
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]*:)[^@\s]+@"), r"\1<hidden>@"),
     # 12-digit citizen ID (CCCD) numbers, also written in groups of three.
     (re.compile(r"(?<!\d)\d{12}(?!\d)"), "<cccd>"),
-    (re.compile(r"(?<!\d)\d{3}([ .])\d{3}\1\d{3}\1\d{3}(?!\d)"), "<cccd>"),
-    # Vietnamese phone numbers (+84 / 84 / 0 forms, with spaces, dots or dashes).
-    (re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)"), "<phone>"),
+    (re.compile(r"(?<!\d)\d{3}([ .-])\d{3}\1\d{3}\1\d{3}(?!\d)"), "<cccd>"),
+    # Vietnamese phone numbers (+84 / 84 / (+84) / 0 forms, with spaces, dots or dashes).
+    (re.compile(r"(?<!\d)(?:\(\+?84\)\s?|\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)"), "<phone>"),
 ]
 
 

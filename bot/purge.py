@@ -96,6 +96,7 @@ async def purge_personal_data(
         for case in cases:
             case.description = ERASED
             case.dossier_code = None
+            case.procedure_name = None  # free text: people write names and dates in it
             case.phone = None
             case.rating_comment = None
             case.resolution = ERASED if case.resolution else None

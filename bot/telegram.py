@@ -74,13 +74,14 @@ def _chat_kind(chat_id: int, chat_type: str, staff_chat_id: int | None) -> ChatK
     return ChatKind.PRIVATE if chat_type == "private" else ChatKind.OTHER_GROUP
 
 
-def _split_command(text: str) -> tuple[str, str]:
+def _split_command(text: str) -> tuple[str, str, str]:
+    """("/tim@hp_bot 0912…") → ("tim", "hp_bot", "0912…"): the command, the bot it names, the rest."""
     head, _, rest = text.partition(" ")
     if "\n" in head:
         head, _, more = head.partition("\n")
         rest = f"{more}\n{rest}".strip()
-    command = head[1:].split("@", 1)[0].lower()
-    return command, rest.strip()
+    command, _, addressee = head[1:].partition("@")
+    return command.lower(), addressee, rest.strip()
 
 
 def _attachments(message: Message) -> list[AttachmentRef]:
@@ -104,7 +105,10 @@ def _topic_name(message: Message) -> str | None:
     return created.name if created is not None else None
 
 
-def message_to_incoming(message: Message, update_key: str, staff_chat_id: int | None) -> Incoming | None:
+def message_to_incoming(
+    message: Message, update_key: str, staff_chat_id: int | None, own_username: str | None = None
+) -> Incoming | None:
+    """`own_username`: this bot's; a command addressed to another bot in a group is not ours."""
     user = message.from_user
     if user is None or user.is_bot:
         return None
@@ -130,17 +134,19 @@ def message_to_incoming(message: Message, update_key: str, staff_chat_id: int | 
         return Incoming(kind=Kind.ATTACHMENT, text=text, attachments=attachments, **base)
     if message.text is not None:
         if text.startswith("/") and len(text) > 1 and not text[1].isspace():
-            command, args = _split_command(text)
+            command, addressee, args = _split_command(text)
+            if addressee and own_username and addressee.lower() != own_username.lower() and message.chat.type != "private":
+                return None  # "/hangdoi@OtherBot" in a group with several bots
             return Incoming(kind=Kind.COMMAND, text=text, command=command, args=args, **base)
         return Incoming(kind=Kind.TEXT, text=text, **base)
     return Incoming(kind=Kind.UNSUPPORTED, **base)
 
 
-def update_to_incoming(update: Update, staff_chat_id: int | None) -> Incoming | None:
+def update_to_incoming(update: Update, staff_chat_id: int | None, own_username: str | None = None) -> Incoming | None:
     """A Telegram update as a neutral event; None for updates the bot does not act on."""
     key = str(update.update_id)
     if update.message is not None:
-        return message_to_incoming(update.message, key, staff_chat_id)
+        return message_to_incoming(update.message, key, staff_chat_id, own_username)
     query = update.callback_query
     if query is not None and query.data is not None and query.message is not None:
         chat = query.message.chat
@@ -364,5 +370,8 @@ def delivery_error(exc: TelegramAPIError | TelegramNetworkError) -> Exception:
     return RetryLater(f"Telegram: {exc.message}")
 
 
-async def set_commands(bot: Bot) -> None:
+async def set_commands(bot: Bot) -> str | None:
+    """The command menu; returns the bot's username (commands addressed to other bots are not ours)."""
     await bot.set_my_commands(COMMANDS)
+    me = await bot.get_me()
+    return me.username

@@ -62,7 +62,7 @@ async def process_updates(
             task = asyncio.create_task(_answer_callback(bot, update))
             _background.add(task)
             task.add_done_callback(_background.discard)
-        event = update_to_incoming(update, app.settings.staff_chat_id)
+        event = update_to_incoming(update, app.settings.staff_chat_id, app.telegram_username)
         if event is not None:
             per_person[(event.channel, event.user_id)].append((update.update_id, event))
 

@@ -1,7 +1,8 @@
 """Resolving what a person answered to a question with choices.
 
 Buttons send the choice key; text menus (Zalo, console) and people who type instead of
-pressing get matched by number ("2") or by the words of the label ("nguoi dan", "Đồng ý").
+pressing get matched by number ("2"), by the words of the label ("nguoi dan", "Đồng ý"), or by
+the everyday words people answer with ("có", "ok gửi đi", "dvc": handlers.texts.ANSWER_WORDS).
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from handlers.events import Choice, Incoming, Kind
+from handlers.texts import answer_words
 from handlers.textutil import fold
+
+# Answers longer than this are sentences, not answers to a choice: only a whole-answer match counts.
+_SHORT_ANSWER_WORDS = 6
 
 
 @dataclass
@@ -40,7 +45,8 @@ def resolve_choice(event: Incoming, prompt: Prompt) -> Resolution:
     if event.kind != Kind.TEXT or not prompt.choices:
         return Resolution(None)
     answer = event.text.strip()
-    if answer.isdigit():
+    # ASCII only: "²" and "①" are digits to str.isdigit() but not to int().
+    if answer.isascii() and answer.isdigit():
         number = int(answer)
         if 1 <= number <= len(prompt.choices) and not prompt.free_text:
             return Resolution(prompt.choices[number - 1].key)
@@ -54,6 +60,9 @@ def resolve_choice(event: Incoming, prompt: Prompt) -> Resolution:
     for key, label in labels:
         if folded == label:
             return Resolution(key)
+    by_words = _by_answer_words(folded, prompt.choices, whole_answer_only=prompt.free_text)
+    if by_words is not None:
+        return Resolution(by_words)
     if prompt.free_text:
         return Resolution(None)
     # A typed answer close to one label (and clearly closer than the others) picks it.
@@ -67,3 +76,24 @@ def resolve_choice(event: Incoming, prompt: Prompt) -> Resolution:
     if best_score >= 80 and best_score - runner_up >= 10:
         return Resolution(best_key)
     return Resolution(None)
+
+
+def _by_answer_words(folded: str, choices: list[Choice], *, whole_answer_only: bool) -> str | None:
+    """The choice whose everyday words the answer is, or contains as a phrase (short answers).
+
+    The longest phrase wins, so "không đồng ý" is a no although it contains "đồng ý"; two
+    choices matched by phrases of the same length are a tie and pick nothing."""
+    padded = f" {folded} "
+    short = len(folded.split()) <= _SHORT_ANSWER_WORDS and not whole_answer_only
+    best: str | None = None
+    best_length = 0
+    tie = False
+    for choice in choices:
+        for phrase in answer_words(choice.key):
+            if folded != phrase and not (short and f" {phrase} " in padded):
+                continue
+            if len(phrase) > best_length:
+                best, best_length, tie = choice.key, len(phrase), False
+            elif len(phrase) == best_length and best != choice.key:
+                tie = True
+    return None if tie else best

@@ -15,10 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts as T
 from handlers.choices import Prompt, resolve_choice
-from handlers.events import ChatKind, Choice, Incoming, Kind, Outgoing
+from handlers.events import AttachmentRef, ChatKind, Choice, Incoming, Kind, Outgoing
 from handlers.faq_browse import FaqBrowser
 from handlers.intake import IntakeFlow
-from handlers.lookup import CODE_PATTERN, Lookup, find_code
+from handlers.lookup import CODE_PATTERN, RATING_COMMENT_PREFIX, Lookup, find_code
 from handlers.services import (
     CaseHooks,
     CoreConfig,
@@ -29,12 +29,17 @@ from handlers.services import (
     NoQueue,
     UnitDirectory,
 )
-from handlers.textutil import clean_text, fold, shorten
+from handlers.staff import STAFF_COMMANDS
+from handlers.textutil import clean_text, fold, parse_id, shorten
 from handlers.turn import Turn
 from storage import repo
-from storage.models import Case, CaseMessage, CaseStatus
+from storage.models import Attachment, Case, CaseMessage, CaseStatus
 
 MENU_STEPS = ("new", "idle")
+# The task force's commands (handlers.staff), refused here with a pointer instead of "unknown".
+_STAFF_ONLY = STAFF_COMMANDS - {"trogiup", "help", "start"}
+# Typed at the look-up question to leave it.
+_LEAVE_WORDS = frozenset({"huy", "thoi", "thoat", "quay lai", "tro lai", "menu", "khong", "ko", "bo qua"})
 _RESUMABLE_IDLE = frozenset({"new", "idle", "lookup", "faq_browse", "faq_topics", "faq_answered", "rating", "rating_comment", "followup_pick", "resume"})
 
 
@@ -101,7 +106,11 @@ class Engine:
             await repo.save_person(session, reporter, conversation)
             return turn.out
         previous_update = conversation.updated_at
+        if self._double_press(turn):
+            await repo.save_person(session, reporter, conversation)
+            return turn.out
         await self._dispatch(turn, previous_update)
+        self._remember_press(turn)
         conversation.updated_at = turn.now
         await repo.save_person(session, reporter, conversation)
         return turn.out
@@ -117,17 +126,39 @@ class Engine:
             turn.say(T.FLOOD)
         return len(recent) > self.config.flood_messages
 
+    @staticmethod
+    def _double_press(turn: Turn) -> bool:
+        """The same button of the same message pressed again (a double tap, or a tap while the
+        answer was on its way): the first press already moved the conversation on, so this
+        one is dropped instead of answering "that button belongs to an earlier step"."""
+        event = turn.event
+        return (
+            event.kind == Kind.CHOICE
+            and event.message_id is not None
+            and turn.data.get("last_press") == [event.choice, event.message_id]
+        )
+
+    @staticmethod
+    def _remember_press(turn: Turn) -> None:
+        event = turn.event
+        if event.kind == Kind.CHOICE and event.message_id is not None:
+            turn.set(last_press=[event.choice, event.message_id])
+        elif "last_press" in turn.data:
+            turn.set(last_press=None)
+
     async def _dispatch(self, turn: Turn, previous_update: datetime) -> None:
         event = turn.event
+        # Captions and command arguments too: "/bosung MÃ …" must not carry what a message cannot.
+        typed = event.args if event.kind == Kind.COMMAND else event.text
+        if len(typed) > self.config.max_text_length:
+            turn.say(T.TEXT_TOO_LONG.format(length=len(typed), max=self.config.max_text_length))
+            return
         if event.kind == Kind.COMMAND:
             await self._command(turn)
             return
         if event.kind == Kind.UNSUPPORTED:
             turn.say(T.UNSUPPORTED)
             self._reask(turn)
-            return
-        if event.kind == Kind.TEXT and len(event.text) > self.config.max_text_length:
-            turn.say(T.TEXT_TOO_LONG.format(length=len(event.text), max=self.config.max_text_length))
             return
         if event.kind == Kind.CHOICE and (event.choice or "").startswith("rate:"):
             await self._rate(turn, event.choice or "")
@@ -186,6 +217,9 @@ class Engine:
             await self._bosung(turn, args)
         elif command in ("phananh", "guiphananh"):
             await self.intake.start(turn)
+        elif command in _STAFF_ONLY:
+            turn.say(T.STAFF_COMMAND_IN_PRIVATE.format(command=command))
+            self._reask(turn)
         else:
             turn.say(T.UNKNOWN_COMMAND.format(command=shorten(command, 30)))
             self._reask(turn)
@@ -231,14 +265,9 @@ class Engine:
                 turn.say(T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._resume_choices(), columns=2)
             return
         if step == "lookup":
-            prompt = await self.lookup.prompt(turn)
-            resolution = resolve_choice(event, prompt)
-            code = resolution.choice.split(":", 1)[1] if resolution.choice else text
-            if code and await self.lookup.show(turn, code):
-                turn.reset("idle")
-            elif not code:
-                turn.say(prompt.text, prompt.choices)
-            return
+            if await self._lookup_step(turn, text):
+                return
+            step = turn.step  # they left the look-up for the menu: handle this message there
         if step in ("rating_comment",):
             await self._rating_comment(turn, text)
             return
@@ -247,6 +276,8 @@ class Engine:
             resolution = resolve_choice(event, prompt)
             if resolution.choice:
                 await self._rate(turn, resolution.choice)
+                return
+            if await self._answer_to_result(turn, text):
                 return
             turn.reset("idle")  # they moved on: treat the message normally
         if step == "followup_pick":
@@ -265,6 +296,9 @@ class Engine:
                 turn.say(T.FAQ_THANKS)
             return
         # Idle: the menu, or a follow-up to an open case.
+        if event.kind == Kind.CHOICE and event.choice == "followup:new":
+            await self._new_report_from_followup(turn)
+            return
         menu = self._menu_prompt(False, None)
         resolution = resolve_choice(event, menu)
         if resolution.choice == "menu:report":
@@ -288,20 +322,47 @@ class Engine:
         else:
             self._menu(turn, greeting=step == "new")
 
+    async def _lookup_step(self, turn: Turn, text: str) -> bool:
+        """A code typed or a case pressed at the look-up question. False when the person chose
+        something from the menu instead (the caller handles it at the menu)."""
+        event = turn.event
+        prompt = await self.lookup.prompt(turn)
+        resolution = resolve_choice(event, prompt)
+        menu_choice = resolve_choice(event, self._menu_prompt(False, None)).choice
+        if resolution.choice is None and (menu_choice or fold(text) in _LEAVE_WORDS):
+            turn.reset("idle")
+            if menu_choice:
+                return False
+            self._menu(turn)
+            return True
+        code = resolution.choice.split(":", 1)[1] if resolution.choice else text
+        if not code:
+            turn.say(prompt.text, prompt.choices)
+            return True
+        found = await self.lookup.show(turn, code)
+        # Found or not, the look-up is over: a second wrong code should not keep them here.
+        turn.reset("idle")
+        if not found:
+            menu = self._menu_prompt(False, None)
+            turn.say(T.LOOKUP_GIVE_UP, menu.choices, columns=menu.columns)
+        return True
+
     async def _followup(self, turn: Turn, text: str) -> bool:
         """Relay a message to the person's open case; False when they have none."""
         assert turn.reporter.id is not None
         cases = await repo.open_cases_of_reporter(turn.session, turn.reporter.id)
         if not cases:
             return False
-        if len(cases) == 1:
-            await self._append(turn, cases[0], text)
-            return True
         turn.set(
             pending_followup=text,
             pending_attachments=[a.to_dict() for a in turn.event.attachments],
             followup_cases=[c.code for c in cases[:6]],
         )
+        if len(cases) == 1:
+            # Relayed at once (staff see it while the person waits), with a way out for an
+            # officer whose message was really a new problem: "new" starts a report from it.
+            await self._append(turn, cases[0], text, new_report_choice=True)
+            return True
         turn.go("followup_pick")
         turn.say(T.FOLLOWUP_WHICH, self._followup_choices(turn))
         return True
@@ -311,32 +372,58 @@ class Engine:
         choices.append(Choice("followup:new", T.FOLLOWUP_NEW))
         return choices
 
+    async def _new_report_from_followup(self, turn: Turn) -> None:
+        """"📝 Đây là phản ánh mới" under a relayed follow-up: what they wrote starts a report."""
+        pending = turn.data.get("pending_followup") or None
+        files = turn.data.get("pending_attachments") or None
+        await self.intake.start(turn, draft=pending, attachments=files)
+
     async def _followup_pick(self, turn: Turn, text: str) -> None:
         resolution = resolve_choice(turn.event, Prompt("", self._followup_choices(turn)))
         if resolution.choice is None:
             turn.say(T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._followup_choices(turn))
             return
         pending = turn.data.get("pending_followup", "")
-        from handlers.events import AttachmentRef
-
-        attachments = [AttachmentRef.from_dict(a) for a in turn.data.get("pending_attachments", [])]
+        pending_files = turn.data.get("pending_attachments", [])
+        attachments = [AttachmentRef.from_dict(a) for a in pending_files]
         turn.reset("idle")
         if resolution.choice == "followup:new":
-            await self.intake.start(turn)
+            # What they just wrote (and sent) is the start of the new report: keep it.
+            await self.intake.start(turn, draft=pending or None, attachments=pending_files)
             return
         case = await repo.case_by_code(turn.session, resolution.choice.split(":", 1)[1])
         if case is None or case.reporter_id != turn.reporter.id:
             return
         await self._append(turn, case, pending, attachments)
 
-    async def _append(self, turn: Turn, case: Case, text: str, attachments: list | None = None) -> None:
+    async def _append(
+        self,
+        turn: Turn,
+        case: Case,
+        text: str,
+        attachments: list | None = None,
+        *,
+        new_report_choice: bool = False,
+    ) -> None:
         assert case.id is not None
         files = attachments if attachments is not None else list(turn.event.attachments)
+        problem = next(filter(None, map(self.intake.attachment_problem, files)), None)
+        if problem:
+            turn.say(problem)  # the same checks as during the intake: nothing is relayed
+            return
         turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=text))
+        for file in files:
+            turn.session.add(Attachment.of(case.id, turn.event.channel, file.to_dict()))
         if case.status == CaseStatus.WAITING_REPORTER:
             await repo.set_status(turn.session, case, CaseStatus.IN_PROGRESS, actor="reporter", note="Người phản ánh đã bổ sung")
         case.updated_at = turn.now
-        turn.say(T.FOLLOWUP_FORWARDED.format(code=case.code))
+        if new_report_choice:
+            turn.say(
+                T.FOLLOWUP_FORWARDED.format(code=case.code) + "\n" + T.FOLLOWUP_IF_NEW,
+                [Choice("followup:new", T.FOLLOWUP_NEW)],
+            )
+        else:
+            turn.say(T.FOLLOWUP_FORWARDED.format(code=case.code))
         turn.send(await self.queue.reporter_message(turn.session, case, turn.reporter, text, files))
 
     async def _bosung(self, turn: Turn, args: str) -> None:
@@ -362,13 +449,15 @@ class Engine:
 
     async def _rate(self, turn: Turn, choice: str) -> None:
         _, case_id, value = ([*choice.split(":"), "", ""])[:3]
-        case = await turn.session.get(Case, int(case_id)) if case_id.isdigit() else None
+        row_id = parse_id(case_id)
+        case = await turn.session.get(Case, row_id) if row_id is not None else None
         if case is None or case.reporter_id != turn.reporter.id or value not in T.RATINGS:
             self._menu(turn)
             return
         if case.rating is not None:
-            turn.say(T.RATING_THANKS)
-            return
+            if case.rating != value or turn.step != "rating_comment":
+                turn.say(T.RATING_THANKS)
+            return  # the same rating pressed again while its comment is being asked: nothing new
         case.rating = value
         await repo.add_event(turn.session, case, "rated", actor="reporter", note=value)
         if value == "khong_hai_long":
@@ -383,6 +472,22 @@ class Engine:
             turn.say(T.ASK_RATING_COMMENT, [Choice("comment:skip", T.SKIP)])
         turn.send(await self.queue.rating_received(turn.session, case, turn.reporter))
 
+    async def _answer_to_result(self, turn: Turn, text: str) -> bool:
+        """Words instead of a rating ("vẫn chưa được ạ"): staff must read them, so they go to
+        the case thread, and the rating is asked again. False when there is nothing to relay."""
+        case = await turn.session.get(Case, turn.data.get("rating_case_id", 0))
+        event = turn.event
+        if case is None or case.reporter_id != turn.reporter.id or case.rating is not None:
+            return False
+        if event.kind not in (Kind.TEXT, Kind.ATTACHMENT) or not (text or event.attachments):
+            return False
+        assert case.id is not None
+        turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=text))
+        case.updated_at = turn.now
+        turn.send(await self.queue.reporter_message(turn.session, case, turn.reporter, text, list(event.attachments)))
+        turn.say(T.RATING_REASK.format(code=case.code), self._rating_choices(case.id))
+        return True
+
     async def _rating_comment(self, turn: Turn, text: str) -> None:
         resolution = resolve_choice(turn.event, Prompt("", [Choice("comment:skip", T.SKIP)], free_text=True))
         case = await turn.session.get(Case, turn.data.get("rating_case_id", 0))
@@ -390,9 +495,11 @@ class Engine:
         if resolution.choice is None and text and case is not None:
             case.rating_comment = text[: self.config.max_text_length]
             assert case.id is not None
-            turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=f"Góp ý: {text}"))
+            comment = f"{RATING_COMMENT_PREFIX}{text}"
+            turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=comment))
             turn.send(await self.queue.rating_received(turn.session, case, turn.reporter))
-        turn.say(T.RATING_THANKS)
+        unhappy = case is not None and case.rating == "khong_hai_long"
+        turn.say(T.RATING_COMMENT_THANKS_UNHAPPY if unhappy else T.RATING_THANKS)
 
     def rating_request(self, case: Case) -> list[Choice]:
         assert case.id is not None

@@ -25,6 +25,15 @@ class FaqBrowser:
         return step in ("faq_browse", "faq_topics", "faq_answered")
 
     def prompt(self, turn: Turn) -> Prompt:
+        """The question on screen, with exactly the choices shown (so "1" means what the
+        person saw as 1, whichever way the screen was reached)."""
+        built = self._build(turn)
+        shown = turn.data.get("faq_choices")
+        if shown is not None:
+            return Prompt(built.text, [Choice(key, label) for key, label in shown], free_text=True)
+        return built
+
+    def _build(self, turn: Turn) -> Prompt:
         if turn.step == "faq_topics":
             system = turn.data.get("faq_system", "")
             topics = self.faq.topics_by_system().get(system, [])
@@ -50,9 +59,13 @@ class FaqBrowser:
         self._ask(turn)
 
     def _ask(self, turn: Turn, prefix: str | None = None) -> None:
-        prompt = self.prompt(turn)
+        prompt = self._build(turn)
         text = f"{prefix}\n\n{prompt.text}" if prefix else prompt.text
-        turn.say(text, prompt.choices)
+        self._show(turn, text, prompt.choices)
+
+    def _show(self, turn: Turn, text: str, choices: list[Choice]) -> None:
+        turn.set(faq_choices=[[choice.key, choice.label] for choice in choices])
+        turn.say(text, choices)
 
     async def handle(self, turn: Turn, choice: str | None, text: str) -> str | None:
         """Returns "report" when the person wants to file a complaint, "done" to leave the FAQ."""
@@ -112,16 +125,16 @@ class FaqBrowser:
             turn.go("faq_topics")
             choices = [Choice(f"faqtopic:{t.id}", t.title) for t in suggestion.candidates]
             choices.append(Choice("faqafter:report", T.FAQ_REPORT))
-            turn.say(T.FAQ_PICK, choices)
+            self._show(turn, T.FAQ_PICK, choices)
         else:
             turn.go("faq_answered")
-            turn.say(T.FAQ_NO_MATCH, [Choice("faqafter:report", T.FAQ_REPORT), Choice("faqafter:more", T.FAQ_MORE)])
+            self._show(turn, T.FAQ_NO_MATCH, [Choice("faqafter:report", T.FAQ_REPORT), Choice("faqafter:more", T.FAQ_MORE)])
 
     def _answer(self, turn: Turn, topic: FaqTopicView) -> None:
         turn.set(faq_last_topic=topic.id)
         turn.go("faq_answered")
         # Long answers are split by the channel adapter; the answer's line breaks are kept.
-        turn.say(f"📌 {topic.title}\n\n{topic.answer}", self._after_answer_choices())
+        self._show(turn, f"📌 {topic.title}\n\n{topic.answer}", self._after_answer_choices())
 
     async def _mark_last(self, turn: Turn, solved: bool) -> None:
         from storage.models import FaqQuery

@@ -42,7 +42,7 @@ from handlers.lookup import CODE_PATTERN, find_code
 from handlers.queue import Queue
 from handlers.services import FaqStage
 from handlers.staff import StaffDesk, actor_name
-from handlers.textutil import fold, shorten
+from handlers.textutil import fold, parse_id, shorten
 from storage import repo
 from storage.models import Case, CaseMessage, CaseStatus, Conversation, Incident, Reporter
 
@@ -420,8 +420,8 @@ class IncidentDesk:
         first, _, after = rest.partition(" ")
         incident: Incident | None = None
         ref = ""
-        if first.lstrip("#").isdigit():
-            incident = await session.get(Incident, int(first.lstrip("#")))
+        if (incident_id := parse_id(first.lstrip("#"))) is not None:
+            incident = await session.get(Incident, incident_id)
             if incident is None or incident.status == CLOSED:
                 self._say(event, out, NOT_FOUND.format(id=first.lstrip("#")))
                 return

@@ -36,6 +36,7 @@ _OUTAGE = re.compile(
 )
 _URGENT_TOPICS = frozenset({"cb_ha_tang_he_thong", "vneid_loi_he_thong"})
 _DOSSIER = re.compile(r"^[\w.\-/ ]{3,80}$")
+_BEFORE_DESCRIPTION = frozenset({"consent", "role", "unit_remembered", "system"})
 
 Handler = Callable[[Turn, str | None, str], Awaitable[None]]
 CaseListener = Callable[[AsyncSession, Case, Reporter], Awaitable[list[Outgoing]]]
@@ -48,6 +49,31 @@ def classify_priority(role: str | None, system: str | None, description: str, fa
     if faq_topic in _URGENT_TOPICS or _OUTAGE.search(fold(description)):
         return "urgent"
     return "normal"
+
+
+# The file name must agree with the type the messenger reports: the type is only what the
+# sender's device claimed, so "setup.exe" sent as application/pdf is refused.
+_EXTENSIONS: dict[str, frozenset[str]] = {
+    "image/jpeg": frozenset({"jpg", "jpeg", "jfif"}),
+    "image/png": frozenset({"png"}),
+    "image/webp": frozenset({"webp"}),
+    "image/heic": frozenset({"heic", "heif"}),
+    "application/pdf": frozenset({"pdf"}),
+    "application/msword": frozenset({"doc"}),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": frozenset({"docx"}),
+    "application/vnd.ms-excel": frozenset({"xls"}),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": frozenset({"xlsx"}),
+}
+
+
+def _extension_fits(file_name: str | None, mime: str) -> bool:
+    """True when the name has no extension, or one that belongs to `mime` (types an operator
+    added to the allowed list without a known extension are taken as they come)."""
+    if not file_name or "." not in file_name.strip(". "):
+        return True
+    extension = file_name.rsplit(".", 1)[1].lower()
+    known = _EXTENSIONS.get(mime)
+    return known is None or extension in known
 
 
 class IntakeFlow:
@@ -120,9 +146,15 @@ class IntakeFlow:
         text = f"{prefix}\n\n{prompt.text}" if prefix else prompt.text
         turn.say(text, prompt.choices, request_contact=prompt.request_contact, columns=prompt.columns)
 
-    async def start(self, turn: Turn, draft: str | None = None) -> None:
-        """Begin a complaint; `draft` is what the person already wrote (offered as the description)."""
-        turn.reset("idle", draft_description=draft) if draft else turn.reset("idle")
+    async def start(self, turn: Turn, draft: str | None = None, attachments: list[dict] | None = None) -> None:
+        """Begin a complaint; `draft` is what the person already wrote (offered as the
+        description) and `attachments` what they already sent (kept for the case)."""
+        keep: dict[str, object] = {}
+        if draft:
+            keep["draft_description"] = draft
+        if attachments:
+            keep["attachments"] = attachments[: self.config.max_attachments]
+        turn.reset("idle", **keep)
         if turn.reporter.consent is None:
             self.ask(turn, "consent")
         else:
@@ -144,9 +176,22 @@ class IntakeFlow:
             return
         text = clean_text(event.text)
         if resolution.choice is None and not prompt.free_text and event.kind in (Kind.TEXT, Kind.CHOICE):
+            if self._keep_as_draft(turn, text):
+                self.ask(turn, prefix=T.DRAFT_KEPT)
+                return
             self.ask(turn, prefix=T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)))
             return
         await self._on[turn.step](turn, resolution.choice, text)
+
+    def _keep_as_draft(self, turn: Turn, text: str) -> bool:
+        """People describe their problem at whatever question is on screen ("ko dang nhap dc
+        dvc" at "Bạn là:"): before the description step, keep it to offer as the description."""
+        if turn.data.get("description") or turn.data.get("draft_description"):
+            return False
+        if turn.step not in _BEFORE_DESCRIPTION or len(fold(text).split()) < 4:
+            return False
+        turn.set(draft_description=text[: self.config.max_text_length])
+        return True
 
     def _next_after(self, turn: Turn, default: str) -> str:
         # While editing from the summary, every answer goes back to the summary.
@@ -206,7 +251,9 @@ class IntakeFlow:
             return
         found = self.units.find(text[:100], limit=3)
         if not found:
-            self.ask(turn, prefix=T.UNIT_NOT_FOUND.format(text=shorten(text, 60)))
+            # Back to the plain question: the candidates of an earlier search no longer apply.
+            turn.set(unit_candidates=None)
+            self.ask(turn, "unit", prefix=T.UNIT_NOT_FOUND.format(text=shorten(text, 60)))
             return
         turn.set(unit_candidates=[[u.code, u.full_name, u.former] for u in found])
         self.ask(turn, "unit_pick")
@@ -314,6 +361,8 @@ class IntakeFlow:
         if turn.event.kind == Kind.ATTACHMENT:
             if not self._take_attachments(turn):
                 return
+            if text and not self._add_to_description(turn, text):
+                return
             count = len(turn.data.get("attachments", []))
             if count >= self.config.max_attachments:
                 turn.say(T.ATTACHMENT_LIMIT.format(max=self.config.max_attachments))
@@ -328,17 +377,26 @@ class IntakeFlow:
             await self._after_attachments(turn)
             return
         # More words after the description: keep them, people often write in several messages.
-        if text and len(text) + len(turn.data.get("description", "")) < self.config.max_text_length:
-            turn.set(description=f"{turn.data.get('description', '')}\n{text}".strip())
-            self.ask(turn, prefix="👍 Đã ghi thêm vào mô tả.")
+        if text:
+            if self._add_to_description(turn, text):
+                self.ask(turn, prefix=T.DESCRIPTION_EXTENDED)
             return
         self.ask(turn)
+
+    def _add_to_description(self, turn: Turn, text: str) -> bool:
+        """Append to the description; False (and the person told) when it would be too long."""
+        description = turn.data.get("description", "")
+        if len(description) + 1 + len(text) > self.config.max_text_length:
+            turn.say(T.DESCRIPTION_FULL.format(max=self.config.max_text_length))
+            return False
+        turn.set(description=f"{description}\n{text}".strip())
+        return True
 
     def _take_attachments(self, turn: Turn) -> bool:
         """Store accepted attachments by reference; explain and refuse the others."""
         kept = list(turn.data.get("attachments", []))
         for attachment in turn.event.attachments:
-            problem = self._attachment_problem(attachment)
+            problem = self.attachment_problem(attachment)
             if problem:
                 turn.say(problem)
                 return False
@@ -349,11 +407,12 @@ class IntakeFlow:
         turn.set(attachments=kept)
         return True
 
-    def _attachment_problem(self, attachment: AttachmentRef) -> str | None:
+    def attachment_problem(self, attachment: AttachmentRef) -> str | None:
+        """Why a file is refused (type, size), in words for the person; None when accepted."""
         name = attachment.file_name or ("ảnh" if attachment.kind == "photo" else "tệp")
         if attachment.kind != "photo":
             mime = (attachment.mime_type or "").lower()
-            if mime not in self.config.allowed_mime_types:
+            if mime not in self.config.allowed_mime_types or not _extension_fits(attachment.file_name, mime):
                 return T.ATTACHMENT_BAD_TYPE.format(name=shorten(name, 60), mime=mime or "không rõ")
         if attachment.size and attachment.size > self.config.max_attachment_mb * 1024 * 1024:
             return T.ATTACHMENT_TOO_BIG.format(name=shorten(name, 60), max=int(self.config.max_attachment_mb))
@@ -488,7 +547,10 @@ class IntakeFlow:
                 self.ask(turn, prefix=T.PHONE_INVALID.format(text=shorten(raw or "", 30)))
                 return
             turn.set(phone=phone)
-            turn.reporter.phone = phone
+            if turn.event.kind != Kind.CONTACT or turn.event.phone_is_own:
+                turn.reporter.phone = phone  # offered again next time
+            # Someone else's contact card (a relative, the citizen at the desk): the contact
+            # for this case only, never remembered as this person's own number.
         self.ask(turn, "confirm")
 
     # -- summary -------------------------------------------------------------------------
@@ -581,17 +643,7 @@ class IntakeFlow:
         await turn.session.flush()
         assert case.id is not None
         for item in data.get("attachments", []):
-            turn.session.add(
-                Attachment(
-                    case_id=case.id,
-                    channel=turn.event.channel,
-                    kind=item["kind"],
-                    file_ref=item["file_ref"],
-                    file_name=item.get("file_name"),
-                    mime_type=item.get("mime_type"),
-                    size=item.get("size"),
-                )
-            )
+            turn.session.add(Attachment.of(case.id, turn.event.channel, item))
         await repo.add_event(turn.session, case, "created", actor="reporter", to_status=case.status)
         await turn.session.flush()
         turn.reset("idle")

@@ -14,6 +14,8 @@ from handlers.turn import Turn
 from storage import repo
 from storage.models import Case
 
+# A rating comment is kept in the case's messages with this prefix (handlers.engine).
+RATING_COMMENT_PREFIX = "Góp ý: "
 CODE_PATTERN = re.compile(r"\bPA-?\s?(\d{6})-?\s?([0-9A-Z]{4})\b", re.IGNORECASE)
 
 _EVENT_LABELS = {
@@ -31,6 +33,15 @@ def find_code(text: str) -> str | None:
     if not match:
         return None
     return f"PA-{match.group(1)}-{match.group(2).upper()}"
+
+
+def _reporter_line(text: str) -> str:
+    """How the person's own message reads in their case history."""
+    if text.startswith(RATING_COMMENT_PREFIX):
+        return f"Bạn góp ý: {shorten(text.removeprefix(RATING_COMMENT_PREFIX), 80)}"
+    if not text.strip():
+        return "Bạn gửi thêm ảnh/tệp"
+    return f"Bạn bổ sung: {shorten(text, 80)}"
 
 
 class Lookup:
@@ -77,7 +88,7 @@ class Lookup:
             f"📍 {unit.full_name if unit else 'Không rõ đơn vị'} · {T.SYSTEMS.get(case.system or '', 'Khác')}",
         ]
         if case.status in ("moi", "dang_xu_ly", "cho_nguoi_phan_anh") and case.resolution_due:
-            lines.append(f"⏰ Dự kiến phản hồi trước: {self.format_time(case.resolution_due)}")
+            lines.append(f"⏰ Dự kiến có kết quả trước: {self.format_time(case.resolution_due)}")
         if case.escalated:
             lines.append("📤 Đã chuyển cấp có thẩm quyền của thành phố")
         history: list[tuple[object, str]] = []
@@ -93,7 +104,7 @@ class Lookup:
             if message.direction == "out":
                 history.append((message.created_at, f"Tổ công tác trả lời: {shorten(message.text, 160)}"))
             elif message.direction == "in":
-                history.append((message.created_at, f"Bạn bổ sung: {shorten(message.text, 80)}"))
+                history.append((message.created_at, _reporter_line(message.text)))
         history.sort(key=lambda item: item[0])  # type: ignore[arg-type,return-value]
         if history:
             lines.append("")

@@ -124,8 +124,6 @@ class CoreConfig:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.ms-excel",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/zip",
-        "text/plain",
     )
     flood_messages: int = 20
     flood_window_seconds: float = 60

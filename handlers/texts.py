@@ -5,6 +5,8 @@ Kept in one module so wording can be reviewed and changed without touching the f
 
 from __future__ import annotations
 
+from handlers.textutil import fold
+
 ROLES: dict[str, str] = {
     "nguoi_dan": "Người dân",
     "doanh_nghiep": "Doanh nghiệp",
@@ -112,6 +114,11 @@ TEXT_TOO_LONG = (
     "Nội dung dài quá ({length} ký tự, tối đa {max}). "
     "Bạn rút gọn lại hoặc chia thành vài tin ngắn giúp mình nhé."
 )
+DESCRIPTION_EXTENDED = "👍 Đã ghi thêm vào mô tả."
+DESCRIPTION_FULL = (
+    "Mô tả đã gần đủ độ dài tối đa ({max} ký tự) nên mình chưa ghi thêm được đoạn vừa rồi.\n"
+    "Phần quan trọng bạn có thể gửi sau, khi Tổ công tác liên hệ. Chọn “Tiếp tục” để đi tiếp nhé."
+)
 ATTACHMENT_WAIT_TEXT = "📎 Đã nhận {count} tệp. Bạn gõ thêm vài dòng mô tả vấn đề giúp mình nhé."
 ASK_MORE_ATTACHMENTS = (
     "👍 Đã ghi nhận mô tả.\n"
@@ -127,9 +134,15 @@ ATTACHMENT_BAD_TYPE = (
 )
 ATTACHMENT_TOO_BIG = "Tệp “{name}” lớn quá {max} MB. Bạn chụp màn hình hoặc nén nhỏ lại giúp mình nhé."
 ATTACHMENT_NOT_NOW = "Ở bước này mình chưa cần ảnh hay tệp."
-UNSUPPORTED = "Mình chỉ đọc được tin nhắn chữ, ảnh và tệp thôi (chưa xem được nhãn dán, tin thoại hay vị trí)."
+UNSUPPORTED = (
+    "Mình chưa đọc được loại tin này (nhãn dán, tin thoại, vị trí hoặc tệp chưa hỗ trợ).\n"
+    "Bạn gõ nội dung hoặc gửi ảnh chụp màn hình giúp mình nhé."
+)
 
-FAQ_OFFER = "💡 Có phải bạn gặp vấn đề này?\n\n📌 {title}\n\n{answer}"
+FAQ_OFFER = (
+    "💡 Có phải bạn gặp vấn đề này?\n\n📌 {title}\n\n{answer}\n\n"
+    "Làm theo hướng dẫn trên đã giúp bạn xử lý được chưa?"
+)
 FAQ_SOLVED = "✅ Đã giải quyết được"
 FAQ_NOT_SOLVED = "📨 Chưa, gửi Tổ công tác"
 FAQ_PICK = "💡 Vấn đề của bạn có giống một trong các trường hợp sau không?"
@@ -177,7 +190,7 @@ EDIT_FIELDS: dict[str, str] = {
 CASE_CREATED = (
     "✅ Đã tiếp nhận phản ánh của bạn!\n\n"
     "🔖 Mã phản ánh: {code}\n"
-    "⏰ Dự kiến phản hồi trước: {due}\n\n"
+    "⏰ Dự kiến có kết quả trước: {due}\n\n"
     "Tổ công tác sẽ trả lời bạn ngay tại đây. Bạn cứ nhắn thêm nếu có thông tin mới, "
     "hoặc gõ /tracuu {code} để xem tiến độ."
 )
@@ -190,20 +203,34 @@ RESUME_RESTART = "🔄 Bắt đầu lại"
 
 NOT_UNDERSTOOD_CHOICE = "Mình chưa hiểu “{text}”. Bạn chọn một mục bên dưới (bấm nút hoặc trả lời bằng số thứ tự) nhé."
 STALE_CHOICE = "Nút này thuộc bước trước rồi. Mình đang hỏi:"
+DRAFT_KEPT = (
+    "📝 Mình đã ghi lại nội dung bạn vừa nhắn, lát nữa sẽ dùng làm mô tả vấn đề.\n"
+    "Trước hết, bạn trả lời giúp mình câu này nhé:"
+)
 UNKNOWN_COMMAND = (
     "Mình chưa hiểu lệnh /{command}.\n"
     "Bạn có thể dùng: /batdau (bắt đầu lại), /huy (hủy), /tracuu MÃ (tra cứu), /trogiup (hướng dẫn)."
+)
+INTERNAL_ERROR = (
+    "Xin lỗi bạn, mình gặp trục trặc khi xử lý tin nhắn này 🙏.\n"
+    "Bạn thử lại sau ít phút, hoặc gõ /batdau để bắt đầu lại nhé."
+)
+STAFF_COMMAND_IN_PRIVATE = (
+    "Lệnh /{command} chỉ dành cho cán bộ Tổ công tác và dùng trong nhóm của Tổ.\n"
+    "Bạn cần gửi phản ánh thì gõ /batdau, xem tiến độ thì gõ /tracuu MÃ nhé."
 )
 EMPTY_MESSAGE = "Mình chưa nhận được nội dung nào. Bạn nhắn lại giúp mình nhé."
 FLOOD = "Bạn nhắn nhanh quá, mình xử lý không kịp 😅. Bạn đợi khoảng một phút rồi nhắn tiếp giúp mình nhé."
 
 ASK_LOOKUP = "🔎 Bạn gõ mã phản ánh cần tra cứu (ví dụ PA-251123-7KQ4)."
 ASK_LOOKUP_WITH_LIST = "🔎 Các phản ánh gần đây của bạn ở bên dưới. Bấm để xem, hoặc gõ mã phản ánh."
+LOOKUP_GIVE_UP = "Bạn có thể xem lại mã trong tin nhắn lúc gửi phản ánh, hoặc chọn việc khác bên dưới."
 LOOKUP_NOT_FOUND = "Mình không tìm thấy phản ánh “{code}” trong các phản ánh bạn đã gửi. Bạn kiểm tra lại mã giúp mình nhé."
 NO_CASES = "Bạn chưa gửi phản ánh nào."
 
 FOLLOWUP_FORWARDED = "📨 Đã chuyển thông tin bổ sung tới Tổ công tác (phản ánh {code})."
 FOLLOWUP_WHICH = "Bạn đang có nhiều phản ánh đang xử lý. Thông tin này bổ sung cho phản ánh nào?"
+FOLLOWUP_IF_NEW = "Nếu đây là một vấn đề khác, bạn chọn “Đây là phản ánh mới” để gửi riêng nhé."
 FOLLOWUP_NEW = "📝 Đây là phản ánh mới"
 BOSUNG_USAGE = "Bạn gõ theo mẫu: /bosung MÃ nội dung (ví dụ: /bosung PA-251123-7KQ4 đã thử lại vẫn lỗi)."
 
@@ -215,6 +242,13 @@ CASE_RESOLVED = (
 )
 ASK_RATING_COMMENT = "Cảm ơn bạn! Bạn có muốn góp ý thêm điều gì không? Gõ góp ý, hoặc chọn “Bỏ qua”."
 RATING_THANKS = "🙏 Cảm ơn bạn đã đánh giá. Chúc bạn làm thủ tục thuận lợi!"
+RATING_COMMENT_THANKS_UNHAPPY = (
+    "🙏 Cảm ơn góp ý của bạn. Mình đã chuyển cho Tổ công tác, cán bộ sẽ xem lại và liên hệ với bạn sớm."
+)
+RATING_REASK = (
+    "📨 Mình đã chuyển ý kiến của bạn tới Tổ công tác (phản ánh {code}).\n"
+    "Nếu vấn đề vẫn chưa được giải quyết, bạn chọn “🙁 Không hài lòng” để Tổ công tác xử lý tiếp nhé."
+)
 RATING_REOPENED = (
     "🙏 Cảm ơn bạn đã phản hồi. Phản ánh {code} đã được mở lại, Tổ công tác sẽ xem xét thêm "
     "và liên hệ với bạn."
@@ -256,3 +290,70 @@ STEP_NAMES: dict[str, str] = {
     "confirm": "xác nhận",
     "edit": "sửa thông tin",
 }
+
+
+# Everyday answers people type instead of pressing a button, by choice key (or "prefix:value" for
+# keys that carry an id, e.g. "rate:12:hai_long" → "rate:hai_long"). handlers.choices matches a
+# whole answer, or a phrase inside a short answer (the longest phrase wins: "không đồng ý" is a
+# no). Written with diacritics for reading; compared folded (no diacritics, lower case).
+ANSWER_WORDS: dict[str, tuple[str, ...]] = {
+    "consent:yes": ("có", "đồng ý", "tôi đồng ý", "ok", "oke", "okay", "ừ", "vâng", "dạ", "được", "đc", "dc"),
+    "consent:no": ("không", "ko", "k", "không đồng ý", "ko đồng ý", "ẩn danh", "gửi ẩn danh", "từ chối"),
+    "role:nguoi_dan": ("dân", "người dân", "công dân", "cá nhân", "nd"),
+    "role:doanh_nghiep": ("dn", "doanh nghiệp", "công ty", "cty", "hộ kinh doanh"),
+    "role:can_bo_xa": (
+        "cán bộ xã", "cán bộ phường", "cb xã", "cb phường", "cán bộ một cửa", "một cửa xã", "cán bộ đặc khu",
+        "công chức xã", "công chức phường",
+    ),
+    "role:can_bo_so": ("cán bộ sở", "cb sở", "sở ngành", "cán bộ ngành", "công chức sở"),
+    "system:dvc_quoc_gia": ("dvc", "dvcqg", "dịch vụ công", "cổng dịch vụ công", "cổng dvc", "dịch vụ công quốc gia"),
+    "system:he_thong_tthc_thanh_pho": (
+        "một cửa", "một cửa điện tử", "phần mềm một cửa", "hệ thống một cửa", "hệ thống tthc",
+        "hệ thống thành phố", "hệ thống của thành phố", "hệ thống giải quyết tthc",
+    ),
+    "system:vneid": ("vneid", "vn eid", "định danh", "định danh điện tử", "đăng nhập", "tài khoản định danh"),
+    "system:thanh_toan": ("thanh toán", "thanh toán trực tuyến", "lệ phí", "nộp phí", "phí", "payment"),
+    "system:chu_ky_so": ("ký số", "chữ ký số", "cks", "token", "usb token", "sim ký số"),
+    "system:khac": ("khác", "cái khác", "hệ thống khác"),
+    "unit:skip": ("bỏ qua", "không rõ", "không biết", "ko rõ", "ko biết", "k biết"),
+    "unit:same": ("đúng", "đúng rồi", "vẫn là", "vẫn vậy", "có", "ok", "vẫn đơn vị đó"),
+    "unit:other": ("khác", "đơn vị khác", "không", "ko", "không phải"),
+    "unit:retype": ("không phải", "ko phải", "nhập lại", "sai"),
+    "faq:solved": (
+        # Not "có": to "Có phải bạn gặp vấn đề này?" it means "yes, that is my problem".
+        "được rồi", "đc rồi", "dc roi", "xong rồi", "đã xong", "ổn rồi", "rồi", "được", "ok",
+        "giải quyết được", "làm được rồi", "cảm ơn",
+    ),
+    "faq:not_solved": (
+        "chưa", "không", "ko", "k", "chưa được", "không được", "ko được", "vẫn lỗi", "vẫn chưa",
+        "vẫn chưa được", "vẫn không được", "không phải", "chưa giải quyết được", "gửi tổ công tác",
+    ),
+    "faqpick:none": ("không phải", "ko phải", "không giống", "không có", "không cái nào", "gửi tổ công tác"),
+    "confirm:submit": (
+        "có", "đúng", "đúng rồi", "chính xác", "gửi", "gửi đi", "ok", "oke", "đồng ý", "xác nhận", "chuẩn",
+    ),
+    "confirm:edit": ("sửa", "sửa lại", "chỉnh sửa", "chưa đúng", "sai", "không đúng"),
+    "confirm:cancel": ("hủy", "huỷ", "hủy bỏ", "thôi", "không gửi", "ko gửi"),
+    "resume:continue": ("tiếp", "tiếp tục", "làm tiếp", "có"),
+    "resume:restart": ("bắt đầu lại", "làm lại", "lại từ đầu", "gửi lại từ đầu"),
+    "rate:hai_long": ("hài lòng", "rất hài lòng", "tốt", "rất tốt", "ok"),
+    "rate:binh_thuong": ("bình thường", "tạm được", "tạm", "tàm tạm"),
+    "rate:khong_hai_long": (
+        "không hài lòng", "ko hài lòng", "chưa hài lòng", "kém", "tệ", "vẫn lỗi", "vẫn chưa được", "chưa được",
+    ),
+    "comment:skip": ("bỏ qua", "không", "ko", "không có", "thôi"),
+    "followup:new": ("phản ánh mới", "mới", "lỗi khác", "việc khác", "cái mới"),
+    "menu:report": ("gửi phản ánh", "phản ánh", "báo lỗi", "gửi"),
+    "menu:lookup": ("tra cứu", "tra cứu phản ánh", "xem tiến độ", "tra mã"),
+    "menu:faq": ("câu hỏi thường gặp", "câu hỏi", "hỏi đáp", "faq"),
+    "menu:help": ("hướng dẫn", "trợ giúp", "help"),
+}
+_FOLDED_ANSWER_WORDS = {key: tuple(fold(word) for word in words) for key, words in ANSWER_WORDS.items()}
+
+
+def answer_words(key: str) -> tuple[str, ...]:
+    """The folded everyday answers for a choice key ("rate:12:hai_long" also tries "rate:hai_long")."""
+    words = _FOLDED_ANSWER_WORDS.get(key)
+    if words is None and key.count(":") >= 2:
+        words = _FOLDED_ANSWER_WORDS.get(f"{key.split(':', 1)[0]}:{key.rsplit(':', 1)[1]}")
+    return words or ()

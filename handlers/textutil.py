@@ -9,6 +9,15 @@ _EMOJI_AND_SYMBOLS = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
+_ID = re.compile(r"[0-9]{1,9}")
+
+
+def parse_id(text: str) -> int | None:
+    """A row id taken from a button or a command: ASCII digits that fit a database integer
+    ("²", "①" and 20-digit numbers are not ids, whatever str.isdigit() says)."""
+    return int(text) if _ID.fullmatch(text) else None
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics (đ→d), symbols and emoji dropped: for comparing what people type."""
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")

@@ -103,7 +103,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20, max_overflow: int = 10) -> None:
         self.url = url
         self.is_sqlite = is_sqlite(url)
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Statement parameters are what people wrote (names, phone numbers, descriptions): a
+        # database error must not carry them into a log line.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             database = make_url(url).database or ":memory:"
             if database != ":memory:":

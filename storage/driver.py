@@ -314,7 +314,8 @@ def _cursor_run(_connection: Connection, dbapi_connection: Any, sql: str, parame
 
 
 def _wrapped(sql: str, parameters: Any, exc: Exception, base: type[Exception]) -> DBAPIError:
-    """The exception SQLAlchemy itself would raise (OperationalError, IntegrityError, …)."""
-    wrapped = DBAPIError.instance(sql, parameters, exc, base)
+    """The exception SQLAlchemy itself would raise (OperationalError, IntegrityError, …), with
+    the parameters hidden as the engine hides them (storage.db): they are what people wrote."""
+    wrapped = DBAPIError.instance(sql, parameters, exc, base, hide_parameters=True)
     assert isinstance(wrapped, DBAPIError)  # always, for an error of the driver's own classes
     return wrapped

@@ -146,6 +146,24 @@ class Attachment(SQLModel, table=True):
     size: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
+    @classmethod
+    def of(cls, case_id: int, channel: str, item: dict[str, Any]) -> Attachment:
+        """From an attachment as kept in the conversation (handlers.events.AttachmentRef.to_dict)."""
+        return cls(
+            case_id=case_id,
+            channel=channel,
+            kind=item["kind"],
+            file_ref=item["file_ref"],
+            # Names come from the messenger as the person's device set them: cut to the column.
+            file_name=_clipped(item.get("file_name"), 255),
+            mime_type=_clipped(item.get("mime_type"), 120),
+            size=item.get("size"),
+        )
+
+
+def _clipped(value: Any, length: int) -> str | None:
+    return str(value)[:length] if value else None
+
 
 class CaseEvent(SQLModel, table=True):
     """Audit trail: every status change and staff action, with actor and time."""

@@ -71,7 +71,7 @@ async def test_full_intake_creates_case_with_code_and_deadline(app: Application)
     await chat.contact("+84912345678")
     chat.expect("kiểm tra lại", "Phường Lê Chân", "H26.22-251120-0001", "0912 345 678", "Tệp đính kèm: 1")
     await chat.tap("Gửi phản ánh")
-    chat.expect("Đã tiếp nhận", "Mã phản ánh: PA-", "Dự kiến phản hồi trước")
+    chat.expect("Đã tiếp nhận", "Mã phản ánh: PA-", "Dự kiến có kết quả trước")
 
     [case] = await cases(app.db)
     assert case.code.startswith("PA-") and len(case.code) == len("PA-251123-7KQ4")

@@ -74,7 +74,7 @@ async def test_a_failure_answers_500_stores_nothing_and_the_redelivery_works(sql
             out = await real(session, event)  # all the work is done in the transaction …
             if failures:
                 failures -= 1
-                raise RuntimeError("disk full")  # … and then it fails before the commit
+                raise OSError(28, "No space left on device")  # … and then it fails before the commit
             return out
 
         engine.handle = flaky  # type: ignore[method-assign]
@@ -83,6 +83,31 @@ async def test_a_failure_answers_500_stores_nothing_and_the_redelivery_works(sql
         assert await snapshot(sqlite_url) == ([], None, 0), "rolled back: no trace of a half-processed update"
         assert (await post_webhook(url, update, secret=WEBHOOK_SECRET)).status == 200
         assert await snapshot(sqlite_url) == (["9101"], "idle", 1)
+
+
+async def test_a_message_the_handlers_fail_on_is_answered_with_an_apology_and_not_redelivered(
+    sqlite_url: str,
+) -> None:
+    """A bug is not an outage: the same update would fail every time Telegram sent it again,
+    and the person's later messages would wait behind it for good."""
+    async with FakeTelegramServer() as tg, running_bot(tg, sqlite_url, webhook=True) as runtime:
+        url = runtime.webhook_url  # type: ignore[attr-defined]
+        engine = runtime.app.engine
+        real = engine.handle
+
+        async def buggy(session: Any, event: Incoming) -> list[Outgoing]:
+            if event.text == "gõ gì đó lạ":
+                raise ValueError("a bug in a handler")
+            return await real(session, event)
+
+        engine.handle = buggy  # type: ignore[method-assign]
+        bad = text_update(CITIZEN, "gõ gì đó lạ", update_id=9151)
+        assert (await post_webhook(url, bad, secret=WEBHOOK_SECRET)).status == 200
+        await answer(tg, CITIZEN, "gặp trục trặc")
+        assert (await post_webhook(url, bad, secret=WEBHOOK_SECRET)).status == 200  # redelivered: no-op
+        assert (await post_webhook(url, text_update(CITIZEN, "/start", update_id=9152), secret=WEBHOOK_SECRET)).status == 200
+        await answer(tg, CITIZEN, "Xin chào")
+        assert await snapshot(sqlite_url) == (["9151", "9152"], "idle", 2), "one apology, one greeting"
 
 
 async def test_polling_retries_a_failing_update_before_the_persons_next_ones(db: Database, sqlite_url: str) -> None:
@@ -97,7 +122,7 @@ async def test_polling_retries_a_failing_update_before_the_persons_next_ones(db:
         nonlocal failures
         if event.update_key == "9201" and failures:
             failures -= 1
-            raise RuntimeError("database restarting")
+            raise ConnectionResetError("database restarting")
         handled.append(str(event.update_key))
         return await real(session, event)
 

@@ -34,6 +34,14 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
         ("secret_key=k3y", "k3y"),
         ("X-Telegram-Bot-Api-Secret-Token: hook-secret-1", "hook-secret-1"),
         ("DATABASE_URL=postgresql://bot:p4ss@db.internal:5432/bot", "p4ss"),
+        ("sđt (+84) 912 345 678", "912 345 678"),
+        ("CCCD 031-095-001-234", "001-234"),
+        ("zalo 1234567890123456789:abcDEFghiJKLmnoPQRstuVWX", "abcDEFghiJKLmnoPQRstuVWX"),
+        ("access_token: abc.DEF-123 expired", "abc.DEF-123"),
+        ("refresh failed: {'access_token': 'a1b2c3', 'expires_in': '90000'}", "a1b2c3"),
+        ("headers {'secret_key': 'app-s3cret'}", "app-s3cret"),
+        ("X-Bot-Api-Secret-Token: zalo-hook-secret", "zalo-hook-secret"),
+        ("REDIS_URL=redis://:r3dis-pw@cache:6379/0", "r3dis-pw"),
     ],
 )
 def test_mask_hides_secrets_and_personal_numbers(line: str, secret: str) -> None:

@@ -46,6 +46,7 @@ async def seed(db: Database) -> dict[str, int]:
                 reporter_role="nguoi_dan", unit_code="31", system="vneid", faq_topic="vneid_khoa_tai_khoan",
                 description="Tài khoản VNeID của tôi (CCCD 031190001234, sđt 0912345678) bị khóa",
                 dossier_code="000.00.31.H26-250101-0001", phone=reporter.phone, rating="hai_long",
+                procedure_name="Khai sinh cho bé Nguyễn Minh An",
                 rating_comment="Cảm ơn chị Hoa", resolution="Đã mở khóa cho anh Bình", created_at=created,  # type: ignore[arg-type]
                 closed_at=closed, resolved_at=closed,  # type: ignore[arg-type]
             )
@@ -86,6 +87,7 @@ async def test_purge_erases_personal_data_of_old_closed_cases_and_keeps_statisti
             case = cases[name]
             assert case is not None and case.personal_data_erased
             assert case.description == ERASED and case.phone is None and case.dossier_code is None
+            assert case.procedure_name is None
             assert case.rating_comment is None and case.resolution == ERASED
             # The statistics stay.
             assert (case.unit_code, case.system, case.faq_topic, case.status, case.rating) == (
