@@ -19,7 +19,8 @@ from tests.fakes.zalo_bot import (
 )
 from tests.fakes.zalo_oa import (
     FAKE_APP_ID,
-    FAKE_OA_SECRET,
+    FAKE_APP_SECRET,
+    FAKE_OA_SECRET_KEY,
     FakeZaloOAServer,
     event_mac,
     oa_file_event,
@@ -119,10 +120,10 @@ async def test_oa_token_expiry_then_refresh() -> None:
 
         form = {"refresh_token": old_refresh, "app_id": FAKE_APP_ID, "grant_type": "refresh_token"}
         refreshed = (
-            await client.post("/v4/oa/access_token", data=form, headers={"secret_key": FAKE_OA_SECRET})
+            await client.post("/v4/oa/access_token", data=form, headers={"secret_key": FAKE_APP_SECRET})
         ).json()
         assert refreshed["expires_in"] == "90000" and refreshed["refresh_token"] != old_refresh
-        again = await client.post("/v4/oa/access_token", data=form, headers={"secret_key": FAKE_OA_SECRET})
+        again = await client.post("/v4/oa/access_token", data=form, headers={"secret_key": FAKE_APP_SECRET})
         assert again.json()["error"] == -14014  # refresh tokens are single-use
 
         retried = await client.post(
@@ -159,7 +160,7 @@ async def test_oa_signed_events() -> None:
         await runner.cleanup()
     (good_sig, good_raw), (forged_sig, forged_raw) = seen
     ts = json.loads(good_raw)["timestamp"]
-    assert good_sig == "mac=" + event_mac(FAKE_APP_ID, good_raw, ts, FAKE_OA_SECRET)
+    assert good_sig == "mac=" + event_mac(FAKE_APP_ID, good_raw, ts, FAKE_OA_SECRET_KEY)
     forged_ts = json.loads(forged_raw)["timestamp"]
-    assert forged_sig != "mac=" + event_mac(FAKE_APP_ID, forged_raw, forged_ts, FAKE_OA_SECRET)
+    assert forged_sig != "mac=" + event_mac(FAKE_APP_ID, forged_raw, forged_ts, FAKE_OA_SECRET_KEY)
     assert "lỗi thanh toán".encode() in good_raw  # raw UTF-8, not \u escapes

@@ -40,8 +40,7 @@ answers HTTP 429 with ``-32`` (a proxy's answer; Zalo's own is the HTTP 200 abov
 
 Two secrets, two roles: the App Secret (``FAKE_APP_SECRET``, the refresh's ``secret_key`` header)
 and the OA Secret Key (``FAKE_OA_SECRET_KEY``, the webhook signature). Tests of the adapter use
-both, with different values, so code that swaps them fails. ``FAKE_OA_SECRET`` is the older single
-value, still the fake's default for both (tests/test_fakes_zalo.py relies on that).
+both, with different values, so code that swaps them fails.
 """
 
 from __future__ import annotations
@@ -59,7 +58,6 @@ from tests.fakes.base import FakeApiServer, WebhookResult, json_response, read_b
 
 FAKE_APP_ID = "3608465248940903967"
 FAKE_OA_ID = "388613280878808645"
-FAKE_OA_SECRET = "fake-oa-secret-key-not-real"
 FAKE_APP_SECRET = "fake-zalo-app-secret-not-real"  # the app's "Khóa bí mật" (token refresh)
 FAKE_OA_SECRET_KEY = "fake-oa-webhook-secret-key-not-real"  # the Webhook page's OA Secret Key
 RATE_LIMIT_PER_MINUTE = 4000
@@ -119,7 +117,7 @@ class FakeZaloOAServer(FakeApiServer):
         self,
         *,
         app_id: str = FAKE_APP_ID,
-        app_secret: str = FAKE_OA_SECRET,
+        app_secret: str = FAKE_APP_SECRET,
         oa_id: str = FAKE_OA_ID,
         access_token: str = "fake-oa-access-0",
         refresh_token: str = "fake-oa-refresh-0",
@@ -396,7 +394,7 @@ async def post_event(
     url: str,
     event: dict[str, Any],
     app_id: str = FAKE_APP_ID,
-    secret_key: str = FAKE_OA_SECRET,
+    secret_key: str = FAKE_OA_SECRET_KEY,
     forge: bool = False,
 ) -> WebhookResult:
     """POST a signed OA event. ``forge=True`` signs with a wrong secret (a forged request)."""
