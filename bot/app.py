@@ -8,6 +8,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -111,6 +112,7 @@ class Application:
             _DirectoryProxy(self),
             timezone=settings.timezone,
             rating_choices=self.engine.rating_request,
+            faq_drafts_dir=Path(settings.staff.faq_drafts_dir),
         )
         if staff is None:
             self.engine.staff = self.desk

@@ -68,6 +68,8 @@ class StaffSettings(BaseModel):
     leaders: list[int] = Field(default_factory=list)
     membership_cache_seconds: float = Field(300, ge=0)
     autoclose_after_days: float = Field(3, gt=0)
+    # Where /taofaq writes draft FAQ topics (never loaded until staff move them into faq/data/topics).
+    faq_drafts_dir: str = "data/faq-drafts"
 
 
 class SlaLevel(BaseModel):

@@ -163,7 +163,7 @@ async def test_webhook_refuses_wrong_secret_and_dedupes_updates(sqlite_url: str)
 async def test_sticker_and_long_text_get_clear_answers(sqlite_url: str) -> None:
     async with FakeTelegramServer() as tg, running_bot(tg, sqlite_url):
         tg.push_update(sticker_update(CITIZEN))
-        await answer(tg, CITIZEN, "chưa xem được nhãn dán")
+        await answer(tg, CITIZEN, "chưa đọc được loại tin này")
         tg.push_update(text_update(CITIZEN, "a" * 5000))
         await answer(tg, CITIZEN, "dài quá")
         commands = tg.calls_of("setMyCommands")
