@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -64,6 +64,10 @@ class MatcherConfig:
     evidence: float = 1.5
     # Ignore procedure names (faq.features) when at least this many other words remain; 0 = never.
     skip_procedures: int = 8
+    # A syllable pair whose syllables meet less often than chance (PMI over the knowledge base
+    # at or below this) is not a term: it counts for a label only when two or more of the
+    # label's phrasings (or one keyword) contain it. See _gains; None = every pair counts.
+    chance_pmi: float | None = -0.5
 
 
 @dataclass
@@ -88,6 +92,7 @@ def _canonical(text: str) -> str:
 class _Index:
     labels: tuple[str, ...]
     postings: dict[str, np.ndarray]  # feature -> indexes of the labels that use it
+    gains: dict[str, np.ndarray]  # feature -> its weight for each label of postings[feature]
     idf: dict[str, float]
     vocabulary: tuple[str, ...]  # known unigrams, for typo repair
     examples: tuple[tuple[str, ...], ...]  # normalised example phrasings per label
@@ -98,23 +103,86 @@ class _Index:
     bounds: np.ndarray
 
 
-def _build_index(kb: KnowledgeBase) -> _Index:
+_REPEATED = 2  # phrasings of a label that make a chance pair that label's vocabulary
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Occurrences in the knowledge base's phrasings, for telling terms from chance pairs."""
+
+    phrasings: int
+    unigrams: Counter[str]  # feature -> phrasings containing it (all labels)
+    pairs: Counter[str]
+    support: Counter[tuple[str, int]]  # (pair, label) -> phrasings of that label containing it
+
+    def pmi(self, pair: str) -> float:
+        first, second = pair.split()
+        expected = self.unigrams[first] * self.unigrams[second] / self.phrasings
+        return math.log(self.pairs[pair] / expected)
+
+
+def _count(docs: Sequence[Sequence[str]], keywords: Sequence[Sequence[str]]) -> _Counts:
+    """Count features over every label's phrasings (docs) and keywords, index by index."""
+    unigrams: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    support: Counter[tuple[str, int]] = Counter()
+    for index, (phrasings, words) in enumerate(zip(docs, keywords, strict=True)):
+        for text in phrasings:
+            singles, doubles = features(text.split())
+            unigrams.update(singles)
+            pairs.update(doubles)
+            support.update((pair, index) for pair in doubles)
+        for text in words:
+            singles, doubles = features(text.split())
+            unigrams.update(singles)
+            pairs.update(doubles)
+            support.update({(pair, index): _REPEATED for pair in doubles})  # a keyword is deliberate
+    total = sum(len(d) for d in docs) + sum(len(k) for k in keywords)
+    return _Counts(total, unigrams, pairs, support)
+
+
+def _gains(
+    postings: dict[str, np.ndarray], idf: dict[str, float], counts: _Counts, chance_pmi: float
+) -> dict[str, np.ndarray]:
+    """Each feature's weight for each label that uses it: its idf, or 0 for a chance pair.
+
+    Few labels use a pair of common syllables that merely sit side by side ("hồ sơ | xong",
+    "xong | không" in "nộp hồ sơ xong mở ra không thấy tệp"), so its idf is as high as that of
+    a real term ("trạng thái", "đính kèm"), and a message with the same sentence frame but
+    another subject was "covered" by that topic. Such a pair is vocabulary of a label only if
+    the label uses it repeatedly; a pair whose syllables belong together (PMI above
+    ``chance_pmi``: "sổ đỏ", "mật khẩu") keeps its weight wherever it appears.
+    """
+    gains: dict[str, np.ndarray] = {}
+    for feature, labels in postings.items():
+        weight = np.full(len(labels), idf[feature])
+        if " " in feature and counts.pmi(feature) <= chance_pmi:
+            support = [counts.support[(feature, i)] for i in labels.tolist()]
+            weight[np.asarray(support) < _REPEATED] = 0.0
+        gains[feature] = weight
+    return gains
+
+
+def _build_index(kb: KnowledgeBase, chance_pmi: float | None = None) -> _Index:
     labels: list[str] = []
     docs: list[list[str]] = []
+    keywords: list[list[str]] = []
     examples: list[tuple[str, ...]] = []
     for topic in kb.topics.values():
         phrasings = [_canonical(t) for t in (*topic.examples, topic.title)]
         labels.append(topic.id)
-        docs.append([*phrasings, *(_canonical(k) for k in topic.keywords)])
+        docs.append(phrasings)
+        keywords.append([_canonical(k) for k in topic.keywords])
         examples.append(tuple(p for p in phrasings if p))
     for group, texts in kb.out_of_scope.items():
         phrasings = [_canonical(t) for t in texts]
         labels.append(OOS_PREFIX + group)
         docs.append(phrasings)
+        keywords.append([])
         examples.append(tuple(p for p in phrasings if p))
     postings: dict[str, set[int]] = defaultdict(set)
-    for index, doc in enumerate(docs):
-        for text in doc:
+    for index, (phrasings, words) in enumerate(zip(docs, keywords, strict=True)):
+        for text in (*phrasings, *words):
             unigrams, bigrams = features(text.split())
             for feature in unigrams | bigrams:
                 postings[feature].add(index)
@@ -124,6 +192,10 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     idf = {f: math.log(1 + n / len(ix)) for f, ix in postings.items()}
     vocabulary = tuple(sorted(f for f in postings if " " not in f and len(f) >= 3))
     arrays = {f: np.fromiter(sorted(ix), dtype=np.intp, count=len(ix)) for f, ix in postings.items()}
+    if chance_pmi is None:
+        gains = {f: np.full(len(ix), idf[f]) for f, ix in arrays.items()}
+    else:
+        gains = _gains(arrays, idf, _count(docs, keywords), chance_pmi)
     example_sets: dict[str, list[int]] = defaultdict(list)
     norms: list[float] = []
     bounds = [0]
@@ -139,6 +211,7 @@ def _build_index(kb: KnowledgeBase) -> _Index:
     return _Index(
         labels=tuple(labels),
         postings=arrays,
+        gains=gains,
         idf=idf,
         vocabulary=vocabulary,
         examples=tuple(examples),
@@ -154,7 +227,7 @@ class Matcher:
     def __init__(self, kb: KnowledgeBase, config: MatcherConfig | None = None) -> None:
         self.config = config or MatcherConfig()
         self._kb = kb
-        self._index = _build_index(kb)
+        self._index = _build_index(kb, self.config.chance_pmi)
         self._repair = lru_cache(maxsize=4096)(self._repair_uncached)
 
     @property
@@ -167,7 +240,7 @@ class Matcher:
         A broken file raises KnowledgeBaseError and leaves the current index in service.
         """
         new_kb = kb if kb is not None else load_knowledge_base(self._kb.source)
-        index = _build_index(new_kb)
+        index = _build_index(new_kb, self.config.chance_pmi)
         repair = lru_cache(maxsize=4096)(self._repair_uncached)
         self._kb, self._index, self._repair = new_kb, index, repair
 
@@ -212,10 +285,10 @@ class Matcher:
         # Each label appears once per posting list, so fancy-index += is a correct scatter-add.
         for feature in unigrams:
             if feature in index.idf:
-                uni_hit[index.postings[feature]] += index.idf[feature]
+                uni_hit[index.postings[feature]] += index.gains[feature]
         for feature in bigrams:
             if feature in index.idf:
-                bi_hit[index.postings[feature]] += index.idf[feature]
+                bi_hit[index.postings[feature]] += index.gains[feature]
         if not uni_hit.any():
             return []
         uni_cov = uni_hit / uni_total

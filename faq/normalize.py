@@ -27,8 +27,9 @@ _DOTTED_PREFIX = re.compile(r"(?<![0-9a-z])(tp|tx|p|x|q|h)\.\s*")
 _DOTTED_EXPANSION = {"tp": "thanh pho", "tx": "thi xa", "p": "phuong", "x": "xa", "q": "quan", "h": "huyen"}
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-# Vietnamese syllables never double a letter, so any run is a stretched word or Telex.
-_RUN = re.compile(r"([a-z])\1+")
+# Vietnamese syllables never double a letter except "ưu" (cứu, hưu, lưu, bưu), so any other run
+# is a stretched word or Telex. Collapsing "cuu" made "tra cứu" read "tra cũ" (old).
+_RUN = re.compile(r"(?!uu(?!u))([a-z])\1+")
 # A Vietnamese syllable never contains w or a doubled vowel/d; in raw Telex these mark
 # ư/ơ/ă, â/ê/ô and đ. A trailing s/f/r/x/j after a vowel or a final consonant is a Telex tone.
 _TELEX_SIGN = re.compile(r"(?:[aeiouy]w|aa|ee|oo|dd)")

@@ -132,7 +132,12 @@ def test_default_matcher_is_cached() -> None:
 
 @pytest.mark.parametrize(
     ("name", "accuracy", "abstention"),
-    [("faq-dev.jsonl", 0.9, 0.9), ("faq-holdout.jsonl", 0.9, 0.9), ("faq-probe.jsonl", 0.9, 0.9)],
+    [
+        ("faq-dev.jsonl", 0.9, 0.9),
+        ("faq-holdout.jsonl", 0.9, 0.9),
+        ("faq-probe.jsonl", 0.9, 0.9),
+        ("faq-fresh-2026-12-05.jsonl", 0.9, 0.9),
+    ],
 )
 def test_labelled_sets_meet_thresholds(
     matcher: Matcher, name: str, accuracy: float, abstention: float

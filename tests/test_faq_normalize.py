@@ -51,6 +51,10 @@ def test_fold(text: str, expected: str) -> None:
         # stretched letters
         ("khongggg dcccc", "khong duoc"),
         ("dung lượngg", "dung luong"),
+        # "ưu" is the one doubled letter of Vietnamese: "tra cứu" is not "tra cũ" (old)
+        ("tra cứu hồ sơ", "tra cuu ho so"),
+        ("luong huu, buu dien", "luong huu buu dien"),
+        ("cuuuu", "cu"),
         # raw Telex typed without an input method
         ("dduwowcj", "duoc"),
         ("nộp ở ddaau", "nop o dau"),
