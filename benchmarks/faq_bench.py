@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from faq.knowledge import KnowledgeBase, Topic, load_knowledge_base  # noqa: E402
 from faq.matcher import Matcher  # noqa: E402
 from faq.normalize import normalize  # noqa: E402
-from faq.units import _find, find_units, load_units  # noqa: E402
+from faq.units import _find, find_units, load_former_units, load_units  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 
@@ -106,6 +106,9 @@ def main() -> int:
     big_queries = queries + [rng.choice(t.examples) for t in rng.sample(list(big.topics.values()), 200)]
 
     unit_queries = [u.name for u in load_units()] + ["quận Lê Chân", "huyện Vĩnh Bảo", "p. le chan", "asdf"]
+    # former communes (merged 1/7/2025), with a prefix, a district, or a typo
+    unit_queries += [f"xã {f.name}" for f in load_former_units()[::4]]
+    unit_queries += ["p tran nguyen han q le chan cu", "xa tan lein", "em o xa tan lien cu nay la xa nao"]
 
     def units_uncached(text: str) -> object:
         _find.cache_clear()  # measure the real work, not the cache

@@ -1,9 +1,10 @@
 """The 114 commune-level units of Hải Phòng (from 1/7/2025) and free-text lookup.
 
 People type unit names with or without diacritics, with prefixes ("p.", "xã", "dk"), and
-often by old names ("quận Lê Chân", "huyện Vĩnh Bảo", "thị trấn Cát Bà"). Lookup never
-rejects a plausible Hải Phòng place name: it offers the candidate new units and the bot asks
-the person to confirm. Scores are 0..100; 100 means the name matched exactly.
+often by old names ("quận Lê Chân", "huyện Vĩnh Bảo", "thị trấn Cát Bà", "xã Tân Liên" merged
+on 1/7/2025). Lookup never rejects a plausible Hải Phòng place name: it offers the candidate
+new units and the bot asks the person to confirm. Scores are 0..100; 100 means the name
+matched exactly.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from faq.normalize import fold
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNITS_FILE = DATA_DIR / "hai-phong-units.csv"
 ALIASES_FILE = DATA_DIR / "unit-aliases.csv"
+FORMER_FILE = DATA_DIR / "former-units.csv"  # former xã/phường/thị trấn → new units (NQ 1669)
 
 MIN_SCORE = 70.0  # weaker matches are noise ("hà nội" is not "Hà Nam")
 
@@ -34,6 +36,9 @@ FORMER_DISTRICT_SAME_NAME = 95.0  # "huyện Vĩnh Bảo" → xã Vĩnh Bảo
 FORMER_DISTRICT = 90.0  # "quận Lê Chân" → phường An Biên
 NAME_IN_TEXT = 90.0  # "tôi ở phường Lê Chân ạ"
 ALIAS = 85.0  # "thị trấn Cát Bà" → đặc khu Cát Hải
+FORMER_UNIT = 90.0  # "xã Tân Liên" (merged 1/7/2025) → xã Vĩnh Bảo
+FORMER_UNIT_IN_DISTRICT = 92.0  # "xã Tân Liên huyện Vĩnh Bảo": the old district confirms which one
+FORMER_PART_STEP = 1.0  # each further part of a divided former unit ranks a little lower
 CONTAINS = 80.0  # "an phu" inside "bac an phu"
 FUZZY_FACTOR = 0.9  # a typo match is worth at most 90
 FUZZY_CUTOFF = (
@@ -52,8 +57,24 @@ _NEW_PREFIXES = {
     "dk": "đặc khu",
 }
 _OLD_PREFIXES = ("thi tran", "thi xa", "thanh pho", "quan", "huyen", "tt", "tx", "tp", "q", "h")
+_TOWN_PREFIXES = frozenset({"thi tran", "tt"})  # a former thị trấn was commune-level, not a district
+_DISTRICT_KINDS = ("thanh pho", "thi xa", "quan", "huyen")  # kind words of a former district's name
+# Words that introduce a commune-level name inside a longer message ("em ở xã Tân Liên cũ").
+_COMMUNE_WORDS = frozenset({"xa", "phuong", "x", "p", "tt"})
 _FILLER_START = ("uy ban nhan dan", "ubnd", "o", "tai", "thuoc", "ben em la", "em o", "toi o")
 _FILLER_END = ("thanh pho hai phong", "tp hai phong", "hai phong", "hp", "cu", "moi", "a", "nhe")
+
+
+@dataclass(frozen=True)
+class FormerUnit:
+    """A xã, phường or thị trấn abolished on 1/7/2025 and the new units that took it over."""
+
+    code: str
+    kind: str  # "xã" | "phường" | "thị trấn"
+    name: str
+    district: str  # with its kind: "Huyện Vĩnh Bảo", "Thành phố Hải Dương"
+    province: str  # "Hải Phòng" | "Hải Dương"
+    new_codes: tuple[str, ...]  # the part that took most of it first
 
 
 @dataclass(frozen=True)
@@ -111,10 +132,10 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())
 
 
-def _strip_words(folded: list[str], marked: list[str]) -> tuple[list[str], list[str], str | None, bool]:
-    """Drop filler and the prefix; return the name words, the kind hint and old-level flag."""
+def _strip_words(folded: list[str], marked: list[str]) -> tuple[list[str], list[str], str | None, str | None]:
+    """Drop filler and the prefix; return the name words, the kind hint and the old prefix."""
     kind: str | None = None
-    old_level = False
+    old_prefix: str | None = None
     changed = True
     while changed and folded:
         changed = False
@@ -134,7 +155,7 @@ def _strip_words(folded: list[str], marked: list[str]) -> tuple[list[str], list[
         for prefix in _OLD_PREFIXES:
             if joined.startswith(prefix + " "):
                 n = len(prefix.split())
-                folded, marked, old_level, changed = folded[n:], marked[n:], True, True
+                folded, marked, old_prefix, changed = folded[n:], marked[n:], prefix, True
                 break
     changed = True
     while changed and folded:
@@ -145,7 +166,7 @@ def _strip_words(folded: list[str], marked: list[str]) -> tuple[list[str], list[
                 n = len(filler.split())
                 folded, marked, changed = folded[:-n], marked[:-n], True
                 break
-    return folded, marked, kind, old_level
+    return folded, marked, kind, old_prefix
 
 
 def unit_search_key(text: str) -> str:
@@ -166,6 +187,59 @@ class _UnitIndex:
     aliases: dict[str, str]  # folded old place name -> folded former district
     keys: tuple[str, ...]
     marked_names: tuple[str, ...]  # lower-case names with diacritics
+    former: dict[str, tuple[_Former, ...]]  # folded former commune name -> its namesakes
+    former_keys: tuple[str, ...]  # the names of ``former``, for typo matching
+
+
+@dataclass(frozen=True)
+class _Former:
+    marked: str  # the name with its diacritics (_marks_key), to tell "An Phụ" from "An Phú"
+    district: str  # folded former district without its kind ("vinh bao", "hai duong")
+    units: tuple[int, ...]  # indexes into _UnitIndex.units, the largest part first
+
+
+def _district_key(district: str) -> str:
+    """ "Huyện Vĩnh Bảo" → "vinh bao": the way people name an old district with or without its kind."""
+    key = fold(district).strip()
+    for word in _DISTRICT_KINDS:
+        if key.startswith(word + " "):
+            return key[len(word) + 1 :]
+    return key
+
+
+@lru_cache(maxsize=1)
+def _read_former() -> tuple[FormerUnit, ...]:
+    if not FORMER_FILE.exists():
+        return ()
+    with FORMER_FILE.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]  # the header cites the source
+    merged: dict[tuple[str, str, str], FormerUnit] = {}
+    for row in csv.DictReader(lines):
+        key = (row["former_code"].strip(), _nfc(row["former_name"]), _nfc(row["former_district"]))
+        known = merged.get(key)
+        new_codes = (*known.new_codes, row["new_code"].strip()) if known else (row["new_code"].strip(),)
+        merged[key] = FormerUnit(
+            code=key[0],
+            kind=_nfc(row["former_kind"]),
+            name=key[1],
+            district=key[2],
+            province=_nfc(row["former_province"]),
+            new_codes=new_codes,
+        )
+    return tuple(merged.values())
+
+
+def load_former_units() -> list[FormerUnit]:
+    """Communes, wards and towns merged on 1/7/2025 (Hải Phòng and Hải Dương), with their new units."""
+    return list(_read_former())
+
+
+def _former_index(by_code: dict[str, int]) -> dict[str, tuple[_Former, ...]]:
+    former: dict[str, list[_Former]] = defaultdict(list)
+    for unit in _read_former():
+        units = tuple(by_code[code] for code in unit.new_codes if code in by_code)
+        former[fold(unit.name)].append(_Former(_marks_key(unit.name), _district_key(unit.district), units))
+    return {name: tuple(entries) for name, entries in former.items()}
 
 
 def _load_aliases() -> dict[str, str]:
@@ -192,6 +266,8 @@ def _index() -> _UnitIndex:
         for n in range(2, len(words)):
             for start in range(len(words) - n + 1):
                 by_part[" ".join(words[start : start + n])].append(i)
+    former = _former_index({u.code: i for i, u in enumerate(units)})
+    _add_former_districts(by_district, former)
     return _UnitIndex(
         units=units,
         by_code={u.code: u for u in units},
@@ -201,7 +277,25 @@ def _index() -> _UnitIndex:
         aliases=_load_aliases(),
         keys=tuple(fold(u.name) for u in units),
         marked_names=tuple(_marks_key(u.name) for u in units),
+        former=former,
+        former_keys=tuple(former),
     )
+
+
+def _add_former_districts(by_district: dict[str, list[int]], former: dict[str, tuple[_Former, ...]]) -> None:
+    """Old districts the units file does not name (Hải Dương's): the new units of their communes.
+
+    "huyện Gia Lộc" then offers the units that took over Gia Lộc's communes, like "huyện Vĩnh Bảo"
+    does for the former Hải Phòng; districts the units file already names are left as they are.
+    """
+    known = set(by_district)
+    for entries in former.values():
+        for entry in entries:
+            if entry.district in known:
+                continue
+            for i in entry.units:
+                if i not in by_district[entry.district]:
+                    by_district[entry.district].append(i)
 
 
 def _add(found: dict[int, float], unit: int, score: float) -> None:
@@ -229,6 +323,40 @@ def _score_district(found: dict[int, float], idx: _UnitIndex, key: str, base: fl
             _add(found, i, ALIAS + 3 if idx.keys[i] == district else ALIAS)
 
 
+def _contains(words: list[str], phrase: str) -> bool:
+    target = phrase.split()
+    n = len(target)
+    return any(words[i : i + n] == target for i in range(len(words) - n + 1))
+
+
+def _score_former(
+    found: dict[int, float], idx: _UnitIndex, name: list[str], base: float, marked: list[str] | None = None
+) -> bool:
+    """A former commune's name at the start of ``name`` → the new units that took it over.
+
+    The rest of the text may name its old district ("tân liên vĩnh bảo", "trần nguyên hãn q lê
+    chân"); when it does, namesakes in other districts are dropped, otherwise all are offered
+    (never guess between two former "xã Hòa Bình"). Diacritics typed on purpose count as for
+    current names: "An Phụ" is first the former ward An Phụ, "An Phú" only after. ``marked``
+    holds the typed words with their marks, None when typed without any.
+    Returns whether a former name was found.
+    """
+    for n in range(min(len(name), 4), 0, -1):
+        entries = idx.former.get(" ".join(name[:n]))
+        if not entries:
+            continue
+        rest = name[n:]
+        named = [e for e in entries if rest and _contains(rest, e.district)]
+        score = FORMER_UNIT_IN_DISTRICT if named and base >= FORMER_UNIT else base
+        typed = _marks_key(" ".join(marked[:n])) if marked else None
+        for entry in named or entries:
+            other_marks = EXACT - EXACT_OTHER_MARKS if typed and typed != entry.marked else 0.0
+            for position, i in enumerate(entry.units):
+                _add(found, i, score - other_marks - FORMER_PART_STEP * position)
+        return True
+    return False
+
+
 def _scan_text(found: dict[int, float], idx: _UnitIndex, folded: list[str]) -> None:
     """Find unit or district names inside a longer message ("xã Vĩnh Phong huyện Vĩnh Bảo")."""
     covered: set[int] = set()
@@ -245,8 +373,51 @@ def _scan_text(found: dict[int, float], idx: _UnitIndex, folded: list[str]) -> N
             if gram in idx.by_district or gram in idx.aliases:
                 _score_district(found, idx, gram, FORMER_DISTRICT - 5)
                 hit = True
+            # A former commune only after "xã"/"phường": its name alone may be a street ("Lê Lợi").
+            if start and folded[start - 1] in _COMMUNE_WORDS and gram in idx.former:
+                hit = _score_former(found, idx, folded[start:], FORMER_UNIT - 5)
             if hit:
                 covered |= span
+
+
+def _score_typed(
+    found: dict[int, float],
+    idx: _UnitIndex,
+    name: list[str],
+    marked_name: list[str],
+    typed_marks: bool,
+    old_prefix: str | None,
+) -> None:
+    """Score the name typed after its prefix, the way that prefix says to read it."""
+    key, marked = " ".join(name), _marks_key(" ".join(marked_name))
+    marks = marked_name if typed_marks else None
+    if old_prefix in _TOWN_PREFIXES and _score_former(found, idx, name, FORMER_UNIT, marks):
+        return  # "thị trấn Vĩnh Bảo" is the former town, not the whole district named like it
+    if old_prefix:
+        _score_district(found, idx, key, FORMER_DISTRICT)
+        # An old thị trấn or a renamed ward may share its name with a new unit.
+        for i in idx.by_key.get(key, ()):
+            _add(found, i, FORMER_DISTRICT_SAME_NAME)
+        return
+    _score_name(found, idx, key, marked, typed_marks)
+    _score_district(found, idx, key, FORMER_DISTRICT)
+    _score_former(found, idx, name, FORMER_UNIT, marks)
+
+
+def _score_typos(found: dict[int, float], idx: _UnitIndex, key: str) -> None:
+    """Names one or two letters off ("le chna", "tan lein"); never overrides a real match."""
+    for _, similarity, i in process.extract(
+        key, idx.keys, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF
+    ):
+        if i not in found:
+            _add(found, i, round(similarity * FUZZY_FACTOR, 1))
+    for former, similarity, _ in process.extract(
+        key, idx.former_keys, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF
+    ):
+        for entry in idx.former[former]:
+            for i in entry.units:
+                if i not in found:
+                    _add(found, i, round(similarity * FUZZY_FACTOR, 1))
 
 
 @lru_cache(maxsize=4096)
@@ -255,29 +426,18 @@ def _find(text: str) -> tuple[tuple[int, float], ...]:
     marked_words = _words(text)
     folded_words = [fold(w) for w in marked_words]
     typed_marks = any(m != f for m, f in zip(marked_words, folded_words, strict=True))
-    name, marked_name, kind, old_level = _strip_words(folded_words, marked_words)
+    name, marked_name, kind, old_prefix = _strip_words(folded_words, marked_words)
     if not name:
         return ()
-    key, marked = " ".join(name), _marks_key(" ".join(marked_name))
+    key = " ".join(name)
     if key in CITY_NAMES:
         return ()  # the city itself is not one of its units: let the bot ask again
     found: dict[int, float] = {}
-    if old_level:
-        _score_district(found, idx, key, FORMER_DISTRICT)
-        # An old thị trấn or a renamed ward may share its name with a new unit.
-        for i in idx.by_key.get(key, ()):
-            _add(found, i, FORMER_DISTRICT_SAME_NAME)
-    else:
-        _score_name(found, idx, key, marked, typed_marks)
-        _score_district(found, idx, key, FORMER_DISTRICT)
+    _score_typed(found, idx, name, marked_name, typed_marks, old_prefix)
     if not found and len(name) > 2:
         _scan_text(found, idx, folded_words)
     if not found or max(found.values()) < NAME_IN_TEXT:
-        for _, similarity, i in process.extract(
-            key, idx.keys, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_CUTOFF
-        ):
-            if i not in found:  # never let a typo score override a real match
-                _add(found, i, round(similarity * FUZZY_FACTOR, 1))
+        _score_typos(found, idx, key)
     units = idx.units
 
     def order(item: tuple[int, float]) -> tuple[float, int, str]:
