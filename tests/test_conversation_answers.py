@@ -29,14 +29,20 @@ async def app(db: Database) -> AsyncIterator[Application]:
     yield application
 
 
-async def to_description(chat: Transcript) -> None:
+async def to_role(chat: Transcript) -> None:
+    """A new report, consent given: the bot asks who is writing."""
     await chat.say("/start")
     await chat.tap("Gửi phản ánh")
     await chat.tap("Tôi đồng ý")
+    chat.expect("Bạn là:")
+
+
+async def to_description(chat: Transcript, system: str = "Thanh toán") -> None:
+    await to_role(chat)
     await chat.tap("Người dân")
     await chat.say("an lao")
     await chat.tap("Xã An Lão")
-    await chat.tap("Thanh toán")
+    await chat.tap(system)
 
 
 async def file_case(chat: Transcript, description: str = "Đã nộp lệ phí qua ngân hàng nhưng hồ sơ vẫn báo chưa thanh toán") -> str:
@@ -94,9 +100,7 @@ async def test_the_summary_is_confirmed_in_words(app: Application) -> None:
 
 async def test_an_unknown_answer_still_gets_the_question_again(app: Application) -> None:
     chat = Transcript(app)
-    await chat.say("/start")
-    await chat.tap("Gửi phản ánh")
-    await chat.tap("Tôi đồng ý")
+    await to_role(chat)
     await chat.say("²")  # a digit to str.isdigit(), not to int()
     chat.expect("Mình chưa hiểu", "Bạn là:")
 
@@ -253,9 +257,7 @@ async def test_a_long_follow_up_command_is_refused_whole(app: Application) -> No
 
 async def test_a_problem_typed_at_a_choice_is_kept_for_the_description(app: Application) -> None:
     chat = Transcript(app)
-    await chat.say("/start")
-    await chat.tap("Gửi phản ánh")
-    await chat.tap("Tôi đồng ý")
+    await to_role(chat)
     await chat.say("ko dang nhap dc dvc tu sang den gio")
     chat.expect("đã ghi lại nội dung", "Bạn là:")
     await chat.tap("Người dân")
@@ -267,9 +269,7 @@ async def test_a_problem_typed_at_a_choice_is_kept_for_the_description(app: Appl
 
 async def test_a_unit_not_found_drops_the_earlier_candidates(app: Application) -> None:
     chat = Transcript(app)
-    await chat.say("/start")
-    await chat.tap("Gửi phản ánh")
-    await chat.tap("Tôi đồng ý")
+    await to_role(chat)
     await chat.tap("Người dân")
     await chat.say("an lao")
     chat.expect_button("Xã An Lão")
