@@ -42,7 +42,7 @@ from bot.delivery import Pacer, PermanentFailure, RetryLater, SendResult, sent_p
 from bot.ratelimit import Limit
 from bot.telegram_session import KeptModelsSession
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
-from handlers.texts import SHARE_CONTACT
+from handlers.language import texts_for
 from handlers.textutil import split_message
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,17 @@ COMMANDS = [
     BotCommand(command="tracuu", description="Tra cứu phản ánh theo mã"),
     BotCommand(command="bosung", description="Gửi thêm thông tin cho phản ánh"),
     BotCommand(command="trogiup", description="Hướng dẫn sử dụng"),
+    BotCommand(command="en", description="English"),
+]
+# The same menu for people whose Telegram app is in English (the bot still greets in Vietnamese).
+COMMANDS_EN = [
+    BotCommand(command="start", description="Start again"),
+    BotCommand(command="cancel", description="Cancel what you are doing"),
+    BotCommand(command="status", description="Check a report by its code"),
+    BotCommand(command="add", description="Send more information for a report"),
+    BotCommand(command="help", description="How to use this bot"),
+    BotCommand(command="en", description="English"),
+    BotCommand(command="vi", description="Tiếng Việt"),
 ]
 
 
@@ -124,6 +135,7 @@ def message_to_incoming(
         "thread_id": message.message_thread_id if message.is_topic_message else None,
         "reply_to_message_id": message.reply_to_message.message_id if message.reply_to_message else None,
         "topic_name": _topic_name(message),
+        "language_code": user.language_code,
     }
     text = message.text or message.caption or ""
     if message.contact is not None:
@@ -163,6 +175,7 @@ def update_to_incoming(update: Update, staff_chat_id: int | None, own_username: 
             message_id=query.message.message_id,
             chat_kind=_chat_kind(chat.id, chat.type, staff_chat_id),
             thread_id=thread,
+            language_code=query.from_user.language_code,
         )
     return None
 
@@ -180,7 +193,7 @@ def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 def contact_keyboard(reply: Reply) -> ReplyKeyboardMarkup:
-    rows = [[KeyboardButton(text=SHARE_CONTACT, request_contact=True)]]
+    rows = [[KeyboardButton(text=texts_for(reply.language).SHARE_CONTACT, request_contact=True)]]
     rows += [[KeyboardButton(text=c.label)] for c in reply.choices]
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
 
@@ -373,5 +386,6 @@ def delivery_error(exc: TelegramAPIError | TelegramNetworkError) -> Exception:
 async def set_commands(bot: Bot) -> str | None:
     """The command menu; returns the bot's username (commands addressed to other bots are not ours)."""
     await bot.set_my_commands(COMMANDS)
+    await bot.set_my_commands(COMMANDS_EN, language_code="en")
     me = await bot.get_me()
     return me.username

@@ -3,6 +3,8 @@
 Buttons send the choice key; text menus (Zalo, console) and people who type instead of
 pressing get matched by number ("2"), by the words of the label ("nguoi dan", "Đồng ý"), or by
 the everyday words people answer with ("có", "ok gửi đi", "dvc": handlers.texts.ANSWER_WORDS).
+People who chose English are understood in English too ("yes", "skip": handlers.texts_en);
+English words are not tried for the others ("no" is also Vietnamese "nó", "it").
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from handlers import texts, texts_en
 from handlers.events import Choice, Incoming, Kind
-from handlers.texts import answer_words
 from handlers.textutil import fold
 
 # Answers longer than this are sentences, not answers to a choice: only a whole-answer match counts.
@@ -36,7 +38,9 @@ class Resolution:
     stale: bool = False  # a button from an earlier question
 
 
-def resolve_choice(event: Incoming, prompt: Prompt) -> Resolution:
+def resolve_choice(event: Incoming, prompt: Prompt, language: str | None = None) -> Resolution:
+    """What `event` chose among `prompt`'s choices; `language` is the person's ("en" adds the
+    English everyday answers to the Vietnamese ones)."""
     keys = {choice.key for choice in prompt.choices}
     if event.kind == Kind.CHOICE:
         if event.choice in keys:
@@ -60,7 +64,7 @@ def resolve_choice(event: Incoming, prompt: Prompt) -> Resolution:
     for key, label in labels:
         if folded == label:
             return Resolution(key)
-    by_words = _by_answer_words(folded, prompt.choices, whole_answer_only=prompt.free_text)
+    by_words = _by_answer_words(folded, prompt.choices, whole_answer_only=prompt.free_text, english=language == "en")
     if by_words is not None:
         return Resolution(by_words)
     if prompt.free_text:
@@ -78,7 +82,13 @@ def resolve_choice(event: Incoming, prompt: Prompt) -> Resolution:
     return Resolution(None)
 
 
-def _by_answer_words(folded: str, choices: list[Choice], *, whole_answer_only: bool) -> str | None:
+def _answer_words(key: str, english: bool) -> tuple[str, ...]:
+    if english:
+        return texts_en.answer_words(key) + texts.answer_words(key)
+    return texts.answer_words(key)
+
+
+def _by_answer_words(folded: str, choices: list[Choice], *, whole_answer_only: bool, english: bool = False) -> str | None:
     """The choice whose everyday words the answer is, or contains as a phrase (short answers).
 
     The longest phrase wins, so "không đồng ý" is a no although it contains "đồng ý"; two
@@ -89,7 +99,7 @@ def _by_answer_words(folded: str, choices: list[Choice], *, whole_answer_only: b
     best_length = 0
     tie = False
     for choice in choices:
-        for phrase in answer_words(choice.key):
+        for phrase in _answer_words(choice.key, english):
             if folded != phrase and not (short and f" {phrase} " in padded):
                 continue
             if len(phrase) > best_length:

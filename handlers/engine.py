@@ -13,11 +13,11 @@ from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import texts as T
 from handlers.choices import Prompt, resolve_choice
 from handlers.events import AttachmentRef, ChatKind, Choice, Incoming, Kind, Outgoing
 from handlers.faq_browse import FaqBrowser
 from handlers.intake import IntakeFlow
+from handlers.language import requested_language, texts_for, wants_hint
 from handlers.lookup import CODE_PATTERN, RATING_COMMENT_PREFIX, Lookup, find_code
 from handlers.services import (
     CaseHooks,
@@ -39,7 +39,9 @@ MENU_STEPS = ("new", "idle")
 # The task force's commands (handlers.staff), refused here with a pointer instead of "unknown".
 _STAFF_ONLY = STAFF_COMMANDS - {"trogiup", "help", "start"}
 # Typed at the look-up question to leave it.
-_LEAVE_WORDS = frozenset({"huy", "thoi", "thoat", "quay lai", "tro lai", "menu", "khong", "ko", "bo qua"})
+_LEAVE_WORDS = frozenset(
+    {"huy", "thoi", "thoat", "quay lai", "tro lai", "menu", "khong", "ko", "bo qua", "cancel", "exit", "quit", "back", "no"}
+)
 _RESUMABLE_IDLE = frozenset({"new", "idle", "lookup", "faq_browse", "faq_topics", "faq_answered", "rating", "rating_comment", "followup_pick", "resume"})
 
 
@@ -101,7 +103,7 @@ class Engine:
             username=event.username,
         )
         conversation.chat_id = event.chat_id
-        turn = Turn(session, event, reporter, conversation, self.now())
+        turn = Turn(session, event, reporter, conversation, self.now(), first_contact=conversation.step == "new")
         if self._flooding(turn):
             await repo.save_person(session, reporter, conversation)
             return turn.out
@@ -123,7 +125,7 @@ class Engine:
         recent.append(now)
         turn.conversation.recent = recent[-(self.config.flood_messages + 2):]
         if len(recent) == self.config.flood_messages + 1:
-            turn.say(T.FLOOD)
+            turn.say(turn.t.FLOOD)
         return len(recent) > self.config.flood_messages
 
     @staticmethod
@@ -151,20 +153,24 @@ class Engine:
         # Captions and command arguments too: "/bosung MÃ …" must not carry what a message cannot.
         typed = event.args if event.kind == Kind.COMMAND else event.text
         if len(typed) > self.config.max_text_length:
-            turn.say(T.TEXT_TOO_LONG.format(length=len(typed), max=self.config.max_text_length))
+            turn.say(turn.t.TEXT_TOO_LONG.format(length=len(typed), max=self.config.max_text_length))
+            return
+        wanted = requested_language(event)
+        if wanted is not None:
+            await self._switch_language(turn, wanted)
             return
         if event.kind == Kind.COMMAND:
             await self._command(turn)
             return
         if event.kind == Kind.UNSUPPORTED:
-            turn.say(T.UNSUPPORTED)
+            turn.say(turn.t.UNSUPPORTED)
             self._reask(turn)
             return
         if event.kind == Kind.CHOICE and (event.choice or "").startswith("rate:"):
             await self._rate(turn, event.choice or "")
             return
         if event.kind == Kind.TEXT and not clean_text(event.text) and turn.step not in MENU_STEPS:
-            turn.say(T.EMPTY_MESSAGE)
+            turn.say(turn.t.EMPTY_MESSAGE)
             return
         away = turn.now - (previous_update if previous_update.tzinfo else previous_update.replace(tzinfo=UTC))
         if (
@@ -174,23 +180,56 @@ class Engine:
         ):
             turn.set(resume_step=turn.step)
             turn.go("resume")
-            turn.say(
-                T.RESUME.format(step=T.STEP_NAMES.get(turn.data["resume_step"], turn.data["resume_step"])),
-                self._resume_choices(),
-                columns=2,
-            )
+            self._ask_resume(turn)
             return
         if self.intake.owns(turn.step):
             await self.intake.handle(turn)
             return
         await self._menu_level(turn)
 
-    def _resume_choices(self) -> list[Choice]:
-        return [Choice("resume:continue", T.RESUME_CONTINUE), Choice("resume:restart", T.RESUME_RESTART)]
+    def _resume_choices(self, turn: Turn) -> list[Choice]:
+        return [Choice("resume:continue", turn.t.RESUME_CONTINUE), Choice("resume:restart", turn.t.RESUME_RESTART)]
+
+    def _ask_resume(self, turn: Turn, prefix: str | None = None) -> None:
+        step = turn.data.get("resume_step", "role")
+        text = turn.t.RESUME.format(step=turn.t.STEP_NAMES.get(step, step))
+        turn.say(f"{prefix}\n\n{text}" if prefix else text, self._resume_choices(turn), columns=2)
 
     def _reask(self, turn: Turn) -> None:
         if self.intake.owns(turn.step):
             self.intake.ask(turn)
+
+    # -- language ------------------------------------------------------------------------
+
+    async def _switch_language(self, turn: Turn, language: str) -> None:
+        """"english", "/en", 🌐 (or "tiếng việt", "/vi"): remember the choice and ask the
+        question on screen again, in that language."""
+        turn.reporter.language = language
+        prefix = turn.t.LANGUAGE_SET
+        step = turn.step
+        if self.intake.owns(step):
+            self.intake.ask(turn, prefix=prefix)
+        elif step == "resume":
+            self._ask_resume(turn, prefix)
+        elif step == "lookup":
+            prompt = await self.lookup.prompt(turn)
+            turn.say(f"{prefix}\n\n{prompt.text}", prompt.choices)
+        elif self.browser.owns(step):
+            self.browser.reask(turn, prefix)
+        elif step == "rating":
+            case = await turn.session.get(Case, turn.data.get("rating_case_id", 0))
+            if case is None or case.id is None:
+                turn.reset("idle")
+                self._menu(turn, greeting=True)
+                return
+            turn.say(f"{prefix}\n\n{turn.t.RATING_ASK.format(code=case.code)}", self._rating_choices(turn, case.id))
+        elif step == "rating_comment":
+            turn.say(f"{prefix}\n\n{turn.t.ASK_RATING_COMMENT}", [Choice("comment:skip", turn.t.SKIP)])
+        elif step == "followup_pick":
+            turn.say(f"{prefix}\n\n{turn.t.FOLLOWUP_WHICH}", self._followup_choices(turn))
+        else:
+            # The menu: greet again, so that someone who could not read the first greeting can now.
+            self._menu(turn, greeting=True)
 
     # -- commands ------------------------------------------------------------------------
 
@@ -203,7 +242,7 @@ class Engine:
         elif command in ("huy", "cancel"):
             busy = turn.step not in MENU_STEPS
             turn.reset("idle")
-            turn.say(T.CANCELLED if busy else T.NOTHING_TO_CANCEL)
+            turn.say(turn.t.CANCELLED if busy else turn.t.NOTHING_TO_CANCEL)
             self._menu(turn)
         elif command in ("tracuu", "status"):
             if args:
@@ -211,30 +250,34 @@ class Engine:
             else:
                 await self._open_lookup(turn)
         elif command in ("trogiup", "help", "huongdan"):
-            turn.say(T.HELP)
+            turn.say(turn.t.HELP)
             self._reask(turn)
-        elif command in ("bosung",):
+        elif command in ("bosung", "add"):
             await self._bosung(turn, args)
         elif command in ("phananh", "guiphananh"):
             await self.intake.start(turn)
         elif command in _STAFF_ONLY:
-            turn.say(T.STAFF_COMMAND_IN_PRIVATE.format(command=command))
+            turn.say(turn.t.STAFF_COMMAND_IN_PRIVATE.format(command=command))
             self._reask(turn)
         else:
-            turn.say(T.UNKNOWN_COMMAND.format(command=shorten(command, 30)))
+            turn.say(turn.t.UNKNOWN_COMMAND.format(command=shorten(command, 30)))
             self._reask(turn)
 
     # -- menu, lookup, follow-ups --------------------------------------------------------
 
-    def _menu_prompt(self, greeting: bool, name: str | None) -> Prompt:
-        text = T.GREETING.format(name=f" {name}" if name else "") if greeting else T.MENU_AGAIN
+    def _menu_prompt(self, turn: Turn, greeting: bool = False, name: str | None = None) -> Prompt:
+        t = turn.t
+        text = t.GREETING.format(name=f" {name}" if name else "") if greeting else t.MENU_AGAIN
+        if greeting and turn.first_contact and turn.reporter.language is None and wants_hint(turn.event.language_code):
+            text += "\n\n" + t.LANGUAGE_HINT  # in Vietnamese still: the person decides
         return Prompt(
             text,
             [
-                Choice("menu:report", T.MENU_REPORT),
-                Choice("menu:lookup", T.MENU_LOOKUP),
-                Choice("menu:faq", T.MENU_FAQ),
-                Choice("menu:help", T.MENU_HELP),
+                Choice("menu:report", t.MENU_REPORT),
+                Choice("menu:lookup", t.MENU_LOOKUP),
+                Choice("menu:faq", t.MENU_FAQ),
+                Choice("menu:help", t.MENU_HELP),
+                Choice(f"lang:{t.OTHER_LANGUAGE}", t.MENU_LANGUAGE),
             ],
             free_text=True,
             columns=2,
@@ -242,7 +285,7 @@ class Engine:
 
     def _menu(self, turn: Turn, greeting: bool = False) -> None:
         name = turn.reporter.display_name if turn.reporter.consent is not False else None
-        prompt = self._menu_prompt(greeting, name)
+        prompt = self._menu_prompt(turn, greeting, name)
         turn.say(prompt.text, prompt.choices, columns=prompt.columns)
 
     async def _open_lookup(self, turn: Turn) -> None:
@@ -256,13 +299,13 @@ class Engine:
         event = turn.event
         text = clean_text(event.text)
         if step == "resume":
-            resolution = resolve_choice(event, Prompt("", self._resume_choices()))
+            resolution = resolve_choice(event, Prompt("", self._resume_choices(turn)), turn.language)
             if resolution.choice == "resume:continue":
                 self.intake.ask(turn, turn.data.get("resume_step", "role"))
             elif resolution.choice == "resume:restart":
                 await self.intake.start(turn)
             else:
-                turn.say(T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._resume_choices(), columns=2)
+                turn.say(turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._resume_choices(turn), columns=2)
             return
         if step == "lookup":
             if await self._lookup_step(turn, text):
@@ -272,8 +315,8 @@ class Engine:
             await self._rating_comment(turn, text)
             return
         if step == "rating":
-            prompt = Prompt("", self._rating_choices(turn.data.get("rating_case_id", 0)))
-            resolution = resolve_choice(event, prompt)
+            prompt = Prompt("", self._rating_choices(turn, turn.data.get("rating_case_id", 0)))
+            resolution = resolve_choice(event, prompt, turn.language)
             if resolution.choice:
                 await self._rate(turn, resolution.choice)
                 return
@@ -285,30 +328,32 @@ class Engine:
             return
         if self.browser.owns(step):
             prompt = self.browser.prompt(turn)
-            resolution = resolve_choice(event, prompt)
+            resolution = resolve_choice(event, prompt, turn.language)
             if resolution.stale and event.choice and event.choice.startswith("menu:"):
-                resolution = resolve_choice(event, self._menu_prompt(False, None))
+                resolution = resolve_choice(event, self._menu_prompt(turn), turn.language)
             outcome = await self.browser.handle(turn, resolution.choice, text if event.kind == Kind.TEXT else "")
             if outcome == "report":
                 await self.intake.start(turn, draft=turn.data.get("faq_question"))
             elif outcome == "done":
                 turn.reset("idle")
-                turn.say(T.FAQ_THANKS)
+                turn.say(turn.t.FAQ_THANKS)
             return
         # Idle: the menu, or a follow-up to an open case.
         if event.kind == Kind.CHOICE and event.choice == "followup:new":
             await self._new_report_from_followup(turn)
             return
-        menu = self._menu_prompt(False, None)
-        resolution = resolve_choice(event, menu)
-        if resolution.choice == "menu:report":
+        menu = self._menu_prompt(turn)
+        resolution = resolve_choice(event, menu, turn.language)
+        if resolution.choice and resolution.choice.startswith("lang:"):
+            await self._switch_language(turn, resolution.choice.split(":", 1)[1])
+        elif resolution.choice == "menu:report":
             await self.intake.start(turn)
         elif resolution.choice == "menu:lookup":
             await self._open_lookup(turn)
         elif resolution.choice == "menu:faq":
             self.browser.open(turn)
         elif resolution.choice == "menu:help":
-            turn.say(T.HELP)
+            turn.say(turn.t.HELP)
         elif event.kind in (Kind.TEXT, Kind.ATTACHMENT) and (text or event.attachments):
             found = find_code(text)
             if found and await self.lookup.show(turn, found):
@@ -327,8 +372,8 @@ class Engine:
         something from the menu instead (the caller handles it at the menu)."""
         event = turn.event
         prompt = await self.lookup.prompt(turn)
-        resolution = resolve_choice(event, prompt)
-        menu_choice = resolve_choice(event, self._menu_prompt(False, None)).choice
+        resolution = resolve_choice(event, prompt, turn.language)
+        menu_choice = resolve_choice(event, self._menu_prompt(turn), turn.language).choice
         if resolution.choice is None and (menu_choice or fold(text) in _LEAVE_WORDS):
             turn.reset("idle")
             if menu_choice:
@@ -343,8 +388,8 @@ class Engine:
         # Found or not, the look-up is over: a second wrong code should not keep them here.
         turn.reset("idle")
         if not found:
-            menu = self._menu_prompt(False, None)
-            turn.say(T.LOOKUP_GIVE_UP, menu.choices, columns=menu.columns)
+            menu = self._menu_prompt(turn)
+            turn.say(turn.t.LOOKUP_GIVE_UP, menu.choices, columns=menu.columns)
         return True
 
     async def _followup(self, turn: Turn, text: str) -> bool:
@@ -364,12 +409,12 @@ class Engine:
             await self._append(turn, cases[0], text, new_report_choice=True)
             return True
         turn.go("followup_pick")
-        turn.say(T.FOLLOWUP_WHICH, self._followup_choices(turn))
+        turn.say(turn.t.FOLLOWUP_WHICH, self._followup_choices(turn))
         return True
 
     def _followup_choices(self, turn: Turn) -> list[Choice]:
         choices = [Choice(f"followup:{code}", f"🔖 {code}") for code in turn.data.get("followup_cases", [])]
-        choices.append(Choice("followup:new", T.FOLLOWUP_NEW))
+        choices.append(Choice("followup:new", turn.t.FOLLOWUP_NEW))
         return choices
 
     async def _new_report_from_followup(self, turn: Turn) -> None:
@@ -379,9 +424,9 @@ class Engine:
         await self.intake.start(turn, draft=pending, attachments=files)
 
     async def _followup_pick(self, turn: Turn, text: str) -> None:
-        resolution = resolve_choice(turn.event, Prompt("", self._followup_choices(turn)))
+        resolution = resolve_choice(turn.event, Prompt("", self._followup_choices(turn)), turn.language)
         if resolution.choice is None:
-            turn.say(T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._followup_choices(turn))
+            turn.say(turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._followup_choices(turn))
             return
         pending = turn.data.get("pending_followup", "")
         pending_files = turn.data.get("pending_attachments", [])
@@ -407,7 +452,7 @@ class Engine:
     ) -> None:
         assert case.id is not None
         files = attachments if attachments is not None else list(turn.event.attachments)
-        problem = next(filter(None, map(self.intake.attachment_problem, files)), None)
+        problem = next(filter(None, (self.intake.attachment_problem(file, turn.t) for file in files)), None)
         if problem:
             turn.say(problem)  # the same checks as during the intake: nothing is relayed
             return
@@ -419,57 +464,62 @@ class Engine:
         case.updated_at = turn.now
         if new_report_choice:
             turn.say(
-                T.FOLLOWUP_FORWARDED.format(code=case.code) + "\n" + T.FOLLOWUP_IF_NEW,
-                [Choice("followup:new", T.FOLLOWUP_NEW)],
+                turn.t.FOLLOWUP_FORWARDED.format(code=case.code) + "\n" + turn.t.FOLLOWUP_IF_NEW,
+                [Choice("followup:new", turn.t.FOLLOWUP_NEW)],
             )
         else:
-            turn.say(T.FOLLOWUP_FORWARDED.format(code=case.code))
+            turn.say(turn.t.FOLLOWUP_FORWARDED.format(code=case.code))
         turn.send(await self.queue.reporter_message(turn.session, case, turn.reporter, text, files))
 
     async def _bosung(self, turn: Turn, args: str) -> None:
         code = find_code(args)
         if not code:
-            turn.say(T.BOSUNG_USAGE)
+            turn.say(turn.t.BOSUNG_USAGE)
             return
         case = await repo.case_by_code(turn.session, code)
         if case is None or case.reporter_id != turn.reporter.id:
-            turn.say(T.LOOKUP_NOT_FOUND.format(code=code))
+            turn.say(turn.t.LOOKUP_NOT_FOUND.format(code=code))
             return
         # Keep the person's own casing: cut the code out of what they typed.
         rest = CODE_PATTERN.sub("", args, count=1).strip()
         if not rest and not turn.event.attachments:
-            turn.say(T.BOSUNG_USAGE)
+            turn.say(turn.t.BOSUNG_USAGE)
             return
         await self._append(turn, case, rest)
 
     # -- rating --------------------------------------------------------------------------
 
-    def _rating_choices(self, case_id: int) -> list[Choice]:
-        return [Choice(f"rate:{case_id}:{key}", label) for key, label in T.RATINGS.items()]
+    @staticmethod
+    def _rating_choices(turn: Turn, case_id: int) -> list[Choice]:
+        return Engine.rating_choices(case_id, turn.language)
+
+    @staticmethod
+    def rating_choices(case_id: int, language: str | None = None) -> list[Choice]:
+        return [Choice(f"rate:{case_id}:{key}", label) for key, label in texts_for(language).RATINGS.items()]
 
     async def _rate(self, turn: Turn, choice: str) -> None:
         _, case_id, value = ([*choice.split(":"), "", ""])[:3]
         row_id = parse_id(case_id)
         case = await turn.session.get(Case, row_id) if row_id is not None else None
-        if case is None or case.reporter_id != turn.reporter.id or value not in T.RATINGS:
+        if case is None or case.reporter_id != turn.reporter.id or value not in turn.t.RATINGS:
             self._menu(turn)
             return
         if case.rating is not None:
             if case.rating != value or turn.step != "rating_comment":
-                turn.say(T.RATING_THANKS)
+                turn.say(turn.t.RATING_THANKS)
             return  # the same rating pressed again while its comment is being asked: nothing new
         case.rating = value
         await repo.add_event(turn.session, case, "rated", actor="reporter", note=value)
         if value == "khong_hai_long":
             await repo.set_status(turn.session, case, CaseStatus.IN_PROGRESS, actor="reporter", note="Không hài lòng")
             turn.reset("rating_comment", rating_case_id=case.id)
-            turn.say(T.RATING_REOPENED.format(code=case.code))
-            turn.say(T.ASK_RATING_COMMENT, [Choice("comment:skip", T.SKIP)])
+            turn.say(turn.t.RATING_REOPENED.format(code=case.code))
+            turn.say(turn.t.ASK_RATING_COMMENT, [Choice("comment:skip", turn.t.SKIP)])
         else:
             if case.status == CaseStatus.RESOLVED:
                 await repo.set_status(turn.session, case, CaseStatus.CLOSED, actor="reporter", note="Đã đánh giá")
             turn.reset("rating_comment", rating_case_id=case.id)
-            turn.say(T.ASK_RATING_COMMENT, [Choice("comment:skip", T.SKIP)])
+            turn.say(turn.t.ASK_RATING_COMMENT, [Choice("comment:skip", turn.t.SKIP)])
         turn.send(await self.queue.rating_received(turn.session, case, turn.reporter))
 
     async def _answer_to_result(self, turn: Turn, text: str) -> bool:
@@ -485,11 +535,11 @@ class Engine:
         turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=text))
         case.updated_at = turn.now
         turn.send(await self.queue.reporter_message(turn.session, case, turn.reporter, text, list(event.attachments)))
-        turn.say(T.RATING_REASK.format(code=case.code), self._rating_choices(case.id))
+        turn.say(turn.t.RATING_REASK.format(code=case.code), self._rating_choices(turn, case.id))
         return True
 
     async def _rating_comment(self, turn: Turn, text: str) -> None:
-        resolution = resolve_choice(turn.event, Prompt("", [Choice("comment:skip", T.SKIP)], free_text=True))
+        resolution = resolve_choice(turn.event, Prompt("", [Choice("comment:skip", turn.t.SKIP)], free_text=True), turn.language)
         case = await turn.session.get(Case, turn.data.get("rating_case_id", 0))
         turn.reset("idle")
         if resolution.choice is None and text and case is not None:
@@ -499,8 +549,10 @@ class Engine:
             turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=comment))
             turn.send(await self.queue.rating_received(turn.session, case, turn.reporter))
         unhappy = case is not None and case.rating == "khong_hai_long"
-        turn.say(T.RATING_COMMENT_THANKS_UNHAPPY if unhappy else T.RATING_THANKS)
+        turn.say(turn.t.RATING_COMMENT_THANKS_UNHAPPY if unhappy else turn.t.RATING_THANKS)
 
     def rating_request(self, case: Case) -> list[Choice]:
+        """The rating buttons staff send with a resolution (relabelled for the reporter's
+        language by handlers.language.rating_choices_in)."""
         assert case.id is not None
-        return self._rating_choices(case.id)
+        return self.rating_choices(case.id)

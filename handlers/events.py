@@ -77,6 +77,9 @@ class Incoming:
     # Name of the forum topic the message is in, when the messenger tells it (used to find
     # the case even before the topic's id has been stored).
     topic_name: str | None = None
+    # The language of the person's messenger app, when the messenger tells it (Telegram's
+    # from_user.language_code, e.g. "en", "vi"): only a hint, the bot never switches by it.
+    language_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,15 +98,21 @@ class Reply:
     attachments: list[AttachmentRef] = field(default_factory=list)
     # Choices shown side by side on one row where the messenger has buttons.
     columns: int = 1
+    # The reader's language ("vi" or "en"): the words adapters add (numbered-menu hint,
+    # share-contact button) follow it.
+    language: str = "vi"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "choices": [[c.key, c.label] for c in self.choices],
             "request_contact": self.request_contact,
             "attachments": [a.to_dict() for a in self.attachments],
             "columns": self.columns,
         }
+        if self.language != "vi":
+            data["language"] = self.language
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -113,6 +122,7 @@ class Reply:
             request_contact=bool(data.get("request_contact")),
             attachments=[AttachmentRef.from_dict(a) for a in data.get("attachments", [])],
             columns=int(data.get("columns", 1)),
+            language=str(data.get("language") or "vi"),
         )
 
 
@@ -142,6 +152,10 @@ def render_numbered(reply: Reply) -> str:
     lines = [reply.text, ""]
     lines += [f"{number}. {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
     numbers = [str(n) for n in range(1, len(reply.choices) + 1)]
+    if reply.language == "en":
+        hint = "Reply 1" if len(numbers) == 1 else "Reply " + ", ".join(numbers[:-1]) + " or " + numbers[-1]
+        lines += ["", f"👉 {hint} (or type your choice)."]
+        return "\n".join(lines)
     hint = "Trả lời 1" if len(numbers) == 1 else "Trả lời " + ", ".join(numbers[:-1]) + " hoặc " + numbers[-1]
     lines += ["", f"👉 {hint} (hoặc gõ nội dung lựa chọn)."]
     return "\n".join(lines)

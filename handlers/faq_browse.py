@@ -1,8 +1,13 @@
-"""The menu's "Câu hỏi thường gặp": browse topics by system, or ask a free question."""
+"""The menu's "Câu hỏi thường gặp": browse topics by system, or ask a free question.
+
+Topics (titles and answers) are the knowledge base's, in Vietnamese; for people who chose
+English the screens around them are in English and an answer comes with a short English lead-in.
+"""
 
 from __future__ import annotations
 
-from handlers import texts as T
+from types import ModuleType
+
 from handlers.choices import Prompt
 from handlers.events import Choice
 from handlers.services import FaqStage, FaqSuggestion, FaqTopicView
@@ -12,8 +17,8 @@ from storage import repo
 _SYSTEM_ORDER = ["vneid", "dvc_quoc_gia", "he_thong_tthc_thanh_pho", "thanh_toan", "chu_ky_so", "chung"]
 
 
-def _system_label(system: str) -> str:
-    return T.FAQ_SYSTEM_GENERAL if system == "chung" else T.SYSTEMS.get(system, system)
+def _system_label(system: str, t: ModuleType) -> str:
+    return t.FAQ_SYSTEM_GENERAL if system == "chung" else t.SYSTEMS.get(system, system)
 
 
 class FaqBrowser:
@@ -38,21 +43,48 @@ class FaqBrowser:
             system = turn.data.get("faq_system", "")
             topics = self.faq.topics_by_system().get(system, [])
             choices = [Choice(f"faqtopic:{t.id}", t.title) for t in topics]
-            choices.append(Choice("faqtopic:back", T.BACK))
-            return Prompt(T.FAQ_BROWSE_TOPICS, choices, free_text=True)
+            choices.append(Choice("faqtopic:back", turn.t.BACK))
+            return Prompt(turn.t.FAQ_BROWSE_TOPICS, choices, free_text=True)
         if turn.step == "faq_answered":
-            return Prompt(T.MENU_AGAIN, self._after_answer_choices(), free_text=True)
+            return Prompt(turn.t.MENU_AGAIN, self._after_answer_choices(turn), free_text=True)
         groups = self.faq.topics_by_system()
-        choices = [Choice(f"faqsys:{s}", _system_label(s)) for s in _SYSTEM_ORDER if groups.get(s)]
-        choices += [Choice(f"faqsys:{s}", _system_label(s)) for s in groups if s not in _SYSTEM_ORDER]
-        return Prompt(T.FAQ_BROWSE, choices, free_text=True)
+        choices = [Choice(f"faqsys:{s}", _system_label(s, turn.t)) for s in _SYSTEM_ORDER if groups.get(s)]
+        choices += [Choice(f"faqsys:{s}", _system_label(s, turn.t)) for s in groups if s not in _SYSTEM_ORDER]
+        return Prompt(turn.t.FAQ_BROWSE, choices, free_text=True)
 
-    def _after_answer_choices(self) -> list[Choice]:
+    def _after_answer_choices(self, turn: Turn) -> list[Choice]:
         return [
-            Choice("faqafter:ok", T.FAQ_HELPFUL),
-            Choice("faqafter:report", T.FAQ_REPORT),
-            Choice("faqafter:more", T.FAQ_MORE),
+            Choice("faqafter:ok", turn.t.FAQ_HELPFUL),
+            Choice("faqafter:report", turn.t.FAQ_REPORT),
+            Choice("faqafter:more", turn.t.FAQ_MORE),
         ]
+
+    def _labels(self, turn: Turn) -> dict[str, str]:
+        """The label of every fixed choice of these screens, in the person's language."""
+        t = turn.t
+        labels = {choice.key: choice.label for choice in self._after_answer_choices(turn)}
+        labels["faqtopic:back"] = t.BACK
+        labels.update({f"faqsys:{s}": _system_label(s, t) for s in self.faq.topics_by_system()})
+        return labels
+
+    def reask(self, turn: Turn, prefix: str) -> None:
+        """The screen on show again, after the person changed language: the same choices (so
+        "2" still means what it meant), their labels in the new language."""
+        shown = turn.data.get("faq_choices")
+        if shown is None:
+            self._ask(turn, prefix)
+            return
+        labels = self._labels(turn)
+        choices = [Choice(key, labels.get(key, label)) for key, label in shown]
+        text = self._build(turn).text
+        topic = self.faq.topic(turn.data.get("faq_last_topic") or "")
+        if turn.step == "faq_topics" and not turn.data.get("faq_system"):
+            text = turn.t.FAQ_PICK  # candidates for a typed question
+        elif turn.step == "faq_answered" and all(key != "faqafter:ok" for key, _ in shown):
+            text = turn.t.FAQ_NO_MATCH
+        elif turn.step == "faq_answered" and topic is not None:
+            text = turn.t.FAQ_ANSWER.format(title=topic.title, answer=topic.answer)
+        self._show(turn, f"{prefix}\n\n{text}", choices)
 
     def open(self, turn: Turn) -> None:
         turn.reset("faq_browse")
@@ -92,7 +124,7 @@ class FaqBrowser:
             self._ask(turn)
             return None
         if len(text) > self.max_text_length:
-            turn.say(T.TEXT_TOO_LONG.format(length=len(text), max=self.max_text_length))
+            turn.say(turn.t.TEXT_TOO_LONG.format(length=len(text), max=self.max_text_length))
             return None
         await self.answer_question(turn, text)
         return None
@@ -124,17 +156,17 @@ class FaqBrowser:
         elif suggestion.candidates:
             turn.go("faq_topics")
             choices = [Choice(f"faqtopic:{t.id}", t.title) for t in suggestion.candidates]
-            choices.append(Choice("faqafter:report", T.FAQ_REPORT))
-            self._show(turn, T.FAQ_PICK, choices)
+            choices.append(Choice("faqafter:report", turn.t.FAQ_REPORT))
+            self._show(turn, turn.t.FAQ_PICK, choices)
         else:
             turn.go("faq_answered")
-            self._show(turn, T.FAQ_NO_MATCH, [Choice("faqafter:report", T.FAQ_REPORT), Choice("faqafter:more", T.FAQ_MORE)])
+            self._show(turn, turn.t.FAQ_NO_MATCH, [Choice("faqafter:report", turn.t.FAQ_REPORT), Choice("faqafter:more", turn.t.FAQ_MORE)])
 
     def _answer(self, turn: Turn, topic: FaqTopicView) -> None:
         turn.set(faq_last_topic=topic.id)
         turn.go("faq_answered")
         # Long answers are split by the channel adapter; the answer's line breaks are kept.
-        self._show(turn, f"📌 {topic.title}\n\n{topic.answer}", self._after_answer_choices())
+        self._show(turn, turn.t.FAQ_ANSWER.format(title=topic.title, answer=topic.answer), self._after_answer_choices(turn))
 
     async def _mark_last(self, turn: Turn, solved: bool) -> None:
         from storage.models import FaqQuery

@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import col, select
@@ -38,6 +39,7 @@ from handlers.incidents import (
     format_incident_alert_vi,
     incident_key,
 )
+from handlers.language import case_texts, rating_choices_in
 from handlers.lookup import CODE_PATTERN, find_code
 from handlers.queue import Queue
 from handlers.services import FaqStage
@@ -85,19 +87,8 @@ THREAD_LINKED = (
     "🔗 Phản ánh {code} gắn với sự cố #{id} ({subject}) đang mở; đã gửi thông báo chung cho người phản ánh."
 )
 ALERT_FOOTER = "Sự cố #{id}. Mở sự cố để báo ngay cho người phản ánh: /suco mo {value} <thông báo>"
-
-REPORTER_KNOWN = (
-    "📢 Tổ công tác đã ghi nhận sự cố chung về {subject}.\n{notice}\n\n"
-    "Phản ánh {code} của bạn đã được gắn với sự cố này. Khi khắc phục xong, Tổ công tác sẽ báo bạn ngay."
-)
-REPORTER_FIXED = (
-    "✅ Sự cố chung về {subject} đã được khắc phục.\nKết quả: {result}\n\n"
-    "Phản ánh {code} của bạn đã được giải quyết. Nếu vẫn còn lỗi, bạn chọn “Không hài lòng” để "
-    "Tổ công tác xem lại.\nBạn đánh giá giúp Tổ công tác mức độ hài lòng nhé:"
-)
-REPORTER_FIXED_INFO = (
-    "✅ Sự cố chung về {subject} (liên quan phản ánh {code} của bạn) đã được khắc phục.\nKết quả: {result}"
-)
+# What reporters are told (texts.INCIDENT_KNOWN, INCIDENT_FIXED, INCIDENT_FIXED_INFO) is in
+# handlers/texts.py and texts_en.py, in the reporter's language.
 
 
 @dataclass
@@ -146,12 +137,13 @@ class IncidentDesk:
 
     # -- labels --------------------------------------------------------------------------
 
-    def subject(self, key: str) -> str:
+    def subject(self, key: str, t: ModuleType = T) -> str:
+        """What an incident is about, for staff (`t` the reporter's texts, for a reporter)."""
         kind, _, value = key.partition(":")
         if kind == "topic":
             view = self.faq.topic(value)
-            return f"«{view.title if view else value}»"
-        return f"hệ thống {T.SYSTEMS.get(value, value)}"
+            return str(t.INCIDENT_SUBJECT_TOPIC.format(title=view.title if view else value))
+        return str(t.INCIDENT_SUBJECT_SYSTEM.format(system=t.SYSTEMS.get(value, value)))
 
     def _unit_names(self, codes: list[str]) -> dict[str, str]:
         names = {}
@@ -295,8 +287,9 @@ class IncidentDesk:
         await repo.add_event(
             session, case, "incident", actor=actor, note=f"Sự cố #{incident.id}: {incident.notice or ''}"
         )
-        text = REPORTER_KNOWN.format(subject=subject, notice=incident.notice or "", code=case.code)
-        out.append(self.queue.to_reporter(case, Reply(text), purpose="notice"))
+        t = await case_texts(session, case)
+        text = t.INCIDENT_KNOWN.format(subject=self.subject(incident.key, t), notice=incident.notice or "", code=case.code)
+        out.append(self.queue.to_reporter(case, Reply(text, language=t.LANGUAGE), purpose="notice"))
         if in_thread:
             note = self.queue.to_thread(
                 case, Reply(THREAD_LINKED.format(code=case.code, id=incident.id, subject=subject))
@@ -472,15 +465,18 @@ class IncidentDesk:
                 await self._resolve(session, case, incident, result, actor, now, subject)
                 resolved += 1
                 told.add(case.reporter_id)
+                t = await case_texts(session, case)
                 reply = Reply(
-                    REPORTER_FIXED.format(subject=subject, result=result, code=case.code),
-                    self.rating_choices(case),
+                    t.INCIDENT_FIXED.format(subject=self.subject(incident.key, t), result=result, code=case.code),
+                    rating_choices_in(t, self.rating_choices(case)),
+                    language=t.LANGUAGE,
                 )
                 out.append(self.queue.to_reporter(case, reply, purpose="rating_request"))
             elif case.reporter_id not in told:
                 told.add(case.reporter_id)
-                text = REPORTER_FIXED_INFO.format(subject=subject, code=case.code, result=result)
-                out.append(self.queue.to_reporter(case, Reply(text), purpose="notice"))
+                t = await case_texts(session, case)
+                text = t.INCIDENT_FIXED_INFO.format(subject=self.subject(incident.key, t), code=case.code, result=result)
+                out.append(self.queue.to_reporter(case, Reply(text, language=t.LANGUAGE), purpose="notice"))
         self._say(
             event,
             out,

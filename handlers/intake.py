@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -164,12 +165,12 @@ class IntakeFlow:
         """Route the person's answer to the current step."""
         event = turn.event
         prompt = self.prompt(turn)
-        resolution = resolve_choice(event, prompt)
+        resolution = resolve_choice(event, prompt, turn.language)
         if resolution.stale:
-            self.ask(turn, prefix=T.STALE_CHOICE)
+            self.ask(turn, prefix=turn.t.STALE_CHOICE)
             return
         if event.kind == Kind.ATTACHMENT and turn.step not in ("description", "attachments"):
-            self.ask(turn, prefix=T.ATTACHMENT_NOT_NOW)
+            self.ask(turn, prefix=turn.t.ATTACHMENT_NOT_NOW)
             return
         if event.kind == Kind.CONTACT and turn.step != "phone":
             self.ask(turn)
@@ -177,9 +178,9 @@ class IntakeFlow:
         text = clean_text(event.text)
         if resolution.choice is None and not prompt.free_text and event.kind in (Kind.TEXT, Kind.CHOICE):
             if self._keep_as_draft(turn, text):
-                self.ask(turn, prefix=T.DRAFT_KEPT)
+                self.ask(turn, prefix=turn.t.DRAFT_KEPT)
                 return
-            self.ask(turn, prefix=T.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)))
+            self.ask(turn, prefix=turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)))
             return
         await self._on[turn.step](turn, resolution.choice, text)
 
@@ -200,7 +201,7 @@ class IntakeFlow:
     # -- consent -------------------------------------------------------------------------
 
     def ask_consent(self, turn: Turn) -> Prompt:
-        return Prompt(T.CONSENT, [Choice("consent:yes", T.CONSENT_YES), Choice("consent:no", T.CONSENT_NO)])
+        return Prompt(turn.t.CONSENT, [Choice("consent:yes", turn.t.CONSENT_YES), Choice("consent:no", turn.t.CONSENT_NO)])
 
     async def on_consent(self, turn: Turn, choice: str | None, text: str) -> None:
         turn.reporter.consent = choice == "consent:yes"
@@ -210,15 +211,15 @@ class IntakeFlow:
             turn.reporter.display_name = None
             turn.reporter.username = None
             turn.reporter.phone = None
-            self.ask(turn, "role", prefix=T.CONSENT_REFUSED)
+            self.ask(turn, "role", prefix=turn.t.CONSENT_REFUSED)
             return
         self.ask(turn, "role")
 
     # -- who -----------------------------------------------------------------------------
 
     def ask_role(self, turn: Turn) -> Prompt:
-        choices = [Choice(f"role:{key}", f"{T.ROLE_ICONS[key]} {label}") for key, label in T.ROLES.items()]
-        return Prompt(T.ASK_ROLE, choices)
+        choices = [Choice(f"role:{key}", f"{turn.t.ROLE_ICONS[key]} {label}") for key, label in turn.t.ROLES.items()]
+        return Prompt(turn.t.ASK_ROLE, choices)
 
     async def on_role(self, turn: Turn, choice: str | None, text: str) -> None:
         assert choice is not None
@@ -238,8 +239,8 @@ class IntakeFlow:
 
     def ask_unit(self, turn: Turn) -> Prompt:
         officer = turn.data.get("role") in T.OFFICER_ROLES
-        choices = [] if turn.data.get("role") == "can_bo_xa" else [Choice("unit:skip", T.UNIT_SKIP)]
-        return Prompt(T.ASK_UNIT_OFFICER if officer else T.ASK_UNIT, choices, free_text=True)
+        choices = [] if turn.data.get("role") == "can_bo_xa" else [Choice("unit:skip", turn.t.UNIT_SKIP)]
+        return Prompt(turn.t.ASK_UNIT_OFFICER if officer else turn.t.ASK_UNIT, choices, free_text=True)
 
     async def on_unit(self, turn: Turn, choice: str | None, text: str) -> None:
         if choice == "unit:skip":
@@ -247,13 +248,13 @@ class IntakeFlow:
             self.ask(turn, self._next_after(turn, "system"))
             return
         if turn.event.kind != Kind.TEXT or not text:
-            self.ask(turn, prefix=T.EMPTY_MESSAGE)
+            self.ask(turn, prefix=turn.t.EMPTY_MESSAGE)
             return
         found = self.units.find(text[:100], limit=3)
         if not found:
             # Back to the plain question: the candidates of an earlier search no longer apply.
             turn.set(unit_candidates=None)
-            self.ask(turn, "unit", prefix=T.UNIT_NOT_FOUND.format(text=shorten(text, 60)))
+            self.ask(turn, "unit", prefix=turn.t.UNIT_NOT_FOUND.format(text=shorten(text, 60)))
             return
         turn.set(unit_candidates=[[u.code, u.full_name, u.former] for u in found])
         self.ask(turn, "unit_pick")
@@ -261,11 +262,11 @@ class IntakeFlow:
     def ask_unit_pick(self, turn: Turn) -> Prompt:
         candidates = turn.data.get("unit_candidates", [])
         choices = [
-            Choice(f"unit:{code}", f"📍 {name}" + (f" ({former})" if former else ""))
+            Choice(f"unit:{code}", f"📍 {name}" + (f" ({former.replace(T.UNIT_FORMER, turn.t.UNIT_FORMER, 1)})" if former else ""))
             for code, name, former in candidates
         ]
-        choices.append(Choice("unit:retype", T.UNIT_RETYPE))
-        text = T.UNIT_PICK_ONE.format(unit=candidates[0][1]) if len(candidates) == 1 else T.UNIT_PICK
+        choices.append(Choice("unit:retype", turn.t.UNIT_RETYPE))
+        text = turn.t.UNIT_PICK_ONE.format(unit=candidates[0][1]) if len(candidates) == 1 else turn.t.UNIT_PICK
         # Typing another name here is a new search, not a wrong answer.
         return Prompt(text, choices, free_text=True)
 
@@ -292,8 +293,8 @@ class IntakeFlow:
         unit = self.units.get(turn.reporter.unit_code or "")
         name = unit.full_name if unit else "?"
         return Prompt(
-            T.UNIT_REMEMBERED.format(unit=name),
-            [Choice("unit:same", T.UNIT_SAME), Choice("unit:other", T.UNIT_OTHER)],
+            turn.t.UNIT_REMEMBERED.format(unit=name),
+            [Choice("unit:same", turn.t.UNIT_SAME), Choice("unit:other", turn.t.UNIT_OTHER)],
             columns=2,
         )
 
@@ -306,7 +307,7 @@ class IntakeFlow:
     # -- which system --------------------------------------------------------------------
 
     def ask_system(self, turn: Turn) -> Prompt:
-        return Prompt(T.ASK_SYSTEM, [Choice(f"system:{key}", label) for key, label in T.SYSTEMS.items()])
+        return Prompt(turn.t.ASK_SYSTEM, [Choice(f"system:{key}", label) for key, label in turn.t.SYSTEMS.items()])
 
     async def on_system(self, turn: Turn, choice: str | None, text: str) -> None:
         assert choice is not None
@@ -316,11 +317,11 @@ class IntakeFlow:
     # -- what happened -------------------------------------------------------------------
 
     def ask_description(self, turn: Turn) -> Prompt:
-        text = T.ASK_DESCRIPTION.format(max=self.config.max_attachments)
+        text = turn.t.ASK_DESCRIPTION.format(max=self.config.max_attachments)
         draft = turn.data.get("draft_description")
         if draft and not turn.data.get("editing"):
-            text = T.USE_DRAFT.format(draft=shorten(draft, 300)) + "\n\n" + text
-            return Prompt(text, [Choice("description:draft", T.USE_DRAFT_BUTTON)], free_text=True)
+            text = turn.t.USE_DRAFT.format(draft=shorten(draft, 300)) + "\n\n" + text
+            return Prompt(text, [Choice("description:draft", turn.t.USE_DRAFT_BUTTON)], free_text=True)
         return Prompt(text, free_text=True)
 
     async def on_description(self, turn: Turn, choice: str | None, text: str) -> None:
@@ -330,16 +331,16 @@ class IntakeFlow:
             if not self._take_attachments(turn):
                 return
             if len(text) < self.config.min_description_length:
-                turn.say(T.ATTACHMENT_WAIT_TEXT.format(count=len(turn.data.get("attachments", []))))
+                turn.say(turn.t.ATTACHMENT_WAIT_TEXT.format(count=len(turn.data.get("attachments", []))))
                 return
         if not text:
-            self.ask(turn, prefix=T.EMPTY_MESSAGE)
+            self.ask(turn, prefix=turn.t.EMPTY_MESSAGE)
             return
         if len(text) > self.config.max_text_length:
-            turn.say(T.TEXT_TOO_LONG.format(length=len(text), max=self.config.max_text_length))
+            turn.say(turn.t.TEXT_TOO_LONG.format(length=len(text), max=self.config.max_text_length))
             return
         if len(text) < self.config.min_description_length or not fold(text):
-            turn.say(T.DESCRIPTION_TOO_SHORT.format(min=self.config.min_description_length))
+            turn.say(turn.t.DESCRIPTION_TOO_SHORT.format(min=self.config.min_description_length))
             return
         turn.set(description=text)
         if turn.data.get("editing"):
@@ -352,8 +353,8 @@ class IntakeFlow:
     def ask_attachments(self, turn: Turn) -> Prompt:
         count = len(turn.data.get("attachments", []))
         return Prompt(
-            T.ASK_MORE_ATTACHMENTS.format(count=count, max=self.config.max_attachments),
-            [Choice("attach:done", T.CONTINUE)],
+            turn.t.ASK_MORE_ATTACHMENTS.format(count=count, max=self.config.max_attachments),
+            [Choice("attach:done", turn.t.CONTINUE)],
             free_text=True,
         )
 
@@ -365,12 +366,12 @@ class IntakeFlow:
                 return
             count = len(turn.data.get("attachments", []))
             if count >= self.config.max_attachments:
-                turn.say(T.ATTACHMENT_LIMIT.format(max=self.config.max_attachments))
+                turn.say(turn.t.ATTACHMENT_LIMIT.format(max=self.config.max_attachments))
                 await self._after_attachments(turn)
             else:
                 turn.say(
-                    T.ATTACHMENT_RECEIVED.format(count=count, max=self.config.max_attachments),
-                    [Choice("attach:done", T.CONTINUE)],
+                    turn.t.ATTACHMENT_RECEIVED.format(count=count, max=self.config.max_attachments),
+                    [Choice("attach:done", turn.t.CONTINUE)],
                 )
             return
         if choice == "attach:done" or fold(text) in {"xong", "tiep", "tiep tuc", "ok", "khong", "ko", "k"}:
@@ -379,7 +380,7 @@ class IntakeFlow:
         # More words after the description: keep them, people often write in several messages.
         if text:
             if self._add_to_description(turn, text):
-                self.ask(turn, prefix=T.DESCRIPTION_EXTENDED)
+                self.ask(turn, prefix=turn.t.DESCRIPTION_EXTENDED)
             return
         self.ask(turn)
 
@@ -387,7 +388,7 @@ class IntakeFlow:
         """Append to the description; False (and the person told) when it would be too long."""
         description = turn.data.get("description", "")
         if len(description) + 1 + len(text) > self.config.max_text_length:
-            turn.say(T.DESCRIPTION_FULL.format(max=self.config.max_text_length))
+            turn.say(turn.t.DESCRIPTION_FULL.format(max=self.config.max_text_length))
             return False
         turn.set(description=f"{description}\n{text}".strip())
         return True
@@ -396,26 +397,26 @@ class IntakeFlow:
         """Store accepted attachments by reference; explain and refuse the others."""
         kept = list(turn.data.get("attachments", []))
         for attachment in turn.event.attachments:
-            problem = self.attachment_problem(attachment)
+            problem = self.attachment_problem(attachment, turn.t)
             if problem:
                 turn.say(problem)
                 return False
             if len(kept) >= self.config.max_attachments:
-                turn.say(T.ATTACHMENT_LIMIT.format(max=self.config.max_attachments))
+                turn.say(turn.t.ATTACHMENT_LIMIT.format(max=self.config.max_attachments))
                 break
             kept.append(attachment.to_dict())
         turn.set(attachments=kept)
         return True
 
-    def attachment_problem(self, attachment: AttachmentRef) -> str | None:
-        """Why a file is refused (type, size), in words for the person; None when accepted."""
-        name = attachment.file_name or ("ảnh" if attachment.kind == "photo" else "tệp")
+    def attachment_problem(self, attachment: AttachmentRef, t: ModuleType = T) -> str | None:
+        """Why a file is refused (type, size), in words for the person (texts `t`); None when accepted."""
+        name = attachment.file_name or (t.FILE_PHOTO if attachment.kind == "photo" else t.FILE_DOCUMENT)
         if attachment.kind != "photo":
             mime = (attachment.mime_type or "").lower()
             if mime not in self.config.allowed_mime_types or not _extension_fits(attachment.file_name, mime):
-                return T.ATTACHMENT_BAD_TYPE.format(name=shorten(name, 60), mime=mime or "không rõ")
+                return t.ATTACHMENT_BAD_TYPE.format(name=shorten(name, 60), mime=mime or t.FILE_TYPE_UNKNOWN)
         if attachment.size and attachment.size > self.config.max_attachment_mb * 1024 * 1024:
-            return T.ATTACHMENT_TOO_BIG.format(name=shorten(name, 60), max=int(self.config.max_attachment_mb))
+            return t.ATTACHMENT_TOO_BIG.format(name=shorten(name, 60), max=int(self.config.max_attachment_mb))
         return None
 
     async def _after_attachments(self, turn: Turn) -> None:
@@ -454,8 +455,8 @@ class IntakeFlow:
         if topic is None:
             return self.ask_dossier(turn)
         return Prompt(
-            T.FAQ_OFFER.format(title=topic.title, answer=topic.answer),
-            [Choice("faq:solved", T.FAQ_SOLVED), Choice("faq:not_solved", T.FAQ_NOT_SOLVED)],
+            turn.t.FAQ_OFFER.format(title=topic.title, answer=topic.answer),
+            [Choice("faq:solved", turn.t.FAQ_SOLVED), Choice("faq:not_solved", turn.t.FAQ_NOT_SOLVED)],
         )
 
     async def on_faq_offer(self, turn: Turn, choice: str | None, text: str) -> None:
@@ -463,7 +464,7 @@ class IntakeFlow:
         await self._close_faq_query(turn, solved)
         if solved:
             turn.reset("idle")
-            turn.say(T.FAQ_THANKS)
+            turn.say(turn.t.FAQ_THANKS)
             return
         self.ask(turn, "dossier")
 
@@ -473,8 +474,8 @@ class IntakeFlow:
             topic = self.faq.topic(topic_id)
             if topic:
                 choices.append(Choice(f"faqpick:{topic.id}", f"💡 {topic.title}"))
-        choices.append(Choice("faqpick:none", T.FAQ_NONE_OF_THESE))
-        return Prompt(T.FAQ_PICK, choices)
+        choices.append(Choice("faqpick:none", turn.t.FAQ_NONE_OF_THESE))
+        return Prompt(turn.t.FAQ_PICK, choices)
 
     async def on_faq_pick(self, turn: Turn, choice: str | None, text: str) -> None:
         assert choice is not None
@@ -494,7 +495,7 @@ class IntakeFlow:
     # -- dossier, procedure, phone -------------------------------------------------------
 
     def ask_dossier(self, turn: Turn) -> Prompt:
-        return Prompt(T.ASK_DOSSIER, [Choice("dossier:skip", T.SKIP)], free_text=True)
+        return Prompt(turn.t.ASK_DOSSIER, [Choice("dossier:skip", turn.t.SKIP)], free_text=True)
 
     async def on_dossier(self, turn: Turn, choice: str | None, text: str) -> None:
         if choice == "dossier:skip" or fold(text) in {"bo qua", "khong co", "chua co", "ko co", "khong"}:
@@ -502,23 +503,23 @@ class IntakeFlow:
         elif turn.event.kind == Kind.TEXT and _DOSSIER.match(text) and any(ch.isdigit() for ch in text):
             turn.set(dossier_code=text.strip())
         else:
-            self.ask(turn, prefix=T.DOSSIER_INVALID)
+            self.ask(turn, prefix=turn.t.DOSSIER_INVALID)
             return
         self.ask(turn, self._next_after(turn, "procedure"))
 
     def ask_procedure(self, turn: Turn) -> Prompt:
-        return Prompt(T.ASK_PROCEDURE, [Choice("procedure:skip", T.SKIP)], free_text=True)
+        return Prompt(turn.t.ASK_PROCEDURE, [Choice("procedure:skip", turn.t.SKIP)], free_text=True)
 
     async def on_procedure(self, turn: Turn, choice: str | None, text: str) -> None:
         if choice == "procedure:skip" or fold(text) in {"bo qua", "khong ro", "khong biet", "ko ro"}:
             turn.set(procedure_name=None)
         elif turn.event.kind == Kind.TEXT and text:
             if len(text) > 300:
-                turn.say(T.TEXT_TOO_LONG.format(length=len(text), max=300))
+                turn.say(turn.t.TEXT_TOO_LONG.format(length=len(text), max=300))
                 return
             turn.set(procedure_name=text)
         else:
-            self.ask(turn, prefix=T.EMPTY_MESSAGE)
+            self.ask(turn, prefix=turn.t.EMPTY_MESSAGE)
             return
         if turn.data.get("editing"):
             self.ask(turn, "confirm")
@@ -530,9 +531,9 @@ class IntakeFlow:
     def ask_phone(self, turn: Turn) -> Prompt:
         choices = []
         if turn.reporter.phone:
-            choices.append(Choice("phone:known", T.USE_KNOWN_PHONE.format(phone=format_phone(turn.reporter.phone))))
-        choices.append(Choice("phone:skip", T.SKIP))
-        text = T.ASK_PHONE if turn.event.channel == "telegram" else T.ASK_PHONE_TEXT_ONLY
+            choices.append(Choice("phone:known", turn.t.USE_KNOWN_PHONE.format(phone=format_phone(turn.reporter.phone))))
+        choices.append(Choice("phone:skip", turn.t.SKIP))
+        text = turn.t.ASK_PHONE if turn.event.channel == "telegram" else turn.t.ASK_PHONE_TEXT_ONLY
         return Prompt(text, choices, request_contact=True, free_text=True)
 
     async def on_phone(self, turn: Turn, choice: str | None, text: str) -> None:
@@ -544,7 +545,7 @@ class IntakeFlow:
             raw = turn.event.phone if turn.event.kind == Kind.CONTACT else text
             phone = normalize_phone(raw or "")
             if phone is None:
-                self.ask(turn, prefix=T.PHONE_INVALID.format(text=shorten(raw or "", 30)))
+                self.ask(turn, prefix=turn.t.PHONE_INVALID.format(text=shorten(raw or "", 30)))
                 return
             turn.set(phone=phone)
             if turn.event.kind != Kind.CONTACT or turn.event.phone_is_own:
@@ -557,30 +558,31 @@ class IntakeFlow:
 
     def summary(self, turn: Turn) -> str:
         data = turn.data
+        t = turn.t
         dash = "—"
         lines = [
-            f"👤 Đối tượng: {T.ROLES.get(data.get('role') or '', dash)}",
-            f"📍 Đơn vị: {data.get('unit_name') or 'Không rõ'}",
-            f"🖥️ Hệ thống: {T.SYSTEMS.get(data.get('system') or '', dash)}",
-            f"📝 Mô tả: {shorten(data.get('description', ''), 500)}",
-            f"📎 Tệp đính kèm: {len(data.get('attachments', []))}",
-            f"🗂️ Mã hồ sơ: {data.get('dossier_code') or dash}",
-            f"📄 Thủ tục: {data.get('procedure_name') or dash}",
+            t.SUMMARY_ROLE.format(value=t.ROLES.get(data.get("role") or "", dash)),
+            t.SUMMARY_UNIT.format(value=data.get("unit_name") or t.UNIT_UNKNOWN),
+            t.SUMMARY_SYSTEM.format(value=t.SYSTEMS.get(data.get("system") or "", dash)),
+            t.SUMMARY_DESCRIPTION.format(value=shorten(data.get("description", ""), 500)),
+            t.SUMMARY_ATTACHMENTS.format(count=len(data.get("attachments", []))),
+            t.SUMMARY_DOSSIER.format(value=data.get("dossier_code") or dash),
+            t.SUMMARY_PROCEDURE.format(value=data.get("procedure_name") or dash),
         ]
         if turn.reporter.consent:
             phone = data.get("phone")
-            lines.append(f"📞 Điện thoại: {format_phone(phone) if phone else dash}")
+            lines.append(t.SUMMARY_PHONE.format(value=format_phone(phone) if phone else dash))
         else:
-            lines.append("🙈 Gửi ẩn danh")
+            lines.append(t.SUMMARY_ANONYMOUS)
         topic = self.faq.topic(data.get("faq_topic") or "")
         if topic:
-            lines.append(f"💡 Gợi ý đã xem: {topic.title}")
+            lines.append(t.SUMMARY_FAQ.format(title=topic.title))
         return "\n".join(lines)
 
     def ask_confirm(self, turn: Turn) -> Prompt:
         return Prompt(
-            T.SUMMARY.format(body=self.summary(turn)),
-            [Choice("confirm:submit", T.SUBMIT), Choice("confirm:edit", T.EDIT), Choice("confirm:cancel", T.CANCEL)],
+            turn.t.SUMMARY.format(body=self.summary(turn)),
+            [Choice("confirm:submit", turn.t.SUBMIT), Choice("confirm:edit", turn.t.EDIT), Choice("confirm:cancel", turn.t.CANCEL)],
         )
 
     async def on_confirm(self, turn: Turn, choice: str | None, text: str) -> None:
@@ -588,17 +590,17 @@ class IntakeFlow:
             self.ask(turn, "edit")
         elif choice == "confirm:cancel":
             turn.reset("idle")
-            turn.say(T.CANCELLED)
+            turn.say(turn.t.CANCELLED)
         else:
             await self.submit(turn)
 
     def ask_edit(self, turn: Turn) -> Prompt:
-        fields = dict(T.EDIT_FIELDS)
+        fields = dict(turn.t.EDIT_FIELDS)
         if not turn.reporter.consent:
             fields.pop("phone")
         choices = [Choice(f"edit:{key}", label) for key, label in fields.items()]
-        choices.append(Choice("edit:back", T.BACK))
-        return Prompt(T.ASK_EDIT, choices, columns=2)
+        choices.append(Choice("edit:back", turn.t.BACK))
+        return Prompt(turn.t.ASK_EDIT, choices, columns=2)
 
     async def on_edit(self, turn: Turn, choice: str | None, text: str) -> None:
         assert choice is not None
@@ -647,7 +649,7 @@ class IntakeFlow:
         await repo.add_event(turn.session, case, "created", actor="reporter", to_status=case.status)
         await turn.session.flush()
         turn.reset("idle")
-        turn.say(T.CASE_CREATED.format(code=case.code, due=self.format_time(resolution_due)))
+        turn.say(turn.t.CASE_CREATED.format(code=case.code, due=turn.t.localize_time(self.format_time(resolution_due))))
         turn.send(await self.queue.case_created(turn.session, case, reporter))
         for listener in self.case_listeners:
             turn.send(await listener(turn.session, case, reporter))

@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts as T
 from handlers.events import Outgoing, Reply
+from handlers.language import case_texts
 from handlers.queue import Queue
 from handlers.report_desk import load_digest_records, official_units, previous_month
 from handlers.reports import DigestItem, build_digest, format_digest_vi
@@ -431,8 +432,8 @@ async def autoclose(session: AsyncSession, ctx: JobContext, now: datetime) -> li
         await repo.set_status(
             session, case, CaseStatus.CLOSED, actor="bot", note=f"Tự đóng sau {days} ngày không có đánh giá"
         )
-        out.append(
-            ctx.queue.to_reporter(case, Reply(T.CASE_CLOSED_AUTO.format(code=case.code)), purpose="notice")
-        )
+        t = await case_texts(session, case)
+        reply = Reply(t.CASE_CLOSED_AUTO.format(code=case.code), language=t.LANGUAGE)
+        out.append(ctx.queue.to_reporter(case, reply, purpose="notice"))
         out.extend(await ctx.queue.card_refresh(session, case))
     return out

@@ -79,6 +79,7 @@ class Queue:
             f"{title} · {case.code}",
             f"🕐 {case.created_at.astimezone(self.tz):%H:%M %d/%m/%Y} · qua {CHANNEL_NAMES.get(case.channel, case.channel)}",
             f"👤 {who} · {person}",
+            *([S.CARD_ENGLISH] if reporter is not None and reporter.language == "en" else []),
             f"📍 {unit.full_name if unit else 'Không rõ đơn vị'}",
             f"🖥️ {T.SYSTEMS.get(case.system or '', 'Khác')}",
         ]

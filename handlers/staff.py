@@ -25,6 +25,7 @@ from faq.knowledge import SYSTEMS as FAQ_SYSTEMS
 from handlers import staff_texts as S
 from handlers import texts as T
 from handlers.events import ChatKind, Choice, Incoming, Kind, Outgoing, Reply
+from handlers.language import case_texts, rating_choices_in
 from handlers.lookup import CODE_PATTERN, find_code
 from handlers.queue import Queue
 from handlers.services import StaffDirectory
@@ -250,7 +251,9 @@ class StaffDesk:
             case.rating = None
             self.touch(case)
             self._say(event, out, S.REOPENED.format(actor=actor, code=case.code))
-            out.append(self.queue.to_reporter(case, Reply(T.CASE_REOPENED.format(code=case.code)), purpose="notice"))
+            t = await case_texts(session, case)
+            reply = Reply(t.CASE_REOPENED.format(code=case.code), language=t.LANGUAGE)
+            out.append(self.queue.to_reporter(case, reply, purpose="notice"))
         elif command == "vuotthamquyen":
             if not args:
                 self._say(event, out, S.NEED_TEXT.format(command="vuotthamquyen", example="lý do"))
@@ -263,7 +266,9 @@ class StaffDesk:
             await repo.add_event(session, case, "escalated", actor=actor, note=args)
             self.touch(case)
             self._say(event, out, S.ESCALATED.format(code=case.code, actor=actor, reason=args))
-            out.append(self.queue.to_reporter(case, Reply(T.CASE_ESCALATED.format(code=case.code)), purpose="notice"))
+            t = await case_texts(session, case)
+            reply = Reply(t.CASE_ESCALATED.format(code=case.code), language=t.LANGUAGE)
+            out.append(self.queue.to_reporter(case, reply, purpose="notice"))
         elif command == "chobosung":
             await self._wait_for_reporter(session, event, out, case, args)
         elif command == "taofaq":
@@ -308,12 +313,13 @@ class StaffDesk:
         await repo.set_status(session, case, CaseStatus.WAITING_REPORTER, actor=actor, note=question or None)
         self.touch(case)
         self._mark_first_response(case)
-        text = T.CASE_WAITING.format(code=case.code)
+        t = await case_texts(session, case)
+        text = t.CASE_WAITING.format(code=case.code)
         if question:
             assert case.id is not None
             session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=question))
-            text = f"{T.STAFF_REPLY.format(code=case.code, text=question)}\n\n{text}"
-        out.append(self.queue.to_reporter(case, Reply(text)))
+            text = f"{t.STAFF_REPLY.format(code=case.code, text=question)}\n\n{text}"
+        out.append(self.queue.to_reporter(case, Reply(text, language=t.LANGUAGE)))
         self._say(event, out, S.WAITING.format(code=case.code, actor=actor))
 
     async def _resolve(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, resolution: str) -> None:
@@ -328,7 +334,12 @@ class StaffDesk:
         self.touch(case)
         self._mark_first_response(case)
         session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=resolution))
-        reply = Reply(T.CASE_RESOLVED.format(code=case.code, resolution=resolution), self.rating_choices(case))
+        t = await case_texts(session, case)
+        reply = Reply(
+            t.CASE_RESOLVED.format(code=case.code, resolution=resolution),
+            rating_choices_in(t, self.rating_choices(case)),
+            language=t.LANGUAGE,
+        )
         out.append(self.queue.to_reporter(case, reply, purpose="rating_request"))
         await self._expect_rating(session, case)
         self._say(event, out, S.RESOLVED.format(actor=actor, code=case.code, resolution=shorten(resolution, 500)))
@@ -364,8 +375,9 @@ class StaffDesk:
         text = clean_text(event.text)
         assert case.id is not None
         session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=text or f"[{len(event.attachments)} tệp]", staff_message_id=event.message_id))
-        body = T.STAFF_REPLY.format(code=case.code, text=text) if text else T.STAFF_REPLY.format(code=case.code, text="(tệp đính kèm)")
-        out.append(self.queue.to_reporter(case, Reply(body, attachments=list(event.attachments))))
+        t = await case_texts(session, case)
+        body = t.STAFF_REPLY.format(code=case.code, text=text or t.STAFF_REPLY_FILES)
+        out.append(self.queue.to_reporter(case, Reply(body, attachments=list(event.attachments), language=t.LANGUAGE)))
         self._mark_first_response(case)
         if not case.assignee_name and case.assignee_id is None:
             # Whoever answers a case nobody has taken is handling it: say so in /hangdoi and on

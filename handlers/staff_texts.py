@@ -19,6 +19,8 @@ STATUS_LABELS = {
     "da_dong": "Đã đóng",
 }
 CARD_ESCALATED_TAG = "📤 VƯỢT THẨM QUYỀN"
+# The reporter chose English (handlers.language): the bot's own messages to them are in English.
+CARD_ENGLISH = "🌐 Người phản ánh dùng tiếng Anh: cán bộ nên trả lời bằng tiếng Anh."
 CARD_ESCALATED = "📤 Vượt thẩm quyền Tổ công tác, đã chuyển cấp trên lúc {when}. Lý do: {reason}"
 QUEUE_ESCALATED_TAG = " · 📤 vượt thẩm quyền"
 CARD_FOOTER = "↩️ Trả lời trong chủ đề này (hoặc trả lời thẻ này) để gửi cho người phản ánh. /ghichu để ghi chú nội bộ."

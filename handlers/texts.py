@@ -1,11 +1,17 @@
 """Everything the bot says to reporters, in Vietnamese (xưng "mình", gọi "bạn").
 
 Kept in one module so wording can be reviewed and changed without touching the flow.
+handlers/texts_en.py has the same names in English, for foreign residents; handlers take
+the module of the person's language from `Turn.t` (handlers.language).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from handlers.textutil import fold
+
+LANGUAGE = "vi"
 
 ROLES: dict[str, str] = {
     "nguoi_dan": "Người dân",
@@ -53,6 +59,12 @@ MENU_REPORT = "📝 Gửi phản ánh"
 MENU_LOOKUP = "🔎 Tra cứu phản ánh"
 MENU_FAQ = "❓ Câu hỏi thường gặp"
 MENU_HELP = "ℹ️ Hướng dẫn"
+# The other language, offered in the menu (choice "lang:en").
+OTHER_LANGUAGE = "en"
+MENU_LANGUAGE = "🌐 English"
+# Added to the first greeting when the messenger says the person's phone is not in Vietnamese.
+LANGUAGE_HINT = "🌐 For English, tap “English”."
+LANGUAGE_SET = "🌐 Mình tiếp tục bằng tiếng Việt nhé."
 
 HELP = (
     "ℹ️ Hướng dẫn sử dụng\n\n"
@@ -66,7 +78,8 @@ HELP = (
     "/huy – hủy thao tác đang làm\n"
     "/tracuu MÃ – xem tiến độ phản ánh\n"
     "/bosung MÃ nội dung – gửi thêm thông tin\n"
-    "/trogiup – xem hướng dẫn này\n\n"
+    "/trogiup – xem hướng dẫn này\n"
+    "/en – English\n\n"
     "⚠️ Không gửi mật khẩu, mã OTP hay mã PIN cho bất kỳ ai, kể cả Tổ công tác."
 )
 
@@ -94,6 +107,8 @@ UNIT_NOT_FOUND = (
     "Tên cũ như “quận Lê Chân”, “huyện Vĩnh Bảo” cũng được."
 )
 UNIT_PICK = "Ý bạn là đơn vị nào dưới đây?"
+# How handlers.directory words a unit's former district ("trước thuộc Lê Chân").
+UNIT_FORMER = "trước thuộc"
 UNIT_PICK_ONE = "Ý bạn là {unit}?"
 UNIT_RETYPE = "🔁 Không phải, nhập lại"
 UNIT_REMEMBERED = "📍 Lần trước bạn báo từ {unit}. Lần này vẫn là đơn vị đó chứ?"
@@ -134,6 +149,10 @@ ATTACHMENT_BAD_TYPE = (
 )
 ATTACHMENT_TOO_BIG = "Tệp “{name}” lớn quá {max} MB. Bạn chụp màn hình hoặc nén nhỏ lại giúp mình nhé."
 ATTACHMENT_NOT_NOW = "Ở bước này mình chưa cần ảnh hay tệp."
+# How a file without a name, or of an unknown type, is called in the messages above.
+FILE_PHOTO = "ảnh"
+FILE_DOCUMENT = "tệp"
+FILE_TYPE_UNKNOWN = "không rõ"
 UNSUPPORTED = (
     "Mình chưa đọc được loại tin này (nhãn dán, tin thoại, vị trí hoặc tệp chưa hỗ trợ).\n"
     "Bạn gõ nội dung hoặc gửi ảnh chụp màn hình giúp mình nhé."
@@ -147,6 +166,8 @@ FAQ_SOLVED = "✅ Đã giải quyết được"
 FAQ_NOT_SOLVED = "📨 Chưa, gửi Tổ công tác"
 FAQ_PICK = "💡 Vấn đề của bạn có giống một trong các trường hợp sau không?"
 FAQ_NONE_OF_THESE = "📨 Không phải, gửi Tổ công tác"
+# An FAQ topic read from the menu (titles and answers are the knowledge base's, in Vietnamese).
+FAQ_ANSWER = "📌 {title}\n\n{answer}"
 FAQ_THANKS = "🎉 Rất vui vì đã giúp được bạn! Nếu cần thêm, bạn cứ nhắn cho mình nhé."
 
 ASK_DOSSIER = (
@@ -172,6 +193,17 @@ PHONE_INVALID = (
 )
 
 SUMMARY = "📋 Bạn kiểm tra lại phản ánh giúp mình:\n\n{body}\n\nThông tin đã đúng chưa ạ?"
+SUMMARY_ROLE = "👤 Đối tượng: {value}"
+SUMMARY_UNIT = "📍 Đơn vị: {value}"
+SUMMARY_SYSTEM = "🖥️ Hệ thống: {value}"
+SUMMARY_DESCRIPTION = "📝 Mô tả: {value}"
+SUMMARY_ATTACHMENTS = "📎 Tệp đính kèm: {count}"
+SUMMARY_DOSSIER = "🗂️ Mã hồ sơ: {value}"
+SUMMARY_PROCEDURE = "📄 Thủ tục: {value}"
+SUMMARY_PHONE = "📞 Điện thoại: {value}"
+SUMMARY_ANONYMOUS = "🙈 Gửi ẩn danh"
+SUMMARY_FAQ = "💡 Gợi ý đã xem: {title}"
+UNIT_UNKNOWN = "Không rõ"
 SUBMIT = "✅ Gửi phản ánh"
 EDIT = "✏️ Sửa thông tin"
 CANCEL = "❌ Hủy"
@@ -227,6 +259,24 @@ ASK_LOOKUP_WITH_LIST = "🔎 Các phản ánh gần đây của bạn ở bên d
 LOOKUP_GIVE_UP = "Bạn có thể xem lại mã trong tin nhắn lúc gửi phản ánh, hoặc chọn việc khác bên dưới."
 LOOKUP_NOT_FOUND = "Mình không tìm thấy phản ánh “{code}” trong các phản ánh bạn đã gửi. Bạn kiểm tra lại mã giúp mình nhé."
 NO_CASES = "Bạn chưa gửi phản ánh nào."
+LOOKUP_SENT_AT = "📅 Gửi lúc: {when}"
+LOOKUP_NO_UNIT = "Không rõ đơn vị"
+LOOKUP_DUE = "⏰ Dự kiến có kết quả trước: {due}"
+LOOKUP_ESCALATED = "📤 Đã chuyển cấp có thẩm quyền của thành phố"
+LOOKUP_HISTORY = "Diễn biến:"
+LOOKUP_STAFF_REPLY = "Tổ công tác trả lời: {text}"
+LOOKUP_REPORTER_COMMENT = "Bạn góp ý: {text}"
+LOOKUP_REPORTER_FILES = "Bạn gửi thêm ảnh/tệp"
+LOOKUP_REPORTER_ADDED = "Bạn bổ sung: {text}"
+LOOKUP_RESULT = "Kết quả: {result}"
+# Events of the case's audit trail, as the reporter reads them in a look-up.
+EVENT_LABELS: dict[str, str] = {
+    "created": "Đã tiếp nhận phản ánh",
+    "assigned": "Đã phân công cán bộ xử lý",
+    "escalated": "Đã chuyển cấp có thẩm quyền (vượt thẩm quyền Tổ công tác)",
+    "rated": "Bạn đã đánh giá",
+    "incident": "Gắn với sự cố chung đã được ghi nhận",
+}
 
 FOLLOWUP_FORWARDED = "📨 Đã chuyển thông tin bổ sung tới Tổ công tác (phản ánh {code})."
 FOLLOWUP_WHICH = "Bạn đang có nhiều phản ánh đang xử lý. Thông tin này bổ sung cho phản ánh nào?"
@@ -235,6 +285,7 @@ FOLLOWUP_NEW = "📝 Đây là phản ánh mới"
 BOSUNG_USAGE = "Bạn gõ theo mẫu: /bosung MÃ nội dung (ví dụ: /bosung PA-251123-7KQ4 đã thử lại vẫn lỗi)."
 
 STAFF_REPLY = "💬 Tổ công tác trả lời (phản ánh {code}):\n\n{text}"
+STAFF_REPLY_FILES = "(tệp đính kèm)"
 CASE_RESOLVED = (
     "✅ Phản ánh {code} đã được giải quyết.\n\n"
     "Kết quả: {resolution}\n\n"
@@ -253,12 +304,29 @@ RATING_REOPENED = (
     "🙏 Cảm ơn bạn đã phản hồi. Phản ánh {code} đã được mở lại, Tổ công tác sẽ xem xét thêm "
     "và liên hệ với bạn."
 )
+RATING_ASK = "⭐ Bạn đánh giá giúp Tổ công tác mức độ hài lòng với kết quả phản ánh {code} nhé:"
 CASE_REOPENED = "🔄 Phản ánh {code} đã được mở lại để xử lý tiếp."
 CASE_WAITING = "⏳ Tổ công tác cần bạn bổ sung thông tin cho phản ánh {code}. Bạn trả lời ngay tại đây nhé."
 CASE_CLOSED_AUTO = "📁 Phản ánh {code} đã được đóng. Cảm ơn bạn đã sử dụng dịch vụ!"
 CASE_ESCALATED = (
     "📤 Phản ánh {code} vượt thẩm quyền của Tổ công tác và đã được chuyển báo cáo lên cấp có thẩm quyền của "
     "thành phố. Tổ công tác sẽ thông báo khi có kết quả."
+)
+
+# Incidents (handlers.incident_desk): many reports of the same problem, announced by staff.
+INCIDENT_SUBJECT_SYSTEM = "hệ thống {system}"
+INCIDENT_SUBJECT_TOPIC = "«{title}»"
+INCIDENT_KNOWN = (
+    "📢 Tổ công tác đã ghi nhận sự cố chung về {subject}.\n{notice}\n\n"
+    "Phản ánh {code} của bạn đã được gắn với sự cố này. Khi khắc phục xong, Tổ công tác sẽ báo bạn ngay."
+)
+INCIDENT_FIXED = (
+    "✅ Sự cố chung về {subject} đã được khắc phục.\nKết quả: {result}\n\n"
+    "Phản ánh {code} của bạn đã được giải quyết. Nếu vẫn còn lỗi, bạn chọn “Không hài lòng” để "
+    "Tổ công tác xem lại.\nBạn đánh giá giúp Tổ công tác mức độ hài lòng nhé:"
+)
+INCIDENT_FIXED_INFO = (
+    "✅ Sự cố chung về {subject} (liên quan phản ánh {code} của bạn) đã được khắc phục.\nKết quả: {result}"
 )
 
 FAQ_BROWSE = "❓ Câu hỏi thường gặp\nBạn chọn nhóm hệ thống, hoặc gõ câu hỏi của bạn:"
@@ -348,12 +416,27 @@ ANSWER_WORDS: dict[str, tuple[str, ...]] = {
     "menu:faq": ("câu hỏi thường gặp", "câu hỏi", "hỏi đáp", "faq"),
     "menu:help": ("hướng dẫn", "trợ giúp", "help"),
 }
-_FOLDED_ANSWER_WORDS = {key: tuple(fold(word) for word in words) for key, words in ANSWER_WORDS.items()}
+
+
+def folded_answer_words(table: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {key: tuple(fold(word) for word in words) for key, words in table.items()}
+
+
+def words_for_key(folded: Mapping[str, tuple[str, ...]], key: str) -> tuple[str, ...]:
+    """The folded everyday answers for a choice key ("rate:12:hai_long" also tries "rate:hai_long")."""
+    words = folded.get(key)
+    if words is None and key.count(":") >= 2:
+        words = folded.get(f"{key.split(':', 1)[0]}:{key.rsplit(':', 1)[1]}")
+    return words or ()
+
+
+_FOLDED_ANSWER_WORDS = folded_answer_words(ANSWER_WORDS)
 
 
 def answer_words(key: str) -> tuple[str, ...]:
-    """The folded everyday answers for a choice key ("rate:12:hai_long" also tries "rate:hai_long")."""
-    words = _FOLDED_ANSWER_WORDS.get(key)
-    if words is None and key.count(":") >= 2:
-        words = _FOLDED_ANSWER_WORDS.get(f"{key.split(':', 1)[0]}:{key.rsplit(':', 1)[1]}")
-    return words or ()
+    return words_for_key(_FOLDED_ANSWER_WORDS, key)
+
+
+def localize_time(text: str) -> str:
+    """A time as handlers format it (Vietnamese, "16:00 thứ Hai, 24/11/2025"): unchanged here."""
+    return text

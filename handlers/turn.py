@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.events import Choice, Incoming, Outgoing, Reply
+from handlers.language import ENGLISH, texts_for
 from storage.models import Conversation, Reporter
 
 
@@ -21,6 +23,18 @@ class Turn:
     conversation: Conversation
     now: datetime
     out: list[Outgoing] = field(default_factory=list)
+    # The person had not done anything yet when this message came (their conversation was "new").
+    first_contact: bool = False
+
+    @property
+    def language(self) -> str:
+        """The person's language: "en" when they chose English, else "vi"."""
+        return ENGLISH if self.reporter.language == ENGLISH else "vi"
+
+    @property
+    def t(self) -> ModuleType:
+        """What the bot says, in the person's language (handlers.texts or handlers.texts_en)."""
+        return texts_for(self.reporter.language)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -44,7 +58,13 @@ class Turn:
         self.conversation.step = step
 
     def say(self, text: str, choices: list[Choice] | None = None, *, request_contact: bool = False, columns: int = 1) -> None:
-        reply = Reply(text=text, choices=list(choices or []), request_contact=request_contact, columns=columns)
+        reply = Reply(
+            text=text,
+            choices=list(choices or []),
+            request_contact=request_contact,
+            columns=columns,
+            language=self.language,
+        )
         self.out.append(Outgoing(channel=self.event.channel, chat_id=self.event.chat_id, reply=reply))
 
     def send(self, outgoing: list[Outgoing]) -> None:

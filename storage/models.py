@@ -57,6 +57,8 @@ class Reporter(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=30)
     unit_code: str | None = Field(default=None, max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
+    # The language the person chose ("vi", "en"); None: never chose, Vietnamese (handlers.language).
+    language: str | None = Field(default=None, max_length=5)
 
 
 class Conversation(SQLModel, table=True):

@@ -61,7 +61,7 @@ _CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
 _REPORTER_FIELDS = [column.name for column in _REPORTER.c]
 _CONVERSATION_FIELDS = [column.name for column in _CONVERSATION.c]
 # What a turn may change about a person (the rest is fixed at first contact).
-_REPORTER_CHANGES = ["display_name", "username", "phone", "consent", "consent_at", "role", "unit_code"]
+_REPORTER_CHANGES = ["display_name", "username", "phone", "consent", "consent_at", "role", "unit_code", "language"]
 
 
 def _record_and_lock_postgresql() -> Any:
@@ -203,6 +203,7 @@ async def get_person(
         reporter_values = {
             "channel": channel, "external_id": user_id, "display_name": display_name, "username": username,
             "phone": None, "consent": None, "consent_at": None, "role": None, "unit_code": None, "created_at": now,
+            "language": None,
         }
         new_id = await driver.fetchone(statements["new_reporter"], reporter_values)
         assert new_id is not None

@@ -95,17 +95,63 @@ async def _tables(db: Database) -> set[str]:
         return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
 
 
+async def _columns(db: Database, table: str) -> set[str]:
+    async with db.engine.connect() as conn:
+        return {c["name"] for c in await conn.run_sync(lambda c: inspect(c).get_columns(table))}
+
+
+async def _empty(url: str) -> Database:
+    db = Database(url)
+    if not db.is_sqlite:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(SQLModel.metadata.drop_all)
+            await conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    return db
+
+
 async def test_migrations_from_empty_match_the_models(tmp_path: object, postgres_url: str) -> None:
     from storage import models  # noqa: F401
 
     expected = set(SQLModel.metadata.tables)
     for url in (f"sqlite:///{tmp_path}/migrated.db", postgres_url):
-        db = Database(url)
-        if not db.is_sqlite:
-            async with db.engine.begin() as conn:
-                await conn.run_sync(SQLModel.metadata.drop_all)
-                await conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db = await _empty(url)
         _migrate(url)
         assert await _tables(db) >= expected, url
+        for name, table in SQLModel.metadata.tables.items():
+            assert await _columns(db, name) == {c.name for c in table.columns}, (url, name)
         _migrate(url)  # a second upgrade is a no-op
         await db.dispose()
+
+
+async def test_migration_0002_adds_the_reporter_language_to_a_0001_database(tmp_path: object, postgres_url: str) -> None:
+    from storage.migrate import upgrade_async
+
+    for url in (f"sqlite:///{tmp_path}/from-0001.db", postgres_url):
+        db = await _empty(url)
+        await upgrade_async(url, "0001")
+        assert "language" not in await _columns(db, "reporter"), url
+        async with db.engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "INSERT INTO reporter (channel, external_id, display_name, created_at) "
+                "VALUES ('telegram', '77', 'Lan', '2025-11-23 09:00:00')"
+            )
+        _migrate(url)  # `python -m bot db upgrade`: 0001 → head
+        assert "language" in await _columns(db, "reporter"), url
+        async with db.session() as session:
+            reporter = await repo.get_reporter(session, "telegram", "77")
+            assert reporter.display_name == "Lan" and reporter.language is None
+            reporter.language = "en"
+        async with db.session() as session:
+            assert (await repo.get_reporter(session, "telegram", "77")).language == "en"
+        await db.dispose()
+
+
+async def test_the_language_is_saved_with_the_other_reporter_changes(any_db: Database) -> None:
+    async with any_db.unit() as session:
+        reporter, conversation = await repo.get_person(session, "telegram", "88", "88", display_name="Ann")
+        assert reporter.language is None
+        reporter.language = "en"
+        await repo.save_person(session, reporter, conversation)
+    async with any_db.unit() as session:
+        reporter, _ = await repo.get_person(session, "telegram", "88", "88")
+        assert reporter.language == "en"

@@ -141,6 +141,7 @@ async def test_a_driver_error_is_sqlalchemys_exception(any_db: Database) -> None
                 {
                     "channel": "telegram", "external_id": "503", "display_name": None, "username": None, "phone": None,
                     "consent": None, "consent_at": None, "role": None, "unit_code": None, "created_at": datetime.now(UTC),
+                    "language": None,
                 },
             )
 

@@ -69,7 +69,7 @@ def number_of(menu: str, label: str) -> str:
 async def text_only_intake(say: Say, attach: Callable[[], Awaitable[str]] | None = None) -> str:
     """Files a complaint by typing only; returns the last answer (with the case code)."""
     out = await say("/start")
-    assert "Xin chào" in out and "1. 📝 Gửi phản ánh" in out and "Trả lời 1, 2, 3 hoặc 4" in out
+    assert "Xin chào" in out and "1. 📝 Gửi phản ánh" in out and "Trả lời 1, 2, 3, 4 hoặc 5" in out
     out = await say(number_of(out, "Gửi phản ánh"))  # by number
     assert "Nghị định 13/2023/NĐ-CP" in out
     out = await say("dong y")  # by words, without diacritics
