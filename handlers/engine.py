@@ -38,6 +38,8 @@ from storage.models import Attachment, Case, CaseMessage, CaseStatus
 MENU_STEPS = ("new", "idle")
 # The task force's commands (handlers.staff), refused here with a pointer instead of "unknown".
 _STAFF_ONLY = STAFF_COMMANDS - {"trogiup", "help", "start"}
+# A message at the menu this long is taken for a problem, kept for the report it may start.
+_PROBLEM_WORDS = 4
 # Typed at the look-up question to leave it.
 _LEAVE_WORDS = frozenset(
     {"huy", "thoi", "thoat", "quay lai", "tro lai", "menu", "khong", "ko", "bo qua", "cancel", "exit", "quit", "back", "no"}
@@ -347,7 +349,7 @@ class Engine:
         if resolution.choice and resolution.choice.startswith("lang:"):
             await self._switch_language(turn, resolution.choice.split(":", 1)[1])
         elif resolution.choice == "menu:report":
-            await self.intake.start(turn)
+            await self.intake.start(turn, draft=turn.data.get("idle_draft"))
         elif resolution.choice == "menu:lookup":
             await self._open_lookup(turn)
         elif resolution.choice == "menu:faq":
@@ -363,7 +365,14 @@ class Engine:
             # Many people open with their problem: answer from the FAQ when it is sure.
             if event.kind == Kind.TEXT and len(fold(text)) >= 12 and await self.browser.answer_if_known(turn, text):
                 return
-            self._menu(turn, greeting=True)
+            if len(fold(text).split()) >= _PROBLEM_WORDS:
+                # Kept: "📝 Gửi phản ánh" next offers it as the description.
+                turn.set(idle_draft=text[: self.config.max_text_length])
+            if step == "new":
+                self._menu(turn, greeting=True)
+            else:
+                prompt = self._menu_prompt(turn)
+                turn.say(turn.t.MENU_NOT_UNDERSTOOD, prompt.choices, columns=prompt.columns)
         else:
             self._menu(turn, greeting=step == "new")
 

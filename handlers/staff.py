@@ -417,7 +417,10 @@ class StaffDesk:
         lines = [f"📋 Lịch sử {case.code}"]
         for item in await repo.case_events(session, case.id):
             when = item.created_at.astimezone(self.tz).strftime("%H:%M %d/%m")
-            change = f"{_staff_label(item.from_status)} → {_staff_label(item.to_status)}" if item.kind == "status" else item.kind
+            if item.kind == "status":
+                change = f"{_staff_label(item.from_status)} → {_staff_label(item.to_status)}"
+            else:
+                change = S.EVENT_LABELS.get(item.kind, item.kind)
             lines.append(f"• {when} {item.actor or ''}: {change}" + (f" – {shorten(item.note, 120)}" if item.note else ""))
         for message in await repo.case_messages(session, case.id):
             when = message.created_at.astimezone(self.tz).strftime("%H:%M %d/%m")

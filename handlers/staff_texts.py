@@ -18,6 +18,15 @@ STATUS_LABELS = {
     "da_giai_quyet": "Đã giải quyết (chờ đánh giá)",
     "da_dong": "Đã đóng",
 }
+# Audit events as staff read them in a case's history (storage.repo.add_event kinds).
+EVENT_LABELS = {
+    "created": "tiếp nhận phản ánh",
+    "assigned": "phân công",
+    "escalated": "chuyển vượt thẩm quyền",
+    "rated": "người phản ánh đánh giá",
+    "faq_draft": "tạo bản nháp FAQ",
+    "incident": "gắn với sự cố chung",
+}
 CARD_ESCALATED_TAG = "📤 VƯỢT THẨM QUYỀN"
 # The reporter chose English (handlers.language): the bot's own messages to them are in English.
 CARD_ENGLISH = "🌐 Người phản ánh dùng tiếng Anh: cán bộ nên trả lời bằng tiếng Anh."

@@ -55,6 +55,7 @@ GREETING = (
     "Bạn cần gì ạ?"
 )
 MENU_AGAIN = "Bạn cần mình giúp gì tiếp ạ?"
+MENU_NOT_UNDERSTOOD = "Mình chưa rõ ý bạn. Bạn chọn một việc bên dưới, hoặc gõ /trogiup để xem hướng dẫn nhé:"
 MENU_REPORT = "📝 Gửi phản ánh"
 MENU_LOOKUP = "🔎 Tra cứu phản ánh"
 MENU_FAQ = "❓ Câu hỏi thường gặp"

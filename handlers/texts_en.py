@@ -59,6 +59,7 @@ GREETING = (
     "How can I help you?"
 )
 MENU_AGAIN = "What else can I help you with?"
+MENU_NOT_UNDERSTOOD = "Sorry, I did not quite get that. Please pick one of the options below, or type /help:"
 MENU_REPORT = "📝 Report a problem"
 MENU_LOOKUP = "🔎 Check a report"
 MENU_FAQ = "❓ Common questions"

@@ -301,3 +301,18 @@ async def test_a_staff_command_in_a_private_chat_is_refused_with_a_pointer(app: 
     await chat.say("/nhan PA-251123-7KQ4")
     chat.expect("chỉ dành cho cán bộ Tổ công tác", "/batdau")
     chat.expect_not("chưa hiểu lệnh")
+
+
+async def test_a_problem_written_at_the_menu_starts_the_report_it_describes(app: Application) -> None:
+    chat = Transcript(app)
+    await chat.say("/start")
+    await chat.say("cho mình hỏi lịch nghỉ tết năm nay")  # not a question the FAQ knows
+    chat.expect("chưa rõ ý bạn")
+    chat.expect_not("Xin chào")  # not the whole greeting again
+    await chat.tap("Gửi phản ánh")
+    await chat.tap("Tôi đồng ý")
+    await chat.tap("Người dân")
+    await chat.say("an lao")
+    await chat.tap("Xã An Lão")
+    await chat.tap("Khác")
+    chat.expect("Lúc nãy bạn nhắn", "lịch nghỉ tết")
