@@ -206,14 +206,16 @@ class IntakeFlow:
     async def on_consent(self, turn: Turn, choice: str | None, text: str) -> None:
         turn.reporter.consent = choice == "consent:yes"
         turn.reporter.consent_at = turn.now
+        editing = bool(turn.data.get("editing"))  # asked again from the summary, to leave a phone
         if not turn.reporter.consent:
             # Anonymous: keep no name or phone of this person.
             turn.reporter.display_name = None
             turn.reporter.username = None
             turn.reporter.phone = None
-            self.ask(turn, "role", prefix=turn.t.CONSENT_REFUSED)
+            turn.set(phone=None)
+            self.ask(turn, "confirm" if editing else "role", prefix=turn.t.CONSENT_REFUSED)
             return
-        self.ask(turn, "role")
+        self.ask(turn, "phone" if editing else "role")
 
     # -- who -----------------------------------------------------------------------------
 
@@ -597,7 +599,8 @@ class IntakeFlow:
     def ask_edit(self, turn: Turn) -> Prompt:
         fields = dict(turn.t.EDIT_FIELDS)
         if not turn.reporter.consent:
-            fields.pop("phone")
+            # Anonymous so far: leaving a phone number means agreeing to its processing first.
+            fields["phone"] = turn.t.EDIT_GIVE_PHONE
         choices = [Choice(f"edit:{key}", label) for key, label in fields.items()]
         choices.append(Choice("edit:back", turn.t.BACK))
         return Prompt(turn.t.ASK_EDIT, choices, columns=2)
@@ -609,8 +612,10 @@ class IntakeFlow:
             self.ask(turn, "confirm")
             return
         turn.set(editing=True)
-        step = {"dossier": "dossier", "procedure": "procedure"}.get(target, target)
-        self.ask(turn, step)
+        if target == "phone" and not turn.reporter.consent:
+            self.ask(turn, "consent")
+            return
+        self.ask(turn, target)
 
     # -- the case ------------------------------------------------------------------------
 

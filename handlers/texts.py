@@ -210,6 +210,7 @@ EDIT = "✏️ Sửa thông tin"
 CANCEL = "❌ Hủy"
 ASK_EDIT = "Bạn muốn sửa mục nào?"
 BACK = "↩️ Quay lại"
+EDIT_GIVE_PHONE = "📞 Để lại số điện thoại"
 EDIT_FIELDS: dict[str, str] = {
     "role": "Đối tượng",
     "unit": "Đơn vị",

@@ -218,6 +218,7 @@ EDIT = "✏️ Edit"
 CANCEL = "❌ Cancel"
 ASK_EDIT = "What would you like to change?"
 BACK = "↩️ Back"
+EDIT_GIVE_PHONE = "📞 Leave a phone number"
 EDIT_FIELDS: dict[str, str] = {
     "role": "You are",
     "unit": "Unit",

@@ -316,3 +316,29 @@ async def test_a_problem_written_at_the_menu_starts_the_report_it_describes(app:
     await chat.tap("Xã An Lão")
     await chat.tap("Khác")
     chat.expect("Lúc nãy bạn nhắn", "lịch nghỉ tết")
+
+
+async def test_an_anonymous_person_can_still_leave_a_phone_from_the_summary(app: Application) -> None:
+    chat = Transcript(app)
+    await chat.say("/start")
+    await chat.tap("Gửi phản ánh")
+    await chat.tap("gửi ẩn danh")
+    await chat.tap("Người dân")
+    await chat.say("an lao")
+    await chat.tap("Xã An Lão")
+    await chat.tap("Thanh toán")
+    await chat.say("Đã nộp lệ phí qua ngân hàng nhưng hồ sơ vẫn báo chưa thanh toán")
+    await chat.skip_to_summary()
+    chat.expect("Gửi ẩn danh")
+    await chat.tap("Sửa thông tin")
+    await chat.tap("Để lại số điện thoại")
+    chat.expect("Nghị định 13/2023")
+    await chat.tap("Tôi đồng ý")
+    chat.expect("số điện thoại")
+    await chat.say("0912 345 678")
+    chat.expect("0912 345 678")
+    chat.expect_not("Gửi ẩn danh")
+    await chat.tap("Gửi phản ánh")
+    async with app.db.session() as session:
+        case = (await session.exec(select(Case))).one()
+    assert case.phone == "0912345678" and not case.anonymous
