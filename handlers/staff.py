@@ -29,7 +29,7 @@ from handlers.language import case_texts, rating_choices_in
 from handlers.lookup import CODE_PATTERN, find_code
 from handlers.queue import Queue
 from handlers.services import StaffDirectory
-from handlers.textutil import clean_text, normalize_phone, shorten
+from handlers.textutil import clean_text, normalize_phone, parse_id, parse_user_id, shorten
 from storage import repo
 from storage.models import Case, CaseMessage, CaseStatus, Conversation, OutboxMessage
 
@@ -278,7 +278,8 @@ class StaffDesk:
         if not await self._authorised(event, out):
             return
         _, action, case_id = ((event.choice or "") + "::").split(":")[:3]
-        case = await session.get(Case, int(case_id)) if case_id.isdigit() else None
+        row_id = parse_id(case_id)
+        case = await session.get(Case, row_id) if row_id is not None else None
         if case is None:
             return
         if action == "take":
@@ -292,7 +293,9 @@ class StaffDesk:
 
     async def _take(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case) -> None:
         actor = actor_name(event)
-        if case.assignee_id and str(case.assignee_id) != event.user_id and not self.directory.is_leader(event.user_id):
+        # Assigned by /giao @tên (a name, no id) counts as taken too: only that person or a leader.
+        taken = case.assignee_id is not None or bool(case.assignee_name)
+        if taken and not is_assignee(case, event) and not self.directory.is_leader(event.user_id):
             self._say(event, out, S.ALREADY_ASSIGNED.format(code=case.code, assignee=case.assignee_name))
             return
         await self._assign_to_sender(session, event, case)
@@ -303,7 +306,7 @@ class StaffDesk:
     async def _assign_to_sender(self, session: AsyncSession, event: Incoming, case: Case) -> None:
         """Make the sender the case's assignee, with the audit event /nhan writes."""
         actor = actor_name(event)
-        case.assignee_id = int(event.user_id) if event.user_id.isdigit() else None
+        case.assignee_id = parse_user_id(event.user_id)
         case.assignee_name = actor
         await repo.add_event(session, case, "assigned", actor=actor, note=actor)
         self.touch(case)

@@ -18,6 +18,14 @@ def parse_id(text: str) -> int | None:
     return int(text) if _ID.fullmatch(text) else None
 
 
+_USER_ID = re.compile(r"[0-9]{1,15}")
+
+
+def parse_user_id(text: str) -> int | None:
+    """A messenger's numeric user id (Telegram's run to 52 bits: a BIGINT column), else None."""
+    return int(text) if _USER_ID.fullmatch(text) else None
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics (đ→d), symbols and emoji dropped: for comparing what people type."""
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")

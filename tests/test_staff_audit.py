@@ -67,6 +67,31 @@ async def test_only_the_assignee_or_a_leader_can_reassign(app: Application) -> N
     assert "đã giao cho @canbo_binh (bởi @truongnhom)" in leader.group_text
 
 
+async def test_a_case_given_to_someone_by_name_is_not_taken_by_another(app: Application) -> None:
+    case = await new_case(app)
+    leader = StaffChat(app, user=LEADER, username="truongnhom")
+    await leader.say(f"/giao {case.code} @canbo_binh")
+    an = StaffChat(app, user=STAFF, username="canbo_an")
+    await an.say(f"/nhan {case.code}")
+    assert "đang do @canbo_binh xử lý" in an.group_text
+    binh = StaffChat(app, user=OTHER_STAFF, username="canbo_binh")
+    await binh.say(f"/nhan {case.code}")
+    assert "đã nhận xử lý" in binh.group_text
+    async with app.db.session() as session:
+        stored = await session.get(Case, case.id)
+    assert stored is not None and stored.assignee_id == int(OTHER_STAFF)
+
+
+async def test_a_forged_button_with_an_impossible_case_id_changes_nothing(app: Application) -> None:
+    case = await new_case(app)
+    staff = StaffChat(app, user=STAFF)
+    for forged in ("staff:take:99999999999999999999", "staff:take:²"):  # beyond any integer; not a digit
+        assert await staff.press(forged) == []
+    async with app.db.session() as session:
+        stored = await session.get(Case, case.id)
+    assert stored is not None and stored.status == "moi" and stored.assignee_name is None
+
+
 async def test_a_second_rating_does_not_show_the_first_ratings_comment(app: Application) -> None:
     case = await new_case(app)
     staff = StaffChat(app, user=STAFF)
