@@ -137,6 +137,7 @@ def test_default_matcher_is_cached() -> None:
         ("faq-holdout.jsonl", 0.9, 0.9),
         ("faq-probe.jsonl", 0.9, 0.9),
         ("faq-fresh-2026-12-05.jsonl", 0.9, 0.9),
+        ("faq-fresh-2026-12-06.jsonl", 0.9, 0.9),
     ],
 )
 def test_labelled_sets_meet_thresholds(

@@ -36,6 +36,10 @@ def test_fold(text: str, expected: str) -> None:
         ("cks bi loi", "chu ky so bi loi"),
         ("ttpvhcc", "trung tam phuc vu hanh chinh cong"),
         ("tt hcc o dau", "trung tam phuc vu hanh chinh cong o dau"),
+        # "hcc" must not lose a doubled c to the stretched-letter repair
+        ("trung tam hcc", "trung tam hanh chinh cong"),
+        ("cong qg", "cong quoc gia"),
+        ("ds co quan", "danh sach co quan"),
         ("p. Lê Chân", "phuong le chan"),
         ("x.An Lão", "xa an lao"),
         # ambiguous abbreviations stay as typed
