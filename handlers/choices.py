@@ -49,15 +49,13 @@ def resolve_choice(event: Incoming, prompt: Prompt, language: str | None = None)
     if event.kind != Kind.TEXT or not prompt.choices:
         return Resolution(None)
     answer = event.text.strip()
-    # ASCII only: "²" and "①" are digits to str.isdigit() but not to int().
-    if answer.isascii() and answer.isdigit():
-        number = int(answer)
-        if 1 <= number <= len(prompt.choices) and not prompt.free_text:
-            return Resolution(prompt.choices[number - 1].key)
-        if 1 <= number <= len(prompt.choices) and prompt.free_text and len(answer) <= 2:
+    folded = fold(answer)
+    number = typed_number(folded)
+    if number is not None:
+        # Where free text is also an answer (a unit, a dossier code), only a short number is a choice.
+        if 1 <= number <= len(prompt.choices) and (not prompt.free_text or number < 100):
             return Resolution(prompt.choices[number - 1].key)
         return Resolution(None)
-    folded = fold(answer)
     if not folded:
         return Resolution(None)
     labels = [(choice.key, fold(choice.label)) for choice in prompt.choices]
@@ -80,6 +78,28 @@ def resolve_choice(event: Incoming, prompt: Prompt, language: str | None = None)
     if best_score >= 80 and best_score - runner_up >= 10:
         return Resolution(best_key)
     return Resolution(None)
+
+
+# Said around a number: "số 2", "chọn 3", "câu 1 ạ", "mục 2 nhé", "1." (punctuation is folded away).
+_NUMBER_BEFORE = frozenset({"so", "chon", "cau", "muc", "phuong an", "lua chon", "option", "number", "toi chon", "em chon"})
+_NUMBER_AFTER = frozenset({"a", "nhe", "nha", "nhe a", "ak", "ah", "ad", "please", "thoi"})
+
+
+def typed_number(folded: str) -> int | None:
+    """The number a short answer names ("2", "số 2", "chọn 2 ạ", "2.", "2)"), else None.
+    ASCII digits only: "²" and "①" are digits to str.isdigit() but not to int()."""
+    words = folded.split()
+    for size in (2, 1):  # the longer lead-in first ("toi chon" before "chon")
+        if len(words) > size and " ".join(words[:size]) in _NUMBER_BEFORE:
+            words = words[size:]
+            break
+    for size in (2, 1):
+        if len(words) > size and " ".join(words[-size:]) in _NUMBER_AFTER:
+            words = words[:-size]
+            break
+    if len(words) == 1 and words[0].isascii() and words[0].isdigit() and len(words[0]) <= 3:
+        return int(words[0])
+    return None
 
 
 def _answer_words(key: str, english: bool) -> tuple[str, ...]:

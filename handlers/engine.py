@@ -7,13 +7,14 @@ either fully processed (state, case, replies) or not at all. Flow diagram: handl
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.choices import Prompt, resolve_choice
+from handlers.choices import Prompt, Resolution, resolve_choice, typed_number
 from handlers.events import AttachmentRef, ChatKind, Choice, Incoming, Kind, Outgoing
 from handlers.faq_browse import FaqBrowser
 from handlers.intake import IntakeFlow
@@ -298,8 +299,14 @@ class Engine:
     async def _menu_level(self, turn: Turn) -> None:
         """Steps outside the intake: menu, lookup, FAQ browsing, rating, follow-ups, resume."""
         step = turn.step
+        text = clean_text(turn.event.text)
+        screen = None
+        if turn.event.kind in (Kind.TEXT, Kind.ATTACHMENT) and step != "resume":
+            screen = await self._read_against_screen(turn, text)
+            if screen == "handled":
+                return
+            text = clean_text(turn.event.text)
         event = turn.event
-        text = clean_text(event.text)
         if step == "resume":
             resolution = resolve_choice(event, Prompt("", self._resume_choices(turn)), turn.language)
             if resolution.choice == "resume:continue":
@@ -345,7 +352,9 @@ class Engine:
             await self._new_report_from_followup(turn)
             return
         menu = self._menu_prompt(turn)
-        resolution = resolve_choice(event, menu, turn.language)
+        # A bare number under a message without choices (a staff reply, an acknowledgement) is
+        # not a pick from the main menu, which is not on screen.
+        resolution = Resolution(None) if screen == "number_off_screen" else resolve_choice(event, menu, turn.language)
         if resolution.choice and resolution.choice.startswith("lang:"):
             await self._switch_language(turn, resolution.choice.split(":", 1)[1])
         elif resolution.choice == "menu:report":
@@ -375,6 +384,52 @@ class Engine:
                 turn.say(turn.t.MENU_NOT_UNDERSTOOD, prompt.choices, columns=prompt.columns)
         else:
             self._menu(turn, greeting=step == "new")
+
+    async def _read_against_screen(self, turn: Turn, text: str) -> str | None:
+        """What a message at the menu level answers is the last message the person got, and that
+        is not always the bot's own last question: staff may have asked something, or sent the
+        result to rate, since.
+
+        Returns "handled" when the message was dealt with here (relayed to the case staff wrote
+        about, or taken as a rating); "number_off_screen" for a bare number under a message that
+        showed no choices; otherwise None, having turned a number that names one of the shown
+        choices into the press of that choice ("2" under a numbered menu)."""
+        event = turn.event
+        last = await repo.last_message_to(turn.session, event.channel, event.chat_id)
+        if last is None:
+            return None
+        shown = [Choice(key, label) for key, label in (last.payload or {}).get("choices", [])]
+        number = typed_number(fold(text))
+        case = await turn.session.get(Case, last.case_id) if last.case_id is not None else None
+        if case is not None and case.reporter_id == turn.reporter.id:
+            if last.purpose == "rating_request" and case.rating is None and case.id is not None:
+                resolution = resolve_choice(event, Prompt("", shown), turn.language)
+                if resolution.choice:
+                    await self._rate(turn, resolution.choice)
+                    return "handled"
+                turn.reset("rating", rating_case_id=case.id)
+                return "handled" if await self._answer_to_result(turn, text) else None
+            if last.purpose in ("relay", "notice") and case.status in CaseStatus.OPEN and self._answers_staff(turn, text, number):
+                turn.reset("idle")
+                await self._append(turn, case, text)
+                return "handled"
+        if number is None:
+            return None
+        if not shown:
+            return "number_off_screen"
+        picked = resolve_choice(event, Prompt("", shown), turn.language).choice
+        if picked is not None:
+            turn.event = dataclasses.replace(event, kind=Kind.CHOICE, choice=picked, text="")
+        return None
+
+    def _answers_staff(self, turn: Turn, text: str, number: int | None) -> bool:
+        """After staff wrote, a message is an answer to them unless it clearly asks for something
+        else: a case code to look up, or a menu item by its words ("gửi phản ánh")."""
+        if find_code(text):
+            return False
+        if number is None and resolve_choice(turn.event, self._menu_prompt(turn), turn.language).choice:
+            return False
+        return bool(text or turn.event.attachments)
 
     async def _lookup_step(self, turn: Turn, text: str) -> bool:
         """A code typed or a case pressed at the look-up question. False when the person chose

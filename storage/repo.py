@@ -26,6 +26,7 @@ from storage.models import (
     Conversation,
     FaqQuery,
     KeyValue,
+    OutboxMessage,
     ProcessedUpdate,
     Reporter,
     utcnow,
@@ -311,6 +312,17 @@ async def cases_of_reporter(session: AsyncSession, reporter_id: int, limit: int 
         select(Case).where(Case.reporter_id == reporter_id).order_by(col(Case.created_at).desc()).limit(limit)
     )
     return (await session.exec(statement)).all()
+
+
+async def last_message_to(session: AsyncSession, channel: str, chat_id: str) -> OutboxMessage | None:
+    """The last message the bot sent (or is sending) to a chat: what is on the person's screen."""
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
 
 
 async def open_cases_of_reporter(session: AsyncSession, reporter_id: int) -> Sequence[Case]:

@@ -342,3 +342,71 @@ async def test_an_anonymous_person_can_still_leave_a_phone_from_the_summary(app:
     async with app.db.session() as session:
         case = (await session.exec(select(Case))).one()
     assert case.phone == "0912345678" and not case.anonymous
+
+
+# -- what is on screen decides what a typed answer means ------------------------------------
+
+
+async def staff_asks(app: Application, code: str, question: str) -> None:
+    await StaffChat(app, user=STAFF).say(f"/chobosung {code} {question}")
+
+
+def relayed_to_staff(chat: Transcript) -> list[str]:
+    return [o.reply.text for o in chat.outgoing if o.chat_id == GROUP]
+
+
+async def test_a_number_answering_staff_reaches_staff_not_the_menu(app: Application) -> None:
+    chat = Transcript(app)
+    code = await file_case(chat)
+    await staff_asks(app, code, "Anh/chị đã thử trên mấy máy tính rồi ạ?")
+    await chat.say("3")
+    chat.expect("Đã chuyển thông tin bổ sung", code)
+    chat.expect_not("Câu hỏi thường gặp")
+    assert any("3" in text for text in relayed_to_staff(chat))
+
+
+async def test_an_answer_to_staff_from_inside_the_faq_reaches_staff(app: Application) -> None:
+    chat = Transcript(app)
+    code = await file_case(chat)
+    await chat.tap_key("menu:faq")
+    chat.expect("Câu hỏi thường gặp")
+    await staff_asks(app, code, "Anh/chị dùng trình duyệt gì ạ?")
+    await chat.say("em dung Coc Coc a")
+    chat.expect("Đã chuyển thông tin bổ sung", code)
+    assert any("Coc Coc" in text for text in relayed_to_staff(chat))
+
+
+async def test_a_typed_rating_counts_wherever_the_person_was(app: Application) -> None:
+    chat = Transcript(app)
+    code = await file_case(chat)
+    await chat.tap_key("menu:faq")
+    await StaffChat(app, user=STAFF).say(f"/dong {code} Đã cập nhật trạng thái thanh toán")
+    await chat.say("1")  # 1 = 😊 Hài lòng, the menu under the result
+    chat.expect("góp ý")
+    async with app.db.session() as session:
+        case = (await session.exec(select(Case).where(Case.code == code))).one()
+    assert case.rating == "hai_long"
+
+
+async def test_typing_the_number_of_new_report_keeps_what_was_written(app: Application) -> None:
+    chat = Transcript(app)
+    await file_case(chat)
+    await chat.say("Con mot loi khac nua: thanh toan phi bi tru tien 2 lan")
+    chat.expect("phản ánh mới")
+    await chat.say("1")  # the only choice under the acknowledgement
+    chat.expect("Bạn là:")
+    await chat.tap("Người dân")
+    await chat.say("an lao")
+    await chat.tap("Xã An Lão")
+    await chat.tap("Thanh toán")
+    chat.expect("Lúc nãy bạn nhắn", "bi tru tien 2 lan")
+
+
+async def test_numbers_are_understood_the_way_people_write_them(app: Application) -> None:
+    chat = Transcript(app)
+    await to_role(chat)
+    await chat.say("số 2")
+    chat.expect("xã, phường hay đặc khu")
+    async with app.db.session() as session:
+        reporter = (await session.exec(select(Reporter))).one()
+    assert reporter.role == "doanh_nghiep"
