@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,42 @@ def test_answers_are_polite_and_point_somewhere() -> None:
             for line in lowered.splitlines():
                 if f"gửi {secret}" in line or f"cung cấp {secret}" in line:
                     assert "không" in line, (topic.id, line)
+
+
+# A line that ends without closing a sentence (or introducing a list with ":") and is followed
+# by one starting in lower case or with "(" continues that sentence: a hard wrap from the YAML,
+# which a chat shows as a broken line. An indented line is the wrapped tail of a numbered step.
+# Intentional breaks stay allowed: between sentences, before "1. " steps and "• "/"- " bullets,
+# after "...:". (On the data before the fix this flagged 40 breaks in 27 of the 36 answers.)
+_SENTENCE_END = re.compile(r"[.!?…:]$")
+
+
+def _wrapped_lines(answer: str) -> list[str]:
+    lines = answer.splitlines()
+    found = []
+    for previous, line in pairwise(lines):
+        start = line.lstrip()
+        if not previous.strip() or not start:
+            continue
+        continues = not _SENTENCE_END.search(previous.rstrip()) and (start[0].islower() or start[0] == "(")
+        if continues or start != line:
+            found.append(f"{previous.rstrip()}⏎{line}")
+    return found
+
+
+def test_the_wrap_check_tells_wrapped_sentences_from_intended_breaks() -> None:
+    assert _wrapped_lines("hoặc khác với điều\nbộ phận một cửa thông báo.")
+    assert _wrapped_lines("1. Gửi danh sách cho Tổ công tác\n   để được hướng dẫn.")
+    assert _wrapped_lines("Các đơn vị đã có mã mới\n(Quyết định 2155/QĐ-UBND).")
+    intended = "Bạn thử:\n1. Đăng nhập.\n2. Tải lại trang\n3. Gọi 1022.\n\nLưu ý: không gửi mã OTP.\n- Toàn trình\n• Một phần"
+    assert _wrapped_lines(intended) == []
+
+
+def test_answers_have_no_line_breaks_inside_sentences() -> None:
+    wrapped = {
+        topic.id: lines for topic in load_knowledge_base().topics.values() if (lines := _wrapped_lines(topic.answer))
+    }
+    assert wrapped == {}
 
 
 def test_out_of_scope_groups_loaded() -> None:
