@@ -145,17 +145,28 @@ class Outgoing:
         return data
 
 
+# Text menus (no buttons): the choices sit under a rule and carry keycap numbers ("1️⃣"), so
+# they cannot be taken for an answer's own numbered steps ("1. …"); people still answer "1", "2".
+MENU_RULE = "━━━━━━━━━━"
+_KEYCAP = "\ufe0f\u20e3"  # "1" + VS16 + COMBINING ENCLOSING KEYCAP = "1️⃣"
+
+
+def keycap(number: int) -> str:
+    """``number`` in keycap emoji, digit by digit ("1️⃣", "1️⃣2️⃣")."""
+    return "".join(digit + _KEYCAP for digit in str(number))
+
+
 def render_numbered(reply: Reply) -> str:
     """Text-only rendering of choices for messengers without buttons (Zalo, console)."""
     if not reply.choices:
         return reply.text
-    lines = [reply.text, ""]
-    lines += [f"{number}. {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
+    lines = [reply.text, "", MENU_RULE] if reply.text else [MENU_RULE]
+    lines += [f"{keycap(number)} {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
     numbers = [str(n) for n in range(1, len(reply.choices) + 1)]
     if reply.language == "en":
         hint = "Reply 1" if len(numbers) == 1 else "Reply " + ", ".join(numbers[:-1]) + " or " + numbers[-1]
-        lines += ["", f"👉 {hint} (or type your choice)."]
+        lines.append(f"👉 {hint} (or type your choice).")
         return "\n".join(lines)
     hint = "Trả lời 1" if len(numbers) == 1 else "Trả lời " + ", ".join(numbers[:-1]) + " hoặc " + numbers[-1]
-    lines += ["", f"👉 {hint} (hoặc gõ nội dung lựa chọn)."]
+    lines.append(f"👉 {hint} (hoặc gõ nội dung lựa chọn).")
     return "\n".join(lines)

@@ -58,18 +58,18 @@ Say = Callable[[str], Awaitable[str]]
 
 
 def number_of(menu: str, label: str) -> str:
-    """The number in front of ``label`` in a rendered numbered menu."""
+    """The number in front of ``label`` in a rendered numbered menu ("2️⃣ label": keycap digits)."""
     for line in menu.splitlines():
-        match = re.match(r"^(\d+)\. (.*)$", line)
+        match = re.match(r"^((?:\d\ufe0f\u20e3)+) (.*)$", line)
         if match and label.lower() in match.group(2).lower():
-            return match.group(1)
+            return re.sub(r"\D", "", match.group(1))
     raise AssertionError(f"no menu line with {label!r} in:\n{menu}")
 
 
 async def text_only_intake(say: Say, attach: Callable[[], Awaitable[str]] | None = None) -> str:
     """Files a complaint by typing only; returns the last answer (with the case code)."""
     out = await say("/start")
-    assert "Xin chào" in out and "1. 📝 Gửi phản ánh" in out and "Trả lời 1, 2, 3, 4 hoặc 5" in out
+    assert "Xin chào" in out and "1️⃣ 📝 Gửi phản ánh" in out and "Trả lời 1, 2, 3, 4 hoặc 5" in out
     out = await say(number_of(out, "Gửi phản ánh"))  # by number
     assert "Nghị định 13/2023/NĐ-CP" in out
     out = await say("dong y")  # by words, without diacritics
@@ -406,7 +406,7 @@ async def test_long_text_is_split_and_menus_are_numbered(
     joined = "\n\n".join(texts)
     assert joined.startswith(paragraph.strip()) and joined.count("thanh toán trực tuyến") == 60
     assert texts[-1].endswith("👉 Trả lời 1 hoặc 2 (hoặc gõ nội dung lựa chọn).")
-    assert "1. 😊 Hài lòng\n2. 🙁 Không hài lòng" in texts[-1]
+    assert "━━━━━━━━━━\n1️⃣ 😊 Hài lòng\n2️⃣ 🙁 Không hài lòng\n👉" in texts[-1]
 
 
 async def test_attachments_photo_by_url_others_named(zb: FakeZaloBotServer, client: ZaloBotClient) -> None:

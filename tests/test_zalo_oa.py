@@ -205,7 +205,7 @@ async def test_full_intake_over_the_oa_webhook(oa: OA) -> None:
 
 async def test_follow_greets_like_start(oa: OA) -> None:
     out = await oa.deliver(oa_follow_event(USER))
-    assert "Xin chào" in out and "1. 📝 Gửi phản ánh" in out
+    assert "Xin chào" in out and "1️⃣ 📝 Gửi phản ánh" in out
 
 
 async def test_file_event_becomes_a_document_attachment() -> None:
