@@ -102,7 +102,8 @@ def typed_number(folded: str) -> int | None:
     return None
 
 
-def _answer_words(key: str, english: bool) -> tuple[str, ...]:
+def answer_words_for(key: str, english: bool) -> tuple[str, ...]:
+    """The folded everyday answers for a choice key, English ones too for people in English."""
     if english:
         return texts_en.answer_words(key) + texts.answer_words(key)
     return texts.answer_words(key)
@@ -119,7 +120,7 @@ def _by_answer_words(folded: str, choices: list[Choice], *, whole_answer_only: b
     best_length = 0
     tie = False
     for choice in choices:
-        for phrase in _answer_words(choice.key, english):
+        for phrase in answer_words_for(choice.key, english):
             if folded != phrase and not (short and f" {phrase} " in padded):
                 continue
             if len(phrase) > best_length:

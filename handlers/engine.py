@@ -29,6 +29,7 @@ from handlers.services import (
     NoFaq,
     NoQueue,
     UnitDirectory,
+    images_only,
 )
 from handlers.staff import STAFF_COMMANDS
 from handlers.textutil import clean_text, fold, parse_id, shorten
@@ -41,7 +42,13 @@ MENU_STEPS = ("new", "idle")
 _STAFF_ONLY = STAFF_COMMANDS - {"trogiup", "help", "start"}
 # A message at the menu this long is taken for a problem, kept for the report it may start.
 _PROBLEM_WORDS = 4
-# Typed at the look-up question to leave it.
+# Typed alone in the middle of a report, these cancel it as /huy does.
+_CANCEL_WORDS = frozenset({"huy", "huy bo", "huy phan anh", "cancel", "thoi khong gui nua"})
+# Typed alone, these ask for the menu (not a follow-up to relay to staff).
+_MENU_WORDS = frozenset({"menu", "trang chu", "danh muc", "bat dau", "main menu", "start"})
+# Longest message read as a request for a menu item (handlers.texts.MENU_INTENTS).
+_INTENT_WORDS = 7
+# Typed at the look-up question or in the FAQ screens to leave them.
 _LEAVE_WORDS = frozenset(
     {"huy", "thoi", "thoat", "quay lai", "tro lai", "menu", "khong", "ko", "bo qua", "cancel", "exit", "quit", "back", "no"}
 )
@@ -121,7 +128,12 @@ class Engine:
         return turn.out
 
     def _flooding(self, turn: Turn) -> bool:
-        """Per-person flood limit; tells the person once per window, then stays quiet."""
+        """Per-person flood limit; tells the person once per window, then stays quiet.
+
+        Files sent while a report is being written do not count: an album of screenshots
+        arrives as one message per picture, and the report takes at most max_attachments."""
+        if turn.event.kind == Kind.ATTACHMENT and self.intake.owns(turn.step):
+            return False
         now = time.time()
         window = self.config.flood_window_seconds
         recent = [t for t in turn.conversation.recent if now - t < window]
@@ -158,6 +170,9 @@ class Engine:
         if len(typed) > self.config.max_text_length:
             turn.say(turn.t.TEXT_TOO_LONG.format(length=len(typed), max=self.config.max_text_length))
             return
+        if event.kind == Kind.TEXT and fold(event.text) in _CANCEL_WORDS and self.intake.owns(turn.step):
+            # "hủy" typed alone in the middle of a report: what /huy does (no slash on Zalo's keyboard).
+            turn.event = event = dataclasses.replace(event, kind=Kind.COMMAND, command="huy", args="")
         wanted = requested_language(event)
         if wanted is not None:
             await self._switch_language(turn, wanted)
@@ -166,7 +181,7 @@ class Engine:
             await self._command(turn)
             return
         if event.kind == Kind.UNSUPPORTED:
-            turn.say(turn.t.UNSUPPORTED)
+            turn.say(turn.t.UNSUPPORTED_IMAGES_ONLY if images_only(event.channel) else turn.t.UNSUPPORTED)
             self._reask(turn)
             return
         if event.kind == Kind.CHOICE and (event.choice or "").startswith("rate:"):
@@ -340,6 +355,15 @@ class Engine:
             resolution = resolve_choice(event, prompt, turn.language)
             if resolution.stale and event.choice and event.choice.startswith("menu:"):
                 resolution = resolve_choice(event, self._menu_prompt(turn), turn.language)
+            if resolution.choice is None and event.kind == Kind.TEXT:
+                # "menu", "thoát" leave the FAQ; "gửi phản ánh" files what they asked about.
+                if fold(text) in _LEAVE_WORDS:
+                    turn.reset("idle")
+                    self._menu(turn)
+                    return
+                if self._menu_intent(turn, text) == "menu:report":
+                    await self.intake.start(turn, draft=turn.data.get("faq_question"))
+                    return
             outcome = await self.browser.handle(turn, resolution.choice, text if event.kind == Kind.TEXT else "")
             if outcome == "report":
                 await self.intake.start(turn, draft=turn.data.get("faq_question"))
@@ -355,6 +379,8 @@ class Engine:
         # A bare number under a message without choices (a staff reply, an acknowledgement) is
         # not a pick from the main menu, which is not on screen.
         resolution = Resolution(None) if screen == "number_off_screen" else resolve_choice(event, menu, turn.language)
+        if resolution.choice is None and event.kind == Kind.TEXT:
+            resolution = Resolution(self._menu_intent(turn, text))
         if resolution.choice and resolution.choice.startswith("lang:"):
             await self._switch_language(turn, resolution.choice.split(":", 1)[1])
         elif resolution.choice == "menu:report":
@@ -365,6 +391,8 @@ class Engine:
             self.browser.open(turn)
         elif resolution.choice == "menu:help":
             turn.say(turn.t.HELP)
+        elif event.kind == Kind.TEXT and fold(text) in _MENU_WORDS:
+            self._menu(turn)
         elif event.kind in (Kind.TEXT, Kind.ATTACHMENT) and (text or event.attachments):
             found = find_code(text)
             if found and await self.lookup.show(turn, found):
@@ -422,6 +450,19 @@ class Engine:
             turn.event = dataclasses.replace(event, kind=Kind.CHOICE, choice=picked, text="")
         return None
 
+    @staticmethod
+    def _menu_intent(turn: Turn, text: str) -> str | None:
+        """A menu item asked for in a short sentence ("tôi muốn phản ánh", "muốn tra cứu"):
+        only these unambiguous phrases, so a short problem is not taken for a menu item."""
+        folded = fold(text)
+        if len(folded.split()) > _INTENT_WORDS:
+            return None
+        padded = f" {folded} "
+        for key, phrases in turn.t.MENU_INTENTS.items():
+            if any(f" {fold(phrase)} " in padded for phrase in phrases):
+                return str(key)
+        return None
+
     def _answers_staff(self, turn: Turn, text: str, number: int | None) -> bool:
         """After staff wrote, a message is an answer to them unless it clearly asks for something
         else: a case code to look up, or a menu item by its words ("gửi phản ánh")."""
@@ -466,6 +507,8 @@ class Engine:
             pending_followup=text,
             pending_attachments=[a.to_dict() for a in turn.event.attachments],
             followup_cases=[c.code for c in cases[:6]],
+            # Codes alone do not say which case is which: a few words of each description.
+            followup_labels={c.code: shorten(c.description, 40) for c in cases[:6]},
         )
         if len(cases) == 1:
             # Relayed at once (staff see it while the person waits), with a way out for an
@@ -477,7 +520,11 @@ class Engine:
         return True
 
     def _followup_choices(self, turn: Turn) -> list[Choice]:
-        choices = [Choice(f"followup:{code}", f"🔖 {code}") for code in turn.data.get("followup_cases", [])]
+        labels = turn.data.get("followup_labels", {})
+        choices = [
+            Choice(f"followup:{code}", f"🔖 {code} · {labels[code]}" if labels.get(code) else f"🔖 {code}")
+            for code in turn.data.get("followup_cases", [])
+        ]
         choices.append(Choice("followup:new", turn.t.FOLLOWUP_NEW))
         return choices
 
@@ -613,7 +660,11 @@ class Engine:
             turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=comment))
             turn.send(await self.queue.rating_received(turn.session, case, turn.reporter))
         unhappy = case is not None and case.rating == "khong_hai_long"
-        turn.say(turn.t.RATING_COMMENT_THANKS_UNHAPPY if unhappy else turn.t.RATING_THANKS)
+        commented = resolution.choice is None and bool(text)
+        if unhappy:
+            turn.say(turn.t.RATING_COMMENT_THANKS_UNHAPPY if commented else turn.t.RATING_UNHAPPY_NOTED)
+        else:
+            turn.say(turn.t.RATING_THANKS)
 
     def rating_request(self, case: Case) -> list[Choice]:
         """The rating buttons staff send with a resolution (relabelled for the reporter's

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts as T
-from handlers.choices import Prompt, resolve_choice
+from handlers.choices import Prompt, answer_words_for, resolve_choice
 from handlers.events import AttachmentRef, Choice, Kind, Outgoing
 from handlers.services import (
     CaseHooks,
@@ -24,6 +24,7 @@ from handlers.services import (
     FaqSuggestion,
     FormatTimeFn,
     UnitDirectory,
+    images_only,
 )
 from handlers.textutil import clean_text, fold, format_phone, normalize_phone, shorten
 from handlers.turn import Turn
@@ -170,7 +171,7 @@ class IntakeFlow:
             self.ask(turn, prefix=turn.t.STALE_CHOICE)
             return
         if event.kind == Kind.ATTACHMENT and turn.step not in ("description", "attachments"):
-            self.ask(turn, prefix=turn.t.ATTACHMENT_NOT_NOW)
+            self._keep_late_attachments(turn)
             return
         if event.kind == Kind.CONTACT and turn.step != "phone":
             self.ask(turn)
@@ -273,6 +274,9 @@ class IntakeFlow:
         return Prompt(text, choices, free_text=True)
 
     async def on_unit_pick(self, turn: Turn, choice: str | None, text: str) -> None:
+        candidates = turn.data.get("unit_candidates", [])
+        if choice is None and len(candidates) == 1 and self._is_yes(turn, text):
+            choice = f"unit:{candidates[0][0]}"  # "Ý bạn là Xã An Lão?" — "đúng rồi"
         if choice is None:
             await self.on_unit(turn, None, text)
             return
@@ -280,6 +284,12 @@ class IntakeFlow:
             self.ask(turn, "unit")
             return
         await self._set_unit(turn, choice.split(":", 1)[1])
+
+    @staticmethod
+    def _is_yes(turn: Turn, text: str) -> bool:
+        """A plain yes ("đúng rồi", "có", "ok"; "yes" in English) to a yes/no question."""
+        folded = fold(text)
+        return bool(folded) and folded in answer_words_for("unit:same", english=turn.language == "en")
 
     async def _set_unit(self, turn: Turn, code: str) -> None:
         unit = self.units.get(code)
@@ -319,7 +329,8 @@ class IntakeFlow:
     # -- what happened -------------------------------------------------------------------
 
     def ask_description(self, turn: Turn) -> Prompt:
-        text = turn.t.ASK_DESCRIPTION.format(max=self.config.max_attachments)
+        ask = turn.t.ASK_DESCRIPTION_IMAGES if images_only(turn.event.channel) else turn.t.ASK_DESCRIPTION
+        text = ask.format(max=self.config.max_attachments)
         draft = turn.data.get("draft_description")
         if draft and not turn.data.get("editing"):
             text = turn.t.USE_DRAFT.format(draft=shorten(draft, 300)) + "\n\n" + text
@@ -355,7 +366,9 @@ class IntakeFlow:
     def ask_attachments(self, turn: Turn) -> Prompt:
         count = len(turn.data.get("attachments", []))
         return Prompt(
-            turn.t.ASK_MORE_ATTACHMENTS.format(count=count, max=self.config.max_attachments),
+            (turn.t.ASK_MORE_ATTACHMENTS_IMAGES if images_only(turn.event.channel) else turn.t.ASK_MORE_ATTACHMENTS).format(
+                count=count, max=self.config.max_attachments
+            ),
             [Choice("attach:done", turn.t.CONTINUE)],
             free_text=True,
         )
@@ -409,6 +422,24 @@ class IntakeFlow:
             kept.append(attachment.to_dict())
         turn.set(attachments=kept)
         return True
+
+    def _keep_late_attachments(self, turn: Turn) -> None:
+        """Files sent at another question (a screenshot before describing anything, the
+        appointment slip at the dossier question) are kept for the case, with their caption;
+        the question on screen still stands, so it is not sent again."""
+        if len(turn.data.get("attachments", [])) >= self.config.max_attachments:
+            turn.say(turn.t.ATTACHMENTS_FULL.format(max=self.config.max_attachments))
+            return
+        if not self._take_attachments(turn):
+            return  # refused, and told why
+        caption = clean_text(turn.event.text)
+        if caption and turn.data.get("description"):
+            if not self._add_to_description(turn, caption):
+                return
+        elif caption and not turn.data.get("draft_description"):
+            turn.set(draft_description=caption[: self.config.max_text_length])
+        count = len(turn.data.get("attachments", []))
+        turn.say(turn.t.ATTACHMENT_KEPT.format(count=count, max=self.config.max_attachments))
 
     def attachment_problem(self, attachment: AttachmentRef, t: ModuleType = T) -> str | None:
         """Why a file is refused (type, size), in words for the person (texts `t`); None when accepted."""

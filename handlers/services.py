@@ -150,3 +150,12 @@ class StaticStaff:
 
     def is_leader(self, user_id: str) -> bool:
         return user_id in self.leaders
+
+
+# Messengers whose bot API delivers pictures but no documents (the Zalo Bot API maps files to
+# "unsupported"): what the bot asks for and explains there says pictures, not files.
+IMAGES_ONLY_CHANNELS = frozenset({"zalo_bot"})
+
+
+def images_only(channel: str) -> bool:
+    return channel in IMAGES_ONLY_CHANNELS

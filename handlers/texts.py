@@ -64,7 +64,7 @@ MENU_HELP = "ℹ️ Hướng dẫn"
 OTHER_LANGUAGE = "en"
 MENU_LANGUAGE = "🌐 English"
 # Added to the first greeting when the messenger says the person's phone is not in Vietnamese.
-LANGUAGE_HINT = "🌐 For English, tap “English”."
+LANGUAGE_HINT = "🌐 For English, choose “English” or type “english”."
 LANGUAGE_SET = "🌐 Mình tiếp tục bằng tiếng Việt nhé."
 
 HELP = (
@@ -123,6 +123,12 @@ ASK_DESCRIPTION = (
     "hệ thống báo lỗi gì.\n"
     "📎 Có ảnh chụp màn hình thì gửi kèm luôn (tối đa {max} ảnh hoặc tệp)."
 )
+# Channels that take pictures but no documents (the Zalo Bot API): the same, without "tệp".
+ASK_DESCRIPTION_IMAGES = (
+    "📝 Bạn mô tả ngắn gọn vấn đề giúp mình nhé: đang làm thủ tục gì, thao tác đến bước nào, "
+    "hệ thống báo lỗi gì.\n"
+    "📎 Có ảnh chụp màn hình thì gửi kèm luôn (tối đa {max} ảnh)."
+)
 USE_DRAFT = "Lúc nãy bạn nhắn: “{draft}”"
 USE_DRAFT_BUTTON = "✅ Dùng nội dung đã nhắn"
 DESCRIPTION_TOO_SHORT = "Bạn mô tả chi tiết hơn một chút giúp mình nhé (ít nhất {min} ký tự)."
@@ -141,6 +147,11 @@ ASK_MORE_ATTACHMENTS = (
     "📎 Bạn có thể gửi thêm ảnh chụp màn hình hoặc tệp (đã có {count}/{max}). "
     "Xong thì chọn “Tiếp tục”."
 )
+ASK_MORE_ATTACHMENTS_IMAGES = (
+    "👍 Đã ghi nhận mô tả.\n"
+    "📎 Bạn có thể gửi thêm ảnh chụp màn hình (đã có {count}/{max}). "
+    "Xong thì chọn “Tiếp tục”."
+)
 ATTACHMENT_RECEIVED = "📎 Đã nhận tệp ({count}/{max}). Gửi tiếp hoặc chọn “Tiếp tục”."
 CONTINUE = "➡️ Tiếp tục"
 ATTACHMENT_LIMIT = "Bạn đã gửi đủ {max} tệp rồi. Mình chuyển sang bước tiếp theo nhé."
@@ -149,7 +160,14 @@ ATTACHMENT_BAD_TYPE = (
     "Bạn gửi ảnh (JPG, PNG) hoặc tệp PDF, Word, Excel giúp mình nhé."
 )
 ATTACHMENT_TOO_BIG = "Tệp “{name}” lớn quá {max} MB. Bạn chụp màn hình hoặc nén nhỏ lại giúp mình nhé."
-ATTACHMENT_NOT_NOW = "Ở bước này mình chưa cần ảnh hay tệp."
+ATTACHMENT_KEPT = (
+    "📎 Đã nhận tệp ({count}/{max}), mình sẽ gửi kèm phản ánh.\n"
+    "Bạn trả lời tiếp câu hỏi phía trên giúp mình nhé."
+)
+ATTACHMENTS_FULL = (
+    "Phản ánh đã đủ {max} tệp nên mình không nhận thêm được.\n"
+    "Bạn trả lời tiếp câu hỏi phía trên giúp mình nhé."
+)
 # How a file without a name, or of an unknown type, is called in the messages above.
 FILE_PHOTO = "ảnh"
 FILE_DOCUMENT = "tệp"
@@ -159,6 +177,10 @@ UNSUPPORTED = (
     "Bạn gõ nội dung hoặc gửi ảnh chụp màn hình giúp mình nhé."
 )
 
+UNSUPPORTED_IMAGES_ONLY = (
+    "Trên kênh này mình chỉ nhận được tin chữ và ảnh (chưa nhận tệp PDF, Word, nhãn dán hay tin thoại).\n"
+    "Giấy tờ thì bạn chụp màn hình rồi gửi ảnh giúp mình nhé."
+)
 FAQ_OFFER = (
     "💡 Có phải bạn gặp vấn đề này?\n\n📌 {title}\n\n{answer}\n\n"
     "Làm theo hướng dẫn trên đã giúp bạn xử lý được chưa?"
@@ -235,7 +257,7 @@ RESUME = "👋 Chào bạn quay lại! Bạn đang gửi dở một phản ánh 
 RESUME_CONTINUE = "▶️ Tiếp tục"
 RESUME_RESTART = "🔄 Bắt đầu lại"
 
-NOT_UNDERSTOOD_CHOICE = "Mình chưa hiểu “{text}”. Bạn chọn một mục bên dưới (bấm nút hoặc trả lời bằng số thứ tự) nhé."
+NOT_UNDERSTOOD_CHOICE = "Mình chưa hiểu “{text}”. Bạn chọn một mục bên dưới, hoặc trả lời bằng số thứ tự của mục đó nhé."
 STALE_CHOICE = "Nút này thuộc bước trước rồi. Mình đang hỏi:"
 DRAFT_KEPT = (
     "📝 Mình đã ghi lại nội dung bạn vừa nhắn, lát nữa sẽ dùng làm mô tả vấn đề.\n"
@@ -257,7 +279,7 @@ EMPTY_MESSAGE = "Mình chưa nhận được nội dung nào. Bạn nhắn lại
 FLOOD = "Bạn nhắn nhanh quá, mình xử lý không kịp 😅. Bạn đợi khoảng một phút rồi nhắn tiếp giúp mình nhé."
 
 ASK_LOOKUP = "🔎 Bạn gõ mã phản ánh cần tra cứu (ví dụ PA-251123-7KQ4)."
-ASK_LOOKUP_WITH_LIST = "🔎 Các phản ánh gần đây của bạn ở bên dưới. Bấm để xem, hoặc gõ mã phản ánh."
+ASK_LOOKUP_WITH_LIST = "🔎 Các phản ánh gần đây của bạn ở bên dưới. Chọn một phản ánh để xem, hoặc gõ mã phản ánh."
 LOOKUP_GIVE_UP = "Bạn có thể xem lại mã trong tin nhắn lúc gửi phản ánh, hoặc chọn việc khác bên dưới."
 LOOKUP_NOT_FOUND = "Mình không tìm thấy phản ánh “{code}” trong các phản ánh bạn đã gửi. Bạn kiểm tra lại mã giúp mình nhé."
 NO_CASES = "Bạn chưa gửi phản ánh nào."
@@ -298,6 +320,7 @@ RATING_THANKS = "🙏 Cảm ơn bạn đã đánh giá. Chúc bạn làm thủ t
 RATING_COMMENT_THANKS_UNHAPPY = (
     "🙏 Cảm ơn góp ý của bạn. Mình đã chuyển cho Tổ công tác, cán bộ sẽ xem lại và liên hệ với bạn sớm."
 )
+RATING_UNHAPPY_NOTED = "👌 Mình đã ghi nhận. Tổ công tác sẽ xem lại và liên hệ với bạn sớm."
 RATING_REASK = (
     "📨 Mình đã chuyển ý kiến của bạn tới Tổ công tác (phản ánh {code}).\n"
     "Nếu vấn đề vẫn chưa được giải quyết, bạn chọn “🙁 Không hài lòng” để Tổ công tác xử lý tiếp nhé."
@@ -362,6 +385,15 @@ STEP_NAMES: dict[str, str] = {
 }
 
 
+# Short sentences that ask for a menu item, read at the menu and in the FAQ screens
+# (handlers.engine: "tôi muốn phản ánh" is a request to report, not a problem to match).
+MENU_INTENTS: dict[str, tuple[str, ...]] = {
+    "menu:report": ("muốn phản ánh", "muốn gửi phản ánh", "cần phản ánh", "cần gửi phản ánh", "gửi phản ánh",
+                    "muốn báo lỗi", "khiếu nại", "phản ánh mới"),
+    "menu:lookup": ("muốn tra cứu", "tra cứu phản ánh", "xem tiến độ", "kiểm tra tiến độ", "tra cứu mã"),
+}
+
+
 # Everyday answers people type instead of pressing a button, by choice key (or "prefix:value" for
 # keys that carry an id, e.g. "rate:12:hai_long" → "rate:hai_long"). handlers.choices matches a
 # whole answer, or a phrase inside a short answer (the longest phrase wins: "không đồng ý" is a
@@ -404,7 +436,7 @@ ANSWER_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "confirm:edit": ("sửa", "sửa lại", "chỉnh sửa", "chưa đúng", "sai", "không đúng"),
     "confirm:cancel": ("hủy", "huỷ", "hủy bỏ", "thôi", "không gửi", "ko gửi"),
-    "resume:continue": ("tiếp", "tiếp tục", "làm tiếp", "có"),
+    "resume:continue": ("tiếp", "tiếp tục", "làm tiếp", "có", "ok", "oke"),
     "resume:restart": ("bắt đầu lại", "làm lại", "lại từ đầu", "gửi lại từ đầu"),
     "rate:hai_long": ("hài lòng", "rất hài lòng", "tốt", "rất tốt", "ok"),
     "rate:binh_thuong": ("bình thường", "tạm được", "tạm", "tàm tạm"),

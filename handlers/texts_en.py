@@ -66,7 +66,7 @@ MENU_FAQ = "❓ Common questions"
 MENU_HELP = "ℹ️ Help"
 OTHER_LANGUAGE = "vi"
 MENU_LANGUAGE = "🌐 Tiếng Việt"
-LANGUAGE_HINT = "🌐 For English, tap “English”."
+LANGUAGE_HINT = "🌐 For English, choose “English” or type “english”."
 LANGUAGE_SET = "🌐 Sure, I'll continue in English."
 
 HELP = (
@@ -127,6 +127,11 @@ ASK_DESCRIPTION = (
     "and what error the system showed. Writing in English is fine.\n"
     "📎 Screenshots are welcome too (up to {max} images or files)."
 )
+ASK_DESCRIPTION_IMAGES = (
+    "📝 Please describe the problem briefly: which procedure you were doing, how far you got, "
+    "and what error the system showed. Writing in English is fine.\n"
+    "📎 Screenshots are welcome too (up to {max} images)."
+)
 USE_DRAFT = "Earlier you wrote: “{draft}”"
 USE_DRAFT_BUTTON = "✅ Use what I wrote"
 DESCRIPTION_TOO_SHORT = "Could you add a little more detail, please (at least {min} characters)?"
@@ -145,6 +150,11 @@ ASK_MORE_ATTACHMENTS = (
     "📎 You can send more screenshots or files ({count}/{max} so far). "
     "When you're done, choose “Continue”."
 )
+ASK_MORE_ATTACHMENTS_IMAGES = (
+    "👍 Description saved.\n"
+    "📎 You can send more screenshots ({count}/{max} so far). "
+    "When you're done, choose “Continue”."
+)
 ATTACHMENT_RECEIVED = "📎 File received ({count}/{max}). Send another or choose “Continue”."
 CONTINUE = "➡️ Continue"
 ATTACHMENT_LIMIT = "You've sent the maximum of {max} files. Let's move on to the next step."
@@ -153,7 +163,14 @@ ATTACHMENT_BAD_TYPE = (
     "Please send images (JPG, PNG) or PDF, Word or Excel files."
 )
 ATTACHMENT_TOO_BIG = "“{name}” is larger than {max} MB. Please send a screenshot or a smaller file."
-ATTACHMENT_NOT_NOW = "I don't need images or files at this step."
+ATTACHMENT_KEPT = (
+    "📎 File received ({count}/{max}), I'll attach it to your report.\n"
+    "Please go on with the question above."
+)
+ATTACHMENTS_FULL = (
+    "Your report already has {max} files, so I can't take more.\n"
+    "Please go on with the question above."
+)
 FILE_PHOTO = "image"
 FILE_DOCUMENT = "file"
 FILE_TYPE_UNKNOWN = "unknown"
@@ -162,6 +179,10 @@ UNSUPPORTED = (
     "Please type your message or send a screenshot."
 )
 
+UNSUPPORTED_IMAGES_ONLY = (
+    "Here I can only receive text and pictures (no PDF or Word files, stickers or voice messages).\n"
+    "For a document, please take a screenshot and send the picture."
+)
 FAQ_OFFER = (
     "💡 Is this your problem?\n\n📌 {title}\n\nHere is the guidance (in Vietnamese):\n{answer}\n\n"
     "Did these steps solve your problem?"
@@ -245,7 +266,7 @@ RESUME_RESTART = "🔄 Start over"
 
 NOT_UNDERSTOOD_CHOICE = (
     "Sorry, I didn't understand “{text}”. Please choose one of the options below "
-    "(tap a button or reply with its number)."
+    "(or reply with its number)."
 )
 STALE_CHOICE = "That button belongs to an earlier step. My current question is:"
 DRAFT_KEPT = (
@@ -268,7 +289,7 @@ EMPTY_MESSAGE = "I didn't receive any content. Could you send your message again
 FLOOD = "You're sending messages faster than I can keep up 😅. Please wait about a minute, then carry on."
 
 ASK_LOOKUP = "🔎 Please type the code of the report you want to check (e.g. PA-251123-7KQ4)."
-ASK_LOOKUP_WITH_LIST = "🔎 Your recent reports are below. Tap one to see it, or type a report code."
+ASK_LOOKUP_WITH_LIST = "🔎 Your recent reports are below. Choose one to see it, or type a report code."
 LOOKUP_GIVE_UP = "You can find the code in the message you received when you sent the report, or choose something else below."
 LOOKUP_NOT_FOUND = "I couldn't find report “{code}” among the reports you have sent. Please check the code."
 NO_CASES = "You haven't sent any reports yet."
@@ -308,6 +329,7 @@ RATING_THANKS = "🙏 Thank you for your feedback. Good luck with your applicati
 RATING_COMMENT_THANKS_UNHAPPY = (
     "🙏 Thank you for your comment. I've passed it to the task force; an officer will review it and contact you soon."
 )
+RATING_UNHAPPY_NOTED = "👌 Noted. The task force will look at it again and contact you soon."
 RATING_REASK = (
     "📨 I've passed your message to the task force (report {code}).\n"
     "If the problem is still not solved, choose “🙁 Not satisfied” so the task force keeps working on it."
@@ -368,6 +390,13 @@ STEP_NAMES: dict[str, str] = {
     "phone": "phone number",
     "confirm": "confirmation",
     "edit": "editing",
+}
+
+
+# Short sentences that ask for a menu item (handlers.engine), in English.
+MENU_INTENTS: dict[str, tuple[str, ...]] = {
+    "menu:report": ("report a problem", "file a complaint", "make a report", "new report", "report an error"),
+    "menu:lookup": ("check my report", "check status", "check the status", "track my report", "look up"),
 }
 
 

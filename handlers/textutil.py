@@ -79,18 +79,29 @@ def shorten(text: str, limit: int) -> str:
 
 
 def split_message(text: str, limit: int) -> list[str]:
-    """Split a long message at paragraph, line or word boundaries so no part exceeds `limit`."""
+    """Split a long message so no part exceeds `limit`: at a paragraph break if there is one
+    in the last two thirds of the part, else at a line break, the end of a sentence or a
+    space in its second half (a part never ends in the middle of a sentence when it can)."""
     parts: list[str] = []
     remaining = text
     while len(remaining) > limit:
-        window = remaining[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"))
-        if cut < limit // 2:
-            cut = window.rfind(" ")
-        if cut < limit // 2:
-            cut = limit
-        parts.append(remaining[:cut].rstrip())
-        remaining = remaining[cut:].lstrip()
+        parts.append(remaining[: _cut(remaining, limit)].rstrip())
+        remaining = remaining[len(parts[-1]) :].lstrip()
     if remaining:
         parts.append(remaining)
     return parts or [""]
+
+
+def _cut(text: str, limit: int) -> int:
+    window = text[:limit]
+    paragraph = window.rfind("\n\n")
+    if paragraph >= limit // 3:
+        return paragraph
+    line = window.rfind("\n")
+    if line >= limit // 2:
+        return line
+    sentence = max(window.rfind(end) for end in (". ", "? ", "! ", "… ", ".\n"))
+    if sentence >= limit // 2:
+        return sentence + 1  # the full stop stays with its sentence
+    space = window.rfind(" ")
+    return space if space >= limit // 2 else limit

@@ -410,3 +410,71 @@ async def test_numbers_are_understood_the_way_people_write_them(app: Application
     async with app.db.session() as session:
         reporter = (await session.exec(select(Reporter))).one()
     assert reporter.role == "doanh_nghiep"
+
+
+# -- files at other questions, requests in a few words ------------------------------------------
+
+
+async def test_a_screenshot_sent_before_the_description_is_kept_with_its_caption(app: Application) -> None:
+    chat = Transcript(app)
+    await to_role(chat)
+    await chat.attach(file_ref="shot-1", caption="màn hình lỗi khi nộp hồ sơ trên dvc")
+    chat.expect("Đã nhận tệp (1/5)", "câu hỏi phía trên")
+    chat.expect_not("Bạn là:")  # the question on screen still stands: not sent again
+    await chat.tap_key("role:nguoi_dan")
+    await chat.say("an lao")
+    await chat.tap("Xã An Lão")
+    await chat.tap("Cổng DVC")
+    chat.expect("Lúc nãy bạn nhắn", "màn hình lỗi khi nộp hồ sơ")
+
+
+async def test_a_photo_at_the_dossier_question_is_attached_to_the_case(app: Application) -> None:
+    chat = Transcript(app)
+    await to_description(chat)
+    await chat.say("Đã nộp lệ phí qua ngân hàng nhưng hồ sơ vẫn báo chưa thanh toán")
+    await chat.tap("Tiếp tục")
+    await chat.decline_faq()
+    chat.expect("mã hồ sơ")
+    await chat.attach(file_ref="phieu-hen")
+    chat.expect("Đã nhận tệp (1/5)")
+    await chat.tap_key("dossier:skip")  # the question on screen, answered as usual
+    await chat.tap("Bỏ qua")  # procedure
+    await chat.tap("Bỏ qua")  # phone
+    chat.expect("Tệp đính kèm: 1")
+
+
+async def test_a_request_in_a_few_words_opens_that_menu_item(app: Application) -> None:
+    chat = Transcript(app)
+    await chat.say("/start")
+    await chat.say("tôi muốn phản ánh ạ")
+    chat.expect("Nghị định 13/2023")
+    await chat.say("/huy")
+    await chat.tap_key("menu:faq")
+    await chat.say("menu")
+    chat.expect("Bạn cần mình giúp gì")
+
+
+async def test_yes_confirms_the_one_unit_offered(app: Application) -> None:
+    chat = Transcript(app)
+    await to_role(chat)
+    await chat.tap("Người dân")
+    await chat.say("bach long vi")
+    chat.expect("Ý bạn là Đặc khu Bạch Long Vĩ?")
+    await chat.say("đúng rồi")
+    chat.expect("hệ thống nào")
+
+
+async def test_huy_typed_without_a_slash_cancels_the_report(app: Application) -> None:
+    chat = Transcript(app)
+    await to_description(chat)
+    await chat.say("hủy")
+    chat.expect("Đã hủy")
+    chat.expect_button("Gửi phản ánh")
+
+
+async def test_a_picture_only_channel_says_pictures(app: Application) -> None:
+    chat = Transcript(app, channel="zalo_bot")
+    await to_description(chat)
+    chat.expect("tối đa 5 ảnh)")
+    await chat.sticker()  # what the Zalo Bot API turns a PDF into
+    chat.expect("chỉ nhận được tin chữ và ảnh", "chụp màn hình")
