@@ -297,14 +297,19 @@ def is_url(ref: str) -> bool:
     return ref.startswith(("http://", "https://"))
 
 
-def attachment_line(attachment: AttachmentRef) -> str:
-    """A file Zalo cannot carry (a Telegram file id, a non-image URL) named in a text line."""
-    name = attachment.file_name or ("Ảnh" if attachment.kind == "photo" else "Tệp đính kèm")
+def attachment_line(attachment: AttachmentRef, language: str = "vi") -> str:
+    """A file Zalo cannot carry (a Telegram file id, a non-image URL) named in a text line.
+
+    A Telegram file id cannot be fetched by Zalo (and its download URL carries the bot token), so
+    the person is told what was sent, and staff are told in the thread (handlers.staff)."""
+    english = language == "en"
+    default = ("Picture" if english else "Ảnh") if attachment.kind == "photo" else ("File" if english else "Tệp đính kèm")
+    name = attachment.file_name or default
     if is_url(attachment.file_ref):
         return f"📎 {name}: {attachment.file_ref}"
-    return (
-        f"📎 Tổ công tác có gửi kèm tệp “{name}” (chưa xem được trên Zalo; bạn cần thì nhắn để được gửi lại)."
-    )
+    if english:
+        return f"📎 The task force also sent “{name}”, which Zalo cannot show yet; they will describe it for you."
+    return f"📎 Tổ công tác có gửi kèm “{name}” nhưng Zalo chưa hiển thị được; cán bộ sẽ mô tả nội dung cho bạn."
 
 
 @dataclass(frozen=True)
@@ -328,10 +333,10 @@ def plan_parts(reply: Reply, max_text: int = MAX_TEXT) -> list[Part]:
         if attachment.kind == "photo" and is_url(attachment.file_ref):
             parts.append(Part(photo=attachment.file_ref, caption=attachment.file_name))
         else:
-            lines.append(attachment_line(attachment))
+            lines.append(attachment_line(attachment, reply.language))
     text = render_numbered(reply)
-    if lines:
-        text = "\n".join([*lines, text]) if text else "\n".join(lines)
+    if lines:  # after the message they belong to ("💬 Tổ công tác trả lời …"), not before it
+        text = "\n\n".join([text, "\n".join(lines)]) if text else "\n".join(lines)
     if text.strip():
         parts += [Part(text=chunk) for chunk in split_message(text, max_text)]
     return parts

@@ -381,6 +381,9 @@ class StaffDesk:
         t = await case_texts(session, case)
         body = t.STAFF_REPLY.format(code=case.code, text=text or t.STAFF_REPLY_FILES)
         out.append(self.queue.to_reporter(case, Reply(body, attachments=list(event.attachments), language=t.LANGUAGE)))
+        if event.attachments and case.channel != event.channel:
+            # A Telegram file cannot be shown on Zalo: the person only learns that one was sent.
+            self._say(event, out, S.FILES_NOT_SHOWN.format(code=case.code))
         self._mark_first_response(case)
         if not case.assignee_name and case.assignee_id is None:
             # Whoever answers a case nobody has taken is handling it: say so in /hangdoi and on

@@ -101,3 +101,7 @@ FAQ_DRAFT_SAVED = (
     "4. Gõ /taifaq để bot nạp lại, không cần khởi động lại."
 )
 FAQ_DRAFT_FAILED = "⚠️ Chưa lưu được bản nháp FAQ cho phản ánh {code}: {reason}. Bạn báo quản trị hệ thống giúp mình."
+FILES_NOT_SHOWN = (
+    "⚠️ Người phản ánh {code} dùng Zalo nên không xem được tệp gửi từ Telegram (họ chỉ được báo là có tệp). "
+    "Cán bộ mô tả nội dung bằng chữ, hoặc gửi đường link công khai của tệp."
+)

@@ -426,7 +426,7 @@ async def test_attachments_photo_by_url_others_named(zb: FakeZaloBotServer, clie
         "caption": "huong-dan.png",
     }
     [text] = zb.sent_texts(USER)
-    assert "bieu-mau.docx" in text and "BQACAgIAAxkBAAIB" not in text and text.endswith("gửi bạn hướng dẫn.")
+    assert "bieu-mau.docx" in text and "BQACAgIAAxkBAAIB" not in text and text.startswith("Tổ công tác gửi bạn hướng dẫn.")  # the answer, then the file
     assert result.message_id == photo.response["result"]["message_id"]
 
 

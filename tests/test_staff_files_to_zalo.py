@@ -1,0 +1,58 @@
+"""A file staff send from Telegram cannot be shown on Zalo: the Zalo reporter reads the answer
+first and then that a file was sent, and staff are told in the thread to describe it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import select
+
+from bot.app import Application
+from bot.outbox import enqueue
+from bot.settings import load_settings
+from bot.zalo_bot import plan_parts
+from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
+from handlers.services import StaticStaff
+from storage.db import Database
+from storage.models import Case
+from tests.support.transcript import Transcript
+from tests.test_conversation_answers import GROUP, STAFF, file_case
+
+
+@pytest.fixture
+async def app(db: Database) -> AsyncIterator[Application]:
+    application = Application(load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db)
+    application.staff_directory = StaticStaff({STAFF}, set())
+    yield application
+
+
+def test_the_answer_comes_before_the_line_about_the_file() -> None:
+    reply = Reply(
+        "💬 Tổ công tác trả lời (phản ánh PA-251206-AB7K):\n\nBạn xem ảnh hướng dẫn nhé.",
+        attachments=[AttachmentRef("photo", "AgACAgIAAxkBAAIB-telegram-file-id", None, "image/jpeg", 1000)],
+    )
+    [part] = plan_parts(reply)
+    assert part.text is not None
+    answer, file_line = part.text.split("\n\n📎 ")
+    assert answer.startswith("💬 Tổ công tác trả lời") and "Zalo chưa hiển thị được" in file_line
+
+
+async def test_staff_are_told_a_zalo_reporter_cannot_see_their_file(app: Application) -> None:
+    chat = Transcript(app, user="zalo-77", channel="zalo_bot")
+    code = await file_case(chat)
+    photo = AttachmentRef("photo", "AgACAgIAAxkBAAIB-telegram-file-id", None, "image/jpeg", 1000)
+    async with app.db.session() as session:  # the case's forum topic, as the delivery hooks store it
+        case = (await session.exec(select(Case).where(Case.code == code))).one()
+        case.staff_thread_id = 31
+    event = Incoming(
+        "telegram", STAFF, GROUP, Kind.ATTACHMENT, text="Bạn xem ảnh hướng dẫn nhé", attachments=[photo],
+        username="canbo_an", update_key="staff-file-1", chat_kind=ChatKind.STAFF, thread_id=31,
+    )
+    async with app.db.unit() as session:
+        out = await app.engine.handle(session, event)
+        await enqueue(session, out)
+    to_reporter = [o for o in out if o.chat_id == "zalo-77"]
+    to_staff = [o.reply.text for o in out if o.chat_id == GROUP]
+    assert to_reporter and to_reporter[0].reply.attachments == [photo]
+    assert any("không xem được tệp gửi từ Telegram" in text and code in text for text in to_staff)
