@@ -36,7 +36,7 @@ from faq.features import (
     procedure_positions,
 )
 from faq.knowledge import KnowledgeBase, load_knowledge_base
-from faq.normalize import normalize
+from faq.normalize import is_syllable, normalize
 
 OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
 
@@ -56,6 +56,9 @@ class MatcherConfig:
     margin: float = 2.5  # top-1 minus top-2 below this: too close, offer alternatives
     oos_margin: float = 2.0  # an out-of-scope group within this of the best topic wins
     alternatives: int = 3
+    # A best score just over the threshold is itself doubtful: at the threshold the lead over the
+    # runner-up must be margin + edge, falling to margin at threshold + edge. See match().
+    edge: float = 2.5
     fuzzy_scorer: str = "token_set_ratio"  # rapidfuzz.fuzz function name
     cosine_weight: float = 0.2  # share of the final score from the closest example (tf-idf cosine)
     # Matched information needed for full marks, in units of the idf of a word used by a single
@@ -249,6 +252,10 @@ class Matcher:
         # alone because one wrong letter in "vang" is a different word, not a typo.
         if len(token) < 4 or token.isdigit():
             return None
+        # A well-formed syllable is a word the knowledge base lacks, not a typo: "phieu" (phiếu)
+        # was read as "hieu" (hiểu), "khung" as "hung", "suot" as "sot".
+        if is_syllable(token):
+            return None
         found = process.extractOne(
             token, self._index.vocabulary, scorer=fuzz.ratio, score_cutoff=self.config.typo_cutoff
         )
@@ -360,10 +367,21 @@ class Matcher:
         if best < cfg.threshold:
             return MatchResult(None, best, [], "low_score")
         runners = [(tid, s) for tid, s in topics[1:] if s >= cfg.threshold]
-        second = runners[0][1] if runners else 0.0
-        if best < cfg.confident or best - second < cfg.margin:
+        # The lead is measured to the real runner-up, also when it is under the threshold. A long
+        # message dilutes every topic's coverage: the runners-up slip under the threshold while
+        # the best stays just on it, and a lead over "nothing" (second = 0) let a topic that
+        # shared only the sentence frame answer at 55.0 ("phần mềm một cửa ... không tìm thấy
+        # mẫu phiếu để in cho dân" → USB token), while the shorter message, whose runner-up
+        # stayed over the threshold, abstained at 62.6. A score on the threshold also needs
+        # more lead than one well above it.
+        second = topics[1][1] if len(topics) > 1 else 0.0
+        lead = cfg.margin + max(0.0, cfg.edge - (best - cfg.threshold))
+        if best < cfg.confident or best - second < lead:
             close = [(tid, s) for tid, s in topics if s >= cfg.threshold and best - s < 2 * cfg.margin]
-            if len(close) < 2 and best < cfg.confident:
+            if len(close) < 2:
+                if best >= cfg.confident:
+                    # No rival worth offering: a marginal score, not a choice between topics.
+                    return MatchResult(None, best, [], "low_score")
                 close = topics[:1]
             return MatchResult(None, best, close[: cfg.alternatives], "ambiguous")
         return MatchResult(best_id, best, runners[: cfg.alternatives - 1], "")

@@ -37,6 +37,30 @@ _TELEX_W = re.compile(r"(?<=[aou])w")
 _TELEX_TONE = re.compile(r"^([bcdghklmnpqrstvx]*[aeiouy]+(?:ch|nh|ng|c|m|n|p|t)?)[sfrxj]$")
 
 
+# Folded Vietnamese syllables: an optional initial consonant and a rhyme (medial o/u included).
+# The matcher repairs an unknown syllable only when it is not one of these: "phieu" (phiếu) is a
+# word the knowledge base lacks, not a typo of "hieu" (hiểu).
+_ONSETS = ("", "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", *"bcdghklmnprstvx")
+_RHYMES = frozenset(
+    rhyme
+    for line in (
+        "a ac ach ai am an ang anh ao ap at au ay",
+        "e ec ech em en eng enh eo ep et eu",
+        "i ia ich iec iem ien ieng iep iet ieu im in inh ip it iu",
+        "o oa oac oach oai oam oan oang oanh oao oap oat oay oc oe oen oeo oet oi om on ong ooc oong op ot",
+        "u ua uan uang uanh uat uay uc ue uech uen uenh ui um un ung uo uoc uoi uom uon uong uop uot uou",
+        "up ut uu uy uya uych uyen uyet uynh uyt uyu",
+        "y ych yen yet yeu ynh yt",
+    )
+    for rhyme in line.split()
+)
+
+
+def is_syllable(token: str) -> bool:
+    """True when a folded token is a well-formed Vietnamese syllable ("phieu", "khung", "suot")."""
+    return any(token.startswith(onset) and token[len(onset) :] in _RHYMES for onset in _ONSETS)
+
+
 def fold(text: str) -> str:
     """NFC, lower case, diacritics removed and đ→d: the form people type without an IME."""
     text = unicodedata.normalize("NFC", text).lower().translate(_D_TABLE)
