@@ -37,11 +37,17 @@ async def to_role(chat: Transcript) -> None:
     chat.expect("Bạn là:")
 
 
-async def to_description(chat: Transcript, system: str = "Thanh toán") -> None:
-    await to_role(chat)
+async def to_system(chat: Transcript) -> None:
+    """From "Bạn là:": a citizen of Xã An Lão; the bot asks which system."""
     await chat.tap("Người dân")
     await chat.say("an lao")
     await chat.tap("Xã An Lão")
+    chat.expect("hệ thống nào")
+
+
+async def to_description(chat: Transcript, system: str = "Thanh toán") -> None:
+    await to_role(chat)
+    await to_system(chat)
     await chat.tap(system)
 
 
@@ -210,9 +216,7 @@ async def test_a_follow_up_is_relayed_and_can_become_a_new_report(app: Applicati
     chat.expect("Đã chuyển thông tin bổ sung", code, "phản ánh mới")
     await chat.tap("Đây là phản ánh mới")
     chat.expect("Bạn là:")
-    await chat.tap("Người dân")
-    await chat.say("an lao")
-    await chat.tap("Xã An Lão")
+    await to_system(chat)
     await chat.tap("Chữ ký số")
     chat.expect("Lúc nãy bạn nhắn", "token ky so ko nhan")
     await chat.tap("Dùng nội dung đã nhắn")
@@ -260,9 +264,7 @@ async def test_a_problem_typed_at_a_choice_is_kept_for_the_description(app: Appl
     await to_role(chat)
     await chat.say("ko dang nhap dc dvc tu sang den gio")
     chat.expect("đã ghi lại nội dung", "Bạn là:")
-    await chat.tap("Người dân")
-    await chat.say("an lao")
-    await chat.tap("Xã An Lão")
+    await to_system(chat)
     await chat.tap("VNeID")
     chat.expect("Lúc nãy bạn nhắn", "ko dang nhap dc dvc")
 
@@ -311,9 +313,7 @@ async def test_a_problem_written_at_the_menu_starts_the_report_it_describes(app:
     chat.expect_not("Xin chào")  # not the whole greeting again
     await chat.tap("Gửi phản ánh")
     await chat.tap("Tôi đồng ý")
-    await chat.tap("Người dân")
-    await chat.say("an lao")
-    await chat.tap("Xã An Lão")
+    await to_system(chat)
     await chat.tap("Khác")
     chat.expect("Lúc nãy bạn nhắn", "lịch nghỉ tết")
 
@@ -323,9 +323,7 @@ async def test_an_anonymous_person_can_still_leave_a_phone_from_the_summary(app:
     await chat.say("/start")
     await chat.tap("Gửi phản ánh")
     await chat.tap("gửi ẩn danh")
-    await chat.tap("Người dân")
-    await chat.say("an lao")
-    await chat.tap("Xã An Lão")
+    await to_system(chat)
     await chat.tap("Thanh toán")
     await chat.say("Đã nộp lệ phí qua ngân hàng nhưng hồ sơ vẫn báo chưa thanh toán")
     await chat.skip_to_summary()
@@ -395,9 +393,7 @@ async def test_typing_the_number_of_new_report_keeps_what_was_written(app: Appli
     chat.expect("phản ánh mới")
     await chat.say("1")  # the only choice under the acknowledgement
     chat.expect("Bạn là:")
-    await chat.tap("Người dân")
-    await chat.say("an lao")
-    await chat.tap("Xã An Lão")
+    await to_system(chat)
     await chat.tap("Thanh toán")
     chat.expect("Lúc nãy bạn nhắn", "bi tru tien 2 lan")
 
