@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from handlers.textutil import CCCD_NUMBER, PHONE_NUMBER
+
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # Any token inside a Bot API path (Telegram and Zalo bots: Zalo ids have 19 digits).
     (re.compile(r"/bot\d+:[^/\s]+"), "/bot<token>"),
@@ -38,11 +40,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     # Passwords in connection URLs (postgresql://user:password@host/db, redis://:password@host).
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]*:)[^@\s]+@"), r"\1<hidden>@"),
-    # 12-digit citizen ID (CCCD) numbers, also written in groups of three.
-    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "<cccd>"),
-    (re.compile(r"(?<!\d)\d{3}([ .-])\d{3}\1\d{3}\1\d{3}(?!\d)"), "<cccd>"),
-    # Vietnamese phone numbers (+84 / 84 / (+84) / 0 forms, with spaces, dots or dashes).
-    (re.compile(r"(?<!\d)(?:\(\+?84\)\s?|\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)"), "<phone>"),
+    # Citizen ID (CCCD) and phone numbers (handlers.textutil has the one definition).
+    (CCCD_NUMBER, "<cccd>"),
+    (PHONE_NUMBER, "<phone>"),
 ]
 
 

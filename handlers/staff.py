@@ -7,7 +7,6 @@ Every status change writes an audit event with the actor and time (storage.repo.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
@@ -29,7 +28,15 @@ from handlers.language import case_texts, rating_choices_in
 from handlers.lookup import CODE_PATTERN, find_code
 from handlers.queue import Queue
 from handlers.services import StaffDirectory
-from handlers.textutil import clean_text, normalize_phone, parse_id, parse_user_id, shorten
+from handlers.textutil import (
+    CCCD_NUMBER,
+    PHONE_NUMBER,
+    clean_text,
+    normalize_phone,
+    parse_id,
+    parse_user_id,
+    shorten,
+)
 from storage import repo
 from storage.models import Case, CaseMessage, CaseStatus, Conversation, OutboxMessage
 
@@ -44,10 +51,7 @@ STAFF_COMMANDS = CASE_COMMANDS | GROUP_COMMANDS | {"baocao", "suco", "taifaq"}
 FAQ_DRAFTS_DIR = Path("data") / "faq-drafts"
 # Personal data that must not travel from a case into a knowledge-base draft (same shapes the
 # log masking in bot/logging_setup.py hides): phone numbers and 12-digit citizen ID numbers.
-_PERSONAL_NUMBERS = (
-    (re.compile(r"(?<!\d)\d{12}(?!\d)|(?<!\d)\d{3}([ .])\d{3}\1\d{3}\1\d{3}(?!\d)"), "<số CCCD>"),
-    (re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)"), "<số điện thoại>"),
-)
+_PERSONAL_NUMBERS = ((CCCD_NUMBER, "<số CCCD>"), (PHONE_NUMBER, "<số điện thoại>"))
 
 
 def actor_name(event: Incoming) -> str:

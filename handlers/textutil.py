@@ -9,6 +9,13 @@ _EMOJI_AND_SYMBOLS = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
+# Personal numbers, one definition for everything that hides them (log masking in
+# bot/logging_setup.py, FAQ drafts in handlers/staff.py): 12-digit citizen ID (CCCD) numbers,
+# also in groups of three; Vietnamese phone numbers in +84 / 84 / (+84) / 0 forms with spaces,
+# dots or dashes.
+CCCD_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)|(?<!\d)\d{3}([ .-])\d{3}\1\d{3}\1\d{3}(?!\d)")
+PHONE_NUMBER = re.compile(r"(?<!\d)(?:\(\+?84\)\s?|\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
+
 _ID = re.compile(r"[0-9]{1,9}")
 
 
