@@ -282,7 +282,6 @@ ASK_LOOKUP = "🔎 Bạn gõ mã phản ánh cần tra cứu (ví dụ PA-251123
 ASK_LOOKUP_WITH_LIST = "🔎 Các phản ánh gần đây của bạn ở bên dưới. Chọn một phản ánh để xem, hoặc gõ mã phản ánh."
 LOOKUP_GIVE_UP = "Bạn có thể xem lại mã trong tin nhắn lúc gửi phản ánh, hoặc chọn việc khác bên dưới."
 LOOKUP_NOT_FOUND = "Mình không tìm thấy phản ánh “{code}” trong các phản ánh bạn đã gửi. Bạn kiểm tra lại mã giúp mình nhé."
-NO_CASES = "Bạn chưa gửi phản ánh nào."
 LOOKUP_SENT_AT = "📅 Gửi lúc: {when}"
 LOOKUP_NO_UNIT = "Không rõ đơn vị"
 LOOKUP_DUE = "⏰ Dự kiến có kết quả trước: {due}"
@@ -356,7 +355,6 @@ INCIDENT_FIXED_INFO = (
 
 FAQ_BROWSE = "❓ Câu hỏi thường gặp\nBạn chọn nhóm hệ thống, hoặc gõ câu hỏi của bạn:"
 FAQ_BROWSE_TOPICS = "Chọn câu hỏi bạn quan tâm, hoặc gõ câu hỏi của bạn:"
-FAQ_ASK_FREE = "✍️ Bạn gõ câu hỏi của mình nhé."
 FAQ_NO_MATCH = (
     "Mình chưa có sẵn câu trả lời cho câu hỏi này.\n"
     "Bạn có thể gửi phản ánh để Tổ công tác hỗ trợ trực tiếp."

@@ -292,7 +292,6 @@ ASK_LOOKUP = "🔎 Please type the code of the report you want to check (e.g. PA
 ASK_LOOKUP_WITH_LIST = "🔎 Your recent reports are below. Choose one to see it, or type a report code."
 LOOKUP_GIVE_UP = "You can find the code in the message you received when you sent the report, or choose something else below."
 LOOKUP_NOT_FOUND = "I couldn't find report “{code}” among the reports you have sent. Please check the code."
-NO_CASES = "You haven't sent any reports yet."
 LOOKUP_SENT_AT = "📅 Sent: {when}"
 LOOKUP_NO_UNIT = "Unit not specified"
 LOOKUP_DUE = "⏰ Expected result by: {due}"
@@ -364,7 +363,6 @@ INCIDENT_FIXED_INFO = (
 
 FAQ_BROWSE = "❓ Common questions (the answers are in Vietnamese)\nChoose a system, or type your question:"
 FAQ_BROWSE_TOPICS = "Choose a question, or type your own:"
-FAQ_ASK_FREE = "✍️ Please type your question."
 FAQ_NO_MATCH = (
     "I don't have a ready answer to this question yet.\n"
     "You can send a report and the task force will help you directly."
