@@ -1,0 +1,237 @@
+"""`interpret(text, screen)`: one reading of every typed reply, at every question.
+
+The order is the order of what must never go wrong: a number or a label says which choice;
+a command said in words ("hủy", "làm lại") is obeyed only when the message is about that; a
+greeting or thanks in front of a message is set aside; then the question on screen reads the
+rest (handlers.understand.questions); what it cannot place is a question, social talk, values
+for other fields, or unclear — never a final branch.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from handlers.textutil import fold
+from handlers.understand import lexicon as L
+from handlers.understand.extract import (
+    UnitSearch,
+    find_dossier,
+    find_phone,
+    find_procedure,
+    find_system,
+    find_unit,
+)
+from handlers.understand.normalize import joined, words
+from handlers.understand.reading import UNCLEAR, Outcome, Reading, Screen, only, without
+
+# A message longer than this is a sentence: a command or a choice must be most of it.
+SHORT = 6
+
+# Said around a number: "số 2", "chọn 3", "câu 1 ạ", "mục 2 nhé", "option 2".
+_NUMBER_LEAD = frozenset(
+    {
+        "so",
+        "chon",
+        "cau",
+        "muc",
+        "phuong an",
+        "lua chon",
+        "option",
+        "number",
+        "toi chon",
+        "em chon",
+        "cai",
+        "cai thu",
+    }
+)
+
+
+def typed_number(text: str) -> int | None:
+    """The number a short answer names ("2", "số 2", "chọn 2 ạ", "2.", "2)"), else None.
+    ASCII digits only: "²" and "①" are digits to str.isdigit() but not to int()."""
+    tokens = fold(text).split()
+    for size in (2, 1):
+        if len(tokens) > size and " ".join(tokens[:size]) in _NUMBER_LEAD:
+            tokens = tokens[size:]
+            break
+    while len(tokens) > 1 and tokens[-1] in L.FILLER | {"nhe", "nha", "ak", "ah", "thoi", "please"}:
+        tokens = tokens[:-1]
+    if len(tokens) == 1 and tokens[0].isascii() and tokens[0].isdigit() and len(tokens[0]) <= 3:
+        return int(tokens[0])
+    return None
+
+
+def _by_number_or_label(text: str, screen: Screen, free_text: bool) -> str | None:
+    number = typed_number(text)
+    if number is not None:
+        if 1 <= number <= len(screen.choices) and (not free_text or number < 100):
+            return screen.choices[number - 1][0]
+        return None
+    folded = fold(text)
+    if not folded:
+        return None
+    for key, label in screen.choices:
+        if folded == fold(label):
+            return key
+    if free_text or len(folded.split()) > SHORT:
+        return None
+    # A label typed with a slip ("nguoi dan" for "👤 Người dân", "doanh ngiep").
+    scored = sorted(((fuzz.ratio(folded, fold(label)), key) for key, label in screen.choices), reverse=True)
+    if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 10):
+        return scored[0][1]
+    return None
+
+
+def _command(padded: str, count: int) -> Reading | None:
+    """ "hủy", "làm lại từ đầu", "quay lại", "cho em gặp cán bộ": only when that is what the
+    message is about (a short message made of the command and polite words)."""
+    for value, phrases in (
+        ("cancel", L.CANCEL),
+        ("restart", L.RESTART),
+        ("back", L.BACK),
+        ("human", L.HUMAN),
+    ):
+        polite = frozenset({"di", "nhe", "lai", "thoi", "nua", "giup", "voi"})
+        if count <= SHORT + 2 and any(f" {p} " in padded for p in phrases) and only(padded, phrases | polite):
+            return Reading(Outcome.COMMAND, value)
+        if value == "human" and count <= 12 and any(f" {p} " in padded for p in phrases):
+            return Reading(Outcome.COMMAND, value)
+    return None
+
+
+def _strip_social(padded: str) -> tuple[str, str | None]:
+    """The message without a greeting or thanks around it, and which of them it was."""
+    kind = None
+    for value, phrases in (("greeting", L.GREETING), ("thanks", L.THANKS)):
+        stripped = without(padded, phrases)
+        if stripped != padded:
+            kind = kind or value
+            padded = stripped
+    if kind is None:
+        return padded, None
+    rest = without(padded.replace("~", " "), L.FILLER).replace("~", " ")
+    return (" " + " ".join(rest.split()) + " " if rest.strip() else " "), kind
+
+
+def is_problem(padded: str) -> bool:
+    """A description of a problem with the systems, rather than an answer or small talk."""
+    count = len(padded.split())
+    hits = sum(1 for p in L.PROBLEM if f" {p} " in padded)
+    return (count >= 4 and hits >= 2) or (count >= 8 and hits >= 1) or count >= 14
+
+
+def looks_english(text: str) -> bool:
+    """Written in English (a foreign resident): ASCII words, several English function words."""
+    tokens = [t for t in fold(text).split() if t.isalpha()]
+    if len(tokens) < 3 or not text.isascii():
+        return False
+    common = {
+        "i",
+        "my",
+        "the",
+        "to",
+        "is",
+        "can",
+        "not",
+        "cannot",
+        "how",
+        "what",
+        "please",
+        "it",
+        "do",
+        "you",
+        "a",
+        "an",
+        "in",
+        "of",
+        "for",
+        "with",
+        "have",
+        "has",
+        "why",
+        "where",
+        "when",
+        "get",
+        "help",
+        "me",
+        "account",
+        "login",
+    }
+    return sum(t in common for t in tokens) >= max(2, len(tokens) // 4)
+
+
+def volunteered(
+    text: str, padded: str, units: UnitSearch | None, *, skip: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Every field a message gives a value for, besides the one asked (`skip`)."""
+    fields: dict[str, str] = {}
+    finders = {
+        "phone": lambda: find_phone(text),
+        "dossier": lambda: find_dossier(text),
+        "unit": lambda: find_unit(text, units),
+        "procedure": lambda: find_procedure(text),
+        "system": lambda: find_system(text),
+    }
+    for name, finder in finders.items():
+        if name not in skip:
+            value = finder()
+            if value:
+                fields[name] = value
+    if "description" not in skip and is_problem(padded):
+        fields["description"] = "*"
+    return fields
+
+
+def question_or_social(padded: str, count: int, *, clarify: bool = True) -> Reading | None:
+    """A question (about a case, the new units, where to file, beyond the task force) or talk."""
+    status = any(f" {p} " in padded for p in L.STATUS)
+    if status and (count <= 8 or any(f" {s} " in padded for s in L.STATUS_SUBJECT)):
+        return Reading(Outcome.QUESTION, "status")
+    if any(f" {p} " in padded for p in L.WAITING):
+        return Reading(Outcome.SOCIAL, "waiting")
+    if any(f" {p} " in padded for p in L.NEW_UNIT) and any(
+        f" {p} " in padded for p in ("xa", "phuong", "thi tran", "huyen", "quan", "don vi", "dia chi")
+    ):
+        return Reading(Outcome.QUESTION, "new_unit")
+    if any(f" {p} " in padded for p in L.WHERE_TO_FILE) and count <= 12:
+        return Reading(Outcome.QUESTION, "where_to_file")
+    if any(f" {p} " in padded for p in L.SCOPE) and not is_problem(without(padded, L.SCOPE)):
+        return Reading(Outcome.QUESTION, "scope")
+    if clarify and count <= 8 and any(f" {p} " in padded for p in L.CLARIFY):
+        return Reading(Outcome.QUESTION, "clarify")
+    if count <= 10 and any(f" {p} " in padded for p in L.ABUSE):
+        return Reading(Outcome.SOCIAL, "abuse")
+    return None
+
+
+def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Reading:
+    """What `text`, typed at `screen`, means (see the module docstring)."""
+    from handlers.understand.questions import READERS, free_text_question
+
+    text = text.strip()
+    padded = joined(text)
+    count = len(words(text))
+    if not count:
+        return Reading(Outcome.UNCLEAR) if not text else Reading(Outcome.SOCIAL, "emoji")
+    key = _by_number_or_label(text, screen, free_text_question(screen.question))
+    if key is not None:
+        return Reading(Outcome.ANSWER, key)
+    command = _command(padded, count)
+    if command is not None:
+        return command
+    core, social = _strip_social(padded)
+    if social and not core.strip():
+        return Reading(Outcome.SOCIAL, social)
+    reader = READERS.get(screen.question)
+    reading = reader(text, core, screen, units) if reader else None
+    if reading is not None:
+        return reading
+    asked = question_or_social(core, len(core.split()))
+    if asked is not None:
+        return asked
+    fields = volunteered(text, core, units)
+    if fields:
+        return Reading(Outcome.FIELD, fields=fields)
+    if social:
+        return Reading(Outcome.SOCIAL, social)
+    return UNCLEAR

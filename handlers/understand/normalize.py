@@ -1,0 +1,145 @@
+"""Typed Vietnamese as people write it in chat, reduced to one comparable form.
+
+`words("e lam theo r ma van ko dc")` → ["em", "lam", "theo", "roi", "ma", "van", "khong", "duoc"]:
+lower case, no diacritics (handlers.textutil.fold), chat abbreviations and speech-to-text
+spellings written out. Everything in handlers.understand compares these words, so a rule written
+once holds with and without diacritics.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from handlers.textutil import fold
+
+# One token → its written-out form. Only abbreviations that mean one thing in this
+# conversation: "a" (anh, ạ), "c" (chị, có) and "v" (vậy, và) stay as they are.
+_ABBREVIATIONS: dict[str, str] = {
+    # negation
+    # ("hong" is left alone: it is also "hỏng", broken, and "Hồng" in place names.)
+    "k": "khong",
+    "ko": "khong",
+    "kh": "khong",
+    "khg": "khong",
+    "kg": "khong",
+    "hok": "khong",
+    "hem": "khong",
+    "khum": "khong",
+    "kp": "khong phai",
+    "ch": "chua",
+    "chx": "chua",
+    "cha": "chang",
+    # yes, done
+    "dc": "duoc",
+    "dk": "duoc",
+    "r": "roi",
+    "rui": "roi",
+    "roai": "roi",
+    "oke": "ok",
+    "okie": "ok",
+    "oki": "ok",
+    "okay": "ok",
+    "okela": "ok",
+    "okla": "ok",
+    "okok": "ok",
+    "uk": "u",
+    "uh": "u",
+    "um": "u",
+    "uhm": "u",
+    "vg": "vang",
+    "vag": "vang",
+    "yep": "yes",
+    "yeah": "yes",
+    "ya": "yes",
+    # people
+    "e": "em",
+    "mk": "mat khau",
+    "mik": "minh",
+    "mn": "moi nguoi",
+    "ad": "admin",
+    "adm": "admin",
+    # things
+    "sdt": "so dien thoai",
+    "dt": "dien thoai",
+    "tk": "tai khoan",
+    "hs": "ho so",
+    "pa": "phan anh",
+    "tt": "thu tuc",
+    "tthc": "thu tuc hanh chinh",
+    "cccd": "can cuoc",
+    "dvc": "dich vu cong",
+    "dvcqg": "dich vu cong quoc gia",
+    "cks": "chu ky so",
+    "tp": "thanh pho",
+    # question words and particles
+    "j": "gi",
+    "z": "vay",
+    "ntn": "nhu the nao",
+    "bh": "bao gio",
+    "bgio": "bao gio",
+    "bn": "bao nhieu",
+    "ak": "a",
+    "ah": "a",
+    "nha": "nhe",
+    # everyday
+    "cx": "cung",
+    "vs": "voi",
+    "ns": "noi",
+    "trl": "tra loi",
+    "tl": "tra loi",
+    "lm": "lam",
+    "bt": "biet",
+    "bik": "biet",
+    "bit": "biet",
+    "wa": "qua",
+    "lun": "luon",
+    "ms": "moi",
+    "nx": "nua",
+    "tks": "thanks",
+    "thank": "thanks",
+    "thx": "thanks",
+    "ty": "thanks",
+    "camon": "cam on",
+    "hnay": "hom nay",
+    "hqua": "hom qua",
+    "dag": "dang",
+    "dg": "dang",
+}
+
+_REPEATS = re.compile(r"(.)\1{2,}")  # "khôngggg", "okkkk": people stretch words
+
+
+@lru_cache(maxsize=4096)
+def _normalized(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for token in fold(_REPEATS.sub(r"\1", text)).split():
+        out.extend(_ABBREVIATIONS.get(token, token).split())
+    return tuple(out)
+
+
+def words(text: str) -> list[str]:
+    """The person's words, folded and written out (see the module docstring)."""
+    return list(_normalized(text[:2000]))
+
+
+def joined(text: str) -> str:
+    """`words` as one string with a space on each side, for phrase search: " van khong duoc "."""
+    return " " + " ".join(_normalized(text[:2000])) + " "
+
+
+def has_phrase(padded: str, phrases: frozenset[str] | tuple[str, ...]) -> bool:
+    """True when one of the (already normalised) phrases occurs as whole words in `padded`."""
+    return any(f" {phrase} " in padded for phrase in phrases)
+
+
+def phrase_at(padded: str, phrases: frozenset[str] | tuple[str, ...]) -> int:
+    """Where the first of `phrases` starts in `padded` (in characters), or -1."""
+    found = [padded.find(f" {phrase} ") for phrase in phrases]
+    hits = [i for i in found if i >= 0]
+    return min(hits) if hits else -1
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the person typed Vietnamese marks (then words that fold alike can be told apart)."""
+    return any(ord(ch) > 127 and ch.isalpha() for ch in text)
