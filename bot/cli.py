@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
         help="số ngày kể từ khi đóng (mặc định: retention.personal_data_days trong config.yaml)",
     )
     purge.add_argument("--dry-run", action="store_true", help="chỉ đếm, không xóa")
+    dashboard = sub.add_parser("dashboard", help="chạy riêng bảng điều khiển (in ra liên kết đăng nhập)")
+    dashboard.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    dashboard.add_argument("--port", type=int, default=8080, help="cổng (mặc định 8080)")
+    dashboard.add_argument("--no-migrate", action="store_true", help="không tự nâng cấp cơ sở dữ liệu khi khởi động")
     return parser
 
 
@@ -78,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         return run_report(settings, args)
     if args.command == "purge":
         return asyncio.run(purge(settings, args.older_than, dry_run=args.dry_run))
+    if args.command == "dashboard":
+        from bot.dashboard.server import serve as serve_dashboard
+
+        try:
+            return asyncio.run(serve_dashboard(settings, args.host, args.port, migrate=not args.no_migrate))
+        except KeyboardInterrupt:
+            return 0
     if args.command == "run":
         channels = args.channel or default_channels(settings)
         try:

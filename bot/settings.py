@@ -178,6 +178,27 @@ class JobsSettings(BaseModel):
         return self
 
 
+class DashboardSettings(BaseModel):
+    """The web dashboard (bot/dashboard), served by the bot's own web server when enabled."""
+
+    enabled: bool = False
+    path: str = "/bang-dieu-khien"
+    # Base of the login links /dangnhap sends (e.g. https://bot.example.gov.vn); empty: the
+    # webhook's public_url, else http://<webhook host>:<port> for a local look.
+    public_url: str = ""
+    # A one-time login link works this long; a session lasts a working day.
+    link_minutes: float = Field(10, gt=0, le=60)
+    session_hours: float = Field(9, gt=0, le=24)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if not value.startswith("/") or len(value) < 2:
+            raise ValueError("phải bắt đầu bằng / và không phải là / (ví dụ /bang-dieu-khien)")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_nested_delimiter="__",
@@ -217,6 +238,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     retention: RetentionSettings = RetentionSettings()
     jobs: JobsSettings = JobsSettings()
+    dashboard: DashboardSettings = DashboardSettings()
 
     @field_validator("log_level")
     @classmethod

@@ -19,3 +19,9 @@ async def extend(runtime: Runtime) -> None:
     from bot.scheduler import attach
 
     await attach(runtime)
+
+    # The web dashboard and its /dangnhap command (settings.dashboard.enabled).
+    if runtime.settings.dashboard.enabled:
+        from bot.dashboard import install
+
+        install(runtime)

@@ -274,3 +274,17 @@ class Lease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=60)
     holder: str = Field(max_length=100)
     expires_at: datetime = Field(default_factory=utcnow)
+
+
+class DashboardAudit(SQLModel, table=True):
+    """Who did what on the web dashboard: every login (and refused link) and every case page view."""
+
+    __table_args__ = (Index("ix_dashboard_audit_at", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: str = Field(max_length=64)
+    user_name: str | None = Field(default=None, max_length=100)
+    action: str = Field(max_length=30)  # link | login | link_refused | view_case | export | logout
+    case_id: int | None = Field(default=None, index=True)
+    detail: str | None = Field(default=None, sa_column=Column(Text))
