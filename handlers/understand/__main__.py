@@ -44,8 +44,16 @@ SCREENS: dict[str, Screen] = {
     "consent": Screen("consent", (("consent:yes", T.CONSENT_YES), ("consent:no", T.CONSENT_NO))),
     "role": Screen("role", _choices("role", T.ROLES)),
     "unit": Screen("unit", (("unit:skip", T.UNIT_SKIP),)),
-    "unit_pick": Screen("unit_pick", (("unit:31117", "📍 Phường An Biên"), ("unit:retype", T.UNIT_RETYPE))),
-    "unit_remembered": Screen("unit_remembered", (("unit:same", T.UNIT_SAME), ("unit:other", T.UNIT_OTHER))),
+    "unit_pick": Screen(
+        "unit_pick",
+        (("unit:31117", "📍 Phường An Biên"), ("unit:retype", T.UNIT_RETYPE)),
+        subject="Phường An Biên",
+    ),
+    "unit_remembered": Screen(
+        "unit_remembered",
+        (("unit:same", T.UNIT_SAME), ("unit:other", T.UNIT_OTHER)),
+        subject="Phường Lê Chân",
+    ),
     "system": Screen("system", _choices("system", T.SYSTEMS)),
     "description": Screen("description"),
     "attachments": Screen("attachments", (("attach:done", T.CONTINUE),)),
@@ -82,6 +90,8 @@ def unit_search() -> UnitSearch:
 def _same_value(question: str, expected: str, got: str | None, search: UnitSearch) -> bool:
     if got is None:
         return False
+    if question == "unit_pick" and expected == "yes":
+        return got == "unit:31117"
     if got == expected or got.rsplit(":", 1)[-1] == expected:
         return True
     if question in ("unit", "unit_pick", "unit_remembered") or expected.startswith("old:"):

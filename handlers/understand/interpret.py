@@ -82,21 +82,49 @@ def _by_number_or_label(text: str, screen: Screen, free_text: bool) -> str | Non
     return None
 
 
-def _command(padded: str, count: int) -> Reading | None:
+_SLASH = {"huy": "cancel", "cancel": "cancel", "batdau": "restart", "start": "restart", "menu": "restart"}
+# A command that is also a choice on screen is that choice ("hủy" at the summary is its ❌ Hủy).
+_ON_SCREEN = {"cancel": ("confirm:cancel",), "restart": ("resume:restart",), "back": ("edit:back",)}
+
+
+def _command(text: str, padded: str, count: int, screen: Screen) -> Reading | None:
     """ "hủy", "làm lại từ đầu", "quay lại", "cho em gặp cán bộ": only when that is what the
-    message is about (a short message made of the command and polite words)."""
+    message is about (a short message made of the command and polite words), or the message
+    starts with a plain cancel ("hủy phản ánh đi, em làm được rồi")."""
+    found: str | None = None
+    if text.startswith("/"):
+        found = _SLASH.get(text[1:].split()[0].split("@")[0].lower()) if text[1:].split() else None
+    polite = frozenset({"di", "nhe", "lai", "thoi", "nua", "giup", "voi", "luon"})
     for value, phrases in (
-        ("cancel", L.CANCEL),
         ("restart", L.RESTART),
+        ("cancel", L.CANCEL),
         ("back", L.BACK),
         ("human", L.HUMAN),
     ):
-        polite = frozenset({"di", "nhe", "lai", "thoi", "nua", "giup", "voi"})
-        if count <= SHORT + 2 and any(f" {p} " in padded for p in phrases) and only(padded, phrases | polite):
-            return Reading(Outcome.COMMAND, value)
-        if value == "human" and count <= 12 and any(f" {p} " in padded for p in phrases):
-            return Reading(Outcome.COMMAND, value)
-    return None
+        if found:
+            break
+        if (
+            (
+                count <= SHORT + 2
+                and any(f" {p} " in padded for p in phrases)
+                and only(padded, phrases | polite)
+            )
+            or (
+                value == "cancel"
+                and count <= 12
+                and any(padded.startswith(f" {p} ") for p in phrases - {"stop"})
+                and not any(f" {p} " in padded for p in L.RESTART)
+            )
+            or (value == "human" and count <= 12 and any(f" {p} " in padded for p in phrases))
+        ):
+            found = value
+    if found is None:
+        return None
+    keys = {key for key, _ in screen.choices}
+    for key in _ON_SCREEN.get(found, ()):
+        if key in keys:
+            return Reading(Outcome.ANSWER, key)
+    return Reading(Outcome.COMMAND, found)
 
 
 def _strip_social(padded: str) -> tuple[str, str | None]:
@@ -114,10 +142,26 @@ def _strip_social(padded: str) -> tuple[str, str | None]:
 
 
 def is_problem(padded: str) -> bool:
-    """A description of a problem with the systems, rather than an answer or small talk."""
+    """A description of a problem with the systems, rather than an answer or small talk: a word
+    of the systems ("otp", "hồ sơ", "đăng nhập") with some context, or a long message."""
     count = len(padded.split())
-    hits = sum(1 for p in L.PROBLEM if f" {p} " in padded)
-    return (count >= 4 and hits >= 2) or (count >= 8 and hits >= 1) or count >= 14
+    strong = sum(1 for p in L.PROBLEM - L.WEAK_PROBLEM if f" {p} " in padded)
+    weak = sum(1 for p in L.WEAK_PROBLEM if f" {p} " in padded)
+    return (count >= 3 and strong >= 1 and strong + weak >= 2) or (count >= 6 and strong >= 1) or count >= 14
+
+
+def is_question(text: str, padded: str) -> bool:
+    """Asked rather than answered: a question mark, a question word, or "có … không" / "… được không"."""
+    tokens = padded.split()
+    if "?" in text or any(f" {w} " in padded for w in L.QUESTION_WORDS):
+        return True
+    if (
+        len(tokens) >= 3
+        and tokens[-1] in ("khong", "chua")
+        and ("co" in tokens[:-1] or tokens[-2] in ("duoc", "phai", "roi"))
+    ):
+        return True
+    return len(tokens) >= 3 and tokens[-2:] in (["khong", "a"], ["chua", "a"])
 
 
 def looks_english(text: str) -> bool:
@@ -182,7 +226,9 @@ def volunteered(
     return fields
 
 
-def question_or_social(padded: str, count: int, *, clarify: bool = True) -> Reading | None:
+def question_or_social(
+    padded: str, count: int, *, clarify: bool = True, text: str | None = None
+) -> Reading | None:
     """A question (about a case, the new units, where to file, beyond the task force) or talk."""
     status = any(f" {p} " in padded for p in L.STATUS)
     if status and (count <= 8 or any(f" {s} " in padded for s in L.STATUS_SUBJECT)):
@@ -193,11 +239,19 @@ def question_or_social(padded: str, count: int, *, clarify: bool = True) -> Read
         f" {p} " in padded for p in ("xa", "phuong", "thi tran", "huyen", "quan", "don vi", "dia chi")
     ):
         return Reading(Outcome.QUESTION, "new_unit")
-    if any(f" {p} " in padded for p in L.WHERE_TO_FILE) and count <= 12:
+    if (
+        any(f" {p} " in padded for p in L.WHERE_TO_FILE)
+        and any(f" {v} " in padded for v in L.WHERE_VERBS)
+        and count <= 14
+    ):
         return Reading(Outcome.QUESTION, "where_to_file")
-    if any(f" {p} " in padded for p in L.SCOPE) and not is_problem(without(padded, L.SCOPE)):
+    if any(f" {p} " in padded for p in L.SCOPE) and (
+        not is_problem(without(padded, L.SCOPE)) or (text is not None and is_question(text, padded))
+    ):
         return Reading(Outcome.QUESTION, "scope")
     if clarify and count <= 8 and any(f" {p} " in padded for p in L.CLARIFY):
+        return Reading(Outcome.QUESTION, "clarify")
+    if clarify and count <= 9 and text is not None and is_question(text, padded) and not is_problem(padded):
         return Reading(Outcome.QUESTION, "clarify")
     if count <= 10 and any(f" {p} " in padded for p in L.ABUSE):
         return Reading(Outcome.SOCIAL, "abuse")
@@ -216,9 +270,11 @@ def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Rea
     key = _by_number_or_label(text, screen, free_text_question(screen.question))
     if key is not None:
         return Reading(Outcome.ANSWER, key)
-    command = _command(padded, count)
+    command = _command(text, padded, count, screen)
     if command is not None:
         return command
+    if " english " in padded and count <= 8:
+        return Reading(Outcome.COMMAND, "language_en")
     core, social = _strip_social(padded)
     if social and not core.strip():
         return Reading(Outcome.SOCIAL, social)
@@ -226,7 +282,7 @@ def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Rea
     reading = reader(text, core, screen, units) if reader else None
     if reading is not None:
         return reading
-    asked = question_or_social(core, len(core.split()))
+    asked = question_or_social(core, len(core.split()), text=text)
     if asked is not None:
         return asked
     fields = volunteered(text, core, units)

@@ -1,655 +1,166 @@
 """The phrases the interpreter listens for, in normalised form (handlers.understand.normalize:
-folded, abbreviations written out, so "ko đc" is "khong duoc").
+folded, abbreviations written out, so "ko đc" is "khong duoc"), one set per meaning.
 
-Kept as data, one set per meaning, so that a phrasing missed in the field is one line here.
+Kept as data: a phrasing missed in the field is one more entry here. Phrases are separated by
+"|" so that the sets stay readable (and formatters leave them alone).
 """
 
 from __future__ import annotations
 
-# -- yes / no -------------------------------------------------------------------------------
 
-YES = frozenset(
-    {
-        "co",
-        "co a",
-        "da co",
-        "dung",
-        "dung roi",
-        "dung vay",
-        "dung a",
-        "chinh xac",
-        "chuan",
-        "phai",
-        "phai roi",
-        "dong y",
-        "toi dong y",
-        "em dong y",
-        "u",
-        "vang",
-        "da",
-        "da vang",
-        "ok",
-        "duoc",
-        "duoc roi",
-        "roi",
-        "yes",
-        "sure",
-        "of course",
-        "correct",
-        "right",
-        "agree",
-        "i agree",
-        "xac nhan",
-        "chac chan",
-        "ok luon",
-        "khong sao",
-        "khong van de",
-        "khong van de gi",
-        "dong y het",
-        "nhat tri",
-        "good",
-    }
+def _phrases(text: str) -> frozenset[str]:
+    return frozenset(" ".join(p.split()) for p in text.split("|") if p.strip())
+
+
+# -- yes / no ---
+YES = _phrases(
+    "agree | chuan | co | correct | da | dung | duoc | good | ok | phai | right | roi | sure | u | vang | "
+    "yes | chac chan | chinh xac | co a | da co | da vang | dong y | dung a | dung roi | dung vay | duoc "
+    "roi | i agree | khong sao | nhat tri | of course | ok luon | phai roi | xac nhan | dong y het | em "
+    "dong y | khong van de | toi dong y | khong van de gi"
 )
-NO = frozenset(
-    {
-        "khong",
-        "khong a",
-        "chua",
-        "chua a",
-        "no",
-        "nope",
-        "sai",
-        "khong phai",
-        "khong dung",
-        "chang",
-        "khong dong y",
-        "tu choi",
-        "khong muon",
-        "khong cho",
-        "not",
-        "disagree",
-        "wrong",
-    }
+NO = _phrases(
+    "chang | chua | disagree | khong | no | nope | not | sai | wrong | chua a | khong a | khong cho | "
+    "khong dung | khong muon | khong phai | tu choi | khong dong y"
 )
 # Before a positive word these turn it around: "không được", "chưa xong", "chẳng ăn thua".
-NEGATORS = frozenset(
-    {
-        "khong",
-        "chua",
-        "chang",
-        "cha",
-        "khong he",
-        "not",
-        "no",
-        "dont",
-        "didnt",
-        "doesnt",
-        "cant",
-        "cannot",
-        "never",
-    }
+NEGATORS = _phrases(
+    "cannot | cant | cha | chang | chua | didnt | doesnt | dont | khong | never | no | not | khong he"
 )
 # Idioms that contain a negator but say yes / fine.
-POSITIVE_IDIOMS = frozenset(
-    {"khong sao", "khong van de", "khong co gi", "khong loi gi nua", "het loi", "khong con loi", "no problem"}
+POSITIVE_IDIOMS = _phrases(
+    "het loi | khong sao | no problem | khong co gi | khong con loi | khong van de | khong loi gi nua"
 )
-
-# "It worked" after instructions (the FAQ answer).
-WORKED = frozenset(
-    {
-        "duoc roi",
-        "xong roi",
-        "da xong",
-        "on roi",
-        "ok roi",
-        "giai quyet duoc",
-        "giai quyet duoc roi",
-        "da giai quyet",
-        "lam duoc",
-        "lam duoc roi",
-        "vao duoc",
-        "vao duoc roi",
-        "dang nhap duoc",
-        "dang nhap duoc roi",
-        "nop duoc",
-        "thanh cong",
-        "thanh cong roi",
-        "het loi",
-        "het loi roi",
-        "khong con loi",
-        "on",
-        "ngon roi",
-        "xong",
-        "giup duoc",
-        "it worked",
-        "works",
-        "worked",
-        "solved",
-        "fixed",
-        "done",
-        "resolved",
-        "that helped",
-        "thanks it works",
-        "duoc",
-        "ok",
-        "roi",
-        "da duoc",
-        "duoc a",
-        "roi a",
-        "xong a",
-        "nhan duoc roi",
-        "da nhan duoc",
-    }
+# "It worked", said after instructions (the FAQ answer).
+WORKED = _phrases(
+    "done | duoc | fixed | ok | on | resolved | roi | solved | worked | working | works | xong | da duoc "
+    "| da xong | duoc a | duoc roi | giup duoc | het loi | it worked | it works | lam duoc | ngon roi | "
+    "nop duoc | ok roi | on roi | roi a | thanh cong | that helped | vao duoc | works now | xong a | xong "
+    "roi | da giai quyet | da nhan duoc | dang nhap duoc | giai quyet duoc | het loi roi | it works now | "
+    "khong con loi | lam duoc roi | nhan duoc roi | thanh cong roi | thanks it works | vao duoc roi | "
+    "dang nhap duoc roi | giai quyet duoc roi"
 )
 # "It did not help": still failing, tried and no luck, not my problem.
-NOT_WORKED = frozenset(
-    {
-        "van",
-        "van the",
-        "van vay",
-        "van bi",
-        "van loi",
-        "van khong",
-        "van chua",
-        "van bao",
-        "van con",
-        "van y nguyen",
-        "khong an thua",
-        "khong duoc",
-        "chua duoc",
-        "khong xong",
-        "chua xong",
-        "khong on",
-        "loi",
-        "bi loi",
-        "khong vao",
-        "that bai",
-        "khong thanh cong",
-        "khong giai quyet",
-        "khong giup",
-        "khong phai",
-        "khong giong",
-        "khac",
-        "not working",
-        "still",
-        "doesnt work",
-        "didnt work",
-        "not solved",
-        "no luck",
-        "same error",
-        "same problem",
-        "nhu cu",
-        "y nhu cu",
-        "van nhu cu",
-        "chua giai quyet",
-        "bao loi",
-        "hong",
-        "khong duoc gi",
-        "khong tac dung",
-        "gui to cong tac",
-        "can ho tro",
-        "nho to cong tac",
-        "chuyen to cong tac",
-        "can nguoi ho tro",
-    }
+NOT_WORKED = _phrases(
+    "broken | khac | loi | still | van | bao loi | bi loi | chua duoc | chua xong | didnt work | doesnt "
+    "work | khong duoc | khong giong | khong giup | khong on | khong phai | khong vao | khong xong | may "
+    "lan | nhieu lan | nhu cu | no luck | not solved | not working | same error | same problem | still "
+    "broken | that bai | thu het | thu nhieu | van bao | van bi | van chua | van con | van khong | van "
+    "loi | van the | van vay | ca chuc lan | can ho tro | chua giai quyet | khong an thua | khong duoc gi "
+    "| khong giai quyet | khong tac dung | khong thanh cong | van khong duoc | van nhu cu | van y nguyen "
+    "| y nhu cu | can nguoi ho tro | chuyen to cong tac | gui to cong tac | nho to cong tac"
 )
 # A turn of the sentence: what follows "mà", "nhưng" is what the person means.
-CONTRAST = frozenset({"ma", "nhung", "nhung ma", "tuy nhien", "but", "however"})
-
-# -- commands in words ---------------------------------------------------------------------
-
-CANCEL = frozenset(
-    {
-        "huy",
-        "huy bo",
-        "huy phan anh",
-        "huy di",
-        "thoi huy",
-        "cancel",
-        "khong gui nua",
-        "thoi khong gui",
-        "thoi khong gui nua",
-        "khong muon gui nua",
-        "khong can gui nua",
-        "dung lai",
-        "stop",
-        "huy giup",
-        "huy giup em",
-        "xoa phan anh",
-        "khong phan anh nua",
-        "thoi khong phan anh nua",
-        "cancel it",
-    }
+CONTRAST = _phrases("but | however | ma | nhung | nhung ma | tuy nhien")
+# -- commands in words ---
+CANCEL = _phrases(
+    "cancel | huy | stop | cancel it | dung lai | huy bo | huy di | huy giup | thoi huy | huy giup em | "
+    "huy phan anh | khong gui nua | thoi khong gui | xoa phan anh | khong can gui nua | khong muon gui "
+    "nua | khong phan anh nua | thoi khong gui nua | thoi khong phan anh nua"
 )
-RESTART = frozenset(
-    {"lam lai", "lam lai tu dau", "bat dau lai", "lai tu dau", "restart", "start over", "gui lai tu dau"}
+RESTART = _phrases(
+    "restart | lam lai | start over | bat dau lai | lai tu dau | gui lai tu dau | huy di lam lai | lam "
+    "lai tu dau"
 )
-BACK = frozenset({"quay lai", "tro lai", "back", "go back", "lui lai", "buoc truoc", "quay lai buoc truoc"})
-HUMAN = frozenset(
-    {
-        "gap nguoi",
-        "nguoi that",
-        "gap can bo",
-        "noi chuyen voi nguoi",
-        "gap nhan vien",
-        "gap admin",
-        "tong dai",
-        "tong dai vien",
-        "tu van vien",
-        "gap truc tiep",
-        "human",
-        "real person",
-        "talk to someone",
-        "talk to a person",
-        "chuyen cho can bo",
-        "cho em gap",
-        "cho toi gap",
-        "muon gap",
-        "noi chuyen voi can bo",
-        "agent",
-    }
+BACK = _phrases("back | buoc truoc | go back | lui lai | quay lai | tro lai | quay lai buoc truoc")
+HUMAN = _phrases(
+    "agent | hotline | human | gap admin | gap nguoi | muon gap | nguoi that | real person | tong dai | "
+    "cho em gap | cho toi gap | gap can bo | gap nhan vien | gap truc tiep | so tong dai | talk to "
+    "someone | tong dai vien | tu van vien | chuyen cho can bo | goi dien cho ai | lien he truc tiep | "
+    "noi chuyen voi nguoi | talk to a person | noi chuyen voi can bo | so dien thoai to cong tac"
 )
 # "Skip this question": at an optional step it is the answer "none".
-SKIP = frozenset(
-    {
-        "bo qua",
-        "skip",
-        "qua",
-        "thoi khoi",
-        "khoi",
-        "khong co",
-        "chua co",
-        "khong nho",
-        "khong biet",
-        "khong ro",
-        "quen roi",
-        "quen mat",
-        "khong can",
-        "de sau",
-        "next",
-        "bo",
-        "thoi",
-        "khong co ma",
-        "chua nop",
-        "chua co ma",
-        "khong co so",
-        "khong nho ma",
-        "khong biet ma",
-        "chiu",
-        "pass",
-        "none",
-        "dont know",
-        "dont have",
-        "no idea",
-        "khong de",
-        "khong cho",
-        "khong muon",
-        "khong muon cho",
-        "khong tien",
-        "bi mat",
-        "khong co gi",
-    }
+SKIP = _phrases(
+    "bo | chiu | khoi | next | none | pass | qua | skip | thoi | bi mat | bo qua | chua co | chua nop | "
+    "de sau | dont have | dont know | khong biet | khong can | khong cho | khong co | khong de | khong "
+    "muon | khong nho | khong ro | khong tien | no idea | quen mat | quen roi | thoi khoi | chua co ma | "
+    "khong biet ma | khong co gi | khong co ma | khong co so | khong muon cho | khong nho ma"
 )
 # "Send it as it is": the remaining optional questions are skipped.
-FINISH = frozenset(
-    {"gui luon", "gui di", "gui luon di", "gui ngay", "gui lien", "gui luon nhe", "send", "send it", "submit"}
+FINISH = _phrases(
+    "send | submit | gui di | gui lien | gui luon | gui ngay | send it | gui luon di | gui luon nhe"
 )
-
-# -- questions -----------------------------------------------------------------------------
-
-CLARIFY = frozenset(
-    {
-        "khong hieu",
-        "chua hieu",
-        "hieu khong",
-        "la sao",
-        "nghia la gi",
-        "la gi",
-        "the la sao",
-        "y la sao",
-        "hoi gi",
-        "dong y cai gi",
-        "dong y gi",
-        "cai gi",
-        "gi vay",
-        "sao vay",
-        "what",
-        "what do you mean",
-        "dont understand",
-        "do not understand",
-        "khong ro y",
-        "chua ro",
-        "giai thich",
-        "ha",
-        "ho",
-        "hoi la gi",
-        "phai lam gi",
-        "lam sao",
-        "the nao",
-        "nhu the nao",
-        "chon gi",
-        "chon cai nao",
-    }
+# -- questions ---
+# The person does not understand the question or its choices.
+CLARIFY = _phrases(
+    "buoc nao | cai gi | chon gi | chua hieu | chua ro | dai qua | dont understand | gi vay | giai thich "
+    "| hieu khong | hoi gi | khong hieu | kieu gi | la gi | la sao | lam gi | lam sao | sao vay | the nao "
+    "| chon cai nao | do not understand | doc dai qua | dong y gi | hoi la gi | khong ro y | la cai gi | "
+    "nghia la gi | nhu the nao | phai lam gi | the la sao | y la sao | dong y cai gi | what do you mean"
 )
-STATUS = frozenset(
-    {
-        "sao roi",
-        "den dau roi",
-        "the nao roi",
-        "xu ly chua",
-        "xu ly den dau",
-        "co ket qua chua",
-        "tien do",
-        "tinh trang",
-        "da xu ly chua",
-        "bao gio xong",
-        "khi nao xong",
-        "bao gio co ket qua",
-        "khi nao co ket qua",
-        "duoc giai quyet chua",
-        "giai quyet chua",
-        "status",
-        "any update",
-        "update",
-        "my case",
-        "my report",
-        "co ai xem chua",
-        "co ai tra loi chua",
-        "co tin gi chua",
-        "ra sao roi",
-        "xong chua",
-        "da co ket qua chua",
-        "tra loi chua",
-        "xem giup",
-        "kiem tra giup",
-    }
+# About a case already sent: where it is, when it ends.
+STATUS = _phrases(
+    "status | update | any update | bao gio | khi nao | my case | my report | sao roi | tien do | tinh "
+    "trang | xem giup | xong chua | bao gio xong | den dau roi | giai quyet chua | ket qua chua | khi nao "
+    "xong | kiem tra giup | ra sao roi | the nao roi | tra loi chua | xu ly chua | co ai xem chua | co "
+    "ket qua chua | co tin gi chua | da xu ly chua | duoc giai quyet chua | thay ma phan anh | xu ly den "
+    "dau | bao gio co ket qua | co ai tra loi chua | da co ket qua chua | khi nao co ket qua"
 )
-STATUS_SUBJECT = frozenset(
-    {"ho so", "phan anh", "yeu cau", "don", "case", "report", "van de", "loi", "ma", "cai"}
+STATUS_SUBJECT = _phrases("cai | case | don | loi | ma | report | ho so | phan anh | van de | yeu cau")
+# Complaints about waiting.
+WAITING = _phrases(
+    "anybody | anyone | nobody | cham qua | cho lau | cho mai | doi lau | doi mai | im lang | im re | is "
+    "anyone | lau qua | lau the | lau vay | mai khong | no answer | sao lau | sao mai | still waiting | "
+    "bao lau nua | chua thay ai | co ai khong | khong thay ai | no one answered | sao chua ai | ai tra "
+    "loi di | chua ai tra loi | chua thay tra loi | khong ai tra loi | khong thay phan hoi"
 )
-WAITING = frozenset(
-    {
-        "sao mai",
-        "mai khong",
-        "lau qua",
-        "cho lau",
-        "doi mai",
-        "doi lau",
-        "khong ai tra loi",
-        "chua ai tra loi",
-        "sao chua ai",
-        "cho mai",
-        "bao lau nua",
-        "lau the",
-        "sao lau",
-        "lau vay",
-        "cham qua",
-        "khong thay ai",
-        "chua thay ai",
-        "ai tra loi di",
-        "co ai khong",
-        "still waiting",
-        "no one answered",
-        "no answer",
-    }
+# The new unit of an old commune (1 July 2025 merger).
+NEW_UNIT = _phrases(
+    "co phai | doi ten | doi thanh | gio la | gio thanh | gio thuoc | gop vao | gop voi | nay la | nay "
+    "thuoc | nhap vao | ten moi | bay gio la | don vi moi | sap nhap vao | sau sap nhap | thuoc phuong "
+    "nao | thuoc xa nao | nay la phuong nao | nay la xa nao"
 )
-NEW_UNIT = frozenset(
-    {
-        "gio thuoc",
-        "nay thuoc",
-        "gio la",
-        "nay la",
-        "ten moi",
-        "doi ten",
-        "sau sap nhap",
-        "sap nhap vao",
-        "thuoc xa nao",
-        "thuoc phuong nao",
-        "don vi moi",
-        "gop voi",
-        "gop vao",
-        "nhap vao",
-    }
+OLD_UNIT_MARK = _phrases("cu | hoi truoc | ngay xua | truoc day")
+# Where to file (with a verb of filing, WHERE_VERBS).
+WHERE_TO_FILE = _phrases(
+    "where | where to | gui o dau | lam o dau | nop o dau | nop ho so o dau | nop truc tuyen o dau"
 )
-OLD_UNIT_MARK = frozenset({"cu", "truoc day", "ngay xua", "hoi truoc"})
-WHERE_TO_FILE = frozenset(
-    {"nop o dau", "nop ho so o dau", "nop truc tuyen o dau", "gui o dau", "lam o dau", "where", "where to"}
+# Beyond the task force: fees, land, a procedure's legal rules, other services; is this the right place.
+SCOPE = _phrases(
+    "luat | tax | thue | visa | bao hiem | can gi | dat dai | dieu kien | dung cho | dung noi | hang xom "
+    "| lan chiem | le phi | mat phi | may ngay | nghi dinh | quy dinh | right place | so do | thong tu | "
+    "thua ke | tranh chap | truoc ba | work permit | bao nhieu tien | can nhung gi | co duoc khong | co "
+    "phai noi | dung cho nay | giay to gi | mat bao lau | noi khieu nai | phi bao nhieu | can giay to gi "
+    "| can nhung giay to | cho nay co phai | khieu nai can bo | thoi han giai quyet"
 )
-SCOPE = frozenset(
-    {
-        "le phi",
-        "bao nhieu tien",
-        "mat phi",
-        "phi bao nhieu",
-        "dat dai",
-        "so do",
-        "tranh chap",
-        "thua ke",
-        "quy dinh",
-        "luat",
-        "nghi dinh",
-        "thong tu",
-        "can giay to gi",
-        "can nhung giay to",
-        "thoi han giai quyet",
-        "mat bao lau",
-        "may ngay",
-        "dieu kien",
-        "co duoc khong",
-        "visa",
-        "work permit",
-        "tax",
-        "thue",
-        "bao hiem",
-        "dung cho nay",
-        "dung noi",
-        "co phai noi",
-        "dung cho",
-        "right place",
-    }
+QUESTION_WORDS = _phrases(
+    "dau | gi | how | nao | sao | what | when | where | which | why | bao gio | bao nhieu | co phai | khi "
+    "nao | tai sao | the nao | vi sao | nhu the nao"
 )
-QUESTION_WORDS = frozenset(
-    {
-        "gi",
-        "sao",
-        "nao",
-        "dau",
-        "bao gio",
-        "bao nhieu",
-        "the nao",
-        "nhu the nao",
-        "tai sao",
-        "vi sao",
-        "khi nao",
-        "co phai",
-        "what",
-        "why",
-        "how",
-        "where",
-        "when",
-        "which",
-    }
+# -- social ---
+GREETING = _phrases(
+    "alo | chao | hello | helo | hey | hi | admin oi | alo admin | ban oi | chao admin | chao anh | chao "
+    "ban | chao bot | chao chi | chao em | chau chao | em chao | good afternoon | good morning | hello "
+    "admin | hi admin | shop oi | toi chao | xin chao | em chao admin | xin chao admin"
 )
-
-# -- social --------------------------------------------------------------------------------
-
-GREETING = frozenset(
-    {
-        "chao",
-        "xin chao",
-        "hello",
-        "hi",
-        "helo",
-        "alo",
-        "hey",
-        "chao admin",
-        "chao ban",
-        "chao em",
-        "chao anh",
-        "chao chi",
-        "good morning",
-        "good afternoon",
-        "em chao admin",
-        "chao bot",
-        "alo admin",
-        "admin oi",
-        "ban oi",
-        "shop oi",
-        "em chao",
-        "chau chao",
-        "toi chao",
-        "hello admin",
-        "hi admin",
-        "xin chao admin",
-    }
+THANKS = _phrases(
+    "thanks | cam on | cam ta | many thanks | thank you | cam on a | cam on admin | cam on ban | cam on "
+    "em | cam on nhieu | xin cam on | thank you so much"
 )
-THANKS = frozenset(
-    {
-        "cam on",
-        "cam on nhieu",
-        "thanks",
-        "thank you",
-        "cam on admin",
-        "cam on ban",
-        "cam on em",
-        "cam on a",
-        "xin cam on",
-        "cam ta",
-    }
+ABUSE = _phrases(
+    "clgt | dcm | dit | dkm | dm | dmm | fuck | shit | vcl | vl | wtf | bot ngu | chan qua | do ngu | lua "
+    "dao | ngu the | ngu vay | vo dung | lam an nhu | vo trach nhiem | lam an kieu gi"
 )
-ABUSE = frozenset(
-    {
-        "dm",
-        "dmm",
-        "dcm",
-        "dkm",
-        "vcl",
-        "vl",
-        "clgt",
-        "dit",
-        "fuck",
-        "shit",
-        "wtf",
-        "vo dung",
-        "bot ngu",
-        "do ngu",
-        "ngu the",
-        "ngu vay",
-        "lam an kieu gi",
-        "lua dao",
-        "vo trach nhiem",
-        "chan qua",
-        "lam an nhu",
-    }
+# Polite and filler words that change nothing in an answer ("dạ được ạ", "ok luôn nhé").
+FILLER = _phrases(
+    "a | ad | admin | anh | ban | ca | chac | chi | cho | da | dau | dum | em | giup | het | hi | ho | "
+    "hoi | la | luon | minh | ne | nha | nhe | now | o | oi | please | pls | thank | the | thi | toi | u "
+    "| um | vay | voi | xin | you | ca nha | chac la | nhe a"
 )
-FILLER = frozenset(
-    {
-        "da",
-        "a",
-        "oi",
-        "admin",
-        "ad",
-        "ban",
-        "em",
-        "anh",
-        "chi",
-        "minh",
-        "toi",
-        "nhe",
-        "voi",
-        "nha",
-        "vay",
-        "the",
-        "thi",
-        "la",
-        "cho",
-        "hoi",
-        "xin",
-        "hi",
-        "u",
-        "um",
-        "o",
-        "please",
-        "pls",
-        "giup",
-        "ho",
-        "dum",
-    }
+# -- what a problem sounds like ---
+# Words of a complaint about the systems (see handlers.understand.interpret.is_problem).
+PROBLEM = _phrases(
+    "account | anh | app | bao | bi | cannot | chup | duoc | error | failed | file | gui | huy | khoa | "
+    "khong | login | loi | ma | nhan | nop | not | otp | password | payment | phi | quay | sai | sms | "
+    "sua | tep | token | trang | treo | upload | vao | vneid | bi khoa | bo sung | can cuoc | can not | "
+    "cap nhat | dang nhap | dinh danh | he thong | het han | ho so | ket qua | khai sinh | ky so | le phi "
+    "| man hinh | mat khau | mot cua | muc 2 | phan mem | tai khoan | tai len | tam tru | thanh toan | "
+    "thuong tru | tiep nhan | tin nhan | trang thai | tu choi | ung dung | xac thuc | chu ky so | dich vu "
+    "cong | tra ket qua"
 )
-
-# -- what a problem sounds like ------------------------------------------------------------
-# Words of a complaint about the systems: several of them, or a few with enough words, make a
-# message a description of a problem rather than an answer to a choice.
-PROBLEM = frozenset(
-    {
-        "loi",
-        "bi",
-        "khong",
-        "duoc",
-        "dang nhap",
-        "vao",
-        "nop",
-        "ho so",
-        "tai khoan",
-        "mat khau",
-        "otp",
-        "ma",
-        "thanh toan",
-        "phi",
-        "le phi",
-        "bao",
-        "treo",
-        "quay",
-        "trang",
-        "dinh danh",
-        "muc 2",
-        "vneid",
-        "dich vu cong",
-        "chu ky so",
-        "token",
-        "ky so",
-        "tra ket qua",
-        "ket qua",
-        "tiep nhan",
-        "phan mem",
-        "mot cua",
-        "he thong",
-        "trang thai",
-        "khai sinh",
-        "tam tru",
-        "thuong tru",
-        "can cuoc",
-        "error",
-        "cannot",
-        "can not",
-        "login",
-        "password",
-        "payment",
-        "failed",
-        "not",
-        "account",
-        "app",
-        "ung dung",
-        "tai len",
-        "upload",
-        "file",
-        "tep",
-        "anh",
-        "chup",
-        "man hinh",
-        "xac thuc",
-        "khoa",
-        "bi khoa",
-        "sai",
-        "het han",
-        "gui",
-        "nhan",
-        "tin nhan",
-        "sms",
-        "cap nhat",
-        "sua",
-        "huy",
-        "tu choi",
-        "bo sung",
-    }
+WHERE_VERBS = _phrases("nop | lam | gui | file | submit | apply | dang ky")
+# Words that alone say nothing of the systems ("không", "được", "bị"): they add to a message that
+# already has a strong problem word, never make one.
+WEAK_PROBLEM = _phrases(
+    "bi | khong | duoc | vao | gui | nhan | sua | huy | not | ma | bao | sai | anh | file | tep | chup | cap nhat | tin nhan"
 )

@@ -60,6 +60,8 @@ _ABBREVIATIONS: dict[str, str] = {
     "ad": "admin",
     "adm": "admin",
     # things
+    "cb": "can bo",
+    "hdsd": "huong dan su dung",
     "sdt": "so dien thoai",
     "dt": "dien thoai",
     "tk": "tai khoan",
@@ -107,12 +109,32 @@ _ABBREVIATIONS: dict[str, str] = {
     "dg": "dang",
 }
 
+# Emoji people answer with, as the words they stand for (fold() drops symbols).
+_EMOJI = {
+    "👍": " ok ",
+    "👌": " ok ",
+    "✅": " ok ",
+    "🆗": " ok ",
+    "👎": " khong ",
+    "❌": " khong ",
+    "🙁": " te ",
+    "☹": " te ",
+    "😞": " te ",
+    "😡": " te ",
+    "😠": " te ",
+    "😊": " tot ",
+    "😍": " tot ",
+    "❤": " tot ",
+}
+_EMOJI_PATTERN = re.compile("|".join(map(re.escape, _EMOJI)))
+
 _REPEATS = re.compile(r"(.)\1{2,}")  # "khôngggg", "okkkk": people stretch words
 
 
 @lru_cache(maxsize=4096)
 def _normalized(text: str) -> tuple[str, ...]:
     out: list[str] = []
+    text = _EMOJI_PATTERN.sub(lambda m: _EMOJI[m.group(0)], text)
     for token in fold(_REPEATS.sub(r"\1", text)).split():
         out.extend(_ABBREVIATIONS.get(token, token).split())
     return tuple(out)

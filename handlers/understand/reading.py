@@ -31,6 +31,9 @@ class Screen:
     question: str
     choices: tuple[tuple[str, str], ...] = ()  # (key, label)
     language: str = "vi"
+    # What the question is about, when it names something: the unit offered back ("Lần trước
+    # bạn báo từ Phường Lê Chân…", "Ý bạn là Phường An Biên?").
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,5 +98,15 @@ def polarity(padded: str) -> str | None:
 
 def only(padded: str, allowed: frozenset[str]) -> bool:
     """True when every word is an allowed phrase or a filler ("ok ạ", "dạ được rồi em")."""
+    if not any(f" {phrase} " in padded for phrase in allowed):
+        return False  # fillers alone ("ừ", "ạ") answer nothing
     rest = without(without(padded, allowed), L.FILLER).replace("~", " ")
     return not rest.strip()
+
+
+_CLAUSE = re.compile(r"[,.;!?\n]+|\s-\s")
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of a message between punctuation: "đồng ý. em ở phường Ngô Quyền" → two."""
+    return [part.strip() for part in _CLAUSE.split(text) if part.strip()]

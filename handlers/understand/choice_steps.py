@@ -1,0 +1,366 @@
+"""Readers of the questions with several choices: who is writing, which system, what to edit,
+the rating, the FAQ's pick list and the menu. A short message is matched to a choice; a long
+one is a description first, and a choice named in it is taken along.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from handlers.textutil import fold
+from handlers.understand import lexicon as L
+from handlers.understand.extract import UnitSearch, find_case_code, find_system, find_unit
+from handlers.understand.interpret import (
+    SHORT,
+    is_problem,
+    is_question,
+    looks_english,
+    question_or_social,
+    volunteered,
+)
+from handlers.understand.normalize import joined
+from handlers.understand.reading import Outcome, Reading, Screen, after_contrast, polarity, without
+from handlers.understand.yes_no import answer, clarify, has
+
+# Who is writing: an officer is a cue (cán bộ, công chức, làm ở …) with a level (xã/phường or sở).
+_OFFICER = frozenset(
+    {
+        "can bo",
+        "cong chuc",
+        "chuyen vien",
+        "lam o",
+        "cong tac o",
+        "lam viec o",
+        "van thu",
+        "ubnd",
+        "mot cua",
+        "phong",
+        "bo phan",
+        "officer",
+    }
+)
+_COMMUNE = frozenset({"xa", "phuong", "dac khu", "thi tran", "mot cua", "ubnd"})
+_DEPARTMENT = frozenset({"so", "nganh", "so khcn", "department"})
+_BUSINESS = frozenset(
+    {
+        "doanh nghiep",
+        "cong ty",
+        "cty",
+        "dn",
+        "ho kinh doanh",
+        "ke toan",
+        "company",
+        "business",
+        "van phong cong chung",
+        "chu doanh nghiep",
+    }
+)
+_CITIZEN = frozenset(
+    {
+        "nguoi dan",
+        "dan",
+        "cong dan",
+        "ca nhan",
+        "nd",
+        "citizen",
+        "resident",
+        "personal",
+        "dan thuong",
+        "huu tri",
+        "cho me",
+        "cho bo",
+        "cho con",
+        "cho gia dinh",
+        "foreigner",
+        "nguoi nuoc ngoai",
+    }
+)
+_NEGATED = re.compile(r" khong phai (?:la )?\w+(?: \w+)?")
+
+
+def role(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
+    if clarify(text, padded) and not has(padded, _BUSINESS | _OFFICER):
+        return Reading(Outcome.QUESTION, "clarify")
+    tail = _NEGATED.sub(" ", after_contrast(padded))
+    scored = {"role:nguoi_dan": has(tail, _CITIZEN), "role:doanh_nghiep": has(tail, _BUSINESS)}
+    officer = has(tail, _OFFICER) or " em o so " in tail or " o so " in tail
+    scored["role:can_bo_so"] = (officer or has(tail, frozenset({"so khcn", "so nganh"}))) and has(
+        tail, _DEPARTMENT
+    )
+    scored["role:can_bo_xa"] = officer and has(tail, _COMMUNE) and not scored["role:can_bo_so"]
+    if " huu tri " in tail:
+        scored["role:can_bo_xa"] = scored["role:can_bo_so"] = False  # retired: a citizen now
+    picked = [key for key, hit in scored.items() if hit]
+    if scored["role:can_bo_xa"] or scored["role:can_bo_so"]:
+        picked = [key for key in picked if key.startswith("role:can_bo")]
+    if len(picked) != 1:
+        return None
+    fields = volunteered(text, padded, units) if len(padded.split()) > 3 else {}
+    fields.pop("system", None) if not is_problem(padded) else None
+    return answer(picked[0], fields)
+
+
+_SYSTEM_EXTRA = (
+    (
+        "he_thong_tthc_thanh_pho",
+        (
+            "1 cua",
+            "igate",
+            "dvc hai phong",
+            "cong hai phong",
+            "dich vu cong hai phong",
+            "dich vu cong thanh pho",
+        ),
+    ),
+    ("thanh_toan", ("ngan hang", "vi dien tu", "bank")),
+)
+
+
+def system(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
+    count = len(padded.split())
+    if count <= 3 and has(padded, frozenset({"khac", "cai khac", "he thong khac", "other"})):
+        return answer("system:khac")
+    found = next(
+        (key for key, phrases in _SYSTEM_EXTRA if has(padded, frozenset(phrases))), None
+    ) or find_system(text)
+    if found is None:
+        if clarify(text, padded):
+            return Reading(Outcome.QUESTION, "clarify")
+        return None
+    fields = volunteered(text, padded, units, skip=("system",)) if count > 3 and is_problem(padded) else {}
+    if count > 3 and is_problem(padded):
+        fields["description"] = "*"
+    return answer(f"system:{found}", fields)
+
+
+_EDIT_FIELDS = {
+    "edit:dossier": ("ma ho so", "ho so", "dossier", "ma hs"),
+    "edit:procedure": ("thu tuc", "procedure"),
+    "edit:phone": ("so dien thoai", "dien thoai", "phone", "so lien he"),
+    "edit:description": ("mo ta", "noi dung", "van de", "description"),
+    "edit:system": ("he thong", "system"),
+    "edit:unit": ("don vi", "xa", "phuong", "dia chi", "dac khu", "unit", "ward", "commune", "address"),
+    "edit:role": ("vai tro", "ban la", "doi tuong", "role", "toi la", "minh la", "em la"),
+    "edit:back": ("quay lai", "thoi", "khong sua", "khong sua nua", "back", "giu nguyen"),
+}
+
+
+def edit(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
+    shown = {key for key, _ in screen.choices}
+    fields = volunteered(text, padded, units, skip=("description", "system"))
+    named = (
+        find_unit(re.sub(r"\b(thành|thanh|sang|là|la)\b", "phường", text, count=1), units)
+        if not fields
+        else None
+    )
+    if named and " don vi " in padded:
+        fields["unit"] = named
+    if fields:
+        return Reading(Outcome.FIELD, fields=fields)
+    hits = [
+        (len(p), key)
+        for key, phrases in _EDIT_FIELDS.items()
+        for p in phrases
+        if (key in shown or not shown) and f" {p} " in padded
+    ]
+    return answer(max(hits)[1]) if hits else None
+
+
+_RATINGS = (
+    (
+        "khong_hai_long",
+        (
+            "khong hai long",
+            "chua hai long",
+            "te",
+            "kem",
+            "qua te",
+            "bad",
+            "not satisfied",
+            "unhappy",
+            "not happy",
+            "khong tot",
+            "chang giai quyet",
+            "chua xong",
+            "sao lai dong",
+        ),
+    ),
+    (
+        "binh_thuong",
+        (
+            "binh thuong",
+            "tam duoc",
+            "tam",
+            "tam on",
+            "cung duoc",
+            "so so",
+            "ok thoi",
+            "okay",
+            "normal",
+            "average",
+            "cuoi cung cung",
+        ),
+    ),
+    (
+        "hai_long",
+        (
+            "hai long",
+            "rat hai long",
+            "tot",
+            "rat tot",
+            "tuyet",
+            "tuyet voi",
+            "ok",
+            "good",
+            "great",
+            "satisfied",
+            "nhanh",
+            "nhiet tinh",
+            "khong co gi de che",
+            "duoc roi",
+            "thanks",
+            "cam on",
+        ),
+    ),
+)
+_STARS = re.compile(r"(\d+)\s*(?:sao|diem|stars?|points?)\b")
+
+
+def rating(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
+    keys = {key.rsplit(":", 1)[-1]: key for key, _ in screen.choices}
+    stars = _STARS.search(fold(text))
+    if stars:
+        value = int(stars.group(1))
+        scale = 10 if "diem" in stars.group(0) or "point" in stars.group(0) else 5
+        if value * 5 / scale >= 4:
+            return answer(keys.get("hai_long", "")) if "hai_long" in keys else None
+        if value * 5 / scale >= 3:
+            return answer(keys["binh_thuong"]) if "binh_thuong" in keys else None
+        return None  # "1 sao": the first choice, or one star? ask
+    if clarify(text, padded):
+        return Reading(Outcome.QUESTION, "clarify")
+    unhappy = has(padded, L.NOT_WORKED - frozenset({"khong"})) or has(padded, frozenset(_RATINGS[0][1]))
+    happy = has(without(padded, frozenset(_RATINGS[0][1])), frozenset(_RATINGS[2][1]))
+    if unhappy and happy and " nhung " in padded:
+        return answer(keys["binh_thuong"]) if "binh_thuong" in keys else None
+    if unhappy:
+        fields = {"description": "*"} if len(padded.split()) > 2 else {}
+        return answer(keys["khong_hai_long"], fields) if "khong_hai_long" in keys else None
+    if len(padded.split()) > SHORT + 2:
+        return None  # words for staff to read, not a rating
+    for rated, phrases in _RATINGS[1:]:
+        if rated in keys and has(padded, frozenset(phrases)):
+            return answer(keys[rated])
+    return None
+
+
+_ORDINALS = (
+    ("dau tien", 0),
+    ("thu nhat", 0),
+    ("dau", 0),
+    ("thu hai", 1),
+    ("thu 2", 1),
+    ("cai 2", 1),
+    ("thu ba", 2),
+    ("thu 3", 2),
+    ("cuoi", -1),
+)
+
+
+def faq_pick(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
+    none = frozenset(
+        {
+            "khong phai",
+            "khong giong",
+            "khong co",
+            "khong cai nao",
+            "deu khong",
+            "gui to cong tac",
+            "none",
+            "neither",
+            "none of them",
+            "khac",
+        }
+    )
+    topics = [(key, label) for key, label in screen.choices if key != "faqpick:none"]
+    if has(padded, none) and len(padded.split()) <= 12:
+        fields = volunteered(text, padded, units)
+        fields.pop("description", None)
+        return answer("faqpick:none", fields)
+    for word, index in _ORDINALS:
+        if f" {word} " in padded and len(padded.split()) <= 5 and topics and index < len(topics):
+            return answer(topics[index][0])
+    if clarify(text, padded) and not is_problem(padded):
+        return Reading(Outcome.QUESTION, "clarify")
+    # Words of one of the titles ("quên mk", "otp"): the title they point to, when clearly one.
+    folded = " ".join(padded.split())
+    scored = sorted(
+        ((fuzz.token_set_ratio(folded, joined(label).strip()), key) for key, label in topics), reverse=True
+    )
+    if (
+        scored
+        and scored[0][0] >= 70
+        and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 15)
+        and len(padded.split()) <= 8
+    ):
+        return answer(scored[0][1])
+    if is_problem(padded):
+        return answer("faqpick:none", {"description": "*"})
+    return None
+
+
+_MENU_INTENTS = {
+    "menu:help": (
+        "huong dan",
+        "tro giup",
+        "help",
+        "huong dan su dung",
+        "bot nay de lam gi",
+        "what is this bot",
+        "bot for",
+    ),
+    "menu:faq": ("cau hoi thuong gap", "hoi dap", "faq", "muon hoi", "hoi ve", "cho hoi"),
+    "menu:lookup": ("tra cuu", "xem tien do", "kiem tra tien do", "tra cuu ma"),
+    "menu:report": (
+        "muon phan anh",
+        "gui phan anh",
+        "can phan anh",
+        "bao loi",
+        "khieu nai",
+        "phan anh moi",
+        "report",
+        "phan anh khac",
+        "them phan anh",
+        "gui them phan anh",
+        "them 1 phan anh",
+    ),
+}
+
+
+def menu(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
+    code = find_case_code(text)
+    if code:
+        return answer("menu:lookup", {"case": code})
+    count = len(padded.split())
+    if count <= 9:
+        for key, phrases in _MENU_INTENTS.items():
+            if has(padded, frozenset(phrases)) and not (
+                key == "menu:faq" and is_problem(padded) and count > 5
+            ):
+                fields = volunteered(text, padded, units) if key == "menu:report" else {}
+                return answer(key, fields)
+    asked = question_or_social(padded, count, text=text, clarify=False)
+    if asked is not None:
+        return asked
+    if find_unit(text, units) and is_question(text, padded) and not is_problem(padded):
+        return Reading(Outcome.QUESTION, "new_unit")
+    fields = volunteered(text, padded, units)
+    if "description" in fields:
+        return answer("menu:report", fields)
+    if looks_english(text):
+        return Reading(Outcome.COMMAND, "language_en")
+    if is_question(text, padded) and count <= 8 and polarity(padded) is None:
+        return Reading(Outcome.QUESTION, "clarify")
+    return Reading(Outcome.FIELD, fields=fields) if fields else None
