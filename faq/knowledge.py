@@ -30,6 +30,8 @@ SYSTEMS: dict[str, str] = {
 MIN_EXAMPLES = 6
 MIN_OUT_OF_SCOPE_EXAMPLES = 3
 _FIELDS = ("id", "title", "audience", "system", "answer", "examples", "keywords")
+# Optional: the answer in English and English phrasings, for the topics a foreign resident meets.
+_OPTIONAL_FIELDS = ("answer_en", "examples_en")
 
 
 class KnowledgeBaseError(ValueError):
@@ -45,6 +47,10 @@ class Topic:
     answer: str
     examples: tuple[str, ...]
     keywords: tuple[str, ...] = ()
+    # English answer (same facts as ``answer``) and English phrasings; None / () when the topic
+    # has none, and the caller then falls back to the Vietnamese answer.
+    answer_en: str | None = None
+    examples_en: tuple[str, ...] = ()
 
     @property
     def audience_label(self) -> str:
@@ -93,7 +99,7 @@ def parse_topic(raw: Any, path: Path, position: int) -> Topic:
     for name in _FIELDS:
         if name not in raw or raw[name] is None:
             raise _fail(path, entry_id, f"thiếu trường '{name}'")
-    unknown = sorted(set(raw) - set(_FIELDS))
+    unknown = sorted(set(raw) - set(_FIELDS) - set(_OPTIONAL_FIELDS))
     if unknown:
         raise _fail(path, entry_id, f"trường không hợp lệ: {', '.join(map(str, unknown))}")
     for name in ("title", "answer"):
@@ -110,6 +116,13 @@ def parse_topic(raw: Any, path: Path, position: int) -> Topic:
             path, entry_id, f"chỉ có {len(examples)} câu hỏi mẫu (examples), cần ít nhất {MIN_EXAMPLES}"
         )
     keywords = _text_list(raw["keywords"], path, entry_id, "keywords")
+    answer_en = raw.get("answer_en")
+    if answer_en is not None and (not isinstance(answer_en, str) or not answer_en.strip()):
+        raise _fail(path, entry_id, "trường 'answer_en' đang trống")
+    examples_en = _text_list(raw.get("examples_en") or [], path, entry_id, "examples_en")
+    if examples_en and answer_en is None:
+        # English phrasings without an English answer would answer a foreigner in Vietnamese.
+        raise _fail(path, entry_id, "có 'examples_en' nhưng thiếu 'answer_en'")
     return Topic(
         id=entry_id,
         title=raw["title"].strip(),
@@ -118,6 +131,8 @@ def parse_topic(raw: Any, path: Path, position: int) -> Topic:
         answer=raw["answer"].strip(),
         examples=examples,
         keywords=keywords,
+        answer_en=answer_en.strip() if answer_en else None,
+        examples_en=examples_en,
     )
 
 

@@ -89,6 +89,8 @@ class Abbreviations:
     marked: dict[str, str]
     pairs: dict[tuple[str, str], str]
     ambiguous: frozenset[str]
+    # Keys that are letters read one by one ("dvc", "otp", "cccd"): see spell_out.
+    acronyms: frozenset[str] = frozenset()
 
 
 def _clean_meaning(meaning: str) -> str:
@@ -127,7 +129,67 @@ def load_abbreviations(path: Path = ABBREVIATIONS_FILE) -> Abbreviations:
     # A folded key that is also an ambiguous key must stay ambiguous ("dk" vs "đk").
     for key in ambiguous:
         plain.pop(key, None)
-    return Abbreviations(plain, marked, pairs, frozenset(ambiguous))
+    return Abbreviations(plain, marked, pairs, frozenset(ambiguous), _acronyms(plain))
+
+
+def _acronyms(plain: dict[str, str]) -> frozenset[str]:
+    """Keys that are initials read out letter by letter: one word per letter ("dvc" → "dich vu
+    cong") or an acronym standing for itself ("otp", "vnid" → "vneid"). Shortened words ("hok",
+    "ktra", "tks") are not spelled aloud, and three letters at least: "đi xe" (to ride) must not
+    become "dc" (được)."""
+
+    def initials(key: str, meaning: str) -> bool:
+        words = meaning.split()
+        return len(words) == len(key) or (len(words) == 1 and not is_syllable(meaning))
+
+    return frozenset(
+        k for k, m in plain.items() if len(k) >= 3 and k.isalpha() and not is_syllable(k) and initials(k, m)
+    )
+
+
+# How letters are read aloud (folded), the Vietnamese way and the English way, as speech-to-text
+# writes them: "vê en ai đi" is VNeID (VN-ID), "đi vê xê" DVC, "ô tê pê" OTP, "u ét bê" USB.
+# b/p and d/t are voiced/unvoiced pairs that dictation confuses ("ô tê bê"), hence two letters.
+_LETTER_NAMES: dict[str, str] = {
+    "a": "a", "be": "bp", "bi": "b", "xe": "c", "se": "c", "xi": "c", "si": "c", "de": "d", "di": "d",
+    "e": "e", "ep": "f", "gi": "g", "hat": "h", "i": "i", "ai": "i", "ca": "k", "cay": "k", "lo": "l",
+    "em": "m", "mo": "m", "en": "n", "no": "n", "o": "o", "pe": "pb", "pi": "p", "qui": "q", "cu": "q",
+    "ro": "r", "et": "s", "es": "s", "ti": "t", "te": "td", "u": "u", "ve": "v", "vi": "v", "ich": "x",
+    "y": "y", "zet": "z", "dop": "w",
+}  # fmt: skip
+_SPELLED_MAX = 6  # letters in the longest acronym read out
+
+
+def _spelled(names: list[str], acronyms: frozenset[str]) -> str | None:
+    """The acronym that a run of letter names spells, trying both letters of a confused pair."""
+    words = [""]
+    for name in names:
+        words = [w + letter for w in words for letter in _LETTER_NAMES[name]]
+    return next((w for w in words if w in acronyms), None)
+
+
+def spell_out(tokens: list[str], acronyms: frozenset[str]) -> list[str]:
+    """Join letter names read aloud into the acronym they spell, when it is a known one."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in _LETTER_NAMES:
+            # Longest run first: "vê en ai đi" before "en ai đi".
+            for j in range(min(len(tokens), i + _SPELLED_MAX), i + 2, -1):
+                run = tokens[i:j]
+                if all(t in _LETTER_NAMES for t in run):
+                    word = _spelled(run, acronyms)
+                    if word:
+                        out.append(word)
+                        i = j
+                        break
+            else:
+                out.append(tokens[i])
+                i += 1
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +233,9 @@ def normalize_tokens(text: str, table: Abbreviations | None = None) -> list[str]
     originals = _raw_tokens(marked_text)
     if len(originals) != len(folded):
         originals = folded  # exotic scripts: fall back to folded tokens only
+    spelled = spell_out(folded, table.acronyms)
+    if len(spelled) != len(folded):
+        folded = originals = spelled  # letters read aloud: the acronym is typed without marks
     out: list[str] = []
     i = 0
     while i < len(folded):

@@ -49,13 +49,13 @@ def test_upload_messages_still_find_the_upload_topic(matcher: Matcher) -> None:
 
 
 def _gain(matcher: Matcher, feature: str, label: str) -> float:
-    index = matcher._index
+    index = matcher.index
     position = index.postings[feature].tolist().index(index.labels.index(label))
     return float(index.gains[feature][position])
 
 
 def test_chance_pairs_weigh_nothing_real_terms_keep_their_idf(matcher: Matcher) -> None:
-    idf = matcher._index.idf
+    idf = matcher.index.idf
     # common syllables side by side in one phrasing: chance
     assert _gain(matcher, "so xong", "tai_tep_loi") == 0.0
     assert _gain(matcher, "xong khong", "tai_tep_loi") == 0.0
@@ -67,7 +67,7 @@ def test_chance_pairs_weigh_nothing_real_terms_keep_their_idf(matcher: Matcher) 
 
 def test_chance_rule_can_be_switched_off() -> None:
     plain = Matcher(load_knowledge_base(), MatcherConfig(chance_pmi=None))
-    assert _gain(plain, "so xong", "tai_tep_loi") == plain._index.idf["so xong"]
+    assert _gain(plain, "so xong", "tai_tep_loi") == plain.index.idf["so xong"]
 
 
 def test_fresh_messages_get_no_confident_wrong_answer(matcher: Matcher) -> None:

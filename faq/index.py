@@ -1,0 +1,165 @@
+"""The matcher's index over the knowledge base: postings, idf, chance pairs, example vectors.
+
+Built once per (re)load; faq.matcher scores messages against it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from faq.features import features, months
+from faq.knowledge import KnowledgeBase
+from faq.language import is_english
+from faq.normalize import normalize
+
+OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
+
+
+def canonical(text: str) -> str:
+    """Normalised text with month numbers generalised: "tháng 4" and "tháng 6" say the same."""
+    return " ".join(months(normalize(text).split()))
+
+
+@dataclass(frozen=True)
+class Index:
+    labels: tuple[str, ...]
+    postings: dict[str, np.ndarray]  # feature -> indexes of the labels that use it
+    gains: dict[str, np.ndarray]  # feature -> its weight for each label of postings[feature]
+    idf: dict[str, float]
+    vocabulary: tuple[str, ...]  # known unigrams, for typo repair
+    examples: tuple[tuple[str, ...], ...]  # normalised example phrasings per label
+    # Examples of all labels, numbered label by label: label i owns [bounds[i], bounds[i + 1]).
+    # example_postings: feature -> numbers of the examples using it; norms: tf-idf vector norms.
+    example_postings: dict[str, np.ndarray]
+    norms: np.ndarray
+    bounds: np.ndarray
+
+
+_REPEATED = 2  # phrasings of a label that make a chance pair that label's vocabulary
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Occurrences in the knowledge base's phrasings, for telling terms from chance pairs."""
+
+    phrasings: int
+    unigrams: Counter[str]  # feature -> phrasings containing it (all labels)
+    pairs: Counter[str]
+    support: Counter[tuple[str, int]]  # (pair, label) -> phrasings of that label containing it
+
+    def pmi(self, pair: str) -> float:
+        first, second = pair.split()
+        expected = self.unigrams[first] * self.unigrams[second] / self.phrasings
+        return math.log(self.pairs[pair] / expected)
+
+
+def _count(docs: Sequence[Sequence[str]], keywords: Sequence[Sequence[str]]) -> _Counts:
+    """Count features over every label's phrasings (docs) and keywords, index by index."""
+    unigrams: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    support: Counter[tuple[str, int]] = Counter()
+    for index, (phrasings, words) in enumerate(zip(docs, keywords, strict=True)):
+        for text in phrasings:
+            singles, doubles = features(text.split())
+            unigrams.update(singles)
+            pairs.update(doubles)
+            support.update((pair, index) for pair in doubles)
+        for text in words:
+            singles, doubles = features(text.split())
+            unigrams.update(singles)
+            pairs.update(doubles)
+            support.update({(pair, index): _REPEATED for pair in doubles})  # a keyword is deliberate
+    total = sum(len(d) for d in docs) + sum(len(k) for k in keywords)
+    return _Counts(total, unigrams, pairs, support)
+
+
+def _gains(
+    postings: dict[str, np.ndarray], idf: dict[str, float], counts: _Counts, chance_pmi: float
+) -> dict[str, np.ndarray]:
+    """Each feature's weight for each label that uses it: its idf, or 0 for a chance pair.
+
+    Few labels use a pair of common syllables that merely sit side by side ("hồ sơ | xong",
+    "xong | không" in "nộp hồ sơ xong mở ra không thấy tệp"), so its idf is as high as that of
+    a real term ("trạng thái", "đính kèm"), and a message with the same sentence frame but
+    another subject was "covered" by that topic. Such a pair is vocabulary of a label only if
+    the label uses it repeatedly; a pair whose syllables belong together (PMI above
+    ``chance_pmi``: "sổ đỏ", "mật khẩu") keeps its weight wherever it appears.
+    """
+    gains: dict[str, np.ndarray] = {}
+    for feature, labels in postings.items():
+        weight = np.full(len(labels), idf[feature])
+        # A pair only English phrasings use is not counted (pairs[feature] == 0): keep it.
+        if " " in feature and counts.pairs[feature] and counts.pmi(feature) <= chance_pmi:
+            support = [counts.support[(feature, i)] for i in labels.tolist()]
+            weight[np.asarray(support) < _REPEATED] = 0.0
+        gains[feature] = weight
+    return gains
+
+
+def build_index(kb: KnowledgeBase, chance_pmi: float | None = None) -> Index:
+    labels: list[str] = []
+    docs: list[list[str]] = []
+    keywords: list[list[str]] = []
+    examples: list[tuple[str, ...]] = []
+    # Vietnamese phrasings only, for the chance-pair statistics: English phrasings share no
+    # syllable pair with them and would only inflate the count of phrasings (and every PMI).
+    vietnamese: list[list[str]] = []
+    for topic in kb.topics.values():
+        native = [canonical(t) for t in (*topic.examples, topic.title)]
+        phrasings = native + [canonical(t) for t in topic.examples_en]
+        labels.append(topic.id)
+        docs.append(phrasings)
+        vietnamese.append(native)
+        keywords.append([canonical(k) for k in topic.keywords])
+        examples.append(tuple(p for p in phrasings if p))
+    for group, texts in kb.out_of_scope.items():
+        phrasings = [canonical(t) for t in texts]
+        labels.append(OOS_PREFIX + group)
+        docs.append(phrasings)
+        vietnamese.append([canonical(t) for t in texts if not is_english(t)])
+        keywords.append([])
+        examples.append(tuple(p for p in phrasings if p))
+    postings: dict[str, set[int]] = defaultdict(set)
+    for index, (phrasings, words) in enumerate(zip(docs, keywords, strict=True)):
+        for text in (*phrasings, *words):
+            unigrams, bigrams = features(text.split())
+            for feature in unigrams | bigrams:
+                postings[feature].add(index)
+    n = len(labels)
+    # Smoothed inverse document frequency over labels: a syllable used by one topic is strong
+    # evidence, one used by every topic ("khong", "duoc") is almost none.
+    idf = {f: math.log(1 + n / len(ix)) for f, ix in postings.items()}
+    vocabulary = tuple(sorted(f for f in postings if " " not in f and len(f) >= 3))
+    arrays = {f: np.fromiter(sorted(ix), dtype=np.intp, count=len(ix)) for f, ix in postings.items()}
+    if chance_pmi is None:
+        gains = {f: np.full(len(ix), idf[f]) for f, ix in arrays.items()}
+    else:
+        gains = _gains(arrays, idf, _count(vietnamese, keywords), chance_pmi)
+    example_sets: dict[str, list[int]] = defaultdict(list)
+    norms: list[float] = []
+    bounds = [0]
+    for label_examples in examples:
+        for text in label_examples:
+            unigrams, bigrams = features(text.split())
+            feats = unigrams | bigrams
+            for feature in feats:
+                example_sets[feature].append(len(norms))
+            norms.append(math.sqrt(sum(idf[f] ** 2 for f in feats)) or 1.0)
+        bounds.append(len(norms))
+    example_postings = {f: np.asarray(ix, dtype=np.intp) for f, ix in example_sets.items()}
+    return Index(
+        labels=tuple(labels),
+        postings=arrays,
+        gains=gains,
+        idf=idf,
+        vocabulary=vocabulary,
+        examples=tuple(examples),
+        example_postings=example_postings,
+        norms=np.asarray(norms, dtype=float),
+        bounds=np.asarray(bounds, dtype=np.intp),
+    )

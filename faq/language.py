@@ -1,0 +1,50 @@
+"""Is a message written in English? Foreign residents write to the bot in English.
+
+Vietnamese typed without diacritics is also plain ASCII, and many English words are also
+Vietnamese syllables without marks ("can", "to", "i", "my"), so the test counts English
+function words and words that cannot be Vietnamese syllables, after dropping known chat
+abbreviations and acronyms ("ko", "dc", "otp", "vneid"), which both languages use.
+"""
+
+from __future__ import annotations
+
+import re
+
+from faq.normalize import default_abbreviations, has_diacritics, is_syllable
+
+# Frequent English words; a message needs one of them to count as English.
+FUNCTION_WORDS = frozenset(
+    """a an the i me my mine you your he she it its we our they their this that these those
+    is are was were be been am do does did done have has had can cannot cant could would will
+    should must may not no don doesn didn isn wasn won t s m to of in on at for from with by
+    about into after before how what where when why which who whom please help and or but if
+    so there here any some all get got try tried want need still again just already""".split()
+)
+# Words that carry no topic in an English message: left out of its features the way
+# politeness is in Vietnamese, so "What is the weather in Hai Phong" does not match a topic
+# through "what is the ... in". Negations and question words stay ("cannot", "where").
+STOP_WORDS = frozenset(
+    """a an the i me my mine you your he she it its we our they their this that these those
+    is are was were be been am do does did have has had will would could should may might
+    to of in on at for from with by about into please hello hi dear thanks thank sir madam
+    so just very really also and or but""".split()
+)
+_WORD = re.compile(r"[a-z]+")
+
+
+def is_english(text: str) -> bool:
+    """True for a message written in English ("I cannot log in to VNeID")."""
+    if has_diacritics(text):
+        return False  # a Vietnamese mark anywhere: Vietnamese, possibly with English words in it
+    table = default_abbreviations()
+    words = [w for w in _WORD.findall(text.lower()) if w not in table.plain and w not in table.acronyms]
+    if len(words) < 2:
+        return False
+    function = sum(w in FUNCTION_WORDS for w in words)
+    foreign = sum(w in FUNCTION_WORDS or not is_syllable(w) for w in words)
+    return function >= 1 and foreign / len(words) >= 0.6
+
+
+def stop_positions(tokens: list[str]) -> set[int]:
+    """Positions of English words that say nothing about the problem (see STOP_WORDS)."""
+    return {i for i, token in enumerate(tokens) if token in STOP_WORDS}

@@ -1,0 +1,99 @@
+"""Repairs for dictated and carelessly typed text that need the knowledge base's vocabulary.
+
+Speech-to-text writes real Vietnamese syllables, but sometimes the wrong one of a pair that
+sounds alike in a regional accent or at speed: "bổ xung" for "bổ sung", "tài khoảng" for "tài
+khoản", "đăng nhật" for "đăng nhập", "nỗi hệ thống" for "lỗi". Each slip is a well-formed
+syllable, so the typo repair (which leaves real syllables alone) cannot see it. What gives it
+away is the pair: "bo xung" occurs nowhere in the knowledge base while "bo sung" does. So a
+syllable is swapped for a sound-alike only when that turns an unknown pair into a known one.
+It also rejoins a loanword that dictation split in two ("tô ken" → "token").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from functools import lru_cache
+
+# Initials that accents and dictation confuse: s/x and ch/tr (northern speech), d/gi/r
+# (northern), l/n (Red River delta), v/d (southern).
+_ONSETS: dict[str, tuple[str, ...]] = {
+    "s": ("x",),
+    "x": ("s",),
+    "ch": ("tr",),
+    "tr": ("ch",),
+    "d": ("gi", "r", "v"),
+    "gi": ("d", "r"),
+    "r": ("d", "gi"),
+    "v": ("d",),
+    "l": ("n",),
+    "n": ("l",),
+}
+# Finals that southern speech merges (n/ng, t/c) and that dictation mishears (t/p).
+_CODAS: dict[str, tuple[str, ...]] = {
+    "ng": ("n",),
+    "n": ("ng",),
+    "c": ("t",),
+    "t": ("c", "p"),
+    "p": ("t",),
+}
+_ONSET_ORDER = sorted(_ONSETS, key=len, reverse=True)  # "gi"/"ch"/"tr" before "g"/"c"/"t"
+_CODA_ORDER = sorted(_CODAS, key=len, reverse=True)  # "ng" before "n"/"g"
+
+
+@lru_cache(maxsize=8192)
+def sound_alikes(syllable: str) -> tuple[str, ...]:
+    """Folded syllables that differ from this one by one confusable initial or final."""
+    out: list[str] = []
+    for onset in _ONSET_ORDER:
+        if syllable.startswith(onset) and len(syllable) > len(onset):
+            rest = syllable[len(onset) :]
+            if onset in ("n", "c", "g") and rest[0] in "hg":
+                continue  # "nh", "ng", "ch", "gh" are initials of their own
+            out.extend(other + rest for other in _ONSETS[onset])
+            break
+    for coda in _CODA_ORDER:
+        if syllable.endswith(coda) and len(syllable) > len(coda):
+            stem = syllable[: -len(coda)]
+            if coda == "n" and stem.endswith(("g", "h")) or coda in ("c", "t") and stem.endswith("h"):
+                continue  # "...ng", "...nh", "...ch" are finals of their own
+            out.extend(stem + other for other in _CODAS[coda])
+            break
+    return tuple(out)
+
+
+def repair_sound_alikes(tokens: list[str], known: Container[str]) -> list[str]:
+    """Swap a syllable for a sound-alike when that turns unknown pairs into a known one.
+
+    Only an orphan is swapped: a syllable that forms no known pair with either neighbour.
+    "thủ tục hành chính thì" keeps "chính" (its pair "hành chính" is known) even though
+    "trình thì" would be a known pair too.
+    """
+    out = list(tokens)
+    for i, token in enumerate(out):
+        if token.isdigit():
+            continue
+        before = out[i - 1] if i else None
+        after = out[i + 1] if i + 1 < len(out) else None
+        if (before and f"{before} {token}" in known) or (after and f"{token} {after}" in known):
+            continue
+        for other in sound_alikes(token):
+            if (before and f"{before} {other}" in known) or (after and f"{other} {after}" in known):
+                out[i] = other
+                break
+    return out
+
+
+def rejoin_split_words(tokens: list[str], known: Container[str]) -> list[str]:
+    """Join two syllables whose concatenation is a known word and whose pair is not ("to ken")."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens):
+            joined = tokens[i] + tokens[i + 1]
+            if len(joined) >= 5 and joined in known and f"{tokens[i]} {tokens[i + 1]}" not in known:
+                out.append(joined)
+                i += 2
+                continue
+        out.append(tokens[i])
+        i += 1
+    return out
