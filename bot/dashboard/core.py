@@ -30,6 +30,12 @@ FileFetcher = Callable[[Attachment], Awaitable[tuple[bytes, str] | None]]
 # Keys of the per-app state (aiohttp wants typed AppKeys).
 CONTEXT: web.AppKey[DashboardContext] = web.AppKey("dashboard_context")
 PUBLIC = frozenset({"/vao"})
+# Per-request values; typed keys where aiohttp has them (it warns about plain strings).
+if hasattr(web, "RequestKey"):
+    NONCE: Any = web.RequestKey("dashboard_nonce", str)
+    IDENTITY: Any = web.RequestKey("dashboard_identity", auth.Identity)
+else:  # pragma: no cover - older aiohttp
+    NONCE, IDENTITY = "dashboard_nonce", "dashboard_identity"
 
 
 @dataclass
@@ -81,9 +87,9 @@ def templates() -> jinja2.Environment:
 
 def render(request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
     ctx = request.app[CONTEXT]
-    identity: auth.Identity | None = request.get("identity")
+    identity: auth.Identity | None = request.get(IDENTITY)
     html = ctx.templates.get_template(name).render(
-        base=ctx.base_path, me=identity, nonce=request["nonce"], page=name.removesuffix(".html"), **values
+        base=ctx.base_path, me=identity, nonce=request[NONCE], page=name.removesuffix(".html"), **values
     )
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
@@ -95,7 +101,7 @@ async def guard(
     """Session check, then headers that keep the pages private: no caching, no framing, no
     Referer (the login link's token must not leak), scripts and styles only with this nonce."""
     ctx = request.app[CONTEXT]
-    request["nonce"] = secrets.token_urlsafe(16)
+    request[NONCE] = secrets.token_urlsafe(16)
     tail = request.path[len(ctx.base_path) :] or "/"
     if tail not in PUBLIC:
         async with ctx.db.session() as session:
@@ -103,7 +109,7 @@ async def guard(
         if found is None:
             response: web.StreamResponse = render(request, "login_needed.html", status=401)
             return _harden(response, request)
-        request["identity"] = found.identity
+        request[IDENTITY] = found.identity
     try:
         response = await handler(request)
     except web.HTTPException as exc:
@@ -115,7 +121,7 @@ async def guard(
 
 
 def _harden(response: web.StreamResponse, request: web.Request) -> web.StreamResponse:
-    nonce = request["nonce"]
+    nonce = request[NONCE]
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; img-src 'self' data:; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -128,7 +134,7 @@ def _harden(response: web.StreamResponse, request: web.Request) -> web.StreamRes
 
 
 def leader_only(request: web.Request) -> None:
-    identity: auth.Identity = request["identity"]
+    identity: auth.Identity = request[IDENTITY]
     if not identity.leader:
         raise web.HTTPForbidden()
 

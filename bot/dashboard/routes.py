@@ -10,7 +10,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.dashboard import auth, pages, queries
-from bot.dashboard.core import CONTEXT, leader_only, render, set_session_cookie
+from bot.dashboard.core import CONTEXT, IDENTITY, leader_only, render, set_session_cookie
 from bot.dashboard.export import cases_xlsx
 from bot.dashboard.overview import build_overview
 from bot.dashboard.svg import bar_chart, daily_chart
@@ -55,7 +55,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
     async with ctx.db.session() as session:
         await auth.end_session(session, request.cookies.get(auth.COOKIE_NAME, ""))
-        await auth.audit(session, request["identity"], "logout")
+        await auth.audit(session, request[IDENTITY], "logout")
     response = web.HTTPSeeOther(ctx.base_path + "/vao")
     response.del_cookie(auth.COOKIE_NAME, path=ctx.base_path or "/")
     return response
@@ -96,7 +96,7 @@ async def export(request: web.Request) -> web.Response:
     async with ctx.db.session() as session:
         rows, total = await queries.list_cases(session, f, ctx.labels, ctx.now(), limit=None)
         await auth.audit(
-            session, request["identity"], "export", detail=f"{total} phản ánh; {f.query() or 'không lọc'}"
+            session, request[IDENTITY], "export", detail=f"{total} phản ánh; {f.query() or 'không lọc'}"
         )
     name = f"phan-anh-{ctx.calendar.to_local(ctx.now()):%Y%m%d-%H%M}.xlsx"
     return web.Response(
@@ -115,7 +115,7 @@ async def case_page(request: web.Request) -> web.Response:
             raise web.HTTPNotFound()
         # Every view of a case is recorded: who looked at whose personal data, and when.
         await auth.audit(
-            session, request["identity"], "view_case", case_id=detail.case.id, detail=detail.case.code
+            session, request[IDENTITY], "view_case", case_id=detail.case.id, detail=detail.case.code
         )
     return render(request, "case.html", d=detail, labels=ctx.labels)
 
