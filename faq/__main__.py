@@ -42,7 +42,10 @@ def _classify(args: argparse.Namespace) -> int:
             "text": text,
             "topic": result.topic,
             "score": result.score,
+            # With a topic: its runners-up; without one: the pick list offered, best first.
             "alternatives": [[topic, score] for topic, score in result.alternatives],
+            "reason": result.reason,
+            "language": result.language,  # "en": answer with the topic's answer_en
         }
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()  # one answer per line as it comes, for pipes

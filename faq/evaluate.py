@@ -48,6 +48,10 @@ class Report:
     out_of_scope: int = 0
     abstained: int = 0  # out-of-scope lines with topic None
     silent: int = 0  # out-of-scope lines with topic None and no alternatives
+    # In scope: the right topic answered, or offered in the pick list (≤ 3, topic None).
+    reached: int = 0
+    confident_wrong: int = 0  # in scope, answered with another topic
+    offered: int = 0  # in scope, no answer but a pick list
     per_topic: dict[str, Counter[str]] = field(default_factory=dict)
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     samples: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -59,6 +63,19 @@ class Report:
     @property
     def abstention(self) -> float:
         return self.silent / self.out_of_scope if self.out_of_scope else 0.0
+
+    @property
+    def reach(self) -> float:
+        """Right topic answered, or offered among at most 3 when not confident."""
+        return self.reached / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def out_of_scope_answered(self) -> int:
+        return self.out_of_scope - self.abstained
+
+    @property
+    def out_of_scope_answered_share(self) -> float:
+        return self.out_of_scope_answered / self.out_of_scope if self.out_of_scope else 0.0
 
     def add(self, item: Labelled, result: MatchResult) -> None:
         gold = item.topic if item.topic is not None else "(ngoài phạm vi)"
@@ -75,6 +92,10 @@ class Report:
             ok = result.topic == item.topic
             self.correct += ok
             self.in_scope_abstained += result.topic is None
+            self.confident_wrong += result.topic is not None and not ok
+            offered = [topic for topic, _ in result.alternatives[:3]] if result.topic is None else []
+            self.offered += bool(offered)
+            self.reached += ok or item.topic in offered
         row["ok"] += ok
         if not ok:
             if item.topic is None and result.topic is None:
@@ -114,8 +135,13 @@ def format_report(report: Report, title: str, worst: int = 10) -> str:
         f"Trong phạm vi (in scope): {report.in_scope} câu, đúng top-1 {report.correct} = {report.accuracy:.3f}"
         f" (không trả lời {report.in_scope_abstained}, trả lời sai "
         f"{report.in_scope - report.correct - report.in_scope_abstained})",
+        f"Trả lời đúng hoặc có trong danh sách gợi ý ≤ 3 (answered or offered among ≤3): "
+        f"{report.reached} = {report.reach:.3f} (gợi ý: {report.offered}); "
+        f"trả lời sai chắc chắn (confident wrong): {report.confident_wrong}",
         f"Ngoài phạm vi (out of scope): {report.out_of_scope} câu, im lặng đúng {report.silent} = "
-        f"{report.abstention:.3f} (không chọn chủ đề: {report.abstained})",
+        f"{report.abstention:.3f} (không chọn chủ đề: {report.abstained}); "
+        f"bị trả lời bằng một chủ đề (out-of-scope answered): {report.out_of_scope_answered} = "
+        f"{report.out_of_scope_answered_share:.3f}",
         "",
         f"{'chủ đề':<32} {'số câu':>6} {'đúng':>5} {'tỷ lệ':>6}",
     ]

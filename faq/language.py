@@ -13,22 +13,20 @@ import re
 from faq.normalize import default_abbreviations, has_diacritics, is_syllable
 
 # Frequent English words; a message needs one of them to count as English.
-FUNCTION_WORDS = frozenset(
-    """a an the i me my mine you your he she it its we our they their this that these those
+_FUNCTION = """a an the i me my mine you your he she it its we our they their this that these those
     is are was were be been am do does did done have has had can cannot cant could would will
     should must may not no don doesn didn isn wasn won t s m to of in on at for from with by
     about into after before how what where when why which who whom please help and or but if
-    so there here any some all get got try tried want need still again just already""".split()
-)
+    so there here any some all get got try tried want need still again just already"""
+FUNCTION_WORDS = frozenset(_FUNCTION.split())
 # Words that carry no topic in an English message: left out of its features the way
 # politeness is in Vietnamese, so "What is the weather in Hai Phong" does not match a topic
 # through "what is the ... in". Negations and question words stay ("cannot", "where").
-STOP_WORDS = frozenset(
-    """a an the i me my mine you your he she it its we our they their this that these those
+_STOP = """a an the i me my mine you your he she it its we our they their this that these those
     is are was were be been am do does did have has had will would could should may might
     to of in on at for from with by about into please hello hi dear thanks thank sir madam
-    so just very really also and or but""".split()
-)
+    so just very really also and or but"""
+STOP_WORDS = frozenset(_STOP.split())
 _WORD = re.compile(r"[a-z]+")
 
 

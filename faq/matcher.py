@@ -34,7 +34,7 @@ from faq.scoring import MatcherConfig, Scorer
 from faq.segments import split_segments
 from faq.spoken import rejoin_split_words, repair_sound_alikes
 
-__all__ = ["OOS_PREFIX", "Matcher", "MatcherConfig", "MatchResult", "default_matcher", "match"]
+__all__ = ["OOS_PREFIX", "MatchResult", "Matcher", "MatcherConfig", "default_matcher", "match"]
 
 
 @dataclass

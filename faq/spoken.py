@@ -54,7 +54,7 @@ def sound_alikes(syllable: str) -> tuple[str, ...]:
     for coda in _CODA_ORDER:
         if syllable.endswith(coda) and len(syllable) > len(coda):
             stem = syllable[: -len(coda)]
-            if coda == "n" and stem.endswith(("g", "h")) or coda in ("c", "t") and stem.endswith("h"):
+            if (coda == "n" and stem.endswith(("g", "h"))) or (coda in ("c", "t") and stem.endswith("h")):
                 continue  # "...ng", "...nh", "...ch" are finals of their own
             out.extend(stem + other for other in _CODAS[coda])
             break

@@ -26,6 +26,12 @@ class OfficialUnits:
     def find(self, text: str, limit: int = 3) -> list[UnitView]:
         return [UnitView(u.code, u.full_name, _former(u)) for u, _score in find_units(text, limit=limit)]
 
+    def scored(self, text: str, limit: int = 3) -> list[tuple[UnitView, float]]:
+        """Candidates with the search's score (0–100), for reading units out of free text."""
+        return [
+            (UnitView(u.code, u.full_name, _former(u)), score) for u, score in find_units(text, limit=limit)
+        ]
+
     def get(self, code: str) -> UnitView | None:
         unit = get_unit(code) if code else None
         return UnitView(unit.code, unit.full_name, _former(unit)) if unit else None
@@ -41,7 +47,7 @@ class KnowledgeBaseFaq:
         kb = knowledge or load_knowledge_base()
         matcher = Matcher(kb)
         views = {
-            topic.id: FaqTopicView(topic.id, topic.title, topic.answer.strip(), topic.system)
+            topic.id: FaqTopicView(topic.id, topic.title, topic.answer.strip(), topic.system, topic.answer_en)
             for topic in kb.topics.values()
         }
         by_system: dict[str, list[FaqTopicView]] = {}
@@ -54,8 +60,10 @@ class KnowledgeBaseFaq:
         result = self._matcher.match(text)
         if result.topic is not None:
             return FaqSuggestion(self._views.get(result.topic), result.score)
+        # The matcher offers only plausible topics (best first, ≤ 3), a single one included:
+        # "Có phải bạn gặp lỗi này?" with "Không phải — gửi Tổ công tác" beats silence.
         candidates = [self._views[t] for t, _ in result.alternatives[:3] if t in self._views]
-        return FaqSuggestion(None, result.score, candidates if len(candidates) >= 2 else [])
+        return FaqSuggestion(None, result.score, candidates)
 
     def topic(self, topic_id: str) -> FaqTopicView | None:
         return self._views.get(topic_id)

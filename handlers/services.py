@@ -22,6 +22,8 @@ class FaqTopicView:
     title: str
     answer: str
     system: str
+    # The same answer in English, for topics a foreign resident meets; None: use ``answer``.
+    answer_en: str | None = None
 
 
 @dataclass(frozen=True)
