@@ -19,6 +19,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.zalo_settings import ZaloSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config.yaml"
 
@@ -104,8 +106,10 @@ class DeliverySettings(BaseModel):
     telegram_group_per_minute: float = Field(19, gt=0)
     zalo_per_second: float = Field(8, gt=0)
     # Zalo OA reply window: a reply more than this many hours after the person's last message
-    # waits until they write again (Zalo refuses beyond 7 days; after 48 h it charges).
-    zalo_oa_window_hours: float = Field(168, gt=0)
+    # waits until they write again. Free within 48 h; 48 h to 7 days is charged (refused without a
+    # funded Zalo Cloud Account), so more than 48 needs zalo_oa_paid_replies (docs/zalo.md 2.4).
+    zalo_oa_window_hours: float = Field(48, gt=0, le=168)
+    zalo_oa_paid_replies: bool = False
     # Replies allowed per window; 0 = no cap (a verified OA has none; since 1/1/2026 free replies
     # within 48 h are unlimited).
     zalo_oa_free_replies: int = Field(0, ge=0)
@@ -114,6 +118,14 @@ class DeliverySettings(BaseModel):
     # A row being sent by a worker that has not marked it after this long is sent again
     # (its worker died): longer than any API call may take.
     claim_lease_seconds: float = Field(120, gt=0)
+
+    @model_validator(mode="after")
+    def _paid_window_is_explicit(self) -> DeliverySettings:
+        if self.zalo_oa_window_hours > 48 and not self.zalo_oa_paid_replies:
+            raise ValueError(
+                "zalo_oa_window_hours trên 48 giờ là tin tư vấn tính phí: đặt thêm zalo_oa_paid_replies: true"
+            )
+        return self
 
 
 class DatabaseSettings(BaseModel):
@@ -238,6 +250,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     retention: RetentionSettings = RetentionSettings()
     jobs: JobsSettings = JobsSettings()
+    zalo: ZaloSettings = ZaloSettings()
     dashboard: DashboardSettings = DashboardSettings()
 
     @field_validator("log_level")

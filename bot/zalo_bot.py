@@ -1,4 +1,6 @@
-"""Zalo Bot API adapter (the Telegram-like ``bot-api.zaloplatforms.com``): client, events, sender, runners.
+"""Zalo Bot API adapter (the Telegram-like ``bot-api.zaloplatforms.com``): client, events, plan of parts.
+
+The sender is in bot/zalo_bot_sender.py, polling and the webhook in bot/zalo_bot_runner.py.
 
 API shape (Zalo Bot Platform docs, bot.zaloplatforms.com/docs, mirrored in
 github.com/XuanNguyenNB/QuanLyThuChi_Bot_Telegram_Zalom ``docs/ZALO_BOT_API.md``):
@@ -20,22 +22,15 @@ client's repr hides it and a filter masks it in httpx's own request log lines.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
-import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
-from aiohttp import web
-from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.delivery import Pacer, PermanentFailure, RetryLater, SendResult, sent_parts
-from bot.ratelimit import Limit
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply, render_numbered
 from handlers.textutil import split_message
 
@@ -142,7 +137,7 @@ class ZaloBotClient:
         )
 
     async def get_me(self) -> dict[str, Any]:
-        return dict(await self.call("getMe"))
+        return as_dict(await self.call("getMe"))
 
     async def get_updates(self, timeout: int = POLL_TIMEOUT) -> list[dict[str, Any]]:
         """Long poll. The API returns one update; an empty poll (HTTP 408) gives ``[]``."""
@@ -157,22 +152,22 @@ class ZaloBotClient:
         return [result] if isinstance(result, dict) else []
 
     async def set_webhook(self, url: str, secret_token: str) -> dict[str, Any]:
-        return dict(await self.call("setWebhook", {"url": url, "secret_token": secret_token}) or {})
+        return as_dict(await self.call("setWebhook", {"url": url, "secret_token": secret_token}))
 
     async def delete_webhook(self) -> dict[str, Any]:
-        return dict(await self.call("deleteWebhook") or {})
+        return as_dict(await self.call("deleteWebhook"))
 
     async def get_webhook_info(self) -> dict[str, Any]:
-        return dict(await self.call("getWebhookInfo") or {})
+        return as_dict(await self.call("getWebhookInfo"))
 
     async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
-        return dict(await self.call("sendMessage", {"chat_id": chat_id, "text": text}) or {})
+        return as_dict(await self.call("sendMessage", {"chat_id": chat_id, "text": text}))
 
     async def send_photo(self, chat_id: str, photo: str, caption: str | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"chat_id": chat_id, "photo": photo}
         if caption:
             params["caption"] = caption[:MAX_TEXT]
-        return dict(await self.call("sendPhoto", params) or {})
+        return as_dict(await self.call("sendPhoto", params))
 
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
         await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
@@ -303,35 +298,55 @@ def attachment_line(attachment: AttachmentRef, language: str = "vi") -> str:
     A Telegram file id cannot be fetched by Zalo (and its download URL carries the bot token), so
     the person is told what was sent, and staff are told in the thread (handlers.staff)."""
     english = language == "en"
-    default = ("Picture" if english else "Ảnh") if attachment.kind == "photo" else ("File" if english else "Tệp đính kèm")
+    default = (
+        ("Picture" if english else "Ảnh")
+        if attachment.kind == "photo"
+        else ("File" if english else "Tệp đính kèm")
+    )
     name = attachment.file_name or default
     if is_url(attachment.file_ref):
         return f"📎 {name}: {attachment.file_ref}"
     if english:
         return f"📎 The task force also sent “{name}”, which Zalo cannot show yet; they will describe it for you."
-    return f"📎 Tổ công tác có gửi kèm “{name}” nhưng Zalo chưa hiển thị được; cán bộ sẽ mô tả nội dung cho bạn."
+    return (
+        f"📎 Tổ công tác có gửi kèm “{name}” nhưng Zalo chưa hiển thị được; cán bộ sẽ mô tả nội dung cho bạn."
+    )
 
 
 @dataclass(frozen=True)
 class Part:
-    """One API call of an outbox row: an image by URL (with caption) or a text of ≤ 2,000 characters."""
+    """One API call of an outbox row: an image by URL (with caption), a text of ≤ 2,000 characters,
+    or a file the channel carries itself (``file``: a Telegram file the sender uploads or links;
+    ``text`` is then the line sent instead should that file turn out impossible to carry)."""
 
     text: str | None = None
     photo: str | None = None
     caption: str | None = None
+    file: AttachmentRef | None = None
 
 
-def plan_parts(reply: Reply, max_text: int = MAX_TEXT) -> list[Part]:
+def is_image(attachment: AttachmentRef) -> bool:
+    return attachment.kind == "photo" or (attachment.mime_type or "").startswith("image/")
+
+
+def plan_parts(
+    reply: Reply, max_text: int = MAX_TEXT, carries: Callable[[AttachmentRef], bool] | None = None
+) -> list[Part]:
     """The calls one reply needs, in order (shared by the Bot API and OA senders).
 
-    Images with a URL go as images; anything else Zalo cannot fetch (Telegram file ids, documents)
-    is named in a text line. No buttons on Zalo: choices become a numbered menu.
+    Images with a URL go as images; a staff file (a Telegram file id) the channel ``carries`` goes
+    as a file part after the answer that introduces it; anything else is named in a text line. No
+    buttons on Zalo: choices become a numbered menu. The plan depends only on the reply and the
+    channel, so a retry that resumes after ``sent_parts`` meets the same parts.
     """
     parts: list[Part] = []
+    files: list[Part] = []
     lines: list[str] = []
     for attachment in reply.attachments:
         if attachment.kind == "photo" and is_url(attachment.file_ref):
             parts.append(Part(photo=attachment.file_ref, caption=attachment.file_name))
+        elif carries is not None and not is_url(attachment.file_ref) and carries(attachment):
+            files.append(Part(text=attachment_line(attachment, reply.language), file=attachment))
         else:
             lines.append(attachment_line(attachment, reply.language))
     text = render_numbered(reply)
@@ -339,7 +354,7 @@ def plan_parts(reply: Reply, max_text: int = MAX_TEXT) -> list[Part]:
         text = "\n\n".join([text, "\n".join(lines)]) if text else "\n".join(lines)
     if text.strip():
         parts += [Part(text=chunk) for chunk in split_message(text, max_text)]
-    return parts
+    return parts + files
 
 
 _E = TypeVar("_E", bound=Exception)
@@ -351,216 +366,3 @@ def with_progress(error: _E, delivered: int) -> _E:
     if delivered:
         error.progress = {"sent_parts": delivered}  # type: ignore[attr-defined]
     return error
-
-
-class ZaloBotSender:
-    """Delivers outbox rows through the Zalo Bot API.
-
-    Rate: the Bot API publishes no limit; ``per_second`` overall (settings.delivery.zalo_per_second,
-    8 by default) and 2 a second per chat are conservative, and a 429 blocks the chat's window.
-    A row of several parts paces its extra calls with the outbox's limiter (``use_limiter``).
-    """
-
-    channel = CHANNEL
-
-    def __init__(
-        self, client: ZaloBotClient, *, per_second: float = 8, per_chat_per_second: float = 2
-    ) -> None:
-        self.client = client
-        self._global = Limit(max(1, int(per_second)), 1.0)
-        self._chat = Limit(max(1, int(per_chat_per_second)), 1.0)
-        self._pacer: Pacer | None = None
-
-    def limits(self, chat_id: str) -> list[tuple[str, Limit]]:
-        # The chat's own window goes last: a 429's retry_after blocks that one.
-        return [("zalo_bot:global", self._global), (f"zalo_bot:{chat_id}", self._chat)]
-
-    def use_limiter(self, limiter: Pacer) -> None:
-        """Called by the outbox worker: the first call of a row is paced by the worker, the rest here."""
-        self._pacer = limiter
-
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
-        parts = plan_parts(Reply.from_dict(payload))
-        done = sent_parts(payload)
-        first_id: str | None = None
-        for index in range(done, len(parts)):
-            if index > done and self._pacer is not None:
-                await self._pacer.acquire(self.limits(chat_id))
-            try:
-                result = await self._send_part(chat_id, parts[index])
-            except httpx.TransportError as exc:
-                raise with_progress(RetryLater(f"Zalo Bot API: {type(exc).__name__}"), index) from None
-            except ZaloBotApiError as exc:
-                raise with_progress(classify_error(exc), index) from None
-            first_id = first_id or _message_id(result)
-        return SendResult(message_id=first_id)
-
-    async def _send_part(self, chat_id: str, part: Part) -> dict[str, Any]:
-        if part.photo is not None:
-            return await self.client.send_photo(chat_id, part.photo, part.caption)
-        return await self.client.send_message(chat_id, part.text or "")
-
-
-def _message_id(result: dict[str, Any]) -> str | None:
-    value = result.get("message_id")
-    return str(value) if value not in (None, "") else None
-
-
-# A refused token needs an operator; the message waits this long between tries meanwhile.
-TOKEN_REFUSED_WAIT = 300.0
-
-
-def classify_error(exc: ZaloBotApiError) -> RetryLater | PermanentFailure:
-    """Per the Bot API's error table: 401 is an expired or invalid token and 403 an internal
-    server error (sic), so both wait; 400 (chat not found, text invalid) and 404 are permanent."""
-    code = exc.effective_code
-    reason = f"Zalo Bot API {code}: {exc.description}"[:300]
-    if code == 401:
-        # Not the message's fault: it goes out once an operator sets a working token.
-        log.error("Zalo Bot API refuses the bot token (401): set a valid ZALO_BOT_TOKEN; messages wait")
-        return RetryLater(reason, TOKEN_REFUSED_WAIT)
-    if code in (403, 408, 429) or exc.status >= 500 or code >= 500:
-        return RetryLater(reason, exc.retry_after)
-    return PermanentFailure(reason)
-
-
-# -- runners -----------------------------------------------------------------------------
-
-Receive = Callable[[Incoming], Awaitable[None]]
-
-
-async def process_update(receive: Receive, update: dict[str, Any], stop: asyncio.Event | None = None) -> None:
-    """Store and process one update. A database outage is waited out (the update cannot be fetched
-    again: getUpdates has no offset); any other error is logged after a few tries."""
-    event = update_to_incoming(update)
-    if event is None:
-        return
-    delay = 0.5
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            await receive(event)
-            return
-        except (OperationalError, DBAPIError) as exc:
-            log.warning("Zalo bot update not stored yet (%s); retrying in %.1fs", type(exc).__name__, delay)
-        except Exception:
-            if attempt >= 3:
-                log.exception("Zalo bot update %s dropped after %d attempts", event.update_key, attempt)
-                return
-            log.warning("Zalo bot update failed; retrying", exc_info=True)
-        if stop is not None and stop.is_set():
-            log.error("Zalo bot update %s not stored at shutdown", event.update_key)
-            return
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 30.0)
-
-
-async def run_zalo_polling(
-    app: Any,
-    client: ZaloBotClient,
-    stop: asyncio.Event,
-    *,
-    timeout: int = POLL_TIMEOUT,
-    wait_for_outbox: bool = False,
-) -> None:
-    """Long-poll getUpdates until ``stop``; ``app`` is a ``bot.app.Application``.
-
-    ``wait_for_outbox``: start polling only once the application's outbox worker exists (the runtime
-    sets the poller up before it serves; an update taken from Zalo is gone, so take none before then).
-    """
-    if wait_for_outbox:
-        while app.outbox is None and not stop.is_set():
-            await asyncio.sleep(0.1)
-    backoff = 1.0
-    webhook_cleared = False
-    while not stop.is_set():
-        try:
-            if not webhook_cleared:
-                # Polling does not work while a webhook is set.
-                await client.delete_webhook()
-                webhook_cleared = True
-            updates = await client.get_updates(timeout)
-            backoff = 1.0
-        except ZaloBotApiError as exc:
-            # What getUpdates answers while a webhook is set is undocumented (409 is a guess), so
-            # any refusal clears the webhook again: deleteWebhook is cheap and idempotent.
-            webhook_cleared = False
-            wait = exc.retry_after or backoff
-            log.warning("Zalo getUpdates refused (%s); retrying in %.0fs", exc.effective_code, wait)
-            await _sleep_unless(stop, wait)
-            backoff = min(backoff * 2, 30.0)
-            continue
-        except httpx.TransportError as exc:
-            log.warning("Zalo getUpdates failed (%s); retrying in %.0fs", type(exc).__name__, backoff)
-            await _sleep_unless(stop, backoff)
-            backoff = min(backoff * 2, 30.0)
-            continue
-        for update in updates:
-            await process_update(app.receive, update, stop)
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-# What Zalo's setWebhook reports when its test request to the URL went through. The docs name the
-# field (result.verification.outcome) but not its values, so anything else is reported as doubtful.
-VERIFIED_OUTCOMES = frozenset({"ok", "success", "succeeded", "passed", "verified"})
-
-
-async def register_webhook(client: ZaloBotClient, url: str, secret: str) -> None:
-    """``setWebhook``; call it once the web server listens: Zalo sends a test request to ``url``
-    and reports how it went (``result.verification {outcome, hint}``), which is logged."""
-    try:
-        result = await client.set_webhook(url, secret)
-    except (ZaloBotApiError, httpx.TransportError) as exc:
-        # The route still serves; an operator can call setWebhook by hand (docs/zalo.md).
-        what = type(exc).__name__
-        if isinstance(exc, ZaloBotApiError):
-            what = f"{exc.effective_code} {exc.description}"
-        log.error("Zalo bot setWebhook failed (%s): updates will not arrive until it is set", what)
-        return
-    verification = as_dict(result.get("verification"))
-    outcome = str(verification.get("outcome") or "")
-    if not verification:
-        log.info("Zalo bot webhook set to %s (Zalo reported no verification)", url)
-    elif outcome.lower() in VERIFIED_OUTCOMES:
-        log.info("Zalo bot webhook set to %s; Zalo's test request reached it (%s)", url, outcome)
-    else:
-        log.warning(
-            "Zalo bot webhook set to %s, but Zalo's test request to it did not succeed (%s: %s); "
-            "check that the address is public HTTPS and reaches this server",
-            url,
-            outcome or "no outcome",
-            verification.get("hint") or "no hint",
-        )
-
-
-def zalo_bot_webhook_handler(app: Any, secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """aiohttp handler: checks ``X-Bot-Api-Secret-Token``, stores and processes the update, then 200."""
-
-    async def handle(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
-        try:
-            data = json.loads(await request.read())
-        except ValueError:
-            return web.json_response({"ok": False, "error": "bad request"}, status=400)
-        update = unwrap_update(data)
-        if update is None:
-            return web.json_response({"ok": False, "error": "bad request"}, status=400)
-        event = update_to_incoming(update)
-        if event is not None:
-            # Stored and processed before the 200: if this fails, the 500 lets Zalo deliver it again,
-            # and the processed-update table makes the repeat a no-op.
-            try:
-                await app.receive(event)
-            except Exception:
-                log.exception("Zalo bot webhook update not processed")
-                return web.json_response({"ok": False, "error": "internal"}, status=500)
-        return web.json_response({"ok": True})
-
-    return handle

@@ -5,6 +5,9 @@
   long-polling task.
 * Zalo OA: a sender and always a webhook route (the OA has no polling; its webhook URL is entered
   in the Zalo developer console). The runtime starts its web server because the route exists.
+* Staff files: with the Telegram channel in the same process, staff pictures reach Zalo Bot
+  reporters by a signed link on this web server (needs ``webhook.public_url``) and OA reporters
+  by upload. ``zalo.site_verification`` serves Zalo's domain-verification tag at "/".
 """
 
 from __future__ import annotations
@@ -14,16 +17,18 @@ import logging
 from typing import TYPE_CHECKING
 
 import httpx
+from aiohttp import web
 
 from bot.settings import ConfigError, Settings
-from bot.zalo_bot import (
-    ZaloBotClient,
-    ZaloBotSender,
-    register_webhook,
-    run_zalo_polling,
-    zalo_bot_webhook_handler,
-)
-from bot.zalo_oa import OATokens, ReplyWindow, ZaloOASender, ZaloOAWebhook
+from bot.zalo_bot import ZaloBotClient
+from bot.zalo_bot_runner import register_webhook, run_zalo_polling, zalo_bot_webhook_handler
+from bot.zalo_bot_sender import ZaloBotSender
+from bot.zalo_files import FileLinks, TelegramFiles, link_key
+from bot.zalo_oa_sender import ZaloOASender
+from bot.zalo_oa_tokens import OATokens
+from bot.zalo_oa_webhook import ZaloOAWebhook
+from bot.zalo_oa_window import ReplyWindow
+from bot.zalo_quota import QuotaAlarm
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -45,6 +50,51 @@ async def setup(runtime: Runtime) -> None:
         await setup_zalo_bot(runtime)
     if "zalo-oa" in runtime.channels:
         await setup_zalo_oa(runtime)
+    serve_site_verification(runtime.web_app, runtime.settings.zalo.site_verification)
+
+
+VERIFICATION_PAGE = (
+    '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+    '<meta name="zalo-platform-site-verification" content="{code}" />'
+    "<title>Zalo</title></head><body></body></html>\n"
+)
+
+
+def serve_site_verification(web_app: web.Application, code: str) -> None:
+    """Zalo's domain verification (developer console → the app → domain verification): the home page
+    carries the ``zalo-platform-site-verification`` meta tag, and the same page is served as the
+    HTML file Zalo offers as the other method (``zalo_verifier<code>.html`` at the root)."""
+    if not code:
+        return
+    page = VERIFICATION_PAGE.format(code=code)  # the setting allows no markup (bot/zalo_settings.py)
+
+    async def handle(_request: web.Request) -> web.Response:
+        return web.Response(text=page, content_type="text/html")
+
+    web_app.router.add_get("/", handle)
+    web_app.router.add_get(f"/zalo_verifier{code}.html", handle)
+    log.info("Zalo domain verification served at / and /zalo_verifier%s.html", code)
+
+
+def _file_links(runtime: Runtime, token: str) -> FileLinks | None:
+    """Signed links for staff pictures, when the bot has a public address and a Telegram bot."""
+    settings = runtime.settings
+    if runtime.telegram_bot is None:
+        return None
+    if not settings.webhook.public_url:
+        log.warning(
+            "Zalo bot: webhook.public_url is not set, so staff pictures reach Zalo Bot reporters only as "
+            "a line naming them (docs/zalo.md)"
+        )
+        return None
+    links = FileLinks(
+        TelegramFiles(runtime.telegram_bot),
+        link_key(token),
+        settings.webhook.public_url,
+        ttl=settings.zalo.file_link_seconds,
+    )
+    runtime.web_app.router.add_get(links.route, links.handle)
+    return links
 
 
 async def setup_zalo_bot(runtime: Runtime) -> ZaloBotClient:
@@ -59,7 +109,11 @@ async def setup_zalo_bot(runtime: Runtime) -> ZaloBotClient:
             )
     client = ZaloBotClient(token, settings.zalo_bot_api_base)
     runtime._closers.append(client.aclose)
-    runtime.app.add_sender(ZaloBotSender(client, per_second=settings.delivery.zalo_per_second))
+    quota = QuotaAlarm(runtime.app.db, settings.staff_chat_id)
+    sender = ZaloBotSender(
+        client, per_second=settings.delivery.zalo_per_second, links=_file_links(runtime, token), quota=quota
+    )
+    runtime.app.add_sender(sender)
     if runtime.webhook:
         assert secret is not None
         path = settings.webhook.zalo_bot_path
@@ -81,7 +135,10 @@ async def setup_zalo_bot(runtime: Runtime) -> ZaloBotClient:
         # Polling starts only once the runtime serves (outbox running): an update taken from Zalo
         # cannot be fetched again, so none is taken before the application is ready.
         task = asyncio.create_task(
-            run_zalo_polling(runtime.app, client, stop, wait_for_outbox=True), name="zalo-bot-polling"
+            run_zalo_polling(
+                runtime.app, client, stop, min_gap=settings.zalo.poll_min_gap_seconds, wait_for_outbox=True
+            ),
+            name="zalo-bot-polling",
         )
         runtime._tasks.append(task)
         runtime._closers.insert(0, stop_polling)
@@ -123,8 +180,8 @@ async def setup_zalo_oa(runtime: Runtime) -> ZaloOAWebhook:
 
     runtime._tasks.append(asyncio.create_task(tokens.keep_fresh(stop), name="zalo-oa-token-keep-alive"))
     runtime._closers.insert(0, stop_keep_alive)
-    # By default 7 days (beyond it Zalo refuses) and no cap (a verified OA has none); 48 hours
-    # keeps every reply free of charge (docs/zalo.md 2.4).
+    # By default the free 48 hours and no cap (a verified OA has none); up to 7 days only with
+    # delivery.zalo_oa_paid_replies (charged; docs/zalo.md 2.4).
     delivery = settings.delivery
     window = ReplyWindow(
         runtime.app.db, hours=delivery.zalo_oa_window_hours, free_messages=delivery.zalo_oa_free_replies
@@ -136,6 +193,9 @@ async def setup_zalo_oa(runtime: Runtime) -> ZaloOAWebhook:
             window,
             api_base=settings.zalo_oa_api_base,
             per_second=settings.delivery.zalo_per_second,
+            requests_per_minute=settings.zalo.oa_requests_per_minute,
+            # Staff files are uploaded to the OA (they are Telegram file ids).
+            files=TelegramFiles(runtime.telegram_bot) if runtime.telegram_bot is not None else None,
         )
     )
     webhook = ZaloOAWebhook(runtime.app, app_id=app_id, oa_secret_key=oa_secret_key, window=window)

@@ -31,13 +31,13 @@ from bot.zalo_oa import (
     REASON_RECIPIENT_QUOTA,
     REASON_WINDOW,
     TOKENS_KEY,
-    OATokens,
-    ReplyWindow,
-    ZaloOASender,
-    ZaloOAWebhook,
     event_to_incoming,
     signature_valid,
 )
+from bot.zalo_oa_sender import ZaloOASender
+from bot.zalo_oa_tokens import OATokens
+from bot.zalo_oa_webhook import ZaloOAWebhook
+from bot.zalo_oa_window import ReplyWindow
 from handlers.events import AttachmentRef, ChatKind, Choice, Incoming, Kind, Outgoing, Reply
 from handlers.services import StaticStaff
 from storage import repo
@@ -382,13 +382,32 @@ async def test_refused_refresh_waits_instead_of_failing(oa: OA) -> None:
 # -- the free reply window -----------------------------------------------------------------
 
 
-async def test_a_reply_after_48_hours_still_goes_within_seven_days(oa: OA) -> None:
-    # Zalo charges a consultation reply after 48 hours but sends it; it refuses only after 7 days.
+async def test_a_reply_after_48_hours_goes_within_seven_days_only_when_paid_replies_are_set(db: Database) -> None:
+    # Zalo charges a consultation reply after 48 hours but sends it (with a funded Zalo Cloud
+    # Account); it refuses only after 7 days. An explicit setting, never the default.
+    paid = {"zalo_oa_window_hours": 168, "zalo_oa_paid_replies": True}
+    async with oa_channel(db, delivery=paid) as oa:
+        await oa.say("/start")
+        oa.clock.offset = 6 * 86400
+        await oa.relay("Tổ công tác: lỗi đã được khắc phục, bạn thử lại nhé.")
+        assert oa.server.sent_texts(USER)[-1] == "Tổ công tác: lỗi đã được khắc phục, bạn thử lại nhé."
+        assert not await oa.rows("deferred") and not oa.hooks.failed_reasons
+
+
+async def test_by_default_a_reply_after_48_hours_waits_for_the_person(oa: OA) -> None:
     await oa.say("/start")
-    oa.clock.offset = 6 * 86400
+    oa.clock.offset = 49 * 3600
     await oa.relay("Tổ công tác: lỗi đã được khắc phục, bạn thử lại nhé.")
-    assert oa.server.sent_texts(USER)[-1] == "Tổ công tác: lỗi đã được khắc phục, bạn thử lại nhé."
-    assert not await oa.rows("deferred") and not oa.hooks.failed_reasons
+    assert len(await oa.rows("deferred")) == 1
+    assert oa.hooks.failed_reasons == [(USER, REASON_WINDOW.format(window="48 giờ"))]
+    assert "khắc phục" not in "\n".join(oa.server.sent_texts(USER))  # no charged message
+
+
+def test_a_paid_window_must_be_explicit() -> None:
+    with pytest.raises(ConfigError, match="zalo_oa_paid_replies"):
+        load_settings(delivery={"zalo_oa_window_hours": 168})
+    with pytest.raises(ConfigError, match="zalo_oa_window_hours"):
+        load_settings(delivery={"zalo_oa_window_hours": 200, "zalo_oa_paid_replies": True})
 
 
 async def test_out_of_window_reply_is_deferred_then_delivered_when_the_person_writes(oa: OA) -> None:
@@ -397,9 +416,9 @@ async def test_out_of_window_reply_is_deferred_then_delivered_when_the_person_wr
     await oa.relay("Tổ công tác: lỗi đã được khắc phục, bạn thử lại nhé.")
     [deferred] = await oa.rows("deferred")
     assert deferred.chat_id == USER
-    expected = REASON_WINDOW.format(window="7 ngày")
+    expected = REASON_WINDOW.format(window="48 giờ")
     assert oa.hooks.failed_reasons == [(USER, expected)]  # staff are told why, in Vietnamese
-    assert "Đã quá 7 ngày kể từ tin nhắn cuối" in expected and "8 tin" not in expected
+    assert "Đã quá 48 giờ kể từ tin nhắn cuối" in expected and "8 tin" not in expected
     assert "khắc phục" not in "\n".join(oa.server.sent_texts(USER))  # nothing was even tried
     oa.clock.offset = 0
 
@@ -609,7 +628,7 @@ async def test_staff_reply_reaches_the_oa_reporter_or_waits_for_the_window(db: D
         async with oa.app.db.session() as session:
             to_group = (await session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == GROUP))).all()
         [notice] = [r for r in to_group if "Chưa gửi được tin nhắn tới người phản ánh" in r.payload["text"]]
-        assert case.code in notice.payload["text"] and "7 ngày" in notice.payload["text"]
+        assert case.code in notice.payload["text"] and "48 giờ" in notice.payload["text"]
         assert notice.case_id == case.id
 
         oa.clock.offset = 0
@@ -664,11 +683,12 @@ async def test_refusal_in_the_middle_of_a_long_reply_keeps_the_progress(oa: OA) 
 async def test_window_settings_reach_the_runtime(tmp_path: Any) -> None:
     from tests.test_zalo_bot import _runtime
 
-    defaults = load_settings().delivery  # config.yaml: 7 days, no cap
-    assert (defaults.zalo_oa_window_hours, defaults.zalo_oa_free_replies) == (168, 0)
+    defaults = load_settings().delivery  # config.yaml: the free 48 hours, no cap
+    assert (defaults.zalo_oa_window_hours, defaults.zalo_oa_free_replies) == (48, 0)
+    assert not defaults.zalo_oa_paid_replies
     for delivery, expected in (
-        ({}, (168, 0)),
-        ({"zalo_oa_window_hours": 48, "zalo_oa_free_replies": 8}, (48, 8)),
+        ({}, (48, 0)),
+        ({"zalo_oa_window_hours": 168, "zalo_oa_paid_replies": True, "zalo_oa_free_replies": 8}, (168, 8)),
     ):
         runtime = await _runtime(
             tmp_path,
@@ -706,7 +726,7 @@ async def test_operator_codes_wait_long_and_log_an_error(
         with pytest.raises(RetryLater) as caught:
             await oa.sender.send(USER, Reply("x").to_dict())
         assert caught.value.retry_after == OPERATOR_WAIT
-    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo_oa"]
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo_oa_sender"]
     assert len(errors) == 1 and str(code) in errors[0].getMessage()  # once, not once per reply
     assert not await oa.rows("deferred")
 

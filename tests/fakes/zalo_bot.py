@@ -30,6 +30,20 @@ refused), 404/405 (no such route) or 5xx, else ``"failed"`` with a ``hint``.
 
 Quirk: ``duplicate_server_header=True`` answers with two ``Server`` headers, as the real
 server does, to check the client copes.
+
+Behaviours of the live service behind switches (issue #18; what each rests on: docs/zalo.md):
+
+* ``webhook_methods_404``: deleteWebhook / getWebhookInfo answer HTTP 404 on a bot without a
+  webhook (reported by live tests). ``delete_webhook_result`` replaces deleteWebhook's ``result``
+  by another shape (``True``, a string, a list…).
+* ``reserve_updates``: a consumed update is served again at once (no waiting) until a newer one
+  arrives, as one live client measured (~12 calls a second); ``reserved`` counts those re-serves.
+  Off, an update handed out is gone (consumed), as documented.
+* The setWebhook test request counts as reached only when the URL answered 2xx (a 400 is a failure).
+* ``message_quota``: sends beyond this many (the plan's monthly messages) are refused with
+  ``quota_status`` (429 by default) and a "quota" description; ``quota_refusals`` counts them.
+* ``fetch_photos``: sendPhoto fetches the photo URL as Zalo does (it takes photos by URL only) and
+  refuses the call when the URL does not answer 200 with an image; ``fetched`` records each fetch.
 """
 
 from __future__ import annotations
@@ -39,23 +53,48 @@ import contextlib
 import itertools
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from tests.fakes.base import FakeApiServer, WebhookResult, json_response, read_body_params
+from tests.fakes.zalo_bot_events import (
+    IMAGE_URL_FIELDS,
+    post_webhook,
+    zalo_image_update,
+    zalo_image_update_photo,
+    zalo_image_update_photo_url,
+    zalo_image_update_url,
+    zalo_sticker_update,
+    zalo_text_update,
+    zalo_unsupported_update,
+)
 
 DEFAULT_ZALO_BOT_TOKEN = "1459232241454765289:fake-zalo-bot-secret-not-real"
-IMAGE_URL_FIELDS = ("photo", "photo_url", "url")
 MAX_TEXT = 2000
 
 
+_UNSET: Any = object()
+
+
+@dataclass
+class PhotoFetch:
+    """What the fake got when it fetched a sendPhoto URL (``fetch_photos``)."""
+
+    url: str
+    status: int
+    content_type: str
+    content: bytes
+
+
 class ZaloBotApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after
 
 
 def _now_ms() -> int:
@@ -87,9 +126,25 @@ class FakeZaloBotServer(FakeApiServer):
         webhook_wrapped: bool = False,
         max_poll_timeout: float = 60.0,
         verify_webhook: bool = False,
+        webhook_methods_404: bool = False,
+        reserve_updates: bool = False,
+        message_quota: int | None = None,
+        quota_status: int = 429,
+        fetch_photos: bool = False,
         host: str = "127.0.0.1",
     ) -> None:
         super().__init__(host=host)
+        self.webhook_methods_404 = webhook_methods_404
+        self.delete_webhook_result: Any = _UNSET
+        self.reserve_updates = reserve_updates
+        self.reserved = 0
+        self._last_served: dict[str, Any] | None = None
+        self.message_quota = message_quota
+        self.quota_status = quota_status
+        self.quota_refusals = 0
+        self.messages_sent = 0
+        self.fetch_photos = fetch_photos
+        self.fetched: list[PhotoFetch] = []
         self.token = token
         self.duplicate_server_header = duplicate_server_header
         self.webhook_wrapped = webhook_wrapped
@@ -193,12 +248,14 @@ class FakeZaloBotServer(FakeApiServer):
                 raise ZaloBotApiError(404, "Not Found")
             failure = self._take_failure(method)
             if failure is not None:
-                raise ZaloBotApiError(failure.status, failure.description)
+                raise ZaloBotApiError(failure.status, failure.description, failure.retry_after)
             result = await handler(params)
             payload = {"ok": True} if result is None else {"ok": True, "result": result}
             status = 200
         except ZaloBotApiError as exc:
             payload = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.retry_after:  # Telegram's shape; whether Zalo sends it is not documented
+                payload["parameters"] = {"retry_after": exc.retry_after}
             status = exc.code if 400 <= exc.code < 600 else 400
         await self._record(method, params, started, status, payload, dict(request.headers))
         return json_response(payload, status, self._headers())
@@ -219,6 +276,10 @@ class FakeZaloBotServer(FakeApiServer):
         except (TypeError, ValueError) as exc:
             raise ZaloBotApiError(400, "Bad Request: timeout must be a number") from exc
         deadline = time.monotonic() + min(max(timeout, 0.0), self.max_poll_timeout)
+        if not self.updates and self.reserve_updates and self._last_served is not None:
+            # Re-served at once, without waiting: the client must pace itself and de-duplicate.
+            self.reserved += 1
+            return self._last_served
         while not self.updates:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self._closing.is_set():
@@ -230,6 +291,7 @@ class FakeZaloBotServer(FakeApiServer):
         # processes it (so a client crash between receive and store loses it).
         event = self.updates.popleft()
         self.delivered.append(event)
+        self._last_served = event
         return event
 
     async def _set_webhook(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -255,15 +317,21 @@ class FakeZaloBotServer(FakeApiServer):
             return {"outcome": "failed", "hint": f"could not reach the URL ({type(exc).__name__})"}
         if answer.status in (401, 403):
             return {"outcome": "failed", "hint": f"HTTP {answer.status}: the secret token was refused"}
-        if answer.status in (404, 405) or answer.status >= 500:
+        if not 200 <= answer.status < 300:  # a 400 to the test request is a failure too
             return {"outcome": "failed", "hint": f"HTTP {answer.status} from the URL"}
         return {"outcome": "ok", "hint": ""}
 
-    async def _delete_webhook(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def _delete_webhook(self, params: dict[str, Any]) -> Any:
+        if self.webhook_methods_404 and not self.webhook_url:
+            raise ZaloBotApiError(404, "Not Found")
         self.webhook_url, self.webhook_secret, self.webhook_updated_at = "", None, _now_ms()
+        if self.delete_webhook_result is not _UNSET:
+            return self.delete_webhook_result
         return {"url": "", "updated_at": self.webhook_updated_at}
 
     async def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.webhook_methods_404 and not self.webhook_url:
+            raise ZaloBotApiError(404, "Not Found")
         return {"url": self.webhook_url, "updated_at": self.webhook_updated_at}
 
     def _chat(self, params: dict[str, Any]) -> str:
@@ -275,10 +343,31 @@ class FakeZaloBotServer(FakeApiServer):
         return str(chat_id)
 
     def _sent(self) -> dict[str, Any]:
+        self.messages_sent += 1
         return {"message_id": f"{next(self._message_seq):020x}", "date": _now_ms()}
+
+    def _check_quota(self) -> None:
+        if self.message_quota is not None and self.messages_sent >= self.message_quota:
+            self.quota_refusals += 1
+            raise ZaloBotApiError(
+                self.quota_status, "Quota exceeded: the bot has used its monthly message quota"
+            )
+
+    async def _fetch(self, url: str) -> PhotoFetch:
+        try:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(url, timeout=aiohttp.ClientTimeout(total=10)) as resp,
+            ):
+                fetched = PhotoFetch(url, resp.status, resp.content_type, await resp.read())
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            fetched = PhotoFetch(url, 0, type(exc).__name__, b"")
+        self.fetched.append(fetched)
+        return fetched
 
     async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         self._chat(params)
+        self._check_quota()
         text = params.get("text")
         if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT:
             raise ZaloBotApiError(400, "Bad Request: text must be 1-2000 characters")
@@ -292,6 +381,11 @@ class FakeZaloBotServer(FakeApiServer):
         caption = params.get("caption")
         if caption is not None and not (isinstance(caption, str) and 1 <= len(caption) <= MAX_TEXT):
             raise ZaloBotApiError(400, "Bad Request: caption must be 1-2000 characters")
+        self._check_quota()
+        if self.fetch_photos:
+            fetched = await self._fetch(photo)
+            if fetched.status != 200 or not fetched.content_type.startswith("image/"):
+                raise ZaloBotApiError(400, "Bad Request: photo could not be downloaded")
         return self._sent()
 
     async def _send_sticker(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -318,111 +412,17 @@ class FakeZaloBotServer(FakeApiServer):
         ]
 
 
-# ---------------------------------------------------------------------------- event builders
-
-_zalo_message_ids = itertools.count(0x100000)  # apart from ids the fake assigns to sends
-
-
-def _message(
-    user_id: str,
-    *,
-    display_name: str,
-    message_id: str | None,
-    chat_id: str | None,
-    chat_type: str,
-    date: int | None,
-) -> dict[str, Any]:
-    return {
-        "from": {"id": user_id, "display_name": display_name, "is_bot": False},
-        "chat": {"id": chat_id or user_id, "chat_type": chat_type},
-        "message_id": message_id or f"{next(_zalo_message_ids):020x}",
-        "date": date if date is not None else _now_ms(),
-    }
-
-
-def zalo_text_update(
-    user_id: str,
-    text: str,
-    display_name: str = "An",
-    message_id: str | None = None,
-    chat_id: str | None = None,
-    chat_type: str = "PRIVATE",
-    date: int | None = None,
-) -> dict[str, Any]:
-    msg = _message(
-        user_id,
-        display_name=display_name,
-        message_id=message_id,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        date=date,
-    )
-    msg["text"] = text
-    return {"event_name": "message.text.received", "message": msg}
-
-
-def zalo_image_update(
-    user_id: str,
-    url: str,
-    caption: str | None = None,
-    field: str = "photo",
-    display_name: str = "An",
-    message_id: str | None = None,
-) -> dict[str, Any]:
-    """An image event. The image URL's key is not stable across Zalo's payloads: ``photo``,
-    ``photo_url`` or ``url`` — pick with ``field`` (all in ``IMAGE_URL_FIELDS``)."""
-    if field not in IMAGE_URL_FIELDS:
-        raise ValueError(f"field must be one of {IMAGE_URL_FIELDS}")
-    msg = _message(
-        user_id,
-        display_name=display_name,
-        message_id=message_id,
-        chat_id=None,
-        chat_type="PRIVATE",
-        date=None,
-    )
-    msg[field] = url
-    if caption:
-        msg["caption"] = caption
-    return {"event_name": "message.image.received", "message": msg}
-
-
-def zalo_image_update_photo(user_id: str, url: str, caption: str | None = None) -> dict[str, Any]:
-    return zalo_image_update(user_id, url, caption, field="photo")
-
-
-def zalo_image_update_photo_url(user_id: str, url: str, caption: str | None = None) -> dict[str, Any]:
-    return zalo_image_update(user_id, url, caption, field="photo_url")
-
-
-def zalo_image_update_url(user_id: str, url: str, caption: str | None = None) -> dict[str, Any]:
-    return zalo_image_update(user_id, url, caption, field="url")
-
-
-def zalo_sticker_update(
-    user_id: str, sticker: str = "0e078a2fb66a5f34067b", url: str | None = None
-) -> dict[str, Any]:
-    msg = _message(user_id, display_name="An", message_id=None, chat_id=None, chat_type="PRIVATE", date=None)
-    msg["sticker"] = sticker
-    msg["url"] = url or f"https://zalo-api.zadn.vn/api/emoticon/sticker/webpc?eid={sticker}"
-    return {"event_name": "message.sticker.received", "message": msg}
-
-
-def zalo_unsupported_update(user_id: str) -> dict[str, Any]:
-    """What Zalo sends for content the Bot API does not carry (voice, file, location…)."""
-    msg = _message(user_id, display_name="An", message_id=None, chat_id=None, chat_type="PRIVATE", date=None)
-    return {"event_name": "message.unsupported.received", "message": msg}
-
-
-async def post_webhook(
-    url: str, event: dict[str, Any], secret: str | None, wrapped: bool = False, timeout: float = 10
-) -> WebhookResult:
-    """POST an event to a webhook like Zalo: header ``X-Bot-Api-Secret-Token`` and a body that is
-    either the bare ``{event_name, message}`` or wrapped as ``{"ok": true, "result": {...}}``."""
-    body = {"ok": True, "result": event} if wrapped else event
-    headers = {"X-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(url, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp,
-    ):
-        return WebhookResult(resp.status, await resp.text())
+__all__ = [
+    "DEFAULT_ZALO_BOT_TOKEN",
+    "IMAGE_URL_FIELDS",
+    "FakeZaloBotServer",
+    "PhotoFetch",
+    "post_webhook",
+    "zalo_image_update",
+    "zalo_image_update_photo",
+    "zalo_image_update_photo_url",
+    "zalo_image_update_url",
+    "zalo_sticker_update",
+    "zalo_text_update",
+    "zalo_unsupported_update",
+]

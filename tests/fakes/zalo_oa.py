@@ -38,6 +38,14 @@ Not documented, chosen here: this fake invalidates the old access token on refre
 as -216; ``expire_token(code=-220)`` gives the other documented code. ``fail(method, 429)``
 answers HTTP 429 with ``-32`` (a proxy's answer; Zalo's own is the HTTP 200 above).
 
+Behaviours behind switches (issue #18; what each rests on: docs/zalo.md):
+
+* ``charge(user_id, code=-320)``: the person is in the charged window (48 h to 7 days after their
+  last message) and the app has no linked Zalo Cloud Account (-320) or no balance (-321).
+* ``check_uploads=True``: the upload endpoints keep their documented limits (image ≤ 1 MB JPG/PNG,
+  file ≤ 5 MB PDF/DOC/DOCX; beyond: -201) and a cs message may only carry an ``attachment_id`` /
+  file ``token`` this server handed out. ``uploads`` keeps every accepted file.
+
 Two secrets, two roles: the App Secret (``FAKE_APP_SECRET``, the refresh's ``secret_key`` header)
 and the OA Secret Key (``FAKE_OA_SECRET_KEY``, the webhook signature). Tests of the adapter use
 both, with different values, so code that swaps them fails.
@@ -54,7 +62,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.base import FakeApiServer, WebhookResult, json_response, read_body_params
+from tests.fakes.base import FakeApiServer, UploadedFile, WebhookResult, json_response, read_body_params
 
 FAKE_APP_ID = "3608465248940903967"
 FAKE_OA_ID = "388613280878808645"
@@ -71,6 +79,8 @@ OA_ERRORS = {
     -230: "User has not interacted with the OA in the past 7 days",
     -232: "User has not interacted with the OA, or the last interaction has expired",
     -32: "Your OA reached limit call api",
+    -320: "Your app needs to connect with Zalo Cloud Account to use this feature",
+    -321: "The Zalo Cloud Account linked to your app has run out of money",
     -211: "Out of quota",
     -218: "Out of quota receive",
     -219: "App is removed or disabled",
@@ -136,6 +146,9 @@ class FakeZaloOAServer(FakeApiServer):
         self.token_expired_code: int | None = None
         self.token_refreshes = 0
         self.closed_windows: dict[str, int] = {}
+        self.charged: dict[str, int] = {}
+        self.check_uploads = False
+        self.uploads: dict[str, UploadedFile] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self._api_failures: dict[str, list[tuple[int, str | None]]] = {}
         self._seq = itertools.count(1)
@@ -152,6 +165,12 @@ class FakeZaloOAServer(FakeApiServer):
 
     def open_window(self, user_id: str) -> None:
         self.closed_windows.pop(str(user_id), None)
+        self.charged.pop(str(user_id), None)
+
+    def charge(self, user_id: str, code: int = -320) -> None:
+        """Sends to this user are charged messages Zalo refuses: -320 no Zalo Cloud Account linked,
+        -321 no balance (until ``open_window``: the person wrote, a free window)."""
+        self.charged[str(user_id)] = code
 
     def add_user(self, user_id: str, display_name: str, is_follower: bool = True) -> None:
         self.users[str(user_id)] = {"display_name": display_name, "user_is_follower": is_follower}
@@ -244,7 +263,9 @@ class FakeZaloOAServer(FakeApiServer):
             not isinstance(attachment, dict) or attachment.get("type") not in ("template", "file")
         ):
             raise _OAError(-201, "attachment is invalid!")
-        code = self.closed_windows.get(str(user_id))
+        if self.check_uploads and attachment is not None:
+            self._check_attachment(attachment)
+        code = self.closed_windows.get(str(user_id)) or self.charged.get(str(user_id))
         if code is not None:
             raise _OAError(code)
         return {
@@ -328,11 +349,32 @@ class FakeZaloOAServer(FakeApiServer):
             },
         }
 
+    def _check_attachment(self, attachment: dict[str, Any]) -> None:
+        raw = attachment.get("payload")
+        payload: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        refs = [payload.get("token")] if attachment.get("type") == "file" else []
+        for element in payload.get("elements") or []:
+            if isinstance(element, dict) and "url" not in element:
+                refs.append(element.get("attachment_id"))
+        if any(not isinstance(ref, str) or ref not in self.uploads for ref in refs):
+            raise _OAError(-201, "attachment is invalid!")
+
     async def _upload(self, request: web.Request, params: dict[str, Any], key: str) -> dict[str, Any]:
         self._check_token(request)
-        if "file" not in params:
+        upload = params.get("file")
+        if not isinstance(upload, UploadedFile):
             raise _OAError(-201, "file is invalid!")
-        return {"error": 0, "message": "Success", "data": {key: f"fake-{key}-{self._new_id()}"}}
+        if self.check_uploads:
+            name = (upload.filename or "").lower()
+            if key == "attachment_id":
+                ok = len(upload.content) <= 1_000_000 and name.endswith((".jpg", ".jpeg", ".png"))
+            else:
+                ok = len(upload.content) <= 5 * 1024 * 1024 and name.endswith((".pdf", ".doc", ".docx"))
+            if not ok:
+                raise _OAError(-201, "file is invalid!")
+        ref = f"fake-{key}-{self._new_id()}"
+        self.uploads[ref] = upload
+        return {"error": 0, "message": "Success", "data": {key: ref}}
 
     async def _upload_image(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
         return await self._upload(request, params, "attachment_id")
