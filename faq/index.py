@@ -14,15 +14,20 @@ import numpy as np
 
 from faq.features import features, months
 from faq.knowledge import KnowledgeBase
-from faq.language import is_english
+from faq.language import is_english, stem
 from faq.normalize import normalize
 
 OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
 
 
-def canonical(text: str) -> str:
-    """Normalised text with month numbers generalised: "tháng 4" and "tháng 6" say the same."""
-    return " ".join(months(normalize(text).split()))
+def canonical(text: str, english: bool = False) -> str:
+    """Normalised text with month numbers generalised: "tháng 4" and "tháng 6" say the same.
+
+    English text is also stemmed ("mailed" → "mail"), on both sides: the query and the
+    knowledge base's English phrasings.
+    """
+    tokens = months(normalize(text).split())
+    return " ".join(stem(t) for t in tokens) if english else " ".join(tokens)
 
 
 @dataclass(frozen=True)
@@ -111,14 +116,14 @@ def build_index(kb: KnowledgeBase, chance_pmi: float | None = None) -> Index:
     vietnamese: list[list[str]] = []
     for topic in kb.topics.values():
         native = [canonical(t) for t in (*topic.examples, topic.title)]
-        phrasings = native + [canonical(t) for t in topic.examples_en]
+        phrasings = native + [canonical(t, english=True) for t in topic.examples_en]
         labels.append(topic.id)
         docs.append(phrasings)
         vietnamese.append(native)
         keywords.append([canonical(k) for k in topic.keywords])
         examples.append(tuple(p for p in phrasings if p))
     for group, texts in kb.out_of_scope.items():
-        phrasings = [canonical(t) for t in texts]
+        phrasings = [canonical(t, is_english(t)) for t in texts]
         labels.append(OOS_PREFIX + group)
         docs.append(phrasings)
         vietnamese.append([canonical(t) for t in texts if not is_english(t)])

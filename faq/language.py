@@ -46,3 +46,32 @@ def is_english(text: str) -> bool:
 def stop_positions(tokens: list[str]) -> set[int]:
     """Positions of English words that say nothing about the problem (see STOP_WORDS)."""
     return {i for i, token in enumerate(tokens) if token in STOP_WORDS}
+
+
+# Number words, so that "level two" meets "level 2" (mức 2).
+_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "first": "1", "second": "2"}
+_VOWELS = frozenset("aeiouy")
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: "mailed", "mails", "mailing" → "mail"; "receive(d)" → "receiv".
+
+    Only inflections: the English phrasings of the knowledge base are few, so "the code never
+    comes" has to meet "the code did not come". Words of four letters or less are left alone.
+    """
+    if word in _NUMBERS:
+        return _NUMBERS[word]
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        base = word[: -len(suffix)]
+        if word.endswith(suffix) and len(base) >= 3 and _VOWELS & set(base):
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            word = base
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
+        word = word[:-1]  # "gett" (getting) → "get", but "fill", "pass" stay
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word

@@ -132,10 +132,10 @@ class Matcher:
     def _tokens(self, text: str, english: bool = False) -> tuple[list[str], set[int]]:
         """Normalised tokens (typos repaired) and the positions to leave out (places, politeness)."""
         known = self._scorer.index.idf
-        out = canonical(text).split()
+        out = canonical(text, english).split()
         if not english:  # the repairs know Vietnamese syllables, not English words
             out = [t if t in known else self._repair(t) or t for t in out]
-            out = repair_sound_alikes(rejoin_split_words(out, known), known)
+            out = repair_sound_alikes(rejoin_split_words(out, known), known, self.config.sound_alike_idf)
         skip = place_positions(out, capitalised(text)) | filler_positions(out)
         if english:
             skip |= stop_positions(out)

@@ -65,6 +65,9 @@ class MatcherConfig:
     # A confident answer yields to a pick list when another sentence of the message answers a
     # topic that the whole message rates within this of the answer (two problems in one message).
     rival_gap: float = 3.5
+    # Dictation slips (faq.spoken): only a syllable with at least this idf (used by few labels,
+    # ≈ log(1 + 57 / 4) with the shipped base) or unknown is swapped for a sound-alike.
+    sound_alike_idf: float = 2.7
 
 
 class Scorer:

@@ -11,7 +11,7 @@ It also rejoins a loanword that dictation split in two ("tô ken" → "token").
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from functools import lru_cache
 
 # Initials that accents and dictation confuse: s/x and ch/tr (northern speech), d/gi/r
@@ -61,16 +61,18 @@ def sound_alikes(syllable: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def repair_sound_alikes(tokens: list[str], known: Container[str]) -> list[str]:
+def repair_sound_alikes(tokens: list[str], known: Mapping[str, float], min_idf: float) -> list[str]:
     """Swap a syllable for a sound-alike when that turns unknown pairs into a known one.
 
-    Only an orphan is swapped: a syllable that forms no known pair with either neighbour.
-    "thủ tục hành chính thì" keeps "chính" (its pair "hành chính" is known) even though
-    "trình thì" would be a known pair too.
+    Only a rare orphan is swapped: a syllable that forms no known pair with either neighbour
+    and that few labels use (idf at least ``min_idf``, or unknown). "thủ tục hành chính thì"
+    keeps "chính" (its pair "hành chính" is known) even though "trình thì" would be a known
+    pair too, and common syllables ("rồi", "giờ", "ra", "đã") are left alone: swapping them
+    ("đòi" → "rồi", "ra" → "đã") rewrote ordinary sentences far more often than it repaired one.
     """
     out = list(tokens)
     for i, token in enumerate(out):
-        if token.isdigit():
+        if token.isdigit() or known.get(token, min_idf) < min_idf:
             continue
         before = out[i - 1] if i else None
         after = out[i + 1] if i + 1 < len(out) else None

@@ -143,10 +143,11 @@ def test_letters_read_aloud_become_the_acronym(text: str, expected: str) -> None
 def test_sound_alike_slips_are_repaired_only_into_known_pairs(matcher: Matcher) -> None:
     assert "sung" in sound_alikes("xung") and "khoan" in sound_alikes("khoang")
     known = matcher.index.idf
-    assert repair_sound_alikes(["ho", "so", "bo", "xung"], known)[-1] == "sung"
-    assert repair_sound_alikes(["tai", "khoang", "dinh", "danh"], known)[1] == "khoan"
+    assert repair_sound_alikes(["ho", "so", "bo", "xung"], known, 2.7)[-1] == "sung"
+    assert repair_sound_alikes(["tai", "khoang", "dinh", "danh"], known, 2.7)[1] == "khoan"
     # "hành chính" is a known pair: "chính" is not swapped for "trình" because of its other side.
-    assert repair_sound_alikes(["thu", "tuc", "hanh", "chinh", "thi"], known)[3] == "chinh"
+    assert repair_sound_alikes(["thu", "tuc", "hanh", "chinh", "thi"], known, 2.7)[3] == "chinh"
+    assert repair_sound_alikes(["co", "quan", "doi", "toi"], known, 2.7)[2] == "doi"  # common: kept
 
 
 @pytest.mark.parametrize(
