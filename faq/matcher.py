@@ -201,6 +201,8 @@ class Matcher:
         # A message whose best topic is under the floor is about something else, and a sentence
         # of it may still look like a topic ("karaoke ... gọi ai để xử lý" → old dossiers).
         readable = reason != "out_of_scope" and score >= cfg.floor
+        if topic is not None and (len(topics) < 2 or topics[1][1] < score - cfg.rival_gap):
+            readable = False  # no topic rates close enough to be a rival: nothing to read again
         segments = split_segments(text) if readable else []
         if len(segments) < 2:
             return MatchResult(topic, score, offered, reason, language)
