@@ -20,6 +20,7 @@ from handlers.faq_browse import FaqBrowser
 from handlers.intake import IntakeFlow
 from handlers.language import requested_language, texts_for, wants_hint
 from handlers.lookup import CODE_PATTERN, RATING_COMMENT_PREFIX, Lookup, find_code
+from handlers.menu_reading import read_at_menu, show_open_cases
 from handlers.services import (
     CaseHooks,
     CoreConfig,
@@ -50,9 +51,37 @@ _MENU_WORDS = frozenset({"menu", "trang chu", "danh muc", "bat dau", "main menu"
 _INTENT_WORDS = 7
 # Typed at the look-up question or in the FAQ screens to leave them.
 _LEAVE_WORDS = frozenset(
-    {"huy", "thoi", "thoat", "quay lai", "tro lai", "menu", "khong", "ko", "bo qua", "cancel", "exit", "quit", "back", "no"}
+    {
+        "huy",
+        "thoi",
+        "thoat",
+        "quay lai",
+        "tro lai",
+        "menu",
+        "khong",
+        "ko",
+        "bo qua",
+        "cancel",
+        "exit",
+        "quit",
+        "back",
+        "no",
+    }
 )
-_RESUMABLE_IDLE = frozenset({"new", "idle", "lookup", "faq_browse", "faq_topics", "faq_answered", "rating", "rating_comment", "followup_pick", "resume"})
+_RESUMABLE_IDLE = frozenset(
+    {
+        "new",
+        "idle",
+        "lookup",
+        "faq_browse",
+        "faq_topics",
+        "faq_answered",
+        "rating",
+        "rating_comment",
+        "followup_pick",
+        "resume",
+    }
+)
 
 
 class StaffHandler(Protocol):
@@ -81,6 +110,9 @@ class Engine:
         self.intake = IntakeFlow(config, self.faq, units, self.queue, deadline, format_time)
         self.lookup = Lookup(units, format_time, config.timezone)
         self.browser = FaqBrowser(self.faq, config.max_text_length)
+        # Commands and questions typed in the middle of a report are the engine's to answer.
+        self.intake.reader.command = self._command_in_words
+        self.intake.reader.status = self._status_during_report
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -113,7 +145,9 @@ class Engine:
             username=event.username,
         )
         conversation.chat_id = event.chat_id
-        turn = Turn(session, event, reporter, conversation, self.now(), first_contact=conversation.step == "new")
+        turn = Turn(
+            session, event, reporter, conversation, self.now(), first_contact=conversation.step == "new"
+        )
         if self._flooding(turn):
             await repo.save_person(session, reporter, conversation)
             return turn.out
@@ -138,7 +172,7 @@ class Engine:
         window = self.config.flood_window_seconds
         recent = [t for t in turn.conversation.recent if now - t < window]
         recent.append(now)
-        turn.conversation.recent = recent[-(self.config.flood_messages + 2):]
+        turn.conversation.recent = recent[-(self.config.flood_messages + 2) :]
         if len(recent) == self.config.flood_messages + 1:
             turn.say(turn.t.FLOOD)
         return len(recent) > self.config.flood_messages
@@ -205,8 +239,30 @@ class Engine:
             return
         await self._menu_level(turn)
 
+    async def _command_in_words(self, turn: Turn, command: str) -> None:
+        """ "hủy", "làm lại từ đầu", "english" typed during a report, read by handlers.understand."""
+        if command == "language_en":
+            await self._switch_language(turn, "en")
+            return
+        turn.event = dataclasses.replace(
+            turn.event, kind=Kind.COMMAND, command="huy" if command == "cancel" else "phananh", args=""
+        )
+        await self._command(turn)
+
+    async def _status_during_report(self, turn: Turn) -> None:
+        await show_open_cases(self, turn)
+
+    def menu_prompt(self, turn: Turn) -> Prompt:
+        return self._menu_prompt(turn)
+
+    def show_menu(self, turn: Turn, greeting: bool = False) -> None:
+        self._menu(turn, greeting=greeting)
+
     def _resume_choices(self, turn: Turn) -> list[Choice]:
-        return [Choice("resume:continue", turn.t.RESUME_CONTINUE), Choice("resume:restart", turn.t.RESUME_RESTART)]
+        return [
+            Choice("resume:continue", turn.t.RESUME_CONTINUE),
+            Choice("resume:restart", turn.t.RESUME_RESTART),
+        ]
 
     def _ask_resume(self, turn: Turn, prefix: str | None = None) -> None:
         step = turn.data.get("resume_step", "role")
@@ -220,7 +276,7 @@ class Engine:
     # -- language ------------------------------------------------------------------------
 
     async def _switch_language(self, turn: Turn, language: str) -> None:
-        """"english", "/en", 🌐 (or "tiếng việt", "/vi"): remember the choice and ask the
+        """ "english", "/en", 🌐 (or "tiếng việt", "/vi"): remember the choice and ask the
         question on screen again, in that language."""
         turn.reporter.language = language
         prefix = turn.t.LANGUAGE_SET
@@ -240,7 +296,9 @@ class Engine:
                 turn.reset("idle")
                 self._menu(turn, greeting=True)
                 return
-            turn.say(f"{prefix}\n\n{turn.t.RATING_ASK.format(code=case.code)}", self._rating_choices(turn, case.id))
+            turn.say(
+                f"{prefix}\n\n{turn.t.RATING_ASK.format(code=case.code)}", self._rating_choices(turn, case.id)
+            )
         elif step == "rating_comment":
             turn.say(f"{prefix}\n\n{turn.t.ASK_RATING_COMMENT}", [Choice("comment:skip", turn.t.SKIP)])
         elif step == "followup_pick":
@@ -286,7 +344,12 @@ class Engine:
     def _menu_prompt(self, turn: Turn, greeting: bool = False, name: str | None = None) -> Prompt:
         t = turn.t
         text = t.GREETING.format(name=f" {name}" if name else "") if greeting else t.MENU_AGAIN
-        if greeting and turn.first_contact and turn.reporter.language is None and wants_hint(turn.event.language_code):
+        if (
+            greeting
+            and turn.first_contact
+            and turn.reporter.language is None
+            and wants_hint(turn.event.language_code)
+        ):
             text += "\n\n" + t.LANGUAGE_HINT  # in Vietnamese still: the person decides
         return Prompt(
             text,
@@ -329,7 +392,11 @@ class Engine:
             elif resolution.choice == "resume:restart":
                 await self.intake.start(turn)
             else:
-                turn.say(turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._resume_choices(turn), columns=2)
+                turn.say(
+                    turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)),
+                    self._resume_choices(turn),
+                    columns=2,
+                )
             return
         if step == "lookup":
             if await self._lookup_step(turn, text):
@@ -364,7 +431,9 @@ class Engine:
                 if self._menu_intent(turn, text) == "menu:report":
                     await self.intake.start(turn, draft=turn.data.get("faq_question"))
                     return
-            outcome = await self.browser.handle(turn, resolution.choice, text if event.kind == Kind.TEXT else "")
+            outcome = await self.browser.handle(
+                turn, resolution.choice, text if event.kind == Kind.TEXT else ""
+            )
             if outcome == "report":
                 await self.intake.start(turn, draft=turn.data.get("faq_question"))
             elif outcome == "done":
@@ -378,7 +447,9 @@ class Engine:
         menu = self._menu_prompt(turn)
         # A bare number under a message without choices (a staff reply, an acknowledgement) is
         # not a pick from the main menu, which is not on screen.
-        resolution = Resolution(None) if screen == "number_off_screen" else resolve_choice(event, menu, turn.language)
+        resolution = (
+            Resolution(None) if screen == "number_off_screen" else resolve_choice(event, menu, turn.language)
+        )
         if resolution.choice is None and event.kind == Kind.TEXT:
             resolution = Resolution(self._menu_intent(turn, text))
         if resolution.choice and resolution.choice.startswith("lang:"):
@@ -397,10 +468,16 @@ class Engine:
             found = find_code(text)
             if found and await self.lookup.show(turn, found):
                 return
+            if await read_at_menu(self, turn, text):
+                return
             if await self._followup(turn, text):
                 return
             # Many people open with their problem: answer from the FAQ when it is sure.
-            if event.kind == Kind.TEXT and len(fold(text)) >= 12 and await self.browser.answer_if_known(turn, text):
+            if (
+                event.kind == Kind.TEXT
+                and len(fold(text)) >= 12
+                and await self.browser.answer_if_known(turn, text)
+            ):
                 return
             if len(fold(text).split()) >= _PROBLEM_WORDS:
                 # Kept: "📝 Gửi phản ánh" next offers it as the description.
@@ -437,7 +514,11 @@ class Engine:
                     return "handled"
                 turn.reset("rating", rating_case_id=case.id)
                 return "handled" if await self._answer_to_result(turn, text) else None
-            if last.purpose in ("relay", "notice") and case.status in CaseStatus.OPEN and self._answers_staff(turn, text, number):
+            if (
+                last.purpose in ("relay", "notice")
+                and case.status in CaseStatus.OPEN
+                and self._answers_staff(turn, text, number)
+            ):
                 turn.reset("idle")
                 await self._append(turn, case, text)
                 return "handled"
@@ -529,7 +610,7 @@ class Engine:
         return choices
 
     async def _new_report_from_followup(self, turn: Turn) -> None:
-        """"📝 Đây là phản ánh mới" under a relayed follow-up: what they wrote starts a report."""
+        """ "📝 Đây là phản ánh mới" under a relayed follow-up: what they wrote starts a report."""
         pending = turn.data.get("pending_followup") or None
         files = turn.data.get("pending_attachments") or None
         await self.intake.start(turn, draft=pending, attachments=files)
@@ -537,7 +618,9 @@ class Engine:
     async def _followup_pick(self, turn: Turn, text: str) -> None:
         resolution = resolve_choice(turn.event, Prompt("", self._followup_choices(turn)), turn.language)
         if resolution.choice is None:
-            turn.say(turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._followup_choices(turn))
+            turn.say(
+                turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)), self._followup_choices(turn)
+            )
             return
         pending = turn.data.get("pending_followup", "")
         pending_files = turn.data.get("pending_attachments", [])
@@ -571,7 +654,9 @@ class Engine:
         for file in files:
             turn.session.add(Attachment.of(case.id, turn.event.channel, file.to_dict()))
         if case.status == CaseStatus.WAITING_REPORTER:
-            await repo.set_status(turn.session, case, CaseStatus.IN_PROGRESS, actor="reporter", note="Người phản ánh đã bổ sung")
+            await repo.set_status(
+                turn.session, case, CaseStatus.IN_PROGRESS, actor="reporter", note="Người phản ánh đã bổ sung"
+            )
         case.updated_at = turn.now
         if new_report_choice:
             turn.say(
@@ -622,13 +707,17 @@ class Engine:
         case.rating = value
         await repo.add_event(turn.session, case, "rated", actor="reporter", note=value)
         if value == "khong_hai_long":
-            await repo.set_status(turn.session, case, CaseStatus.IN_PROGRESS, actor="reporter", note="Không hài lòng")
+            await repo.set_status(
+                turn.session, case, CaseStatus.IN_PROGRESS, actor="reporter", note="Không hài lòng"
+            )
             turn.reset("rating_comment", rating_case_id=case.id)
             turn.say(turn.t.RATING_REOPENED.format(code=case.code))
             turn.say(turn.t.ASK_RATING_COMMENT, [Choice("comment:skip", turn.t.SKIP)])
         else:
             if case.status == CaseStatus.RESOLVED:
-                await repo.set_status(turn.session, case, CaseStatus.CLOSED, actor="reporter", note="Đã đánh giá")
+                await repo.set_status(
+                    turn.session, case, CaseStatus.CLOSED, actor="reporter", note="Đã đánh giá"
+                )
             turn.reset("rating_comment", rating_case_id=case.id)
             turn.say(turn.t.ASK_RATING_COMMENT, [Choice("comment:skip", turn.t.SKIP)])
         turn.send(await self.queue.rating_received(turn.session, case, turn.reporter))
@@ -645,12 +734,18 @@ class Engine:
         assert case.id is not None
         turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=text))
         case.updated_at = turn.now
-        turn.send(await self.queue.reporter_message(turn.session, case, turn.reporter, text, list(event.attachments)))
+        turn.send(
+            await self.queue.reporter_message(
+                turn.session, case, turn.reporter, text, list(event.attachments)
+            )
+        )
         turn.say(turn.t.RATING_REASK.format(code=case.code), self._rating_choices(turn, case.id))
         return True
 
     async def _rating_comment(self, turn: Turn, text: str) -> None:
-        resolution = resolve_choice(turn.event, Prompt("", [Choice("comment:skip", turn.t.SKIP)], free_text=True), turn.language)
+        resolution = resolve_choice(
+            turn.event, Prompt("", [Choice("comment:skip", turn.t.SKIP)], free_text=True), turn.language
+        )
         case = await turn.session.get(Case, turn.data.get("rating_case_id", 0))
         turn.reset("idle")
         if resolution.choice is None and text and case is not None:

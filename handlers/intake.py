@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import texts as T
 from handlers.choices import Prompt, answer_words_for, resolve_choice
 from handlers.events import AttachmentRef, Choice, Kind, Outgoing
+from handlers.reading_replies import ReadingReplies
 from handlers.services import (
     CaseHooks,
     CoreConfig,
@@ -28,29 +29,14 @@ from handlers.services import (
 )
 from handlers.textutil import clean_text, fold, format_phone, normalize_phone, shorten
 from handlers.turn import Turn
+from handlers.urgency import classify_priority
 from storage import repo
 from storage.models import Attachment, Case, Reporter
 
-# Officers who say the desk or the system is down get the urgent deadline.
-_OUTAGE = re.compile(
-    r"\b(sap|treo|dung hoat dong|ngung hoat dong|khong truy cap|khong vao duoc|te liet|down|"
-    r"mat mang|mat ket noi|khong the tiep nhan|ca xa|toan bo|tat ca)\b"
-)
-_URGENT_TOPICS = frozenset({"cb_ha_tang_he_thong", "vneid_loi_he_thong"})
 _DOSSIER = re.compile(r"^[\w.\-/ ]{3,80}$")
-_BEFORE_DESCRIPTION = frozenset({"consent", "role", "unit_remembered", "system"})
 
 Handler = Callable[[Turn, str | None, str], Awaitable[None]]
 CaseListener = Callable[[AsyncSession, Case, Reporter], Awaitable[list[Outgoing]]]
-
-
-def classify_priority(role: str | None, system: str | None, description: str, faq_topic: str | None) -> str:
-    """Urgent when an officer reports that the desk is blocked or the system is down."""
-    if role not in T.OFFICER_ROLES:
-        return "normal"
-    if faq_topic in _URGENT_TOPICS or _OUTAGE.search(fold(description)):
-        return "urgent"
-    return "normal"
 
 
 # The file name must agree with the type the messenger reports: the type is only what the
@@ -97,6 +83,8 @@ class IntakeFlow:
         self.tz = ZoneInfo(config.timezone)
         # Extra reactions to a new case (e.g. linking it to an open incident and telling the reporter).
         self.case_listeners: list[CaseListener] = []
+        # What people type is read by handlers.understand and acted on here.
+        self.reader = ReadingReplies(self, self.unit_search)
         self._ask: dict[str, Callable[[Turn], Prompt]] = {
             "consent": self.ask_consent,
             "role": self.ask_role,
@@ -143,12 +131,28 @@ class IntakeFlow:
     def ask(self, turn: Turn, step: str | None = None, prefix: str | None = None) -> None:
         """Move to `step` (or stay) and ask its question."""
         if step:
+            step = self._skip_given(turn, step)
+            draft = turn.data.get("draft_description") or ""
+            if step == "description" and "description" in turn.data.get("given", []) and not turn.data.get("description"):
+                if len(draft) >= self.config.min_description_length and not turn.data.get("editing"):
+                    # Their problem is already written (at the menu, or at another question).
+                    turn.set(description=draft[: self.config.max_text_length])
+                    step = "attachments"
+            hint = turn.data.get("unit_hint")
+            if step == "unit" and hint and not turn.data.get("unit_code"):
+                # A unit named in passing with several candidates: offer them now.
+                found = self.units.find(hint, limit=3)
+                if found:
+                    turn.set(unit_hint=None, unit_candidates=[[u.code, u.full_name, u.former] for u in found])
+                    step = "unit_pick"
             turn.go(step)
         prompt = self.prompt(turn)
         text = f"{prefix}\n\n{prompt.text}" if prefix else prompt.text
         turn.say(text, prompt.choices, request_contact=prompt.request_contact, columns=prompt.columns)
 
-    async def start(self, turn: Turn, draft: str | None = None, attachments: list[dict] | None = None) -> None:
+    async def start(
+        self, turn: Turn, draft: str | None = None, attachments: list[dict] | None = None
+    ) -> None:
         """Begin a complaint; `draft` is what the person already wrote (offered as the
         description) and `attachments` what they already sent (kept for the case)."""
         keep: dict[str, object] = {}
@@ -163,9 +167,13 @@ class IntakeFlow:
             self.ask(turn, "role")
 
     async def handle(self, turn: Turn) -> None:
-        """Route the person's answer to the current step."""
+        """Route the person's answer to the current step: buttons here, typed replies through
+        handlers.understand (handlers.reading_replies)."""
         event = turn.event
         prompt = self.prompt(turn)
+        if event.kind == Kind.TEXT:
+            await self.reader.reply(turn, prompt)
+            return
         resolution = resolve_choice(event, prompt, turn.language)
         if resolution.stale:
             self.ask(turn, prefix=turn.t.STALE_CHOICE)
@@ -177,32 +185,53 @@ class IntakeFlow:
             self.ask(turn)
             return
         text = clean_text(event.text)
-        if resolution.choice is None and not prompt.free_text and event.kind in (Kind.TEXT, Kind.CHOICE):
-            if self._keep_as_draft(turn, text):
-                self.ask(turn, prefix=turn.t.DRAFT_KEPT)
-                return
+        if resolution.choice is None and not prompt.free_text and event.kind == Kind.CHOICE:
             self.ask(turn, prefix=turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)))
             return
         await self._on[turn.step](turn, resolution.choice, text)
 
-    def _keep_as_draft(self, turn: Turn, text: str) -> bool:
-        """People describe their problem at whatever question is on screen ("ko dang nhap dc
-        dvc" at "Bạn là:"): before the description step, keep it to offer as the description."""
-        if turn.data.get("description") or turn.data.get("draft_description"):
-            return False
-        if turn.step not in _BEFORE_DESCRIPTION or len(fold(text).split()) < 4:
-            return False
-        turn.set(draft_description=text[: self.config.max_text_length])
-        return True
+    async def on_step(self, turn: Turn, choice: str | None, text: str) -> None:
+        """The current step's handler, for an answer read from typed text."""
+        await self._on[turn.step](turn, choice, text)
 
-    def _next_after(self, turn: Turn, default: str) -> str:
+    def unit_search(self, text: str) -> list[tuple[str, float]]:
+        scored = getattr(self.units, "scored", None)
+        if scored is not None:
+            return [(unit.full_name, score) for unit, score in scored(text)]
+        # A directory without scores (tests): the first candidate counts as clear.
+        return [(unit.full_name, 100.0 - 10 * i) for i, unit in enumerate(self.units.find(text, limit=3))]
+
+    def next_after(self, turn: Turn, default: str) -> str:
         # While editing from the summary, every answer goes back to the summary.
         return "confirm" if turn.data.get("editing") else default
+
+    def _skip_given(self, turn: Turn, step: str) -> str:
+        """A question whose answer the person already typed (a whole story in one message) is
+        not asked again: the summary shows it back for confirmation."""
+        if turn.data.get("editing"):
+            return step
+        given = set(turn.data.get("given", []))
+        if step == "unit" and "unit" in given and turn.data.get("unit_code"):
+            step = "system"
+        if step == "system" and turn.data.get("system") and "system" in given:
+            step = "description"
+        if turn.data.get("finish") and step in ("dossier", "procedure", "phone"):
+            return "confirm"
+        if step == "dossier" and "dossier" in given:
+            step = "procedure"
+        if step == "procedure" and "procedure" in given:
+            step = "phone" if turn.reporter.consent else "confirm"
+        if step == "phone" and ("phone" in given or not turn.reporter.consent):
+            step = "confirm"
+        return step
 
     # -- consent -------------------------------------------------------------------------
 
     def ask_consent(self, turn: Turn) -> Prompt:
-        return Prompt(turn.t.CONSENT, [Choice("consent:yes", turn.t.CONSENT_YES), Choice("consent:no", turn.t.CONSENT_NO)])
+        return Prompt(
+            turn.t.CONSENT,
+            [Choice("consent:yes", turn.t.CONSENT_YES), Choice("consent:no", turn.t.CONSENT_NO)],
+        )
 
     async def on_consent(self, turn: Turn, choice: str | None, text: str) -> None:
         turn.reporter.consent = choice == "consent:yes"
@@ -221,7 +250,9 @@ class IntakeFlow:
     # -- who -----------------------------------------------------------------------------
 
     def ask_role(self, turn: Turn) -> Prompt:
-        choices = [Choice(f"role:{key}", f"{turn.t.ROLE_ICONS[key]} {label}") for key, label in turn.t.ROLES.items()]
+        choices = [
+            Choice(f"role:{key}", f"{turn.t.ROLE_ICONS[key]} {label}") for key, label in turn.t.ROLES.items()
+        ]
         return Prompt(turn.t.ASK_ROLE, choices)
 
     async def on_role(self, turn: Turn, choice: str | None, text: str) -> None:
@@ -248,7 +279,7 @@ class IntakeFlow:
     async def on_unit(self, turn: Turn, choice: str | None, text: str) -> None:
         if choice == "unit:skip":
             turn.set(unit_code=None, unit_name=None)
-            self.ask(turn, self._next_after(turn, "system"))
+            self.ask(turn, self.next_after(turn, "system"))
             return
         if turn.event.kind != Kind.TEXT or not text:
             self.ask(turn, prefix=turn.t.EMPTY_MESSAGE)
@@ -265,11 +296,17 @@ class IntakeFlow:
     def ask_unit_pick(self, turn: Turn) -> Prompt:
         candidates = turn.data.get("unit_candidates", [])
         choices = [
-            Choice(f"unit:{code}", f"📍 {name}" + (f" ({former.replace(T.UNIT_FORMER, turn.t.UNIT_FORMER, 1)})" if former else ""))
+            Choice(
+                f"unit:{code}",
+                f"📍 {name}"
+                + (f" ({former.replace(T.UNIT_FORMER, turn.t.UNIT_FORMER, 1)})" if former else ""),
+            )
             for code, name, former in candidates
         ]
         choices.append(Choice("unit:retype", turn.t.UNIT_RETYPE))
-        text = turn.t.UNIT_PICK_ONE.format(unit=candidates[0][1]) if len(candidates) == 1 else turn.t.UNIT_PICK
+        text = (
+            turn.t.UNIT_PICK_ONE.format(unit=candidates[0][1]) if len(candidates) == 1 else turn.t.UNIT_PICK
+        )
         # Typing another name here is a new search, not a wrong answer.
         return Prompt(text, choices, free_text=True)
 
@@ -299,7 +336,7 @@ class IntakeFlow:
         turn.set(unit_code=unit.code, unit_name=unit.full_name, unit_candidates=None)
         if turn.data.get("role") in T.OFFICER_ROLES:
             turn.reporter.unit_code = unit.code  # remembered for the officer's next report
-        self.ask(turn, self._next_after(turn, "system"))
+        self.ask(turn, self.next_after(turn, "system"))
 
     def ask_unit_remembered(self, turn: Turn) -> Prompt:
         unit = self.units.get(turn.reporter.unit_code or "")
@@ -319,12 +356,14 @@ class IntakeFlow:
     # -- which system --------------------------------------------------------------------
 
     def ask_system(self, turn: Turn) -> Prompt:
-        return Prompt(turn.t.ASK_SYSTEM, [Choice(f"system:{key}", label) for key, label in turn.t.SYSTEMS.items()])
+        return Prompt(
+            turn.t.ASK_SYSTEM, [Choice(f"system:{key}", label) for key, label in turn.t.SYSTEMS.items()]
+        )
 
     async def on_system(self, turn: Turn, choice: str | None, text: str) -> None:
         assert choice is not None
         turn.set(system=choice.split(":", 1)[1])
-        self.ask(turn, self._next_after(turn, "description"))
+        self.ask(turn, self.next_after(turn, "description"))
 
     # -- what happened -------------------------------------------------------------------
 
@@ -366,9 +405,11 @@ class IntakeFlow:
     def ask_attachments(self, turn: Turn) -> Prompt:
         count = len(turn.data.get("attachments", []))
         return Prompt(
-            (turn.t.ASK_MORE_ATTACHMENTS_IMAGES if images_only(turn.event.channel) else turn.t.ASK_MORE_ATTACHMENTS).format(
-                count=count, max=self.config.max_attachments
-            ),
+            (
+                turn.t.ASK_MORE_ATTACHMENTS_IMAGES
+                if images_only(turn.event.channel)
+                else turn.t.ASK_MORE_ATTACHMENTS
+            ).format(count=count, max=self.config.max_attachments),
             [Choice("attach:done", turn.t.CONTINUE)],
             free_text=True,
         )
@@ -377,7 +418,7 @@ class IntakeFlow:
         if turn.event.kind == Kind.ATTACHMENT:
             if not self._take_attachments(turn):
                 return
-            if text and not self._add_to_description(turn, text):
+            if text and not self.add_to_description(turn, text):
                 return
             count = len(turn.data.get("attachments", []))
             if count >= self.config.max_attachments:
@@ -394,12 +435,12 @@ class IntakeFlow:
             return
         # More words after the description: keep them, people often write in several messages.
         if text:
-            if self._add_to_description(turn, text):
+            if self.add_to_description(turn, text):
                 self.ask(turn, prefix=turn.t.DESCRIPTION_EXTENDED)
             return
         self.ask(turn)
 
-    def _add_to_description(self, turn: Turn, text: str) -> bool:
+    def add_to_description(self, turn: Turn, text: str) -> bool:
         """Append to the description; False (and the person told) when it would be too long."""
         description = turn.data.get("description", "")
         if len(description) + 1 + len(text) > self.config.max_text_length:
@@ -434,7 +475,7 @@ class IntakeFlow:
             return  # refused, and told why
         caption = clean_text(turn.event.text)
         if caption and turn.data.get("description"):
-            if not self._add_to_description(turn, caption):
+            if not self.add_to_description(turn, caption):
                 return
         elif caption and not turn.data.get("draft_description"):
             turn.set(draft_description=caption[: self.config.max_text_length])
@@ -538,7 +579,7 @@ class IntakeFlow:
         else:
             self.ask(turn, prefix=turn.t.DOSSIER_INVALID)
             return
-        self.ask(turn, self._next_after(turn, "procedure"))
+        self.ask(turn, self.next_after(turn, "procedure"))
 
     def ask_procedure(self, turn: Turn) -> Prompt:
         return Prompt(turn.t.ASK_PROCEDURE, [Choice("procedure:skip", turn.t.SKIP)], free_text=True)
@@ -564,7 +605,9 @@ class IntakeFlow:
     def ask_phone(self, turn: Turn) -> Prompt:
         choices = []
         if turn.reporter.phone:
-            choices.append(Choice("phone:known", turn.t.USE_KNOWN_PHONE.format(phone=format_phone(turn.reporter.phone))))
+            choices.append(
+                Choice("phone:known", turn.t.USE_KNOWN_PHONE.format(phone=format_phone(turn.reporter.phone)))
+            )
         choices.append(Choice("phone:skip", turn.t.SKIP))
         text = turn.t.ASK_PHONE if turn.event.channel == "telegram" else turn.t.ASK_PHONE_TEXT_ONLY
         return Prompt(text, choices, request_contact=True, free_text=True)
@@ -615,7 +658,11 @@ class IntakeFlow:
     def ask_confirm(self, turn: Turn) -> Prompt:
         return Prompt(
             turn.t.SUMMARY.format(body=self.summary(turn)),
-            [Choice("confirm:submit", turn.t.SUBMIT), Choice("confirm:edit", turn.t.EDIT), Choice("confirm:cancel", turn.t.CANCEL)],
+            [
+                Choice("confirm:submit", turn.t.SUBMIT),
+                Choice("confirm:edit", turn.t.EDIT),
+                Choice("confirm:cancel", turn.t.CANCEL),
+            ],
         )
 
     async def on_confirm(self, turn: Turn, choice: str | None, text: str) -> None:
@@ -654,7 +701,14 @@ class IntakeFlow:
         data = turn.data
         reporter = turn.reporter
         assert reporter.id is not None
-        priority = classify_priority(data.get("role"), data.get("system"), data.get("description", ""), data.get("faq_topic"))
+        notes = data.get("notes") or []
+        description = data.get("description", "")
+        if notes:
+            # Messages that fit no question, kept for staff instead of dropped.
+            description = f"{description}\n\n{turn.t.SUMMARY_NOTES}\n" + "\n".join(
+                f"• {note}" for note in notes
+            )
+        priority = classify_priority(data.get("role"), data.get("system"), description, data.get("faq_topic"))
         first_due, resolution_due = self.deadline(turn.now, priority)
         case = Case(
             code=await repo.unique_case_code(turn.session, turn.now.astimezone(self.tz)),
@@ -665,7 +719,7 @@ class IntakeFlow:
             reporter_role=data.get("role"),
             unit_code=data.get("unit_code"),
             system=data.get("system"),
-            description=data.get("description", ""),
+            description=description,
             faq_topic=data.get("faq_topic"),
             faq_score=data.get("faq_score"),
             dossier_code=data.get("dossier_code"),
@@ -685,7 +739,11 @@ class IntakeFlow:
         await repo.add_event(turn.session, case, "created", actor="reporter", to_status=case.status)
         await turn.session.flush()
         turn.reset("idle")
-        turn.say(turn.t.CASE_CREATED.format(code=case.code, due=turn.t.localize_time(self.format_time(resolution_due))))
+        turn.say(
+            turn.t.CASE_CREATED.format(
+                code=case.code, due=turn.t.localize_time(self.format_time(resolution_due))
+            )
+        )
         turn.send(await self.queue.case_created(turn.session, case, reporter))
         for listener in self.case_listeners:
             turn.send(await listener(turn.session, case, reporter))

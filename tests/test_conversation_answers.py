@@ -263,10 +263,13 @@ async def test_a_problem_typed_at_a_choice_is_kept_for_the_description(app: Appl
     chat = Transcript(app)
     await to_role(chat)
     await chat.say("ko dang nhap dc dvc tu sang den gio")
-    chat.expect("đã ghi lại nội dung", "Bạn là:")
-    await to_system(chat)
-    await chat.tap("VNeID")
-    chat.expect("Lúc nãy bạn nhắn", "ko dang nhap dc dvc")
+    chat.expect("Mình đã ghi: hệ thống VNeID", "Mình đã ghi nội dung bạn vừa nhắn", "Bạn là:")
+    await chat.tap("Người dân")
+    await chat.say("an lao")
+    await chat.tap("Xã An Lão")
+    # Neither the system nor the problem is asked again: the report goes on to the screenshots.
+    chat.expect("Đã ghi nhận mô tả")
+    assert "hệ thống nào" not in chat.text
 
 
 async def test_a_unit_not_found_drops_the_earlier_candidates(app: Application) -> None:

@@ -92,6 +92,12 @@ def _short_name(padded: str, units: UnitSearch | None) -> str | None:
 
 def description(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     count = len(padded.split())
+    if (
+        any(key == "description:draft" for key, _ in screen.choices)
+        and count <= SHORT
+        and polarity(padded) == "yes"
+    ):
+        return answer("description:draft")  # "ok", "đúng rồi": the text they already wrote
     asked = question_or_social(padded, count, text=text)
     if asked is not None and not is_problem(padded):
         return asked
@@ -114,6 +120,11 @@ _DONE = frozenset(
         "khong gui",
         "chua co anh",
         "continue",
+        "done",
+        "finished",
+        "next",
+        "no more",
+        "thats all",
         "no screenshot",
         "khong co",
         "bo qua",

@@ -230,6 +230,10 @@ def question_or_social(
     padded: str, count: int, *, clarify: bool = True, text: str | None = None
 ) -> Reading | None:
     """A question (about a case, the new units, where to file, beyond the task force) or talk."""
+    # "ko nhận được mã OTP, chờ mãi không thấy tin nhắn" is a problem that mentions waiting.
+    specific = is_problem(without(padded, L.STATUS | L.WAITING | L.STATUS_SUBJECT | frozenset({"ho so", "ket qua", "tra loi"})))
+    if specific:
+        return None
     status = any(f" {p} " in padded for p in L.STATUS)
     if status and (count <= 8 or any(f" {s} " in padded for s in L.STATUS_SUBJECT)):
         return Reading(Outcome.QUESTION, "status")

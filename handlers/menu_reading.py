@@ -1,0 +1,93 @@
+"""Typed messages at the menu read as people mean them (handlers.understand, "menu"): a status
+question answers with the person's cases, a greeting greets, a question about the new units,
+about fees or land, or where to file gets its short answer, a complaint starts a report with it
+as the description. Anything else is left to the engine's menu (False).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers.events import Kind
+from handlers.reading_texts import reading_texts
+from handlers.turn import Turn
+from handlers.understand import Outcome, Screen, interpret
+from storage import repo
+from storage.models import CaseMessage
+
+if TYPE_CHECKING:
+    from handlers.engine import Engine
+
+
+async def show_open_cases(engine: Engine, turn: Turn) -> bool:
+    """The status of the person's open cases; False (and told so) when there are none."""
+    assert turn.reporter.id is not None
+    cases = await repo.open_cases_of_reporter(turn.session, turn.reporter.id)
+    if not cases:
+        turn.say(reading_texts(turn.language)["status_none"])
+        return False
+    for case in list(cases)[:3]:
+        turn.say(await engine.lookup.describe(turn, case))
+    return True
+
+
+async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
+    if turn.event.kind != Kind.TEXT or not text:
+        return False
+    t = reading_texts(turn.language)
+    prompt = engine.menu_prompt(turn)
+    reading = interpret(
+        text,
+        Screen("menu", tuple((c.key, c.label) for c in prompt.choices), turn.language),
+        engine.intake.unit_search,
+    )
+    kind = reading.value
+    if (reading.outcome == Outcome.QUESTION and kind == "status") or reading.is_(Outcome.SOCIAL, "waiting"):
+        if await show_open_cases(engine, turn) and kind == "waiting":
+            await _remind_staff(engine, turn, text)
+        else:
+            engine.show_menu(turn)
+        return True
+    if reading.is_(Outcome.SOCIAL, "greeting"):
+        engine.show_menu(turn, greeting=True)
+        return True
+    if reading.is_(Outcome.SOCIAL, "thanks"):
+        turn.say(t["thanks"])
+        return True
+    if reading.outcome == Outcome.QUESTION and kind in ("new_unit", "scope", "where_to_file"):
+        turn.say(
+            engine.intake.reader.new_unit_answer(turn, text) if kind == "new_unit" else t[kind or "scope"]
+        )
+        engine.show_menu(turn)
+        return True
+    if reading.is_(Outcome.COMMAND, "human"):
+        turn.say(t["human_menu"])
+        engine.show_menu(turn)
+        return True
+    if reading.is_(Outcome.COMMAND, "language_en") and turn.language != "en":
+        turn.say(t["english_offer"])
+        engine.show_menu(turn)
+        return True
+    if reading.is_(Outcome.ANSWER, "menu:report") and reading.fields.get("description"):
+        assert turn.reporter.id is not None
+        if await repo.open_cases_of_reporter(turn.session, turn.reporter.id):
+            return False  # a follow-up to their case, or a new report: the engine asks
+        if len(text) >= 12 and await engine.browser.answer_if_known(turn, text):
+            return True
+        await engine.intake.start(turn, draft=text[: engine.config.max_text_length])
+        engine.intake.reader.keep_fields(
+            turn, {k: v for k, v in reading.fields.items() if k != "description"}, text
+        )
+        return True
+    return False
+
+
+async def _remind_staff(engine: Engine, turn: Turn, text: str) -> None:
+    """ "Sao mãi không ai trả lời": staff read it in the case's thread; the person is told."""
+    assert turn.reporter.id is not None
+    cases = await repo.open_cases_of_reporter(turn.session, turn.reporter.id)
+    case = cases[0]
+    assert case.id is not None
+    turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=text))
+    turn.say(reading_texts(turn.language)["waiting_case"].format(code=case.code))
+    turn.send(await engine.queue.reporter_message(turn.session, case, turn.reporter, text, []))
