@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -14,6 +15,16 @@ import aiohttp
 from tests.fakes.base import WebhookResult
 
 IMAGE_URL_FIELDS = ("photo", "photo_url", "url")
+
+
+@dataclass
+class PhotoFetch:
+    """What the fake got when it fetched a sendPhoto URL (``fetch_photos``)."""
+
+    url: str
+    status: int
+    content_type: str
+    content: bytes
 
 
 def _now_ms() -> int:

@@ -38,13 +38,10 @@ Not documented, chosen here: this fake invalidates the old access token on refre
 as -216; ``expire_token(code=-220)`` gives the other documented code. ``fail(method, 429)``
 answers HTTP 429 with ``-32`` (a proxy's answer; Zalo's own is the HTTP 200 above).
 
-Behaviours behind switches (issue #18; what each rests on: docs/zalo.md):
-
-* ``charge(user_id, code=-320)``: the person is in the charged window (48 h to 7 days after their
-  last message) and the app has no linked Zalo Cloud Account (-320) or no balance (-321).
-* ``check_uploads=True``: the upload endpoints keep their documented limits (image ≤ 1 MB JPG/PNG,
-  file ≤ 5 MB PDF/DOC/DOCX; beyond: -201) and a cs message may only carry an ``attachment_id`` /
-  file ``token`` this server handed out. ``uploads`` keeps every accepted file.
+Switches (issue #18; what each rests on: docs/zalo.md): ``charge(user_id, code=-320)`` — the person
+is in the charged window and the app has no Zalo Cloud Account (-320) or no balance (-321);
+``check_uploads=True`` — uploads keep their limits (image ≤ 1 MB JPG/PNG, file ≤ 5 MB PDF/DOC/DOCX,
+else -201) and a cs message may only carry an ``attachment_id``/``token`` handed out (``uploads``).
 
 Two secrets, two roles: the App Secret (``FAKE_APP_SECRET``, the refresh's ``secret_key`` header)
 and the OA Secret Key (``FAKE_OA_SECRET_KEY``, the webhook signature). Tests of the adapter use
@@ -53,21 +50,30 @@ both, with different values, so code that swaps them fails.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import time
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
-from tests.fakes.base import FakeApiServer, UploadedFile, WebhookResult, json_response, read_body_params
+from tests.fakes.base import FakeApiServer, UploadedFile, json_response, read_body_params
+from tests.fakes.zalo_oa_events import (  # noqa: F401 - re-exported: tests import them from here
+    FAKE_APP_ID,
+    FAKE_OA_ID,
+    FAKE_OA_SECRET_KEY,
+    _by_app,
+    event_mac,
+    oa_file_event,
+    oa_follow_event,
+    oa_image_event,
+    oa_text_event,
+    post_event,
+    raw_event_body,
+    sign_event,
+)
 
-FAKE_APP_ID = "3608465248940903967"
-FAKE_OA_ID = "388613280878808645"
 FAKE_APP_SECRET = "fake-zalo-app-secret-not-real"  # the app's "Khóa bí mật" (token refresh)
-FAKE_OA_SECRET_KEY = "fake-oa-webhook-secret-key-not-real"  # the Webhook page's OA Secret Key
 RATE_LIMIT_PER_MINUTE = 4000
 
 OA_ERRORS = {
@@ -98,8 +104,7 @@ MAX_TEXT = 2000
 class _OAError(Exception):
     def __init__(self, code: int, message: str | None = None) -> None:
         super().__init__(message)
-        self.code = code
-        self.message = message or OA_ERRORS.get(code, "Error")
+        self.code, self.message = code, message or OA_ERRORS.get(code, "Error")
 
 
 class _RateLimited(Exception):
@@ -115,8 +120,8 @@ class FakeZaloOAServer(FakeApiServer):
     OA Secret Key that signs webhooks is ``post_event``'s business), ``oa_id``, ``access_token``,
     ``refresh_token`` (the initial pair a client would be configured with), ``requests_per_minute``.
 
-    Controls: ``expire_token(code=-216)``, ``close_window(user_id, code=-230)``,
-    ``open_window(user_id)``, ``add_user(user_id, display_name)``,
+    Controls: ``expire_token(code=-216)``, ``close_window(user_id, code=-230)``, ``open_window(user_id)``,
+    ``charge(user_id, code=-320)``, ``add_user(user_id, display_name)``,
     ``fail_api(method, error, message=None, times=1)`` (HTTP 200 with ``error`` set) besides
     the base ``fail``/``fail_window`` (HTTP-level failures); ``requests_per_minute`` may be
     lowered at any time (``rate_used`` is this minute's count). Method names recorded in ``calls``:
@@ -364,14 +369,12 @@ class FakeZaloOAServer(FakeApiServer):
         upload = params.get("file")
         if not isinstance(upload, UploadedFile):
             raise _OAError(-201, "file is invalid!")
-        if self.check_uploads:
-            name = (upload.filename or "").lower()
-            if key == "attachment_id":
-                ok = len(upload.content) <= 1_000_000 and name.endswith((".jpg", ".jpeg", ".png"))
-            else:
-                ok = len(upload.content) <= 5 * 1024 * 1024 and name.endswith((".pdf", ".doc", ".docx"))
-            if not ok:
-                raise _OAError(-201, "file is invalid!")
+        name, image = (upload.filename or "").lower(), key == "attachment_id"
+        limit, types = (
+            (1_000_000, (".jpg", ".jpeg", ".png")) if image else (5 << 20, (".pdf", ".doc", ".docx"))
+        )
+        if self.check_uploads and (len(upload.content) > limit or not name.endswith(types)):
+            raise _OAError(-201, "file is invalid!")
         ref = f"fake-{key}-{self._new_id()}"
         self.uploads[ref] = upload
         return {"error": 0, "message": "Success", "data": {key: ref}}
@@ -395,168 +398,3 @@ class FakeZaloOAServer(FakeApiServer):
             if text is not None:
                 out.append(text)
         return out
-
-
-# ---------------------------------------------------------------------------- webhook signing
-
-
-def event_mac(app_id: str, raw_body: str | bytes, timestamp: str, oa_secret_key: str) -> str:
-    """Hex SHA-256 of ``app_id + raw_body + timestamp + oa_secret_key``.
-
-    Per the OA webhook docs ("Xác thực sự kiện"): ``X-ZEvent-Signature: mac=sha256(appId + data
-    + timeStamp + OAsecretKey)`` where ``data`` is the raw request body and ``timeStamp`` the
-    body's ``timestamp`` field. A plain digest of the concatenation, NOT an HMAC. The same formula
-    is implemented by public verifiers (e.g. a Python Flask webhook in the search corpus and a
-    WordPress plugin: ``hash('sha256', $app_id . $raw_body . $timestamp . $secret_key)``).
-    """
-    body = raw_body.decode("utf-8") if isinstance(raw_body, bytes) else raw_body
-    return hashlib.sha256(f"{app_id}{body}{timestamp}{oa_secret_key}".encode()).hexdigest()
-
-
-def sign_event(app_id: str, raw_body: str | bytes, timestamp: str, oa_secret_key: str) -> str:
-    """The ``X-ZEvent-Signature`` header value: ``"mac=" + event_mac(...)``.
-
-    The docs show the header value literally starting with ``mac=``; receivers strip it
-    before comparing (some public receivers also accept the bare hex).
-    """
-    return "mac=" + event_mac(app_id, raw_body, timestamp, oa_secret_key)
-
-
-def raw_event_body(event: dict[str, Any]) -> str:
-    """Serialise an event the way the fake sends it: compact, UTF-8 (not ``\\u`` escapes).
-
-    Deliberately not Python's default ``json.dumps`` output, so a receiver that re-serialises the
-    parsed body instead of hashing the raw bytes computes a different MAC, as it would in
-    production.
-    """
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-
-
-async def post_event(
-    url: str,
-    event: dict[str, Any],
-    app_id: str = FAKE_APP_ID,
-    secret_key: str = FAKE_OA_SECRET_KEY,
-    forge: bool = False,
-) -> WebhookResult:
-    """POST a signed OA event. ``forge=True`` signs with a wrong secret (a forged request)."""
-    raw = raw_event_body(event)
-    timestamp = str(event.get("timestamp", ""))
-    signature = sign_event(app_id, raw, timestamp, secret_key + "-forged" if forge else secret_key)
-    headers = {"Content-Type": "application/json", "X-ZEvent-Signature": signature}
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(
-            url, data=raw.encode("utf-8"), headers=headers, timeout=aiohttp.ClientTimeout(total=10)
-        ) as resp,
-    ):
-        return WebhookResult(resp.status, await resp.text())
-
-
-# ---------------------------------------------------------------------------- event builders
-
-_msg_ids = itertools.count(1)
-
-
-def _by_app(user_id: str) -> str:
-    # A stable, distinct app-scoped id: real Zalo gives a different id per app.
-    return str(int(hashlib.sha256(user_id.encode()).hexdigest()[:15], 16))
-
-
-def _ts() -> str:
-    return str(int(time.time() * 1000))
-
-
-def _user_event(
-    event_name: str, user_id: str, message: dict[str, Any], app_id: str, oa_id: str, timestamp: str | None
-) -> dict[str, Any]:
-    return {
-        "app_id": app_id,
-        "user_id_by_app": _by_app(user_id),
-        "event_name": event_name,
-        "timestamp": timestamp or _ts(),
-        "sender": {"id": user_id},
-        "recipient": {"id": oa_id},
-        "message": message,
-    }
-
-
-def _msg_id(msg_id: str | None) -> str:
-    return msg_id or f"{next(_msg_ids):019x}"
-
-
-def oa_text_event(
-    user_id: str,
-    text: str,
-    msg_id: str | None = None,
-    *,
-    app_id: str = FAKE_APP_ID,
-    oa_id: str = FAKE_OA_ID,
-    timestamp: str | None = None,
-) -> dict[str, Any]:
-    return _user_event(
-        "user_send_text", user_id, {"text": text, "msg_id": _msg_id(msg_id)}, app_id, oa_id, timestamp
-    )
-
-
-def oa_image_event(
-    user_id: str,
-    url: str,
-    text: str | None = None,
-    thumbnail: str | None = None,
-    msg_id: str | None = None,
-    *,
-    app_id: str = FAKE_APP_ID,
-    oa_id: str = FAKE_OA_ID,
-    timestamp: str | None = None,
-) -> dict[str, Any]:
-    message: dict[str, Any] = {
-        "msg_id": _msg_id(msg_id),
-        "attachments": [{"type": "image", "payload": {"thumbnail": thumbnail or url, "url": url}}],
-    }
-    if text:
-        message["text"] = text
-    return _user_event("user_send_image", user_id, message, app_id, oa_id, timestamp)
-
-
-def oa_file_event(
-    user_id: str,
-    url: str,
-    name: str,
-    size: int,
-    type: str,  # the field's name in Zalo's payload
-    msg_id: str | None = None,
-    *,
-    app_id: str = FAKE_APP_ID,
-    oa_id: str = FAKE_OA_ID,
-    timestamp: str | None = None,
-) -> dict[str, Any]:
-    payload = {
-        "url": url,
-        "size": str(size),
-        "name": name,
-        "checksum": hashlib.md5(url.encode()).hexdigest(),  # an identifier, not security
-        "type": type,
-    }
-    message = {"msg_id": _msg_id(msg_id), "attachments": [{"type": "file", "payload": payload}]}
-    return _user_event("user_send_file", user_id, message, app_id, oa_id, timestamp)
-
-
-def oa_follow_event(
-    user_id: str,
-    source: str = "oa_profile",
-    *,
-    app_id: str = FAKE_APP_ID,
-    oa_id: str = FAKE_OA_ID,
-    timestamp: str | None = None,
-) -> dict[str, Any]:
-    """``follow`` uses ``follower`` instead of ``sender`` and a flat ``oa_id`` (documented)."""
-    return {
-        "oa_id": oa_id,
-        "follower": {"id": user_id},
-        "user_id_by_app": _by_app(user_id),
-        "event_name": "follow",
-        "source": source,
-        "app_id": app_id,
-        "timestamp": timestamp or _ts(),
-    }
