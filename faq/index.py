@@ -26,7 +26,7 @@ def canonical(text: str, english: bool = False) -> str:
     English text is also stemmed ("mailed" → "mail"), on both sides: the query and the
     knowledge base's English phrasings.
     """
-    tokens = months(normalize(text).split())
+    tokens = months(normalize(text, english=english).split())
     return " ".join(stem(t) for t in tokens) if english else " ".join(tokens)
 
 

@@ -9,8 +9,12 @@ abbreviations and acronyms ("ko", "dc", "otp", "vneid"), which both languages us
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
-from faq.normalize import default_abbreviations, has_diacritics, is_syllable
+from faq.normalize import DATA_DIR, default_abbreviations, has_diacritics, is_syllable, normalize
+
+GLOSSARY_FILE = DATA_DIR / "glossary_en.tsv"
 
 # Frequent English words; a message needs one of them to count as English.
 _FUNCTION = """a an the i me my mine you your he she it its we our they their this that these those
@@ -75,3 +79,54 @@ def stem(word: str) -> str:
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
         word = word[:-1]  # "gett" (getting) → "get", but "fill", "pass" stay
     return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+@lru_cache(maxsize=4)
+def load_glossary(path: Path = GLOSSARY_FILE) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """English phrase (normalised, stemmed) → the knowledge base's Vietnamese words (normalised)."""
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if lineno == 0 or not raw.strip() or raw.startswith("#"):
+            continue
+        parts = raw.split("\t")
+        if len(parts) < 2:
+            continue
+        key = tuple(stem(t) for t in normalize(parts[0], english=True).split())
+        if key:
+            table.setdefault(key, tuple(normalize(parts[1]).split()))
+    return table
+
+
+def translate(tokens: list[str]) -> list[str]:
+    """The Vietnamese words of a stemmed English message, phrase by phrase (longest first).
+
+    English phrasings are few (a dozen per topic); the Vietnamese ones are many. Translated
+    word by word through a small glossary, "I forgot my password" also meets "quên mật khẩu"
+    in every Vietnamese phrasing. Words the glossary lacks are dropped: they are scored on
+    the English side.
+    """
+    glossary = load_glossary()
+    longest = max((len(k) for k in glossary), default=1)
+    out: list[str] = []
+    able = False  # "cannot X" is "không X được": "được" waits for the verb
+    i = 0
+    while i < len(tokens):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            words = glossary.get(tuple(tokens[i : i + n]))
+            if words is not None:
+                if words == _CANNOT:
+                    out.append("khong")
+                    able = True
+                else:
+                    out.extend(words)
+                    if able:
+                        out.append("duoc")
+                        able = False
+                i += n
+                break
+        else:
+            i += 1
+    return [*out, "duoc"] if able else out
+
+
+_CANNOT = ("khong", "duoc")

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 from faq.features import capitalised, filler_positions, place_positions, procedure_positions
 from faq.index import OOS_PREFIX, Index, build_index, canonical
 from faq.knowledge import KnowledgeBase, load_knowledge_base
-from faq.language import is_english, stop_positions
+from faq.language import is_english, stop_positions, translate
 from faq.normalize import is_syllable
 from faq.scoring import MatcherConfig, Scorer
 from faq.segments import split_segments
@@ -149,7 +149,34 @@ class Matcher:
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """Candidate labels of the whole message with their final score, best first (OOS included)."""
-        return self._scorer.score(*self._tokens(text, is_english(text)))
+        return self._score(text, is_english(text))
+
+    def _score(self, text: str, english: bool) -> list[tuple[str, float]]:
+        """Scores of one text. English is scored twice: as written, against the English
+        phrasings, and translated word by word (faq.language.translate), against all
+        phrasings; a label keeps the better of the two."""
+        tokens, skip = self._tokens(text, english)
+        ranked = self._scorer.score(tokens, skip)
+        if not english:
+            return ranked
+        words = translate(tokens)  # stop words too: "log in", "in person" are glossary phrases
+        if not words:
+            return ranked
+        # The translation is word by word and its bag of Vietnamese words can fit a short
+        # phrasing of the wrong topic perfectly ("cannot log in to VNeID" → a new-phone
+        # phrasing), so alone it counts ``translated_discount`` less; where both readings
+        # agree their mean can beat either.
+        written = dict(ranked)
+        translated = dict(self._scorer.score(words, filler_positions(words)))
+        combined = {
+            label: max(
+                written.get(label, 0.0),
+                (written.get(label, 0.0) + translated.get(label, 0.0)) / 2,
+                translated.get(label, 0.0) - self.config.translated_discount,
+            )
+            for label in written.keys() | translated.keys()
+        }
+        return sorted(((k, round(v, 1)) for k, v in combined.items()), key=lambda item: item[1], reverse=True)
 
     def _split(self, ranked: list[tuple[str, float]]) -> tuple[list[tuple[str, float]], float]:
         topics = [(label, score) for label, score in ranked if not label.startswith(OOS_PREFIX)]
@@ -169,7 +196,7 @@ class Matcher:
             tokens, skip = self._tokens(segment, english)
             if len(tokens) - len(skip) < cfg.sentence_tokens:
                 continue
-            topics, best_oos = self._split(self._scorer.score(tokens, skip))
+            topics, best_oos = self._split(self._score(segment, english))
             topic, score, _, _ = decide(topics, best_oos, cfg)
             if topic is not None:
                 answers[topic] = max(score, answers.get(topic, 0.0))

@@ -216,15 +216,24 @@ def _raw_tokens(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", lowered)
 
 
-def normalize(text: str, abbreviations: Abbreviations | None = None) -> str:
+def normalize(text: str, abbreviations: Abbreviations | None = None, english: bool = False) -> str:
     """Fold, expand chat abbreviations, drop punctuation/emoji, collapse repeats and spaces."""
     table = abbreviations or default_abbreviations()
-    return " ".join(normalize_tokens(text, table))
+    return " ".join(normalize_tokens(text, table, english))
 
 
-def normalize_tokens(text: str, table: Abbreviations | None = None) -> list[str]:
+def normalize_tokens(text: str, table: Abbreviations | None = None, english: bool = False) -> list[str]:
+    """Normalised tokens; ``english`` keeps English words as spelled.
+
+    The Vietnamese repairs would damage them: "how" and "show" read as raw Telex ("ho"),
+    "password" and "still" as stretched letters, "pass" as the chat word for mật khẩu.
+    Acronyms ("otp", "vnid" → "vneid") are still mapped.
+    """
     table = table or default_abbreviations()
     lowered = unicodedata.normalize("NFC", text).lower()
+    if english:
+        words = _NON_WORD.sub(" ", fold(lowered)).split()
+        return [w for t in words for w in (table.plain[t].split() if t in table.acronyms else [t])]
     # Expand dotted prefixes on the folded text but keep the original marks for the lookup
     # of marked abbreviations, hence two parallel token lists of equal length.
     folded_text = _DOTTED_PREFIX.sub(lambda m: _DOTTED_EXPANSION[m.group(1)] + " ", fold(lowered))
