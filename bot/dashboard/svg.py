@@ -13,13 +13,13 @@ RESOLVED = "#2da44e"
 
 
 def _nice_max(value: int) -> int:
-    """A round top for the axis: 7 → 10, 43 → 50, 180 → 200."""
-    if value <= 5:
-        return 5
-    for step in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if value <= step:
-            return step
-    return (value // 10000 + 1) * 10000
+    """A top for the axis in four whole, round steps: 7 → 8, 9 → 12, 43 → 60, 180 → 200."""
+    for power in range(9):
+        for mantissa in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            tick = mantissa * 10**power
+            if tick == int(tick) and 4 * tick >= value:
+                return int(4 * tick)
+    return value
 
 
 def daily_chart(days: Sequence[DayCount]) -> str:

@@ -24,8 +24,8 @@ LINK = re.compile(r"https?://\S+/vao\?t=[\w-]+")
 _updates = itertools.count(1)
 
 
-def dashboard_app(db: Database, **settings: Any) -> Application:
-    app = Application(load_settings(dashboard={"enabled": True}, **settings), db=db)
+def dashboard_app(db: Database, public_url: str = "") -> Application:
+    app = Application(load_settings(dashboard={"enabled": True, "public_url": public_url}), db=db)
     app.staff_directory = StaticStaff({STAFF}, {LEADER})
     register_login(app)
     return app
