@@ -303,3 +303,36 @@ async def test_a_429_with_retry_after_closes_the_whole_bots_window() -> None:
         await client.aclose()
     assert caught.value.retry_after == 7
     assert limiter.blocked == [("zalo_bot:global", Limit(8, 1.0), 7)]  # every chat waits, not only this one
+
+
+# -- wiring: staff files need the Telegram channel in the same process --------------------------------
+
+
+async def test_the_runtime_wires_file_links_and_oa_uploads(tmp_path: Any) -> None:
+    from bot.zalo_files import FILES_PATH
+    from tests.fakes.zalo_oa import FAKE_APP_ID, FAKE_APP_SECRET, FAKE_OA_SECRET_KEY
+    from tests.test_zalo_bot import _runtime
+
+    runtime = await _runtime(
+        tmp_path,
+        ["telegram", "zalo-bot", "zalo-oa"],
+        public_url="https://bot.example.gov.vn",
+        telegram_bot_token=TG_TOKEN,
+        telegram_api_base="http://127.0.0.1:9",  # never called during setup
+        zalo_bot_token=DEFAULT_ZALO_BOT_TOKEN,
+        zalo_oa_app_id=FAKE_APP_ID,
+        zalo_oa_secret_key=FAKE_OA_SECRET_KEY,
+        zalo_oa_app_secret=FAKE_APP_SECRET,
+        zalo_oa_access_token="fake-oa-access-0",
+        zalo_oa_refresh_token="fake-oa-refresh-0",
+    )
+    try:
+        await runtime.setup()
+        bot_sender = runtime.app.senders["zalo_bot"]
+        assert bot_sender.links is not None and bot_sender.links.base_url == "https://bot.example.gov.vn"
+        paths = [r.resource.canonical for r in runtime.web_app.router.routes() if r.resource is not None]
+        assert FILES_PATH + "/{token}" in paths
+        assert isinstance(runtime.app.senders["zalo_oa"].files, TelegramFiles)
+        assert bot_sender.quota.staff_chat_id is None  # no staff group configured: the log only
+    finally:
+        await runtime.close()
