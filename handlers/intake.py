@@ -133,7 +133,11 @@ class IntakeFlow:
         if step:
             step = self._skip_given(turn, step)
             draft = turn.data.get("draft_description") or ""
-            if step == "description" and "description" in turn.data.get("given", []) and not turn.data.get("description"):
+            if (
+                step == "description"
+                and "description" in turn.data.get("given", [])
+                and not turn.data.get("description")
+            ):
                 if len(draft) >= self.config.min_description_length and not turn.data.get("editing"):
                     # Their problem is already written (at the menu, or at another question).
                     turn.set(description=draft[: self.config.max_text_length])

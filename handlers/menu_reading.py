@@ -75,9 +75,12 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
         if len(text) >= 12 and await engine.browser.answer_if_known(turn, text):
             return True
         await engine.intake.start(turn, draft=text[: engine.config.max_text_length])
+        # What the message also said (the system, a unit, a phone) is kept; the problem itself
+        # is the description, not asked for again.
         engine.intake.reader.keep_fields(
             turn, {k: v for k, v in reading.fields.items() if k != "description"}, text
         )
+        turn.set(given=sorted({*turn.data.get("given", []), "description"}))
         return True
     return False
 

@@ -91,7 +91,7 @@ class ReadingReplies:
         value = reading.value or ""
         keys = {choice.key for choice in prompt.choices}
         said = self.keep_fields(turn, reading.fields, text, skip=step)
-        if said and step not in ("description", "attachments"):
+        if said:
             turn.say(said)
         flow = self.flow
         if value in keys:
@@ -118,7 +118,9 @@ class ReadingReplies:
         before = turn.data.get("unit_code")
         if unit and turn.step in ("confirm", "edit"):
             turn.set(unit_hint=None)
-        said = self.keep_fields(turn, reading.fields, text, skip="" if turn.step in ("confirm", "edit") else turn.step)
+        said = self.keep_fields(
+            turn, reading.fields, text, skip="" if turn.step in ("confirm", "edit") else turn.step
+        )
         if unit and turn.step in ("confirm", "edit") and turn.data.get("unit_code") != before:
             self.flow.ask(turn, "confirm", prefix=said or None)  # a clear correction: the summary shows it
             return
@@ -278,7 +280,9 @@ class ReadingReplies:
         if turn.data.get("description"):
             return t["description_added"] if self.flow.add_to_description(turn, text) else ""
         if not turn.data.get("draft_description"):
-            turn.set(draft_description=text[:limit], given=sorted({*turn.data.get("given", []), "description"}))
+            turn.set(
+                draft_description=text[:limit], given=sorted({*turn.data.get("given", []), "description"})
+            )
             return t["description_kept"]
         turn.set(draft_description=f"{turn.data['draft_description']}\n{text}"[:limit])
         return t["description_added"]

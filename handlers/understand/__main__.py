@@ -94,6 +94,9 @@ def _same_value(question: str, expected: str, got: str | None, search: UnitSearc
         return got == "unit:31117"
     if got == expected or got.rsplit(":", 1)[-1] == expected:
         return True
+    # Labels the corpora have no name for: "hold on" is filed under waiting.
+    if (expected, got) in (("waiting", "hold"), ("language_en", "lang:en")):
+        return True
     if question in ("unit", "unit_pick", "unit_remembered") or expected.startswith("old:"):
         if expected.startswith("old:"):
             return not got.startswith("unit:")

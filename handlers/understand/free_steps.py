@@ -182,7 +182,7 @@ def procedure(text: str, padded: str, screen: Screen, units: UnitSearch | None) 
         skipped = _skip(text, padded, "procedure:skip", units)
         if skipped is not None:
             return skipped
-    if clarify(text, padded):
+    if not named and clarify(text, padded):
         return Reading(Outcome.QUESTION, "clarify")
     fields = volunteered(text, padded, units, skip=("procedure", "description"))
     if fields.keys() & {"phone", "dossier", "unit"} and not named:

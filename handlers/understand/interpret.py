@@ -9,6 +9,8 @@ for other fields, or unclear — never a final branch.
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz
 
 from handlers.textutil import fold
@@ -58,7 +60,37 @@ def typed_number(text: str) -> int | None:
         tokens = tokens[:-1]
     if len(tokens) == 1 and tokens[0].isascii() and tokens[0].isdigit() and len(tokens[0]) <= 3:
         return int(tokens[0])
+    if len(tokens) == 1 and tokens[0] in _NUMBER_WORDS:
+        return _NUMBER_WORDS[tokens[0]]  # "một", "số hai": dictated or typed out
     return None
+
+
+_NUMBER_WORDS = {
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+}
+# "1 à không 2", "Lê Chân à nhầm Ngô Quyền", "2, à mà thôi, 1": the person changed their mind.
+_CHANGED_MIND = re.compile(
+    r"[,.]?\s*\b(?:à|a|ờ)\s*,?\s*(?:không|khong|ko|nhầm|nham|mà thôi|ma thoi|thôi|thoi)\b\s*,?\s*",
+    re.IGNORECASE,
+)
+
+
+def changed_mind(text: str) -> str:
+    """What the person settled on, when they corrected themselves in a short message."""
+    parts = _CHANGED_MIND.split(text)
+    if len(parts) < 2 or not parts[-1].strip() or len(parts[0].split()) > 6:
+        return text
+    return parts[-1].strip()
 
 
 def _by_number_or_label(text: str, screen: Screen, free_text: bool) -> str | None:
@@ -87,6 +119,15 @@ _SLASH = {"huy": "cancel", "cancel": "cancel", "batdau": "restart", "start": "re
 _ON_SCREEN = {"cancel": ("confirm:cancel",), "restart": ("resume:restart",), "back": ("edit:back",)}
 
 
+def _not_a_report_cancel(padded: str, screen: Screen) -> bool:
+    """At the menu there is no report to cancel (a filed case is not withdrawn by a word: staff
+    read it); under the pictures, "không gửi nữa" is about pictures unless it names the report."""
+    if screen.question == "menu":
+        return True
+    named = any(f" {word} " in padded for word in ("huy", "cancel", "phan anh"))
+    return screen.question == "attachments" and not named
+
+
 def _command(text: str, padded: str, count: int, screen: Screen) -> Reading | None:
     """ "hủy", "làm lại từ đầu", "quay lại", "cho em gặp cán bộ": only when that is what the
     message is about (a short message made of the command and polite words), or the message
@@ -103,6 +144,8 @@ def _command(text: str, padded: str, count: int, screen: Screen) -> Reading | No
     ):
         if found:
             break
+        if value == "cancel" and _not_a_report_cancel(padded, screen):
+            continue
         if (
             (
                 count <= SHORT + 2
@@ -231,13 +274,26 @@ def question_or_social(
 ) -> Reading | None:
     """A question (about a case, the new units, where to file, beyond the task force) or talk."""
     # "ko nhận được mã OTP, chờ mãi không thấy tin nhắn" is a problem that mentions waiting.
-    specific = is_problem(without(padded, L.STATUS | L.WAITING | L.STATUS_SUBJECT | frozenset({"ho so", "ket qua", "tra loi"})))
-    if specific:
-        return None
+    specific = is_problem(
+        without(padded, L.STATUS | L.WAITING | L.STATUS_SUBJECT | frozenset({"ho so", "ket qua", "tra loi"}))
+    )
     status = any(f" {p} " in padded for p in L.STATUS)
-    if status and (count <= 8 or any(f" {s} " in padded for s in L.STATUS_SUBJECT)):
+    if not specific and status and (count <= 8 or any(f" {s} " in padded for s in L.STATUS_SUBJECT)):
         return Reading(Outcome.QUESTION, "status")
-    if any(f" {p} " in padded for p in L.WAITING):
+    tokens = padded.split()
+    if (
+        count <= 10
+        and tokens
+        and (
+            tokens[0] in ("doi", "cho", "de", "wait", "hold")
+            and (
+                tokens[-1] == "da"
+                or any(w in tokens for w in ("chut", "ti", "xiu", "lat", "on", "uploading"))
+            )
+        )
+    ):
+        return Reading(Outcome.SOCIAL, "hold")  # "đợi chút", "để bác thử đã": the question can wait
+    if not specific and any(f" {p} " in padded for p in L.WAITING):
         return Reading(Outcome.SOCIAL, "waiting")
     if any(f" {p} " in padded for p in L.NEW_UNIT) and any(
         f" {p} " in padded for p in ("xa", "phuong", "thi tran", "huyen", "quan", "don vi", "dia chi")
@@ -266,7 +322,7 @@ def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Rea
     """What `text`, typed at `screen`, means (see the module docstring)."""
     from handlers.understand.questions import READERS, free_text_question
 
-    text = text.strip()
+    text = changed_mind(text.strip())
     padded = joined(text)
     count = len(words(text))
     if not count:

@@ -14,7 +14,7 @@ def _phrases(text: str) -> frozenset[str]:
 
 # -- yes / no ---
 YES = _phrases(
-    "agree | chuan | co | correct | da | dung | duoc | good | ok | phai | right | roi | sure | u | vang | "
+    "y | accept | i accept | go on | agree | chuan | co | correct | da | dung | duoc | good | ok | phai | right | roi | sure | u | vang | "
     "yes | chac chan | chinh xac | co a | da co | da vang | dong y | dung a | dung roi | dung vay | duoc "
     "roi | i agree | khong sao | nhat tri | of course | ok luon | phai roi | xac nhan | dong y het | em "
     "dong y | khong van de | toi dong y | khong van de gi"
@@ -42,7 +42,7 @@ WORKED = _phrases(
 )
 # "It did not help": still failing, tried and no luck, not my problem.
 NOT_WORKED = _phrases(
-    "broken | khac | loi | still | van | bao loi | bi loi | chua duoc | chua xong | didnt work | doesnt "
+    "didnt help | did not help | not help | no help | doesnt help | not helpful | broken | khac | loi | still | van | bao loi | bi loi | chua duoc | chua xong | didnt work | doesnt "
     "work | khong duoc | khong giong | khong giup | khong on | khong phai | khong vao | khong xong | may "
     "lan | nhieu lan | nhu cu | no luck | not solved | not working | same error | same problem | still "
     "broken | that bai | thu het | thu nhieu | van bao | van bi | van chua | van con | van khong | van "
@@ -71,7 +71,7 @@ HUMAN = _phrases(
 )
 # "Skip this question": at an optional step it is the answer "none".
 SKIP = _phrases(
-    "bo | chiu | khoi | next | none | pass | qua | skip | thoi | bi mat | bo qua | chua co | chua nop | "
+    "no phone | dont have | no code | not yet | chiu | khoi | next | none | pass | qua | skip | thoi | bi mat | bo qua | chua co | chua nop | "
     "de sau | dont have | dont know | khong biet | khong can | khong cho | khong co | khong de | khong "
     "muon | khong nho | khong ro | khong tien | no idea | quen mat | quen roi | thoi khoi | chua co ma | "
     "khong biet ma | khong co gi | khong co ma | khong co so | khong muon cho | khong nho ma"

@@ -12,10 +12,11 @@ import re
 from functools import lru_cache
 
 from handlers.textutil import fold
+from handlers.understand.slips import repair
 
 # One token → its written-out form. Only abbreviations that mean one thing in this
 # conversation: "a" (anh, ạ), "c" (chị, có) and "v" (vậy, và) stay as they are.
-_ABBREVIATIONS: dict[str, str] = {
+ABBREVIATIONS: dict[str, str] = {
     # negation
     # ("hong" is left alone: it is also "hỏng", broken, and "Hồng" in place names.)
     "k": "khong",
@@ -101,7 +102,6 @@ _ABBREVIATIONS: dict[str, str] = {
     "tks": "thanks",
     "thank": "thanks",
     "thx": "thanks",
-    "ty": "thanks",
     "camon": "cam on",
     "hnay": "hom nay",
     "hqua": "hom qua",
@@ -134,9 +134,19 @@ _REPEATS = re.compile(r"(.)\1{2,}")  # "khôngggg", "okkkk": people stretch word
 @lru_cache(maxsize=4096)
 def _normalized(text: str) -> tuple[str, ...]:
     out: list[str] = []
-    text = _EMOJI_PATTERN.sub(lambda m: _EMOJI[m.group(0)], text)
-    for token in fold(_REPEATS.sub(r"\1", text)).split():
-        out.extend(_ABBREVIATIONS.get(token, token).split())
+    text = _EMOJI_PATTERN.sub(lambda m: _EMOJI[m.group(0)], text).replace("n't", "nt").replace("n’t", "nt")
+    for raw in _REPEATS.sub(r"\1", text).split():
+        # Words run together are split only where the person typed Vietnamese marks
+        # ("khôngđược"): an English word is never cut into Vietnamese syllables.
+        marked = has_diacritics(raw)
+        for token in fold(raw).split():
+            if token not in ABBREVIATIONS:
+                pieces = repair(token, split=marked)
+                if pieces != [token]:
+                    for piece in pieces:
+                        out.extend(ABBREVIATIONS.get(piece, piece).split())
+                    continue
+            out.extend(ABBREVIATIONS.get(token, token).split())
     return tuple(out)
 
 

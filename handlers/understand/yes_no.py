@@ -256,17 +256,29 @@ def confirm(text: str, padded: str, screen: Screen, units: UnitSearch | None) ->
         has(padded, _EDIT_WORDS | frozenset({"chu", "moi dung", "la", "thanh"})) or len(padded.split()) <= 5
     ):
         return Reading(Outcome.FIELD, fields=fields)
+    if has(padded, _EDIT_WORDS) and has(padded, frozenset({"don vi", "xa", "phuong", "dia chi"})):
+        other = _other_unit(" ".join(clauses(text)[1:]) or text, units)
+        if other:
+            return Reading(Outcome.FIELD, fields={"unit": other})  # "đơn vị sai rồi, phải là Kiến An"
+    if (
+        has(padded, frozenset({"mo ta", "noi dung"}))
+        and has(padded, frozenset({"them", "thieu", "bo sung"}))
+        and len(clauses(text)) > 1
+    ):
+        return Reading(Outcome.FIELD, fields={"description": "*"})  # "mô tả thiếu, thêm là …"
     if is_question(text, padded) or clarify(text, padded):
         return Reading(Outcome.QUESTION, "clarify")
     if has(padded, _EDIT_WORDS) and len(padded.split()) <= 12:
         return answer("confirm:edit")
     if has(padded, frozenset({"de mai", "de sau", "khoan", "doi chut", "cho chut", "tu tu"})):
         return None  # not now: ask, never send
+    sends = has(padded, L.FINISH | frozenset({"gui", "xac nhan", "gui giup", "gui di"}))
     if (
-        len(padded.split()) <= SHORT + 2
-        and has(padded, L.FINISH | frozenset({"gui", "xac nhan"}))
+        sends
+        and len(padded.split()) <= 12
         and polarity(padded) != "no"
+        and not has(padded, _EDIT_WORDS | L.NOT_WORKED)
     ):
-        return answer("confirm:submit")
+        return answer("confirm:submit")  # "dạ đúng hết rồi, cháu gửi giúp bác ạ"
     found = plain(padded, "confirm:submit", "")
     return answer(found) if found == "confirm:submit" else None
