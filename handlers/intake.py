@@ -134,14 +134,17 @@ class IntakeFlow:
             step = self._skip_given(turn, step)
             draft = turn.data.get("draft_description") or ""
             if (
-                step == "description"
-                and "description" in turn.data.get("given", [])
-                and not turn.data.get("description")
+                (
+                    step == "description"
+                    and "description" in turn.data.get("given", [])
+                    and not turn.data.get("description")
+                )
+                and len(draft) >= self.config.min_description_length
+                and not turn.data.get("editing")
             ):
-                if len(draft) >= self.config.min_description_length and not turn.data.get("editing"):
-                    # Their problem is already written (at the menu, or at another question).
-                    turn.set(description=draft[: self.config.max_text_length])
-                    step = "attachments"
+                # Their problem is already written (at the menu, or at another question).
+                turn.set(description=draft[: self.config.max_text_length])
+                step = "attachments"
             hint = turn.data.get("unit_hint")
             if step == "unit" and hint and not turn.data.get("unit_code"):
                 # A unit named in passing with several candidates: offer them now.

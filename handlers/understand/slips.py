@@ -84,9 +84,10 @@ def _split(token: str, known: frozenset[str]) -> list[str] | None:
         for start in range(max(0, end - 7), end):
             piece = token[start:end]
             previous = best[start]
-            if previous is not None and (len(piece) >= 2 or piece in "aeiouy") and piece in known:
-                if best[end] is None or len(previous) + 1 < len(best[end] or []):
-                    best[end] = [*previous, piece]
+            if previous is None or not (len(piece) >= 2 or piece in "aeiouy") or piece not in known:
+                continue
+            if best[end] is None or len(previous) + 1 < len(best[end] or []):
+                best[end] = [*previous, piece]
     found = best[len(token)]
     return found if found and len(found) >= 2 else None
 
