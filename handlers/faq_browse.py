@@ -160,21 +160,13 @@ class FaqBrowser:
             self._show(turn, turn.t.FAQ_PICK, choices)
         else:
             turn.go("faq_answered")
-            self._show(
-                turn,
-                turn.t.FAQ_NO_MATCH,
-                [Choice("faqafter:report", turn.t.FAQ_REPORT), Choice("faqafter:more", turn.t.FAQ_MORE)],
-            )
+            self._show(turn, turn.t.FAQ_NO_MATCH, [Choice("faqafter:report", turn.t.FAQ_REPORT), Choice("faqafter:more", turn.t.FAQ_MORE)])
 
     def _answer(self, turn: Turn, topic: FaqTopicView) -> None:
         turn.set(faq_last_topic=topic.id)
         turn.go("faq_answered")
         # Long answers are split by the channel adapter; the answer's line breaks are kept.
-        self._show(
-            turn,
-            turn.t.FAQ_ANSWER.format(title=topic.title, answer=topic.answer),
-            self._after_answer_choices(turn),
-        )
+        self._show(turn, turn.t.FAQ_ANSWER.format(title=topic.title, answer=topic.answer), self._after_answer_choices(turn))
 
     async def _mark_last(self, turn: Turn, solved: bool) -> None:
         from storage.models import FaqQuery

@@ -288,9 +288,7 @@ class IncidentDesk:
             session, case, "incident", actor=actor, note=f"Sự cố #{incident.id}: {incident.notice or ''}"
         )
         t = await case_texts(session, case)
-        text = t.INCIDENT_KNOWN.format(
-            subject=self.subject(incident.key, t), notice=incident.notice or "", code=case.code
-        )
+        text = t.INCIDENT_KNOWN.format(subject=self.subject(incident.key, t), notice=incident.notice or "", code=case.code)
         out.append(self.queue.to_reporter(case, Reply(text, language=t.LANGUAGE), purpose="notice"))
         if in_thread:
             note = self.queue.to_thread(
@@ -469,9 +467,7 @@ class IncidentDesk:
                 told.add(case.reporter_id)
                 t = await case_texts(session, case)
                 reply = Reply(
-                    t.INCIDENT_FIXED.format(
-                        subject=self.subject(incident.key, t), result=result, code=case.code
-                    ),
+                    t.INCIDENT_FIXED.format(subject=self.subject(incident.key, t), result=result, code=case.code),
                     rating_choices_in(t, self.rating_choices(case)),
                     language=t.LANGUAGE,
                 )
@@ -479,9 +475,7 @@ class IncidentDesk:
             elif case.reporter_id not in told:
                 told.add(case.reporter_id)
                 t = await case_texts(session, case)
-                text = t.INCIDENT_FIXED_INFO.format(
-                    subject=self.subject(incident.key, t), code=case.code, result=result
-                )
+                text = t.INCIDENT_FIXED_INFO.format(subject=self.subject(incident.key, t), code=case.code, result=result)
                 out.append(self.queue.to_reporter(case, Reply(text, language=t.LANGUAGE), purpose="notice"))
         self._say(
             event,

@@ -22,24 +22,12 @@ VIETNAMESE = "vi"
 # Typed at any step to switch (compared folded: no diacritics, lower case, no punctuation).
 _TO_ENGLISH = frozenset(
     {
-        "english",
-        "english please",
-        "in english",
-        "english pls",
-        "speak english",
-        "do you speak english",
-        "can we speak english",
-        "tieng anh",
+        "english", "english please", "in english", "english pls", "speak english", "do you speak english",
+        "can we speak english", "tieng anh",
     }
 )
 _TO_VIETNAMESE = frozenset({"tieng viet", "vietnamese", "in vietnamese", "tieng viet nhe", "noi tieng viet"})
-_COMMANDS = {
-    "en": ENGLISH,
-    "english": ENGLISH,
-    "vi": VIETNAMESE,
-    "tiengviet": VIETNAMESE,
-    "vietnamese": VIETNAMESE,
-}
+_COMMANDS = {"en": ENGLISH, "english": ENGLISH, "vi": VIETNAMESE, "tiengviet": VIETNAMESE, "vietnamese": VIETNAMESE}
 
 
 def texts_for(language: str | None) -> ModuleType:

@@ -59,11 +59,7 @@ class Queue:
 
     def topic_name(self, case: Case) -> str:
         unit = self.units.get(case.unit_code or "")
-        parts = [
-            case.code,
-            unit.full_name if unit else "Không rõ đơn vị",
-            T.SYSTEMS.get(case.system or "", "Khác"),
-        ]
+        parts = [case.code, unit.full_name if unit else "Không rõ đơn vị", T.SYSTEMS.get(case.system or "", "Khác")]
         return " · ".join(parts)[:128]
 
     def card_text(self, case: Case, reporter: Reporter | None) -> str:
@@ -94,18 +90,14 @@ class Queue:
         lines.append(f"📝 {shorten(case.description, 2500)}")
         if case.dossier_code or case.procedure_name:
             lines.append(f"🗂️ Mã hồ sơ: {case.dossier_code or '—'} · 📄 Thủ tục: {case.procedure_name or '—'}")
-        lines.append(
-            f"📞 {format_phone(case.phone) if case.phone else ('Ẩn danh' if case.anonymous else 'Không để lại số')}"
-        )
+        lines.append(f"📞 {format_phone(case.phone) if case.phone else ('Ẩn danh' if case.anonymous else 'Không để lại số')}")
         if case.first_response_due:
             lines.append(f"⏰ Phản hồi đầu tiên trước: {self.format_time(case.first_response_due)}")
         if case.resolution_due:
             lines.append(f"⏰ Hạn giải quyết: {self.format_time(case.resolution_due)}")
         if case.escalated:
             lines.append(self._escalation_line(case))
-        lines.append(
-            f"📌 Trạng thái: {S.STATUS_LABELS.get(case.status, case.status)} · Người xử lý: {case.assignee_name or 'chưa có'}"
-        )
+        lines.append(f"📌 Trạng thái: {S.STATUS_LABELS.get(case.status, case.status)} · Người xử lý: {case.assignee_name or 'chưa có'}")
         lines += ["", S.CARD_FOOTER]
         return "\n".join(lines)
 
@@ -124,11 +116,7 @@ class Queue:
     async def card_refresh(self, session: AsyncSession, case: Case) -> list[Outgoing]:
         """The card edited in place to show the case's current status and assignee."""
         reporter = await session.get(Reporter, case.reporter_id)
-        out = self.to_thread(
-            case,
-            Reply(self.card_text(case, reporter), self.card_buttons(case), columns=3),
-            purpose="card_edit",
-        )
+        out = self.to_thread(case, Reply(self.card_text(case, reporter), self.card_buttons(case), columns=3), purpose="card_edit")
         return [out] if out else []
 
     # -- CaseHooks -----------------------------------------------------------------------

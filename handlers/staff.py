@@ -61,7 +61,7 @@ def actor_name(event: Incoming) -> str:
 
 
 def handle_of(name: str) -> str:
-    """ "canbo_an" or "@canbo_an" as typed after /giao → "@canbo_an"."""
+    """"canbo_an" or "@canbo_an" as typed after /giao → "@canbo_an"."""
     return name if name.startswith("@") else f"@{name}"
 
 
@@ -73,9 +73,7 @@ def is_assignee(case: Case, event: Incoming) -> bool:
     usernames are case-insensitive."""
     if case.assignee_id is not None and str(case.assignee_id) == event.user_id:
         return True
-    return bool(
-        event.username and case.assignee_name and case.assignee_name.lower() == f"@{event.username}".lower()
-    )
+    return bool(event.username and case.assignee_name and case.assignee_name.lower() == f"@{event.username}".lower())
 
 
 def _staff_label(status: str | None) -> str:
@@ -99,9 +97,7 @@ class StaffDesk:
         self.rating_choices = rating_choices
         self.extra: dict[str, Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]] = {}
 
-    def register(
-        self, command: str, handler: Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]
-    ) -> None:
+    def register(self, command: str, handler: Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]) -> None:
         self.extra[command] = handler
 
     # -- entry ---------------------------------------------------------------------------
@@ -138,14 +134,8 @@ class StaffDesk:
 
     def _say(self, event: Incoming, out: list[Outgoing], text: str) -> None:
         out.append(
-            Outgoing(
-                event.channel,
-                event.chat_id,
-                Reply(text),
-                thread_id=event.thread_id,
-                reply_to_message_id=None if event.thread_id else event.message_id,
-                purpose="staff",
-            )
+            Outgoing(event.channel, event.chat_id, Reply(text), thread_id=event.thread_id,
+                     reply_to_message_id=None if event.thread_id else event.message_id, purpose="staff")
         )
 
     async def case_of_thread(self, session: AsyncSession, event: Incoming) -> Case | None:
@@ -159,9 +149,7 @@ class StaffDesk:
             if case is not None:
                 return case
         if event.reply_to_message_id:
-            case = (
-                await session.exec(select(Case).where(Case.card_message_id == event.reply_to_message_id))
-            ).first()
+            case = (await session.exec(select(Case).where(Case.card_message_id == event.reply_to_message_id))).first()
             if case is not None:
                 return case
             row = (
@@ -237,12 +225,7 @@ class StaffDesk:
                 self._say(event, out, S.NEED_TEXT.format(command="giao", example="@ten_can_bo"))
                 return
             target = handle_of(args.split()[0])
-            if (
-                case.assignee_name
-                and case.assignee_name != target
-                and not leader
-                and not is_assignee(case, event)
-            ):
+            if case.assignee_name and case.assignee_name != target and not leader and not is_assignee(case, event):
                 self._say(event, out, S.HANDOVER_REFUSED.format(code=case.code, assignee=case.assignee_name))
                 return
             case.assignee_name = target
@@ -266,9 +249,7 @@ class StaffDesk:
             await self._resolve(session, event, out, case, args)
         elif command == "molai":
             if case.escalated and not leader:
-                self._say(
-                    event, out, S.LEADER_ONLY.format(action="mở lại phản ánh đã chuyển vượt thẩm quyền")
-                )
+                self._say(event, out, S.LEADER_ONLY.format(action="mở lại phản ánh đã chuyển vượt thẩm quyền"))
                 return
             await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note=args or None)
             case.rating = None
@@ -282,13 +263,7 @@ class StaffDesk:
                 self._say(event, out, S.NEED_TEXT.format(command="vuotthamquyen", example="lý do"))
                 return
             if case.status not in CaseStatus.OPEN:
-                await repo.set_status(
-                    session,
-                    case,
-                    CaseStatus.IN_PROGRESS,
-                    actor=actor,
-                    note="Mở lại để chuyển vượt thẩm quyền",
-                )
+                await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note="Mở lại để chuyển vượt thẩm quyền")
             case.escalated = True
             case.escalation_reason = args
             case.escalated_at = datetime.now(UTC)
@@ -340,9 +315,7 @@ class StaffDesk:
         await repo.add_event(session, case, "assigned", actor=actor, note=actor)
         self.touch(case)
 
-    async def _wait_for_reporter(
-        self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, question: str
-    ) -> None:
+    async def _wait_for_reporter(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, question: str) -> None:
         actor = actor_name(event)
         await repo.set_status(session, case, CaseStatus.WAITING_REPORTER, actor=actor, note=question or None)
         self.touch(case)
@@ -356,9 +329,7 @@ class StaffDesk:
         out.append(self.queue.to_reporter(case, Reply(text, language=t.LANGUAGE)))
         self._say(event, out, S.WAITING.format(code=case.code, actor=actor))
 
-    async def _resolve(
-        self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, resolution: str
-    ) -> None:
+    async def _resolve(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, resolution: str) -> None:
         actor = actor_name(event)
         assert case.id is not None
         case.resolution = resolution
@@ -378,18 +349,14 @@ class StaffDesk:
         )
         out.append(self.queue.to_reporter(case, reply, purpose="rating_request"))
         await self._expect_rating(session, case)
-        self._say(
-            event, out, S.RESOLVED.format(actor=actor, code=case.code, resolution=shorten(resolution, 500))
-        )
+        self._say(event, out, S.RESOLVED.format(actor=actor, code=case.code, resolution=shorten(resolution, 500)))
 
     async def _expect_rating(self, session: AsyncSession, case: Case) -> None:
         """Text-menu channels answer "1/2/3": put an idle reporter on the rating step."""
         reporter_user = await self._reporter_user_id(session, case)
         conversation = (
             await session.exec(
-                select(Conversation).where(
-                    Conversation.channel == case.channel, Conversation.user_id == reporter_user
-                )
+                select(Conversation).where(Conversation.channel == case.channel, Conversation.user_id == reporter_user)
             )
         ).first()
         if conversation is not None and conversation.step in ("idle", "new"):
@@ -414,22 +381,10 @@ class StaffDesk:
         actor = actor_name(event)
         text = clean_text(event.text)
         assert case.id is not None
-        session.add(
-            CaseMessage(
-                case_id=case.id,
-                direction="out",
-                author=actor,
-                text=text or f"[{len(event.attachments)} tệp]",
-                staff_message_id=event.message_id,
-            )
-        )
+        session.add(CaseMessage(case_id=case.id, direction="out", author=actor, text=text or f"[{len(event.attachments)} tệp]", staff_message_id=event.message_id))
         t = await case_texts(session, case)
         body = t.STAFF_REPLY.format(code=case.code, text=text or t.STAFF_REPLY_FILES)
-        out.append(
-            self.queue.to_reporter(
-                case, Reply(body, attachments=list(event.attachments), language=t.LANGUAGE)
-            )
-        )
+        out.append(self.queue.to_reporter(case, Reply(body, attachments=list(event.attachments), language=t.LANGUAGE)))
         if event.attachments and case.channel != event.channel:
             # A Telegram file cannot be shown on Zalo: the person only learns that one was sent.
             self._say(event, out, S.FILES_NOT_SHOWN.format(code=case.code))
@@ -439,15 +394,11 @@ class StaffDesk:
             # the card instead of leaving an answered case "chưa giao".
             await self._assign_to_sender(session, event, case)
         if case.status == CaseStatus.NEW:
-            await repo.set_status(
-                session, case, CaseStatus.IN_PROGRESS, actor=actor, note="Đã trả lời người phản ánh"
-            )
+            await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor=actor, note="Đã trả lời người phản ánh")
             self.touch(case)
         case.updated_at = datetime.now(UTC)
 
-    async def _faq_draft(
-        self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, question: str
-    ) -> None:
+    async def _faq_draft(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case, question: str) -> None:
         """/taofaq [câu hỏi mẫu]: the case's resolution as a draft FAQ topic, saved for review."""
         if not case.resolution or case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
             # A reopened case's resolution did not solve it: not something to teach the bot.
@@ -467,17 +418,9 @@ class StaffDesk:
             self._say(event, out, S.FAQ_DRAFT_FAILED.format(code=case.code, reason=exc.strerror or exc))
             return
         await repo.add_event(session, case, "faq_draft", actor=actor, note=str(path))
-        self._say(
-            event,
-            out,
-            S.FAQ_DRAFT_SAVED.format(
-                actor=actor,
-                code=case.code,
-                path=path,
-                draft=shorten_lines(body.strip(), 2500),
-                min_examples=MIN_EXAMPLES,
-            ),
-        )
+        self._say(event, out, S.FAQ_DRAFT_SAVED.format(
+            actor=actor, code=case.code, path=path, draft=shorten_lines(body.strip(), 2500), min_examples=MIN_EXAMPLES,
+        ))
 
     async def _history(self, session: AsyncSession, event: Incoming, out: list[Outgoing], case: Case) -> None:
         assert case.id is not None
@@ -488,17 +431,10 @@ class StaffDesk:
                 change = f"{_staff_label(item.from_status)} → {_staff_label(item.to_status)}"
             else:
                 change = S.EVENT_LABELS.get(item.kind, item.kind)
-            lines.append(
-                f"• {when} {item.actor or ''}: {change}"
-                + (f" – {shorten(item.note, 120)}" if item.note else "")
-            )
+            lines.append(f"• {when} {item.actor or ''}: {change}" + (f" – {shorten(item.note, 120)}" if item.note else ""))
         for message in await repo.case_messages(session, case.id):
             when = message.created_at.astimezone(self.tz).strftime("%H:%M %d/%m")
-            tag = {
-                "in": "Người phản ánh",
-                "out": f"Trả lời ({message.author})",
-                "note": f"Ghi chú ({message.author})",
-            }[message.direction]
+            tag = {"in": "Người phản ánh", "out": f"Trả lời ({message.author})", "note": f"Ghi chú ({message.author})"}[message.direction]
             lines.append(f"• {when} {tag}: {shorten(message.text, 160)}")
         self._say(event, out, "\n".join(lines))
 
@@ -521,9 +457,7 @@ class StaffDesk:
     async def _queue_list(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
         now = datetime.now(UTC)
         cases = (
-            await session.exec(
-                select(Case).where(col(Case.status).in_(CaseStatus.OPEN)).order_by(col(Case.created_at))
-            )
+            await session.exec(select(Case).where(col(Case.status).in_(CaseStatus.OPEN)).order_by(col(Case.created_at)))
         ).all()
         if not cases:
             self._say(event, out, S.QUEUE_EMPTY)
@@ -536,9 +470,7 @@ class StaffDesk:
 
     async def _search(self, session: AsyncSession, event: Incoming, out: list[Outgoing], query: str) -> None:
         if not query:
-            self._say(
-                event, out, S.NEED_TEXT.format(command="tim", example="PA-… hoặc số điện thoại hoặc từ khóa")
-            )
+            self._say(event, out, S.NEED_TEXT.format(command="tim", example="PA-… hoặc số điện thoại hoặc từ khóa"))
             return
         code = find_code(query)
         phone = normalize_phone(query)
@@ -550,11 +482,8 @@ class StaffDesk:
         else:
             pattern = f"%{query.lower()}%"
             statement = statement.where(
-                or_(
-                    func.lower(Case.description).like(pattern),
-                    func.lower(col(Case.procedure_name)).like(pattern),
-                    func.lower(col(Case.dossier_code)).like(pattern),
-                )
+                or_(func.lower(Case.description).like(pattern), func.lower(col(Case.procedure_name)).like(pattern),
+                    func.lower(col(Case.dossier_code)).like(pattern))
             )
         cases = (await session.exec(statement.order_by(col(Case.created_at).desc()).limit(20))).all()
         if not cases:
@@ -572,28 +501,15 @@ class StaffDesk:
         rows = (await session.exec(select(Case.status, func.count()).group_by(Case.status))).all()  # type: ignore[call-overload]
         counts = {status: count for status, count in rows}
         today_start = now.astimezone(self.tz).replace(hour=0, minute=0, second=0, microsecond=0)
-        new_today = (
-            await session.exec(select(func.count()).select_from(Case).where(Case.created_at >= today_start))
-        ).one()  # type: ignore[call-overload]
+        new_today = (await session.exec(select(func.count()).select_from(Case).where(Case.created_at >= today_start))).one()  # type: ignore[call-overload]
         open_cases = (await session.exec(select(Case).where(col(Case.status).in_(CaseStatus.OPEN)))).all()
         overdue = sum(1 for c in open_cases if c.resolution_due and c.resolution_due < now)
-        escalated = (
-            await session.exec(select(func.count()).select_from(Case).where(Case.escalated == True))
-        ).one()  # type: ignore[call-overload]  # noqa: E712
+        escalated = (await session.exec(select(func.count()).select_from(Case).where(Case.escalated == True))).one()  # type: ignore[call-overload]  # noqa: E712
         week = now - timedelta(days=7)
-        responded = (
-            await session.exec(
-                select(Case).where(Case.created_at >= week, col(Case.first_response_at).is_not(None))
-            )
-        ).all()
+        responded = (await session.exec(select(Case).where(Case.created_at >= week, col(Case.first_response_at).is_not(None)))).all()
         avg = (
-            sum(
-                (c.first_response_at - c.created_at).total_seconds() for c in responded if c.first_response_at
-            )
-            / len(responded)
-            / 3600
-            if responded
-            else None
+            sum((c.first_response_at - c.created_at).total_seconds() for c in responded if c.first_response_at) / len(responded) / 3600
+            if responded else None
         )
         lines = [
             "📊 Thống kê nhanh",
@@ -602,11 +518,7 @@ class StaffDesk:
         ]
         lines += [f"• {S.STATUS_LABELS[s]}: {counts.get(s, 0)}" for s in CaseStatus.ALL]
         lines.append(f"• Vượt thẩm quyền: {escalated}")
-        lines.append(
-            f"• Phản hồi đầu tiên trung bình 7 ngày qua: {avg:.1f} giờ"
-            if avg is not None
-            else "• Chưa có số liệu phản hồi 7 ngày qua"
-        )
+        lines.append(f"• Phản hồi đầu tiên trung bình 7 ngày qua: {avg:.1f} giờ" if avg is not None else "• Chưa có số liệu phản hồi 7 ngày qua")
         self._say(event, out, "\n".join(lines))
 
 

@@ -32,24 +32,22 @@ CARD_ESCALATED_TAG = "📤 VƯỢT THẨM QUYỀN"
 CARD_ENGLISH = "🌐 Người phản ánh dùng tiếng Anh: cán bộ nên trả lời bằng tiếng Anh."
 CARD_ESCALATED = "📤 Vượt thẩm quyền Tổ công tác, đã chuyển cấp trên lúc {when}. Lý do: {reason}"
 QUEUE_ESCALATED_TAG = " · 📤 vượt thẩm quyền"
-CARD_FOOTER = (
-    "↩️ Trả lời trong chủ đề này (hoặc trả lời thẻ này) để gửi cho người phản ánh. /ghichu để ghi chú nội bộ."
-)
+CARD_FOOTER = "↩️ Trả lời trong chủ đề này (hoặc trả lời thẻ này) để gửi cho người phản ánh. /ghichu để ghi chú nội bộ."
 BUTTON_TAKE = "🙋 Nhận xử lý"
 BUTTON_WAIT = "⏳ Chờ bổ sung"
 BUTTON_HISTORY = "📋 Lịch sử"
 
 NOT_STAFF = "Xin lỗi, lệnh này chỉ dành cho cán bộ Tổ công tác."
 LEADER_ONLY = "Xin lỗi, chỉ lãnh đạo Tổ công tác mới được {action}."
-NEED_CASE = (
-    "Lệnh này cần dùng trong chủ đề (hoặc trả lời thẻ) của một phản ánh, hoặc ghi kèm mã: /{command} PA-…"
-)
+NEED_CASE = "Lệnh này cần dùng trong chủ đề (hoặc trả lời thẻ) của một phản ánh, hoặc ghi kèm mã: /{command} PA-…"
 CASE_NOT_FOUND = "Không tìm thấy phản ánh {code}."
 NEED_TEXT = "Bạn ghi kèm nội dung giúp mình: /{command} {example}"
 TOOK = "🙋 {actor} đã nhận xử lý phản ánh {code}."
 ASSIGNED = "👤 Phản ánh {code} đã giao cho {assignee} (bởi {actor})."
 ALREADY_ASSIGNED = "Phản ánh {code} đang do {assignee} xử lý. Chỉ lãnh đạo mới giao lại được."
-HANDOVER_REFUSED = "Phản ánh {code} đang do {assignee} xử lý. Chỉ {assignee} hoặc lãnh đạo mới giao lại được."
+HANDOVER_REFUSED = (
+    "Phản ánh {code} đang do {assignee} xử lý. Chỉ {assignee} hoặc lãnh đạo mới giao lại được."
+)
 RESOLVED = "✅ {actor} đã đóng phản ánh {code} với kết quả:\n{resolution}\n\nĐã gửi kết quả và đề nghị đánh giá tới người phản ánh."
 REOPENED = "🔄 {actor} đã mở lại phản ánh {code}."
 ESCALATED = "📤 Phản ánh {code} được {actor} chuyển vượt thẩm quyền. Lý do: {reason}"
@@ -102,9 +100,7 @@ FAQ_DRAFT_SAVED = (
     "3. Chuyển mục này vào một tệp trong faq/data/topics/, chạy python -m faq check.\n"
     "4. Gõ /taifaq để bot nạp lại, không cần khởi động lại."
 )
-FAQ_DRAFT_FAILED = (
-    "⚠️ Chưa lưu được bản nháp FAQ cho phản ánh {code}: {reason}. Bạn báo quản trị hệ thống giúp mình."
-)
+FAQ_DRAFT_FAILED = "⚠️ Chưa lưu được bản nháp FAQ cho phản ánh {code}: {reason}. Bạn báo quản trị hệ thống giúp mình."
 FILES_NOT_SHOWN = (
     "⚠️ Người phản ánh {code} dùng Zalo nên không xem được tệp gửi từ Telegram (họ chỉ được báo là có tệp). "
     "Cán bộ mô tả nội dung bằng chữ, hoặc gửi đường link công khai của tệp."

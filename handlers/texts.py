@@ -38,13 +38,7 @@ STATUS_LABELS: dict[str, str] = {
     "da_giai_quyet": "Đã giải quyết",
     "da_dong": "Đã đóng",
 }
-STATUS_ICONS = {
-    "moi": "🆕",
-    "dang_xu_ly": "🛠️",
-    "cho_nguoi_phan_anh": "⏳",
-    "da_giai_quyet": "✅",
-    "da_dong": "📁",
-}
+STATUS_ICONS = {"moi": "🆕", "dang_xu_ly": "🛠️", "cho_nguoi_phan_anh": "⏳", "da_giai_quyet": "✅", "da_dong": "📁"}
 
 RATINGS: dict[str, str] = {
     "hai_long": "😊 Hài lòng",
@@ -106,9 +100,7 @@ ASK_UNIT = (
     "📍 Bạn phản ánh về xã, phường hay đặc khu nào?\n"
     "Bạn gõ tên đơn vị nhé, ví dụ: Lê Chân, xã An Lão, đặc khu Cát Hải."
 )
-ASK_UNIT_OFFICER = (
-    "📍 Bạn đang công tác tại xã, phường hay đặc khu nào?\nBạn gõ tên đơn vị nhé, ví dụ: Lê Chân, xã An Lão."
-)
+ASK_UNIT_OFFICER = "📍 Bạn đang công tác tại xã, phường hay đặc khu nào?\nBạn gõ tên đơn vị nhé, ví dụ: Lê Chân, xã An Lão."
 UNIT_SKIP = "⏭️ Không rõ / bỏ qua"
 UNIT_NOT_FOUND = (
     "Mình chưa tìm thấy “{text}” trong 114 xã, phường, đặc khu của Hải Phòng.\n"
@@ -202,11 +194,10 @@ FAQ_ANSWER = "📌 {title}\n\n{answer}"
 FAQ_THANKS = "🎉 Rất vui vì đã giúp được bạn! Nếu cần thêm, bạn cứ nhắn cho mình nhé."
 
 ASK_DOSSIER = (
-    "🗂️ Nếu đã nộp hồ sơ, bạn gửi mã hồ sơ giúp mình (ví dụ: H26.22-251120-0001).\nChưa có thì chọn “Bỏ qua”."
+    "🗂️ Nếu đã nộp hồ sơ, bạn gửi mã hồ sơ giúp mình (ví dụ: H26.22-251120-0001).\n"
+    "Chưa có thì chọn “Bỏ qua”."
 )
-DOSSIER_INVALID = (
-    "Mã hồ sơ thường gồm chữ và số (ví dụ H26.22-251120-0001). Bạn kiểm tra lại, hoặc chọn “Bỏ qua”."
-)
+DOSSIER_INVALID = "Mã hồ sơ thường gồm chữ và số (ví dụ H26.22-251120-0001). Bạn kiểm tra lại, hoặc chọn “Bỏ qua”."
 ASK_PROCEDURE = "📄 Bạn đang làm thủ tục gì? (ví dụ: Đăng ký khai sinh, Cấp phiếu lý lịch tư pháp)\nKhông rõ thì chọn “Bỏ qua”."
 SKIP = "⏭️ Bỏ qua"
 ASK_PHONE = (
@@ -214,7 +205,8 @@ ASK_PHONE = (
     "Bấm “Chia sẻ số điện thoại” hoặc gõ số (ví dụ 0912 345 678)."
 )
 ASK_PHONE_TEXT_ONLY = (
-    "📞 Để Tổ công tác liên hệ khi cần, bạn cho mình xin số điện thoại nhé.\nBạn gõ số (ví dụ 0912 345 678)."
+    "📞 Để Tổ công tác liên hệ khi cần, bạn cho mình xin số điện thoại nhé.\n"
+    "Bạn gõ số (ví dụ 0912 345 678)."
 )
 SHARE_CONTACT = "📱 Chia sẻ số điện thoại"
 USE_KNOWN_PHONE = "📞 Dùng số {phone}"
@@ -262,15 +254,11 @@ CASE_CREATED = (
 
 CANCELLED = "Đã hủy. Thông tin đang nhập dở đã được xóa."
 NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang làm dở."
-RESUME = (
-    "👋 Chào bạn quay lại! Bạn đang gửi dở một phản ánh (bước: {step}).\nBạn muốn tiếp tục hay bắt đầu lại?"
-)
+RESUME = "👋 Chào bạn quay lại! Bạn đang gửi dở một phản ánh (bước: {step}).\nBạn muốn tiếp tục hay bắt đầu lại?"
 RESUME_CONTINUE = "▶️ Tiếp tục"
 RESUME_RESTART = "🔄 Bắt đầu lại"
 
-NOT_UNDERSTOOD_CHOICE = (
-    "Mình chưa hiểu “{text}”. Bạn chọn một mục bên dưới, hoặc trả lời bằng số thứ tự của mục đó nhé."
-)
+NOT_UNDERSTOOD_CHOICE = "Mình chưa hiểu “{text}”. Bạn chọn một mục bên dưới, hoặc trả lời bằng số thứ tự của mục đó nhé."
 STALE_CHOICE = "Nút này thuộc bước trước rồi. Mình đang hỏi:"
 DRAFT_KEPT = (
     "📝 Mình đã ghi lại nội dung bạn vừa nhắn, lát nữa sẽ dùng làm mô tả vấn đề.\n"
@@ -292,13 +280,9 @@ EMPTY_MESSAGE = "Mình chưa nhận được nội dung nào. Bạn nhắn lại
 FLOOD = "Bạn nhắn nhanh quá, mình xử lý không kịp 😅. Bạn đợi khoảng một phút rồi nhắn tiếp giúp mình nhé."
 
 ASK_LOOKUP = "🔎 Bạn gõ mã phản ánh cần tra cứu (ví dụ PA-251123-7KQ4)."
-ASK_LOOKUP_WITH_LIST = (
-    "🔎 Các phản ánh gần đây của bạn ở bên dưới. Chọn một phản ánh để xem, hoặc gõ mã phản ánh."
-)
+ASK_LOOKUP_WITH_LIST = "🔎 Các phản ánh gần đây của bạn ở bên dưới. Chọn một phản ánh để xem, hoặc gõ mã phản ánh."
 LOOKUP_GIVE_UP = "Bạn có thể xem lại mã trong tin nhắn lúc gửi phản ánh, hoặc chọn việc khác bên dưới."
-LOOKUP_NOT_FOUND = (
-    "Mình không tìm thấy phản ánh “{code}” trong các phản ánh bạn đã gửi. Bạn kiểm tra lại mã giúp mình nhé."
-)
+LOOKUP_NOT_FOUND = "Mình không tìm thấy phản ánh “{code}” trong các phản ánh bạn đã gửi. Bạn kiểm tra lại mã giúp mình nhé."
 LOOKUP_SENT_AT = "📅 Gửi lúc: {when}"
 LOOKUP_NO_UNIT = "Không rõ đơn vị"
 LOOKUP_DUE = "⏰ Dự kiến có kết quả trước: {due}"
@@ -373,7 +357,8 @@ INCIDENT_FIXED_INFO = (
 FAQ_BROWSE = "❓ Câu hỏi thường gặp\nBạn chọn nhóm hệ thống, hoặc gõ câu hỏi của bạn:"
 FAQ_BROWSE_TOPICS = "Chọn câu hỏi bạn quan tâm, hoặc gõ câu hỏi của bạn:"
 FAQ_NO_MATCH = (
-    "Mình chưa có sẵn câu trả lời cho câu hỏi này.\nBạn có thể gửi phản ánh để Tổ công tác hỗ trợ trực tiếp."
+    "Mình chưa có sẵn câu trả lời cho câu hỏi này.\n"
+    "Bạn có thể gửi phản ánh để Tổ công tác hỗ trợ trực tiếp."
 )
 FAQ_HELPFUL = "👍 Đã rõ, cảm ơn"
 FAQ_REPORT = "📝 Gửi phản ánh"
@@ -402,16 +387,8 @@ STEP_NAMES: dict[str, str] = {
 # Short sentences that ask for a menu item, read at the menu and in the FAQ screens
 # (handlers.engine: "tôi muốn phản ánh" is a request to report, not a problem to match).
 MENU_INTENTS: dict[str, tuple[str, ...]] = {
-    "menu:report": (
-        "muốn phản ánh",
-        "muốn gửi phản ánh",
-        "cần phản ánh",
-        "cần gửi phản ánh",
-        "gửi phản ánh",
-        "muốn báo lỗi",
-        "khiếu nại",
-        "phản ánh mới",
-    ),
+    "menu:report": ("muốn phản ánh", "muốn gửi phản ánh", "cần phản ánh", "cần gửi phản ánh", "gửi phản ánh",
+                    "muốn báo lỗi", "khiếu nại", "phản ánh mới"),
     "menu:lookup": ("muốn tra cứu", "tra cứu phản ánh", "xem tiến độ", "kiểm tra tiến độ", "tra cứu mã"),
 }
 
@@ -426,34 +403,14 @@ ANSWER_WORDS: dict[str, tuple[str, ...]] = {
     "role:nguoi_dan": ("dân", "người dân", "công dân", "cá nhân", "nd"),
     "role:doanh_nghiep": ("dn", "doanh nghiệp", "công ty", "cty", "hộ kinh doanh"),
     "role:can_bo_xa": (
-        "cán bộ xã",
-        "cán bộ phường",
-        "cb xã",
-        "cb phường",
-        "cán bộ một cửa",
-        "một cửa xã",
-        "cán bộ đặc khu",
-        "công chức xã",
-        "công chức phường",
+        "cán bộ xã", "cán bộ phường", "cb xã", "cb phường", "cán bộ một cửa", "một cửa xã", "cán bộ đặc khu",
+        "công chức xã", "công chức phường",
     ),
     "role:can_bo_so": ("cán bộ sở", "cb sở", "sở ngành", "cán bộ ngành", "công chức sở"),
-    "system:dvc_quoc_gia": (
-        "dvc",
-        "dvcqg",
-        "dịch vụ công",
-        "cổng dịch vụ công",
-        "cổng dvc",
-        "dịch vụ công quốc gia",
-    ),
+    "system:dvc_quoc_gia": ("dvc", "dvcqg", "dịch vụ công", "cổng dịch vụ công", "cổng dvc", "dịch vụ công quốc gia"),
     "system:he_thong_tthc_thanh_pho": (
-        "một cửa",
-        "một cửa điện tử",
-        "phần mềm một cửa",
-        "hệ thống một cửa",
-        "hệ thống tthc",
-        "hệ thống thành phố",
-        "hệ thống của thành phố",
-        "hệ thống giải quyết tthc",
+        "một cửa", "một cửa điện tử", "phần mềm một cửa", "hệ thống một cửa", "hệ thống tthc",
+        "hệ thống thành phố", "hệ thống của thành phố", "hệ thống giải quyết tthc",
     ),
     "system:vneid": ("vneid", "vn eid", "định danh", "định danh điện tử", "đăng nhập", "tài khoản định danh"),
     "system:thanh_toan": ("thanh toán", "thanh toán trực tuyến", "lệ phí", "nộp phí", "phí", "payment"),
@@ -465,48 +422,16 @@ ANSWER_WORDS: dict[str, tuple[str, ...]] = {
     "unit:retype": ("không phải", "ko phải", "nhập lại", "sai"),
     "faq:solved": (
         # Not "có": to "Có phải bạn gặp vấn đề này?" it means "yes, that is my problem".
-        "được rồi",
-        "đc rồi",
-        "dc roi",
-        "xong rồi",
-        "đã xong",
-        "ổn rồi",
-        "rồi",
-        "được",
-        "ok",
-        "giải quyết được",
-        "làm được rồi",
-        "cảm ơn",
+        "được rồi", "đc rồi", "dc roi", "xong rồi", "đã xong", "ổn rồi", "rồi", "được", "ok",
+        "giải quyết được", "làm được rồi", "cảm ơn",
     ),
     "faq:not_solved": (
-        "chưa",
-        "không",
-        "ko",
-        "k",
-        "chưa được",
-        "không được",
-        "ko được",
-        "vẫn lỗi",
-        "vẫn chưa",
-        "vẫn chưa được",
-        "vẫn không được",
-        "không phải",
-        "chưa giải quyết được",
-        "gửi tổ công tác",
+        "chưa", "không", "ko", "k", "chưa được", "không được", "ko được", "vẫn lỗi", "vẫn chưa",
+        "vẫn chưa được", "vẫn không được", "không phải", "chưa giải quyết được", "gửi tổ công tác",
     ),
     "faqpick:none": ("không phải", "ko phải", "không giống", "không có", "không cái nào", "gửi tổ công tác"),
     "confirm:submit": (
-        "có",
-        "đúng",
-        "đúng rồi",
-        "chính xác",
-        "gửi",
-        "gửi đi",
-        "ok",
-        "oke",
-        "đồng ý",
-        "xác nhận",
-        "chuẩn",
+        "có", "đúng", "đúng rồi", "chính xác", "gửi", "gửi đi", "ok", "oke", "đồng ý", "xác nhận", "chuẩn",
     ),
     "confirm:edit": ("sửa", "sửa lại", "chỉnh sửa", "chưa đúng", "sai", "không đúng"),
     "confirm:cancel": ("hủy", "huỷ", "hủy bỏ", "thôi", "không gửi", "ko gửi"),
@@ -515,14 +440,7 @@ ANSWER_WORDS: dict[str, tuple[str, ...]] = {
     "rate:hai_long": ("hài lòng", "rất hài lòng", "tốt", "rất tốt", "ok"),
     "rate:binh_thuong": ("bình thường", "tạm được", "tạm", "tàm tạm"),
     "rate:khong_hai_long": (
-        "không hài lòng",
-        "ko hài lòng",
-        "chưa hài lòng",
-        "kém",
-        "tệ",
-        "vẫn lỗi",
-        "vẫn chưa được",
-        "chưa được",
+        "không hài lòng", "ko hài lòng", "chưa hài lòng", "kém", "tệ", "vẫn lỗi", "vẫn chưa được", "chưa được",
     ),
     "comment:skip": ("bỏ qua", "không", "ko", "không có", "thôi"),
     "followup:new": ("phản ánh mới", "mới", "lỗi khác", "việc khác", "cái mới"),

@@ -159,14 +159,17 @@ ATTACHMENT_RECEIVED = "📎 File received ({count}/{max}). Send another or choos
 CONTINUE = "➡️ Continue"
 ATTACHMENT_LIMIT = "You've sent the maximum of {max} files. Let's move on to the next step."
 ATTACHMENT_BAD_TYPE = (
-    "I can't accept “{name}” (file type {mime}).\nPlease send images (JPG, PNG) or PDF, Word or Excel files."
+    "I can't accept “{name}” (file type {mime}).\n"
+    "Please send images (JPG, PNG) or PDF, Word or Excel files."
 )
 ATTACHMENT_TOO_BIG = "“{name}” is larger than {max} MB. Please send a screenshot or a smaller file."
 ATTACHMENT_KEPT = (
-    "📎 File received ({count}/{max}), I'll attach it to your report.\nPlease go on with the question above."
+    "📎 File received ({count}/{max}), I'll attach it to your report.\n"
+    "Please go on with the question above."
 )
 ATTACHMENTS_FULL = (
-    "Your report already has {max} files, so I can't take more.\nPlease go on with the question above."
+    "Your report already has {max} files, so I can't take more.\n"
+    "Please go on with the question above."
 )
 FILE_PHOTO = "image"
 FILE_DOCUMENT = "file"
@@ -263,7 +266,8 @@ RESUME_CONTINUE = "▶️ Continue"
 RESUME_RESTART = "🔄 Start over"
 
 NOT_UNDERSTOOD_CHOICE = (
-    "Sorry, I didn't understand “{text}”. Please choose one of the options below (or reply with its number)."
+    "Sorry, I didn't understand “{text}”. Please choose one of the options below "
+    "(or reply with its number)."
 )
 STALE_CHOICE = "That button belongs to an earlier step. My current question is:"
 DRAFT_KEPT = (
@@ -322,7 +326,9 @@ CASE_RESOLVED = (
 )
 ASK_RATING_COMMENT = "Thank you! Would you like to add a comment? Type it, or choose “Skip”."
 RATING_THANKS = "🙏 Thank you for your feedback. Good luck with your application!"
-RATING_COMMENT_THANKS_UNHAPPY = "🙏 Thank you for your comment. I've passed it to the task force; an officer will review it and contact you soon."
+RATING_COMMENT_THANKS_UNHAPPY = (
+    "🙏 Thank you for your comment. I've passed it to the task force; an officer will review it and contact you soon."
+)
 RATING_UNHAPPY_NOTED = "👌 Noted. The task force will look at it again and contact you soon."
 RATING_REASK = (
     "📨 I've passed your message to the task force (report {code}).\n"
@@ -396,65 +402,17 @@ MENU_INTENTS: dict[str, tuple[str, ...]] = {
 # Everyday English answers (see handlers.texts.ANSWER_WORDS). handlers.choices consults them,
 # together with the Vietnamese ones, for people who chose English.
 ANSWER_WORDS: dict[str, tuple[str, ...]] = {
-    "consent:yes": (
-        "yes",
-        "y",
-        "yeah",
-        "yep",
-        "ok",
-        "okay",
-        "agree",
-        "i agree",
-        "sure",
-        "accept",
-        "i accept",
-    ),
+    "consent:yes": ("yes", "y", "yeah", "yep", "ok", "okay", "agree", "i agree", "sure", "accept", "i accept"),
     "consent:no": (
-        "no",
-        "n",
-        "nope",
-        "disagree",
-        "i disagree",
-        "don't agree",
-        "do not agree",
-        "i don't agree",
-        "anonymous",
-        "anonymously",
-        "send anonymously",
-        "refuse",
-        "decline",
+        "no", "n", "nope", "disagree", "i disagree", "don't agree", "do not agree", "i don't agree",
+        "anonymous", "anonymously", "send anonymously", "refuse", "decline",
     ),
-    "role:nguoi_dan": (
-        "citizen",
-        "resident",
-        "individual",
-        "person",
-        "foreigner",
-        "foreign resident",
-        "expat",
-    ),
+    "role:nguoi_dan": ("citizen", "resident", "individual", "person", "foreigner", "foreign resident", "expat"),
     "role:doanh_nghiep": ("business", "company", "enterprise", "firm", "employer"),
-    "role:can_bo_xa": (
-        "commune officer",
-        "ward officer",
-        "commune official",
-        "ward official",
-        "commune staff",
-    ),
+    "role:can_bo_xa": ("commune officer", "ward officer", "commune official", "ward official", "commune staff"),
     "role:can_bo_so": ("department officer", "department official", "city department", "department staff"),
-    "system:dvc_quoc_gia": (
-        "national portal",
-        "public service portal",
-        "national public service portal",
-        "portal",
-    ),
-    "system:he_thong_tthc_thanh_pho": (
-        "city system",
-        "city portal",
-        "city procedure system",
-        "one stop",
-        "one-stop",
-    ),
+    "system:dvc_quoc_gia": ("national portal", "public service portal", "national public service portal", "portal"),
+    "system:he_thong_tthc_thanh_pho": ("city system", "city portal", "city procedure system", "one stop", "one-stop"),
     "system:vneid": ("login", "log in", "sign in", "digital id", "eid", "e id", "identity"),
     "system:thanh_toan": ("payment", "pay", "paying", "fee", "fees", "online payment"),
     "system:chu_ky_so": ("digital signature", "e signature", "signature", "signing", "usb token"),
@@ -463,45 +421,15 @@ ANSWER_WORDS: dict[str, tuple[str, ...]] = {
     "unit:same": ("yes", "same", "the same", "same one", "same unit", "correct", "right", "ok"),
     "unit:other": ("other", "another", "another unit", "different", "no"),
     "unit:retype": ("no", "none", "wrong", "type again", "retype", "none of these"),
-    "faq:solved": (
-        "yes",
-        "solved",
-        "it's solved",
-        "it worked",
-        "worked",
-        "fixed",
-        "done",
-        "thanks",
-        "thank you",
-        "ok",
-    ),
+    "faq:solved": ("yes", "solved", "it's solved", "it worked", "worked", "fixed", "done", "thanks", "thank you", "ok"),
     "faq:not_solved": (
-        "no",
-        "not yet",
-        "not solved",
-        "didn't work",
-        "did not work",
-        "doesn't work",
-        "still not working",
-        "still broken",
-        "still an error",
-        "not my problem",
-        "send to the task force",
+        "no", "not yet", "not solved", "didn't work", "did not work", "doesn't work", "still not working",
+        "still broken", "still an error", "not my problem", "send to the task force",
     ),
     "faqpick:none": ("none", "none of these", "no", "neither", "not these", "send to the task force"),
     "confirm:submit": (
-        "yes",
-        "send",
-        "send it",
-        "submit",
-        "ok",
-        "okay",
-        "correct",
-        "confirm",
-        "right",
-        "looks good",
-        "that's right",
-        "all good",
+        "yes", "send", "send it", "submit", "ok", "okay", "correct", "confirm", "right", "looks good",
+        "that's right", "all good",
     ),
     "confirm:edit": ("edit", "change", "fix", "wrong", "not correct", "incorrect", "correct it"),
     "confirm:cancel": ("cancel", "stop", "don't send", "do not send", "never mind", "discard"),
@@ -510,16 +438,8 @@ ANSWER_WORDS: dict[str, tuple[str, ...]] = {
     "rate:hai_long": ("satisfied", "happy", "good", "great", "very good", "excellent", "thanks"),
     "rate:binh_thuong": ("neutral", "average", "so so", "fair", "not bad"),
     "rate:khong_hai_long": (
-        "not satisfied",
-        "unsatisfied",
-        "dissatisfied",
-        "unhappy",
-        "not happy",
-        "not good",
-        "bad",
-        "poor",
-        "still not working",
-        "not solved",
+        "not satisfied", "unsatisfied", "dissatisfied", "unhappy", "not happy", "not good", "bad", "poor",
+        "still not working", "not solved",
     ),
     "comment:skip": ("skip", "no", "nothing", "no thanks", "none"),
     "followup:new": ("new", "new report", "new problem", "another problem", "different problem"),
@@ -540,11 +460,7 @@ def answer_words(key: str) -> tuple[str, ...]:
 
 
 _WEEKDAYS = dict(
-    zip(
-        WEEKDAY_NAMES_VI,
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-        strict=True,
-    )
+    zip(WEEKDAY_NAMES_VI, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
 )
 
 
