@@ -46,10 +46,11 @@ def _require(settings: Settings, name: str, channel: str) -> str:
 
 
 async def setup(runtime: Runtime) -> None:
+    files = _telegram_files(runtime)
     if "zalo-bot" in runtime.channels:
-        await setup_zalo_bot(runtime)
+        await setup_zalo_bot(runtime, files)
     if "zalo-oa" in runtime.channels:
-        await setup_zalo_oa(runtime)
+        await setup_zalo_oa(runtime, files)
     serve_site_verification(runtime.web_app, runtime.settings.zalo.site_verification)
 
 
@@ -76,10 +77,25 @@ def serve_site_verification(web_app: web.Application, code: str) -> None:
     log.info("Zalo domain verification served at / and /zalo_verifier%s.html", code)
 
 
-def _file_links(runtime: Runtime, token: str) -> FileLinks | None:
+def _telegram_files(runtime: Runtime) -> TelegramFiles | None:
+    """Where staff files come from: the Telegram bot of this process, or (a Zalo-only process of a
+    split deployment) a Telegram client used for downloads only, when the token is configured."""
+    if runtime.telegram_bot is not None:
+        return TelegramFiles(runtime.telegram_bot)
+    if not runtime.settings.telegram_bot_token:
+        return None
+    from bot.telegram import make_bot
+
+    # Not runtime.telegram_bot: that would make this process poll Telegram too.
+    bot = make_bot(runtime.settings.telegram_bot_token, runtime.settings.telegram_api_base)
+    runtime._closers.append(bot.session.close)
+    return TelegramFiles(bot)
+
+
+def _file_links(runtime: Runtime, token: str, files: TelegramFiles | None) -> FileLinks | None:
     """Signed links for staff pictures, when the bot has a public address and a Telegram bot."""
     settings = runtime.settings
-    if runtime.telegram_bot is None:
+    if files is None:
         return None
     if not settings.webhook.public_url:
         log.warning(
@@ -88,7 +104,7 @@ def _file_links(runtime: Runtime, token: str) -> FileLinks | None:
         )
         return None
     links = FileLinks(
-        TelegramFiles(runtime.telegram_bot),
+        files,
         link_key(token),
         settings.webhook.public_url,
         ttl=settings.zalo.file_link_seconds,
@@ -97,7 +113,7 @@ def _file_links(runtime: Runtime, token: str) -> FileLinks | None:
     return links
 
 
-async def setup_zalo_bot(runtime: Runtime) -> ZaloBotClient:
+async def setup_zalo_bot(runtime: Runtime, files: TelegramFiles | None = None) -> ZaloBotClient:
     settings = runtime.settings
     token = _require(settings, "zalo_bot_token", "Zalo bot")
     secret = None
@@ -111,7 +127,10 @@ async def setup_zalo_bot(runtime: Runtime) -> ZaloBotClient:
     runtime._closers.append(client.aclose)
     quota = QuotaAlarm(runtime.app.db, settings.staff_chat_id)
     sender = ZaloBotSender(
-        client, per_second=settings.delivery.zalo_per_second, links=_file_links(runtime, token), quota=quota
+        client,
+        per_second=settings.delivery.zalo_per_second,
+        links=_file_links(runtime, token, files),
+        quota=quota,
     )
     runtime.app.add_sender(sender)
     if runtime.webhook:
@@ -145,7 +164,7 @@ async def setup_zalo_bot(runtime: Runtime) -> ZaloBotClient:
     return client
 
 
-async def setup_zalo_oa(runtime: Runtime) -> ZaloOAWebhook:
+async def setup_zalo_oa(runtime: Runtime, files: TelegramFiles | None = None) -> ZaloOAWebhook:
     settings = runtime.settings
     app_id = _require(settings, "zalo_oa_app_id", "Zalo OA")
     oa_secret_key = _require(settings, "zalo_oa_secret_key", "Zalo OA")
@@ -195,7 +214,7 @@ async def setup_zalo_oa(runtime: Runtime) -> ZaloOAWebhook:
             per_second=settings.delivery.zalo_per_second,
             requests_per_minute=settings.zalo.oa_requests_per_minute,
             # Staff files are uploaded to the OA (they are Telegram file ids).
-            files=TelegramFiles(runtime.telegram_bot) if runtime.telegram_bot is not None else None,
+            files=files,
         )
     )
     webhook = ZaloOAWebhook(runtime.app, app_id=app_id, oa_secret_key=oa_secret_key, window=window)

@@ -336,3 +336,20 @@ async def test_the_runtime_wires_file_links_and_oa_uploads(tmp_path: Any) -> Non
         assert bot_sender.quota.staff_chat_id is None  # no staff group configured: the log only
     finally:
         await runtime.close()
+    # A Zalo-only process of a split deployment still fetches staff files, without polling Telegram.
+    runtime = await _runtime(
+        tmp_path,
+        ["zalo-oa"],
+        telegram_bot_token=TG_TOKEN,
+        zalo_oa_app_id=FAKE_APP_ID,
+        zalo_oa_secret_key=FAKE_OA_SECRET_KEY,
+        zalo_oa_app_secret=FAKE_APP_SECRET,
+        zalo_oa_access_token="fake-oa-access-0",
+        zalo_oa_refresh_token="fake-oa-refresh-0",
+    )
+    try:
+        await runtime.setup()
+        assert isinstance(runtime.app.senders["zalo_oa"].files, TelegramFiles)
+        assert runtime.telegram_bot is None
+    finally:
+        await runtime.close()
