@@ -39,6 +39,18 @@ class WorkClock:
         self.calendar = calendar
         self._origin: date | None = None
         self._starts: list[float] = []  # working hours from the origin to each day's start
+        self._segments: dict[date, list[tuple[float, float]]] = {}  # office intervals, epoch seconds
+        self._durations: dict[
+            tuple[datetime, datetime | None, datetime | None], tuple[float | None, float | None]
+        ] = {}
+
+    def _day(self, d: date) -> list[tuple[float, float]]:
+        found = self._segments.get(d)
+        if found is None:
+            # The calendar's own office intervals of the day (holidays, make-up days included).
+            found = [(s.timestamp(), e.timestamp()) for s, e in self.calendar._day_segments(d)]
+            self._segments[d] = found
+        return found
 
     def _day_start(self, d: date) -> float:
         if self._origin is None or d < self._origin:
@@ -47,22 +59,38 @@ class WorkClock:
         index = (d - self._origin).days
         while len(self._starts) <= index:
             day = self._origin + timedelta(days=len(self._starts) - 1)
-            self._starts.append(self._starts[-1] + self._day_hours(day))
+            self._starts.append(self._starts[-1] + sum(e - s for s, e in self._day(day)) / 3600)
         return self._starts[index]
 
-    def _day_hours(self, d: date) -> float:
-        # The calendar's own office intervals of the day (holidays, make-up days included).
-        return sum((e - s).total_seconds() for s, e in self.calendar._day_segments(d)) / 3600
-
     def position(self, moment: datetime) -> float:
-        local = self.calendar.to_local(moment)
-        d = local.date()
-        utc = local.astimezone(UTC)
-        within = sum(max(0.0, (min(e, utc) - s).total_seconds()) for s, e in self.calendar._day_segments(d))
+        d = self.calendar.to_local(moment).date()
+        t = moment.timestamp() if moment.tzinfo is not None else moment.replace(tzinfo=UTC).timestamp()
+        within = sum(min(e, t) - s for s, e in self._day(d) if t > s)
         return self._day_start(d) + within / 3600
 
+    def durations(
+        self, created: datetime, first: datetime | None, resolved: datetime | None
+    ) -> tuple[float | None, float | None]:
+        """Working hours to the first response and to the resolution, remembered: they only
+        change if the case does (then the key does too), and the overview asks on every view."""
+        key = (created, first, resolved)
+        found = self._durations.get(key)
+        if found is None:
+            if len(self._durations) > 200_000:
+                self._durations.clear()  # bounded: a long-running bot must not grow without end
+            start = self.position(created)
+            found = (
+                self.position(first) - start if first is not None else None,
+                self.position(resolved) - start if resolved is not None else None,
+            )
+            self._durations[key] = found
+        return found
+
     def between(self, a: datetime, b: datetime) -> float:
-        return self.position(b) - self.position(a)
+        if b < a:
+            return -self.between(b, a)
+        start = self.position(a)  # the earlier first: it may move the origin back
+        return self.position(b) - start
 
 
 @dataclass
@@ -164,32 +192,61 @@ _COLUMNS = (
 )
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+def _ts(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).timestamp()
 
 
-def _add(figures: Figures, row: tuple[Any, ...], lo: datetime, hi: datetime, clock: WorkClock) -> None:
-    created, status, first, resolved, due, escalated, rating = (
-        _aware(v) if isinstance(v, datetime) else v for v in row
-    )
-    assert created is not None
-    if lo <= created < hi:
-        figures.received += 1
-    if resolved is not None and lo <= resolved < hi:
-        figures.resolved += 1
-        figures.resolution_hours.append(clock.between(created, resolved))
-        if rating is not None:
-            figures.rated += 1
-            figures.satisfied += rating == "hai_long"
-    if first is not None and lo <= first < hi:
-        figures.response_hours.append(clock.between(created, first))
-    if escalated is not None and lo <= escalated < hi:
-        figures.escalated += 1
-    # A deadline that fell in the window and was missed: still open, or resolved after it.
-    # (A case closed without a resolution time, a duplicate, cannot be judged.)
-    if due is not None and lo <= due < hi:
-        missed = resolved > due if resolved is not None else status in CaseStatus.OPEN
-        figures.overdue += int(missed)
+# One case as the windows need it: moments as epoch seconds (cheap to compare thousands of
+# times), durations in working hours computed once (not once per window).
+_Prepared = tuple[
+    float, str, float | None, float | None, float | None, float | None, str | None, float | None, float | None
+]
+
+
+def _prepare(row: Any, clock: WorkClock, windows: list[tuple[float, float]]) -> _Prepared:
+    created, status, first, resolved, due, escalated, rating = row
+    first_ts, resolved_ts = _ts(first), _ts(resolved)
+    response = resolution = None
+    # Durations only for cases whose response or resolution some window counts.
+    if any(
+        (first_ts is not None and lo <= first_ts < hi) or (resolved_ts is not None and lo <= resolved_ts < hi)
+        for lo, hi in windows
+    ):
+        response, resolution = clock.durations(created, first, resolved)
+    return (
+        _ts(created),
+        status,
+        first_ts,
+        resolved_ts,
+        _ts(due),
+        _ts(escalated),
+        rating,
+        response,
+        resolution,
+    )  # type: ignore[return-value]
+
+
+def _tally(figures: Figures, rows: list[_Prepared], lo: float, hi: float) -> None:
+    for created, status, first, resolved, due, escalated, rating, response, resolution in rows:
+        if lo <= created < hi:
+            figures.received += 1
+        if resolved is not None and lo <= resolved < hi:
+            figures.resolved += 1
+            if resolution is not None:
+                figures.resolution_hours.append(resolution)
+            if rating is not None:
+                figures.rated += 1
+                figures.satisfied += rating == "hai_long"
+        if first is not None and lo <= first < hi and response is not None:
+            figures.response_hours.append(response)
+        if escalated is not None and lo <= escalated < hi:
+            figures.escalated += 1
+        # A deadline that fell in the window and was missed: still open, or resolved after it.
+        # (A case closed without a resolution time, a duplicate, cannot be judged.)
+        if due is not None and lo <= due < hi:
+            figures.overdue += (resolved > due) if resolved is not None else (status in CaseStatus.OPEN)
 
 
 async def build_overview(
@@ -206,13 +263,13 @@ async def build_overview(
         and_(col(Case.resolution_due) >= lo, col(Case.resolution_due) < now),
     )
     rows = (await session.exec(select(*_COLUMNS).where(recent))).all()  # type: ignore[call-overload]
-    windows = [(p.current, p.start, p.end) for p in spans] + [
-        (p.previous, p.previous_start, p.previous_end) for p in spans
+    windows = [(p.current, p.start.timestamp(), p.end.timestamp()) for p in spans] + [
+        (p.previous, p.previous_start.timestamp(), p.previous_end.timestamp()) for p in spans
     ]
+    bounds = [(start, end) for _, start, end in windows]
+    prepared = [_prepare(row, clock, bounds) for row in rows]
     for figures, start, end in windows:
-        a, b = start.astimezone(UTC), end.astimezone(UTC)
-        for row in rows:
-            _add(figures, tuple(row), a, b, clock)
+        _tally(figures, prepared, start, end)
     faq_rows = (
         await session.exec(
             select(FaqQuery.created_at, FaqQuery.solved).where(  # type: ignore[call-overload]
@@ -220,10 +277,10 @@ async def build_overview(
             )
         )
     ).all()
+    faq_moments = [(_ts(created), solved) for created, solved in faq_rows]
     for figures, start, end in windows:
-        a, b = start.astimezone(UTC), end.astimezone(UTC)
-        for created, solved in faq_rows:
-            if a <= created.replace(tzinfo=created.tzinfo or UTC) < b:
+        for moment, solved in faq_moments:
+            if start <= moment < end:  # type: ignore[operator]
                 figures.faq_solved += int(solved is True)
                 figures.faq_not_solved += int(solved is False)
     daily = {
