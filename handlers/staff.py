@@ -45,6 +45,9 @@ GROUP_COMMANDS = frozenset({"hangdoi", "tim", "thongke", "trogiup", "help", "sta
 # Cases changed while handling one staff event (per asyncio task, so concurrent events never mix).
 _TOUCHED: ContextVar[list[Case]] = ContextVar("touched_cases")
 STAFF_COMMANDS = CASE_COMMANDS | GROUP_COMMANDS | {"baocao", "suco", "taifaq"}
+# Staff commands sent to the bot in a private chat, not in the group (the engine hands them to
+# the desk): /dangnhap answers with a one-time dashboard login link (bot.dashboard.login).
+PRIVATE_STAFF_COMMANDS = frozenset({"dangnhap"})
 # /taofaq drafts go here, outside faq/data/topics (all the knowledge base loads): the bot never
 # answers from a draft before staff have reviewed it, moved it there and sent /taifaq. Relative
 # to the bot's working directory, beside the default SQLite file (data/ is not in git).

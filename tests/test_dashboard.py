@@ -70,6 +70,11 @@ async def login(client: TestClient[web.Request, web.Application], app: Applicati
 
 
 async def test_dangnhap_gives_staff_and_leaders_a_link_in_private_only(app: Application) -> None:
+    from bot.dashboard.login import COMMAND
+    from handlers.staff import PRIVATE_STAFF_COMMANDS, STAFF_COMMANDS
+
+    # Routed to the desk from private chats (engine hook), never refused there as a group command.
+    assert COMMAND in PRIVATE_STAFF_COMMANDS and COMMAND not in STAFF_COMMANDS
     staff = await send_dangnhap(app, STAFF)
     assert link_in(staff) and "cán bộ" in staff[0].reply.text and "10 phút" in staff[0].reply.text
     leader = await send_dangnhap(app, LEADER)
