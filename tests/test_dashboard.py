@@ -269,3 +269,14 @@ def test_work_clock_equals_the_calendar() -> None:
         a = start + timedelta(minutes=rng.randrange(0, 300 * 24 * 60))
         b = a + timedelta(minutes=rng.randrange(0, 20 * 24 * 60))
         assert clock.between(a, b) == pytest.approx(calendar.working_hours_between(a, b), abs=1e-9)
+
+
+async def test_logout_ends_the_session(client: TestClient[web.Request, web.Application], app: Application) -> None:
+    await login(client, app, STAFF)
+    assert (await client.get(BASE + "/hang-doi")).status == 200
+    out = await client.post(BASE + "/dang-xuat", allow_redirects=False)
+    assert out.status == 303
+    assert (await client.get(BASE + "/hang-doi")).status == 401
+    async with app.db.session() as session:
+        actions = [a.action for a in (await session.exec(select(DashboardAudit))).all()]
+    assert actions[-1] == "logout"

@@ -139,25 +139,32 @@ def _errors(driver: Any) -> list[str]:
 
 def _log_in(driver: Any, link: str) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.delete_all_cookies()
     driver.get(link)
     button = driver.find_element(By.ID, "dang-nhap")
     button.click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
+    _settled(driver, button)
+
+
+def _settled(driver: Any, old: Any) -> None:
+    """After a click that submits a form: the old page gone and the new one fully loaded
+    (a click, unlike driver.get, does not wait for the next page)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 10)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def _submit(driver: Any) -> None:
     """Press "Lọc" and wait for the new list (reading before it arrives reads the old one)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     button = driver.find_element(By.ID, "loc")
     button.click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
+    _settled(driver, button)
 
 
 def _text(driver: Any, css: str) -> str:
