@@ -271,7 +271,9 @@ def test_work_clock_equals_the_calendar() -> None:
         assert clock.between(a, b) == pytest.approx(calendar.working_hours_between(a, b), abs=1e-9)
 
 
-async def test_logout_ends_the_session(client: TestClient[web.Request, web.Application], app: Application) -> None:
+async def test_logout_ends_the_session(
+    client: TestClient[web.Request, web.Application], app: Application
+) -> None:
     await login(client, app, STAFF)
     assert (await client.get(BASE + "/hang-doi")).status == 200
     out = await client.post(BASE + "/dang-xuat", allow_redirects=False)
@@ -280,3 +282,22 @@ async def test_logout_ends_the_session(client: TestClient[web.Request, web.Appli
     async with app.db.session() as session:
         actions = [a.action for a in (await session.exec(select(DashboardAudit))).all()]
     assert actions[-1] == "logout"
+
+
+async def test_no_cccd_and_no_full_phone_in_free_text(
+    client: TestClient[web.Request, web.Application], app: Application
+) -> None:
+    from storage.models import FaqQuery
+
+    async with app.db.session() as session:
+        case = (await session.exec(select(Case).where(Case.id == 2))).one()
+        case.resolution = f"Đã đối chiếu CCCD {CCCD} của ông."
+        case.rating_comment = f"Cảm ơn, số CCCD của tôi là {CCCD}"
+        session.add(
+            FaqQuery(channel="telegram", user_id="7", text=f"gọi 0912345678 giúp, cccd {CCCD}", topic=None)
+        )
+    await login(client, app, STAFF)
+    page = await (await client.get(f"{BASE}/phan-anh/{case.code}")).text()
+    assert CCCD not in page and "Đã đối chiếu CCCD [số CCCD đã ẩn]" in page
+    faq = await (await client.get(BASE + "/cau-hoi")).text()
+    assert CCCD not in faq and "0912345678" not in faq and "091****678" in faq

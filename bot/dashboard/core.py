@@ -18,7 +18,7 @@ import jinja2
 from aiohttp import web
 
 from bot.dashboard import auth
-from bot.dashboard.labels import Labels
+from bot.dashboard.labels import Labels, scrub_ids
 from bot.dashboard.overview import WorkClock
 from handlers.worktime import WorkCalendar
 from storage.db import Database
@@ -81,7 +81,8 @@ def templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=_vn_number, pct=_pct, when=_when, change=_change)
+    # noid: free text typed by people (a resolution, a comment, a notice) may hold a CCCD number.
+    env.filters.update(num=_vn_number, pct=_pct, when=_when, change=_change, noid=scrub_ids)
     return env
 
 

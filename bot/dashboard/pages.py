@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dashboard.labels import EVENT_LABELS, Labels, scrub_ids
+from bot.dashboard.labels import EVENT_LABELS, Labels, mask_phones, scrub_ids
 from storage import repo
 from storage.models import Case, CaseStatus, FaqQuery, Incident, OutboxMessage, Reporter
 
@@ -215,7 +215,7 @@ async def faq_stats(
         .limit(100)
     )
     unmatched = [
-        Unmatched(scrub_ids(text), int(n), labels.local(last))
+        Unmatched(mask_phones(scrub_ids(text)), int(n), labels.local(last))
         for text, n, last in (await session.exec(grouped)).all()
     ]
     return topics, unmatched
