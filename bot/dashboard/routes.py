@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -99,8 +100,10 @@ async def export(request: web.Request) -> web.Response:
             session, request[IDENTITY], "export", detail=f"{total} phản ánh; {f.query() or 'không lọc'}"
         )
     name = f"phan-anh-{ctx.calendar.to_local(ctx.now()):%Y%m%d-%H%M}.xlsx"
+    # Thousands of rows take openpyxl seconds: in a thread, so webhooks are not kept waiting.
+    body = await asyncio.to_thread(cases_xlsx, rows)
     return web.Response(
-        body=cases_xlsx(rows),
+        body=body,
         content_type=XLSX,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
     )
