@@ -173,6 +173,15 @@ def _text(driver: Any, css: str) -> str:
     return str(driver.find_element(By.CSS_SELECTOR, css).text)
 
 
+async def _code_of_case(server: Server, case_id: int) -> str:
+    from storage.models import Case
+
+    async with server.db.session() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None
+        return case.code
+
+
 def test_login_by_link_then_every_page_at_both_widths(server: Server, browser: Any, shots: Path) -> None:
     from selenium.webdriver.common.by import By
 
@@ -181,8 +190,7 @@ def test_login_by_link_then_every_page_at_both_widths(server: Server, browser: A
     _log_in(browser, link)
     assert browser.current_url == server.url + "/"
     assert "Tổng quan" in _text(browser, "h1")
-    browser.get(server.url + "/hang-doi")
-    code = browser.find_element(By.CSS_SELECTOR, "#danh-sach tbody tr[data-code]").get_attribute("data-code")
+    code = server.run(_code_of_case(server, 1))  # the seed's case with a picture and a CCCD number
     pages = {
         "tong-quan": "/", "hang-doi": "/hang-doi", "phan-anh": f"/phan-anh/{code}", "don-vi": "/don-vi",
         "don-vi-mot": "/don-vi/31117", "cau-hoi": "/cau-hoi", "su-co": "/su-co",
@@ -196,6 +204,9 @@ def test_login_by_link_then_every_page_at_both_widths(server: Server, browser: A
             page_width = browser.execute_script("return document.documentElement.scrollWidth")
             assert page_width <= width, f"{name} at {width}px scrolls sideways ({page_width}px)"
             assert _errors(browser) == [], (device, name)
+            if name == "phan-anh":  # the picture, fetched through the bot, has loaded
+                loaded = "return [...document.images].every(i => i.complete && i.naturalWidth > 0)"
+                assert browser.find_elements(By.CSS_SELECTOR, "img.thumb") and browser.execute_script(loaded)
             full = browser.execute_script("return document.documentElement.scrollHeight")
             _size(browser, width, min(int(full), 6000))
             browser.save_screenshot(str(shots / f"{name}-{device}.png"))

@@ -57,7 +57,7 @@ async def case_detail(session: AsyncSession, code: str, labels: Labels) -> CaseD
             case.created_at, "in", "Người phản ánh", "Tiếp nhận phản ánh", scrub_ids(case.description)
         )
     ]
-    names = {"in": "Người phản ánh", "out": "Trả lời người phản ánh", "note": "Ghi chú nội bộ"}
+    names = {"in": "Tin nhắn", "out": "Trả lời người phản ánh", "note": "Ghi chú nội bộ"}
     for message in await repo.case_messages(session, case.id):
         who = "Người phản ánh" if message.direction == "in" else (message.author or "Cán bộ")
         items.append(
