@@ -255,6 +255,9 @@ class Engine:
     def menu_prompt(self, turn: Turn) -> Prompt:
         return self._menu_prompt(turn)
 
+    async def switch_language(self, turn: Turn, language: str) -> None:
+        await self._switch_language(turn, language)
+
     def show_menu(self, turn: Turn, greeting: bool = False) -> None:
         self._menu(turn, greeting=greeting)
 

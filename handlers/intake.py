@@ -25,6 +25,7 @@ from handlers.services import (
     FaqSuggestion,
     FormatTimeFn,
     UnitDirectory,
+    UnitView,
     images_only,
 )
 from handlers.textutil import clean_text, fold, format_phone, normalize_phone, shorten
@@ -291,14 +292,30 @@ class IntakeFlow:
         if turn.event.kind != Kind.TEXT or not text:
             self.ask(turn, prefix=turn.t.EMPTY_MESSAGE)
             return
-        found = self.units.find(text[:100], limit=3)
+        found = self.find_units(text[:100])
         if not found:
             # Back to the plain question: the candidates of an earlier search no longer apply.
             turn.set(unit_candidates=None)
             self.ask(turn, "unit", prefix=turn.t.UNIT_NOT_FOUND.format(text=shorten(text, 60)))
             return
+        codes = [code for code, _, _ in turn.data.get("unit_candidates") or []]
+        if turn.step == "unit_pick" and found[0].code in codes:
+            await self._set_unit(turn, found[0].code)  # "phường Hòa Bình ấy": one of the list, named
+            return
         turn.set(unit_candidates=[[u.code, u.full_name, u.former] for u in found])
         self.ask(turn, "unit_pick")
+
+    def find_units(self, text: str) -> list[UnitView]:
+        """Candidates for what was typed: the clear best alone ("ngo quyen" → Phường Ngô Quyền),
+        else the close ones (an old district names several new units)."""
+        scored = getattr(self.units, "scored", None)
+        if scored is None:
+            return self.units.find(text, limit=3)
+        found = scored(text, 3)
+        if not found:
+            return []
+        top = found[0][1]
+        return [unit for unit, score in found if score >= top - 5]
 
     def ask_unit_pick(self, turn: Turn) -> Prompt:
         candidates = turn.data.get("unit_candidates", [])

@@ -65,14 +65,28 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
         engine.show_menu(turn)
         return True
     if reading.is_(Outcome.COMMAND, "language_en") and turn.language != "en":
+        if turn.data.get("english_offered"):
+            # A second message in English after the offer: they read English, not Vietnamese.
+            await engine.switch_language(turn, "en")
+            return True
+        turn.set(english_offered=True)
         turn.say(t["english_offer"])
         engine.show_menu(turn)
+        turn.set(idle_draft=text[: engine.config.max_text_length])  # kept for the report it may start
+        return True
+    if reading.is_(Outcome.ANSWER, "menu:report") and not reading.fields.get("description"):
+        # "báo lỗi thanh toán", "em là cán bộ một cửa, cần báo lỗi ký số": a report, not yet its problem.
+        await engine.intake.start(turn)
+        engine.intake.reader.keep_fields(turn, dict(reading.fields), text)
         return True
     if reading.is_(Outcome.ANSWER, "menu:report") and reading.fields.get("description"):
         assert turn.reporter.id is not None
         if await repo.open_cases_of_reporter(turn.session, turn.reporter.id):
             return False  # a follow-up to their case, or a new report: the engine asks
-        if len(text) >= 12 and await engine.browser.answer_if_known(turn, text):
+        # A story with the person's own dossier code or phone is a report: the FAQ answer, if
+        # any, comes at the intake's FAQ stage, and nothing they wrote is lost on the way.
+        personal = reading.fields.keys() & {"dossier", "phone"}
+        if not personal and len(text) >= 12 and await engine.browser.answer_if_known(turn, text):
             return True
         await engine.intake.start(turn, draft=text[: engine.config.max_text_length])
         # What the message also said (the system, a unit, a phone) is kept; the problem itself

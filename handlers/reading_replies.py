@@ -180,6 +180,12 @@ class ReadingReplies:
         if turn.step == "faq_offer" and kind == "thanks":
             await self._unclear(turn, prompt, reading, text)  # thanks, but did it work?
             return
+        if kind == "hold":
+            turn.say(t["hold"])  # the question is still on screen: not sent again
+            return
+        if kind == "emoji" and turn.step == "description":
+            turn.say(turn.t.DESCRIPTION_TOO_SHORT.format(min=self.flow.config.min_description_length))
+            return
         prefix = {
             "greeting": t["greeting"],
             "thanks": t["thanks"],
@@ -240,8 +246,8 @@ class ReadingReplies:
             if name == "phone" and turn.reporter.consent is False:
                 items.append(t["phone_anonymous"])
                 continue
-            if name == "system" and turn.data.get("system"):
-                continue
+            if name == "system" and turn.data.get("system") and turn.step not in ("confirm", "edit"):
+                continue  # a system named in passing does not undo the one chosen; a correction does
             turn.set(**{_DATA_KEY[name]: value})
             given.add(name)
             label = (

@@ -339,18 +339,62 @@ _MENU_INTENTS = {
 }
 
 
+_REPORT_WORDS = frozenset(
+    {
+        "phan anh loi",
+        "can bao loi",
+        "muon bao loi",
+        "can phan anh",
+        "bao loi",
+        "gui phan anh",
+        "can",
+        "muon",
+        "xin",
+        "ho tro",
+        "giup",
+    }
+)
+
+
+def _problem_beyond_request(text: str, padded: str, units: UnitSearch | None) -> bool:
+    """Whether "báo lỗi ký số" says more than that they want to report: the request, who they
+    are, the unit and the system set aside, is a problem still described?"""
+    from handlers.understand.extract import _SYSTEMS  # the system words, shared with find_system
+
+    rest = without(padded, _REPORT_WORDS | L.FILLER | L.GREETING | _OFFICER | _COMMUNE | _CITIZEN | _BUSINESS)
+    rest = without(rest, frozenset(p for _, phrases in _SYSTEMS for p in phrases))
+    named = find_unit(text, units)
+    if named:
+        rest = without(rest, frozenset(named.split()))
+    strong = L.PROBLEM - L.WEAK_PROBLEM - {"loi", "he thong"}
+    return any(f" {p} " in rest for p in strong)
+
+
 def menu(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     code = find_case_code(text)
     if code:
         return answer("menu:lookup", {"case": code})
     count = len(padded.split())
+    if screen.language != "en" and looks_english(text):
+        return Reading(Outcome.COMMAND, "language_en")  # offered first: they may not read Vietnamese
+    asked = question_or_social(padded, count, text=text, clarify=False)
+    if asked is not None and asked.value in ("status", "waiting", "new_unit", "where_to_file", "scope"):
+        return asked
+    wants_report = has(
+        padded,
+        frozenset(_MENU_INTENTS["menu:report"]) | _REPORT_WORDS - {"can", "muon", "xin", "giup", "ho tro"},
+    )
+    if wants_report and count <= 20:
+        fields = volunteered(text, padded, units)
+        if not _problem_beyond_request(text, padded, units):
+            fields.pop("description", None)  # "báo lỗi thanh toán": a request, not yet the problem
+        return answer("menu:report", fields)
     if count <= 9:
         for key, phrases in _MENU_INTENTS.items():
             if has(padded, frozenset(phrases)) and not (
                 key == "menu:faq" and is_problem(padded) and count > 5
             ):
-                fields = volunteered(text, padded, units) if key == "menu:report" else {}
-                return answer(key, fields)
+                return answer(key)
     asked = question_or_social(padded, count, text=text, clarify=False)
     if asked is not None:
         return asked
@@ -359,8 +403,6 @@ def menu(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Re
     fields = volunteered(text, padded, units)
     if "description" in fields:
         return answer("menu:report", fields)
-    if looks_english(text):
-        return Reading(Outcome.COMMAND, "language_en")
     if is_question(text, padded) and count <= 8 and polarity(padded) is None:
         return Reading(Outcome.QUESTION, "clarify")
     return Reading(Outcome.FIELD, fields=fields) if fields else None

@@ -102,8 +102,12 @@ _SYSTEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_DENIED = re.compile(r" khong phai (?:la |o )?(?:\w+ ){0,3}")
+
+
 def find_system(text: str) -> str | None:
-    padded = joined(text)
+    """The system a message names; what it says it is NOT ("không phải dịch vụ công") is ignored."""
+    padded = _DENIED.sub(" ", joined(text))
     for key, phrases in _SYSTEMS:
         if any(f" {phrase} " in padded for phrase in phrases):
             return key

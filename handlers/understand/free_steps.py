@@ -23,6 +23,8 @@ from handlers.understand.reading import (
 )
 from handlers.understand.yes_no import answer, clarify, has
 
+_NOTHING = re.compile(r" (?:khong|chua) (?:\w+ ){0,4}(?:gi|nao|ca) (?:(?:ca|het|a|nhe|dau) )*$")
+
 
 def _skip(text: str, padded: str, key: str, units: UnitSearch | None) -> Reading | None:
     """None / don't know / skip at an optional question ("em ko nhớ mã", "k", "bỏ qua"), with
@@ -33,8 +35,12 @@ def _skip(text: str, padded: str, key: str, units: UnitSearch | None) -> Reading
     said_no = (
         count <= 4
         and polarity(padded) == "no"
-        and only(padded, L.NO | frozenset({"can", "co", "yet", "thanks"}))
+        and only(
+            padded, L.NO | frozenset({"can", "co", "yet", "thanks", "phone", "code", "number", "have", "ma"})
+        )
     )
+    # "không làm thủ tục gì", "chưa có cái nào": nothing at all, said with a negative indefinite.
+    said_no = said_no or bool(count <= 10 and _NOTHING.search(padded))
     if said_no or (count <= SHORT + 4 and has(padded, L.SKIP) and not is_question(text, padded)):
         rest = [part for part in clauses(text) if not has(joined(part), L.SKIP | L.NO)]
         fields = volunteered(" ".join(rest), joined(" ".join(rest)), units) if rest else {}
@@ -43,7 +49,22 @@ def _skip(text: str, padded: str, key: str, units: UnitSearch | None) -> Reading
     return None
 
 
+_ENGLISH_UNIT = re.compile(
+    r"^\s*(?:the\s+)?(.+?)\s+(ward|commune|district|special zone)\b\.?\s*$", re.IGNORECASE
+)
+_UNIT_WORD = {"ward": "phường", "commune": "xã", "district": "quận", "special zone": "đặc khu"}
+
+
 def unit(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
+    english = _ENGLISH_UNIT.match(text)
+    if english:  # "Ngo Quyen ward" is "phường Ngô Quyền"
+        text = f"{_UNIT_WORD[english.group(2).lower()]} {english.group(1)}"
+        padded = joined(text)
+    first = joined(clauses(text)[0]) if clauses(text) else padded
+    if has(
+        first, frozenset({"thoi khoi", "khong nho", "khong biet", "khong ro", "bo qua", "khoi"})
+    ) and not find_unit(text, units):
+        return answer("unit:skip")  # "thôi khỏi, chị không nhớ xã mới tên gì"
     skipped = _skip(text, padded, "unit:skip", units)
     if skipped is not None:
         return skipped if skipped.outcome == Outcome.ANSWER else answer("unit:skip")
@@ -149,6 +170,10 @@ def attachments(text: str, padded: str, screen: Screen, units: UnitSearch | None
         return Reading(Outcome.FIELD, fields=fields)
     if re.fullmatch(r"\s*\d{1,3}\s*", text):
         return None  # a number with no choice behind it
+    if count <= 3 and not is_problem(padded):
+        # "thế thôi", "vậy thôi": too short to add to a problem; "that's all" when it says so.
+        ending = has(padded, frozenset({"thoi", "vay", "het", "the", "xong", "chi vay", "all"}))
+        return answer("attach:done") if ending else None
     return answer("attach:more", fields)
 
 
@@ -159,6 +184,11 @@ def dossier(text: str, padded: str, screen: Screen, units: UnitSearch | None) ->
         return answer(code, {"phone": phone} if phone else {})
     if phone:
         return Reading(Outcome.FIELD, fields={"phone": phone})
+    absent = frozenset(
+        {"lam gi co", "chua nop", "chua co ma", "khong co ma", "chua co", "khong co", "mat giay hen"}
+    )
+    if has(padded, absent) and len(padded.split()) <= 14:
+        return answer("dossier:skip")  # "chưa nộp được thì làm gì có mã": there is none
     if clarify(text, padded):
         return Reading(Outcome.QUESTION, "clarify")
     skipped = _skip(text, padded, "dossier:skip", units)
@@ -173,11 +203,15 @@ def dossier(text: str, padded: str, screen: Screen, units: UnitSearch | None) ->
 
 def procedure(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     count = len(padded.split())
-    asked = question_or_social(padded, count, text=text)
-    if asked is not None and asked.value in ("scope", "where_to_file", "status"):
-        return asked
     parts = clauses(text)
     named = [part for part in parts if not has(joined(part), L.SKIP | L.NO) and find_procedure(part)]
+    asked = question_or_social(padded, count, text=text)
+    if (
+        asked is not None
+        and asked.value in ("scope", "where_to_file", "status")
+        and (not named or is_question(text, padded))
+    ):
+        return asked
     if not named:
         skipped = _skip(text, padded, "procedure:skip", units)
         if skipped is not None:

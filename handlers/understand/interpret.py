@@ -44,6 +44,12 @@ _NUMBER_LEAD = frozenset(
         "em chon",
         "cai",
         "cai thu",
+        "cai so",
+        "an",
+        "bam",
+        "nhan",
+        "an so",
+        "bam so",
     }
 )
 
@@ -196,8 +202,13 @@ def is_problem(padded: str) -> bool:
 def is_question(text: str, padded: str) -> bool:
     """Asked rather than answered: a question mark, a question word, or "có … không" / "… được không"."""
     tokens = padded.split()
-    if "?" in text or any(f" {w} " in padded for w in L.QUESTION_WORDS):
+    if "?" in text:
         return True
+    words_asked = [w for w in L.QUESTION_WORDS if f" {w} " in padded]
+    if words_asked:
+        # "không làm thủ tục gì", "chưa có ở đâu": a negator before gì/nào/đâu says "none", not "which".
+        negative = re.search(r" (?:khong|chua|chang) (?:\w+ ){0,4}(?:gi|nao|dau) ", padded)
+        return not (negative and all(w in ("gi", "nao", "dau") for w in words_asked))
     if (
         len(tokens) >= 3
         and tokens[-1] in ("khong", "chua")
@@ -277,8 +288,11 @@ def question_or_social(
     specific = is_problem(
         without(padded, L.STATUS | L.WAITING | L.STATUS_SUBJECT | frozenset({"ho so", "ket qua", "tra loi"}))
     )
-    status = any(f" {p} " in padded for p in L.STATUS)
-    if not specific and status and (count <= 8 or any(f" {s} " in padded for s in L.STATUS_SUBJECT)):
+    subject = any(f" {s} " in padded for s in L.STATUS_SUBJECT - {"cai", "loi", "ma"})
+    status = any(f" {p} " in padded for p in L.STATUS) or (
+        subject and any(f" {p} " in padded for p in L.STATUS_WEAK)
+    )
+    if not specific and status and (count <= 8 or subject):
         return Reading(Outcome.QUESTION, "status")
     tokens = padded.split()
     if (

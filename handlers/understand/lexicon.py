@@ -90,12 +90,14 @@ CLARIFY = _phrases(
 )
 # About a case already sent: where it is, when it ends.
 STATUS = _phrases(
-    "status | update | any update | bao gio | khi nao | my case | my report | sao roi | tien do | tinh "
-    "trang | xem giup | xong chua | bao gio xong | den dau roi | giai quyet chua | ket qua chua | khi nao "
-    "xong | kiem tra giup | ra sao roi | the nao roi | tra loi chua | xu ly chua | co ai xem chua | co "
-    "ket qua chua | co tin gi chua | da xu ly chua | duoc giai quyet chua | thay ma phan anh | xu ly den "
-    "dau | bao gio co ket qua | co ai tra loi chua | da co ket qua chua | khi nao co ket qua"
+    "status | any update | my case | my report | sao roi | tien do | xong chua | bao gio xong | den dau roi | "
+    "giai quyet chua | ket qua chua | khi nao xong | kiem tra giup | ra sao roi | the nao roi | tra loi chua | "
+    "xu ly chua | co ai xem chua | co ket qua chua | co tin gi chua | da xu ly chua | duoc giai quyet chua | "
+    "thay ma phan anh | xu ly den dau | bao gio co ket qua | co ai tra loi chua | da co ket qua chua | "
+    "khi nao co ket qua | toi dau roi"
 )
+# Said of anything ("xác nhận tình trạng hôn nhân", "bao giờ"): a status question only about a case.
+STATUS_WEAK = _phrases("update | bao gio | khi nao | tinh trang | xem giup")
 STATUS_SUBJECT = _phrases("cai | case | don | loi | ma | report | ho so | phan anh | van de | yeu cau")
 # Complaints about waiting.
 WAITING = _phrases(

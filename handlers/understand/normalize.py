@@ -147,7 +147,17 @@ def _normalized(text: str) -> tuple[str, ...]:
                         out.extend(ABBREVIATIONS.get(piece, piece).split())
                     continue
             out.extend(ABBREVIATIONS.get(token, token).split())
-    return tuple(out)
+    return tuple(_without_double_negation(out))
+
+
+def _without_double_negation(tokens: list[str]) -> list[str]:
+    """ "không phải không đồng ý" is "đồng ý": the two negations cancel out."""
+    out: list[str] = []
+    for token in tokens:
+        out.append(token)
+        if out[-3:] in (["khong", "phai", "khong"], ["chang", "phai", "khong"]):
+            del out[-3:]
+    return out
 
 
 def words(text: str) -> list[str]:

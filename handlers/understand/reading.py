@@ -55,7 +55,7 @@ UNCLEAR = Reading(Outcome.UNCLEAR)
 
 def without(padded: str, phrases: frozenset[str]) -> str:
     """`padded` with every occurrence of the phrases blanked out (longest first)."""
-    for phrase in sorted(phrases, key=len, reverse=True):
+    for phrase in sorted(phrases, key=lambda p: (-len(p), p)):  # longest first, always in one order
         if f" {phrase} " in padded:
             padded = re.sub(rf"(?<= ){re.escape(phrase)}(?= )", "~", padded)
     return padded

@@ -196,10 +196,15 @@ def unit_pick(text: str, padded: str, screen: Screen, units: UnitSearch | None) 
         found = plain(bare, places[0], "unit:retype")
         if found is not None:
             return answer(found)
+    if len(places) > 1 and len(padded.split()) <= 4:
+        # "đúng", "vâng": the first of the list, the closest to what they typed.
+        found = plain(padded, places[0], "unit:retype")
+        if found is not None:
+            return answer(found)
     asked = question_or_social(padded, len(padded.split()), text=text)
     if asked is not None and asked.value in ("new_unit", "clarify"):
         return asked
-    other = _other_unit(text, units, exclude=screen.subject)
+    other = _other_unit(text, units, exclude=screen.subject if len(places) == 1 else "")
     if other:
         return Reading(Outcome.FIELD, fields={"unit": other})
     if (
