@@ -40,9 +40,10 @@ LEADER_PAGES = ["/don-vi", "/don-vi/31117"]
 
 
 @pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    await seed(db, 300)
-    yield dashboard_app(db)
+async def app(any_db: Database) -> AsyncIterator[Application]:
+    """Every test on SQLite and on PostgreSQL: the pages' queries must agree on both."""
+    await seed(any_db, 300)
+    yield dashboard_app(any_db)
 
 
 @pytest.fixture
