@@ -302,3 +302,21 @@ async def test_no_cccd_and_no_full_phone_in_free_text(
     assert CCCD not in page and "Đã đối chiếu CCCD [số CCCD đã ẩn]" in page
     faq = await (await client.get(BASE + "/cau-hoi")).text()
     assert CCCD not in faq and "0912345678" not in faq and "091****678" in faq
+
+
+async def test_units_count_the_period_and_the_state_now(
+    client: TestClient[web.Request, web.Application], app: Application
+) -> None:
+    await login(client, app, LEADER)
+    html = await (await client.get(BASE + "/don-vi", params={"ky": "7"})).text()
+    async with app.db.session() as session:
+        cases = (await session.exec(select(Case))).all()
+    now = datetime.now(UTC)
+    code = max({c.unit_code for c in cases}, key=lambda u: sum(c.unit_code == u for c in cases))
+    mine = [c for c in cases if c.unit_code == code]
+    week = len([c for c in mine if c.created_at.replace(tzinfo=UTC) >= now - timedelta(days=7)])
+    open_now = len([c for c in mine if c.status in ("moi", "dang_xu_ly", "cho_nguoi_phan_anh")])
+    row = re.search(rf'href="/bang-dieu-khien/don-vi/{code}">[^<]*</a></td>(.*?)</tr>', html, re.S)
+    assert row is not None
+    numbers = re.findall(r'class="num" data-label="[^"]*">(\d+)', row.group(1))
+    assert numbers[:2] == [str(week), str(open_now)]

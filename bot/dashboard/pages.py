@@ -128,26 +128,33 @@ UNIT_SORTS = {
 async def unit_lines(
     session: AsyncSession, labels: Labels, now: datetime, since: datetime | None, sort: str
 ) -> list[UnitLine]:
-    """Every official unit (zeros too), then unknown ones, with the period's figures."""
+    """Every official unit (zeros too), then unknown ones. Cases, top system and satisfaction
+    count the period's cases; open and overdue are the unit's state now, whatever the period
+    (an overdue case from last quarter is the unit's problem today)."""
     period = [col(Case.created_at) >= since] if since is not None else []
     is_open = col(Case.status).in_(CaseStatus.OPEN)
-    statement = (
+    received = (
         select(  # type: ignore[call-overload]
             Case.unit_code,
             func.count(),
-            func.sum(when((is_open, 1), else_=0)),
-            func.sum(when((is_open & (col(Case.resolution_due) < now), 1), else_=0)),
             func.sum(when((col(Case.rating).is_not(None), 1), else_=0)),
             func.sum(when((col(Case.rating) == "hai_long", 1), else_=0)),
         )
         .where(*period)
         .group_by(Case.unit_code)
     )
-    lines = {code: UnitLine(code, name) for code, name in labels.units.items()}
-    for code, total, open_, overdue, rated, satisfied in (await session.exec(statement)).all():
+    lines: dict[str | None, UnitLine] = {code: UnitLine(code, name) for code, name in labels.units.items()}
+    for code, total, rated, satisfied in (await session.exec(received)).all():
         line = lines.setdefault(code, UnitLine(code, labels.unit(code)))
-        line.cases, line.open, line.overdue = int(total), int(open_ or 0), int(overdue or 0)
-        line.rated, line.satisfied = int(rated or 0), int(satisfied or 0)
+        line.cases, line.rated, line.satisfied = int(total), int(rated or 0), int(satisfied or 0)
+    state = (
+        select(Case.unit_code, func.count(), func.sum(when((col(Case.resolution_due) < now, 1), else_=0)))  # type: ignore[call-overload]
+        .where(is_open)
+        .group_by(Case.unit_code)
+    )
+    for code, open_, overdue in (await session.exec(state)).all():
+        line = lines.setdefault(code, UnitLine(code, labels.unit(code)))
+        line.open, line.overdue = int(open_), int(overdue or 0)
     systems = (
         select(Case.unit_code, Case.system, func.count())
         .where(*period)
