@@ -99,7 +99,7 @@ class ReadingReplies:
         elif step in ("unit", "unit_pick"):
             await flow.on_unit(turn, None, value)
         elif step == "description":
-            await flow.on_description(turn, None, text)
+            await flow.answer(turn, "description", None, text)
         elif step == "attachments":
             if flow.add_to_description(turn, text):
                 flow.ask(turn, prefix=turn.t.DESCRIPTION_EXTENDED)
@@ -107,9 +107,9 @@ class ReadingReplies:
             turn.set(dossier_code=value[:80])
             flow.ask(turn, flow.next_after(turn, "procedure"))
         elif step == "procedure":
-            await flow.on_procedure(turn, None, value)
+            await flow.answer(turn, "procedure", None, value)
         elif step == "phone":
-            await flow.on_phone(turn, None, value)
+            await flow.answer(turn, "phone", None, value)
         else:
             flow.ask(turn, prefix=turn.t.NOT_UNDERSTOOD_CHOICE.format(text=shorten(text, 60)))
 
