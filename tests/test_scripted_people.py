@@ -1,7 +1,7 @@
 """Scripted people typing free answers at every question, against the real bot on the console channel.
 
-Each person of tests/data/scripted-people.yaml reads the bot's last message (as the console prints
-it: choices as a numbered list), types the `say` of the first rule whose `when` matches, and goes on
+Each person of tests/data/scripted-people*.yaml (the first set and independent later ones) reads
+the bot's last message (as the console prints it: choices as a numbered list), types the `say` of the first rule whose `when` matches, and goes on
 until the bot confirms a case or the person's `until` shows; then the end state they expect is
 checked against the database and the transcript. A person the rules cannot answer is stuck, a
 question asked three times in a row is a loop: both fail with the whole transcript.
@@ -30,6 +30,7 @@ from storage.models import Case
 from tests.support.transcript import Transcript
 
 PEOPLE_FILE = Path(__file__).parent / "data" / "scripted-people.yaml"
+PEOPLE_FILES = sorted(PEOPLE_FILE.parent.glob("scripted-people*.yaml"))
 GROUP = "-100777"
 STAFF = "900"
 CONFIRMED = r"Đã tiếp nhận phản ánh|Your report has been received"
@@ -46,18 +47,21 @@ def matches(pattern: str, text: str) -> bool:
     return bool(re.search(pattern, text, re.IGNORECASE) or re.search(plain(pattern), plain(text)))
 
 
-def load_people() -> list[dict[str, Any]]:
-    data = yaml.safe_load(PEOPLE_FILE.read_text(encoding="utf-8"))
+def load_people(path: Path = PEOPLE_FILE) -> list[dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return list(data["people"])
 
 
 def params() -> list[Any]:
+    """Every person of every file; ids of the first file stay bare, others get the file's stem."""
     out = []
-    for person in load_people():
-        marks = []
-        if person.get("known_failure"):
-            marks.append(pytest.mark.xfail(strict=True, reason=str(person["known_failure"])))
-        out.append(pytest.param(person, id=person["name"], marks=marks))
+    for path in PEOPLE_FILES:
+        prefix = "" if path == PEOPLE_FILE else f"{path.stem}:"
+        for person in load_people(path):
+            marks = []
+            if person.get("known_failure"):
+                marks.append(pytest.mark.xfail(strict=True, reason=str(person["known_failure"])))
+            out.append(pytest.param(person, id=prefix + person["name"], marks=marks))
     return out
 
 
@@ -274,8 +278,9 @@ async def test_scripted_person(app: Application, person: dict[str, Any]) -> None
     )
 
 
-def test_the_people_file_is_complete() -> None:
-    people = load_people()
+@pytest.mark.parametrize("path", PEOPLE_FILES, ids=[p.stem for p in PEOPLE_FILES])
+def test_the_people_file_is_complete(path: Path) -> None:
+    people = load_people(path)
     assert len(people) >= 24
     names = [p["name"] for p in people]
     assert len(names) == len(set(names)), "names are test ids: unique"
