@@ -39,7 +39,7 @@ async def file_case(tg: FakeTelegramServer, user: int = CITIZEN) -> str:
     await press(tg, user, "Người dân")
     await answer(tg, user, "xã, phường hay đặc khu")
     tg.push_update(text_update(user, "le chan"))
-    await answer(tg, user, "đơn vị nào")
+    await answer(tg, user, "Ý bạn là")  # one clear match: offered alone
     await press(tg, user, "Phường Lê Chân")
     await answer(tg, user, "hệ thống nào")
     await press(tg, user, "VNeID")
