@@ -20,8 +20,13 @@ async def extend(runtime: Runtime) -> None:
 
     await attach(runtime)
 
-    # The web dashboard and its /dangnhap command (settings.dashboard.enabled).
+    # The web dashboard and its /dangnhap command (settings.dashboard.enabled); when it is off,
+    # /dangnhap still answers staff (that it is off) instead of saying nothing.
     if runtime.settings.dashboard.enabled:
         from bot.dashboard import install
 
         install(runtime)
+    else:
+        from bot.dashboard.login import COMMAND, disabled
+
+        runtime.app.desk.register(COMMAND, disabled)

@@ -41,3 +41,17 @@ async def test_the_running_bot_serves_the_dashboard(sqlite_url: str) -> None:
                 async with client.get(f"{base}/bang-dieu-khien/tep/1") as picture:
                     assert picture.status == 200 and picture.content_type == "image/jpeg"
                     assert await picture.read() == PICTURE
+
+
+async def test_dangnhap_says_when_the_dashboard_is_off(sqlite_url: str) -> None:
+    from bot.dashboard.login import DISABLED
+
+    async with FakeTelegramServer() as tg:
+        tg.set_chat(STAFF_GROUP_ID, type="supergroup", is_forum=True, title="Tổ công tác")
+        tg.set_member(STAFF_GROUP_ID, STAFF_USER, "member")
+        async with running_bot(tg, sqlite_url) as runtime:
+            out = await send_dangnhap(runtime.app, str(STAFF_USER))
+            assert [o.reply.text for o in out] == [DISABLED]
+            assert "/bang-dieu-khien" not in {
+                getattr(r, "canonical", "") for r in runtime.web_app.router.resources()
+            }

@@ -28,7 +28,16 @@ LINK_TEXT = (
     "Không chuyển liên kết này cho người khác. Phiên đăng nhập hết hạn sau {hours:g} giờ."
 )
 
+DISABLED = "Bảng điều khiển chưa được bật trên máy chủ này (dashboard.enabled trong config.yaml)."
+
 Handler = Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]
+
+
+async def disabled(session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
+    """/dangnhap where the dashboard is off: staff learn why, rather than hearing nothing."""
+    out.append(
+        Outgoing(event.channel, event.chat_id, Reply(DISABLED), thread_id=event.thread_id, purpose="staff")
+    )
 
 
 def login_command(
