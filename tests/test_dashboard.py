@@ -135,6 +135,8 @@ async def test_nothing_is_reachable_without_a_session(
         assert "Cần đăng nhập" in await response.text()
     forged = await client.get(BASE + "/", cookies={auth.COOKIE_NAME: "made-up"})
     assert forged.status == 401
+    bare = await client.get(BASE, allow_redirects=False)  # typed without the slash
+    assert bare.status == 302 and bare.headers["Location"] == BASE + "/"
 
 
 async def test_a_used_link_is_refused_in_the_browser_flow(

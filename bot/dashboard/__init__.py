@@ -52,17 +52,18 @@ def mount(
         secure_cookie=base_url(settings).startswith("https://"),
         fetch_file=fetch_file,
     )
+
+    async def to_overview(_request: web.Request) -> web.StreamResponse:
+        # "/bang-dieu-khien" without the slash is how people type it: on to the overview.
+        raise web.HTTPFound(path + "/")
+
+    # Before the sub-application, whose prefix would otherwise take this path too.
+    web_app.router.add_get(path, to_overview)
     sub = web.Application(middlewares=[guard])
     sub[CONTEXT] = ctx
     sub.add_routes(routes)
     web_app.add_subapp(path, sub)
-    # "/bang-dieu-khien" without the slash is where people type it: send them to the overview.
-    web_app.router.add_get(path, lambda _request: _redirect(path + "/"))
     return ctx
-
-
-async def _redirect(location: str) -> web.StreamResponse:
-    raise web.HTTPFound(location)
 
 
 def register_login(app: Application) -> None:
