@@ -55,3 +55,36 @@ async def test_dangnhap_says_when_the_dashboard_is_off(sqlite_url: str) -> None:
             assert "/bang-dieu-khien" not in {
                 getattr(r, "canonical", "") for r in runtime.web_app.router.resources()
             }
+
+
+async def test_python_m_bot_dashboard_runs_alone(tmp_path: object) -> None:
+    """`python -m bot dashboard` on a fresh SQLite file: migrates, serves, prints a login link."""
+    import asyncio
+    import os
+    import re
+    import sys
+
+    from tests.support.telegram_bot import free_port
+
+    port = free_port()
+    env = {**os.environ, "SQLITE_PATH": f"{tmp_path}/console.db", "DATABASE_URL": ""}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "dashboard", "--port", str(port),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        link = None
+        while link is None:
+            line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+            assert line, "the command ended without printing a login link"
+            if found := re.search(r"http://\S+/vao\?t=\S+", line):
+                link = found.group(0)
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+            async with client.post(link.split("?")[0], data={"t": link.rsplit("t=", 1)[1]}) as login:
+                assert login.status == 200 and "Tổng quan" in await login.text()
+            async with client.get(f"http://127.0.0.1:{port}/healthz") as health:
+                assert health.status == 200
+    finally:
+        process.terminate()
+        assert await asyncio.wait_for(process.wait(), 20) == 0
