@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.matcher import Matcher
-from faq.units import find_units, get_unit
+from faq.units import Unit, find_units, get_unit, load_units
 from handlers.services import FaqSuggestion, FaqTopicView, UnitView
+from handlers.textutil import fold
 
 
 def _former(unit: object) -> str | None:
@@ -20,6 +21,19 @@ def _former(unit: object) -> str | None:
     return None
 
 
+def _glued(text: str) -> list[tuple[Unit, float]]:
+    """A unit name typed without spaces, with or without its kind ("phuongbachdang", "anlao")."""
+    key = fold(text).replace(" ", "")
+    if len(key) < 4 or " " in fold(text).strip():
+        return []
+    for unit in load_units():
+        name = fold(unit.full_name).replace(" ", "")
+        short = fold(unit.name).replace(" ", "")
+        if key in (name, short):
+            return [(unit, 95.0)]
+    return []
+
+
 class OfficialUnits:
     """The 114 xã, phường and đặc khu of Hải Phòng (from 1 July 2025)."""
 
@@ -28,9 +42,10 @@ class OfficialUnits:
 
     def scored(self, text: str, limit: int = 3) -> list[tuple[UnitView, float]]:
         """Candidates with the search's score (0–100), for reading units out of free text."""
-        return [
-            (UnitView(u.code, u.full_name, _former(u)), score) for u, score in find_units(text, limit=limit)
-        ]
+        found = find_units(text, limit=limit)
+        if not found:
+            found = _glued(text)  # "phuongbachdang": typed with no spaces
+        return [(UnitView(u.code, u.full_name, _former(u)), score) for u, score in found]
 
     def get(self, code: str) -> UnitView | None:
         unit = get_unit(code) if code else None

@@ -33,7 +33,7 @@ from handlers.services import (
     UnitDirectory,
     images_only,
 )
-from handlers.staff import STAFF_COMMANDS
+from handlers.staff import PRIVATE_STAFF_COMMANDS, STAFF_COMMANDS
 from handlers.textutil import clean_text, fold, shorten
 from handlers.turn import Turn
 from storage import repo
@@ -58,6 +58,15 @@ _RESUMABLE_IDLE = frozenset(
         "resume",
     }
 )
+
+
+def _private_staff_command(event: Incoming) -> bool:
+    command = (event.command or "").lower()
+    return (
+        event.chat_kind == ChatKind.PRIVATE
+        and event.kind == Kind.COMMAND
+        and command in PRIVATE_STAFF_COMMANDS
+    )
 
 
 class StaffHandler(Protocol):
@@ -106,7 +115,9 @@ class Engine:
             session, event.channel, event.update_key, event.user_id
         ):
             return []  # delivered again: it already had its effect
-        if event.chat_kind == ChatKind.STAFF:
+        if event.chat_kind == ChatKind.STAFF or _private_staff_command(event):
+            # /dangnhap in a private chat goes to the staff desk, which checks who is asking;
+            # it does not touch the person's own conversation.
             return await self.staff.handle(session, event) if self.staff else []
         if event.chat_kind == ChatKind.OTHER_GROUP:
             return []

@@ -10,6 +10,7 @@ from types import ModuleType
 
 from handlers.choices import Prompt
 from handlers.events import Choice
+from handlers.language import faq_guidance
 from handlers.services import FaqStage, FaqSuggestion, FaqTopicView
 from handlers.turn import Turn
 from storage import repo
@@ -83,7 +84,7 @@ class FaqBrowser:
         elif turn.step == "faq_answered" and all(key != "faqafter:ok" for key, _ in shown):
             text = turn.t.FAQ_NO_MATCH
         elif turn.step == "faq_answered" and topic is not None:
-            text = turn.t.FAQ_ANSWER.format(title=topic.title, answer=topic.answer)
+            text = faq_guidance(turn.t, topic, offer=False)
         self._show(turn, f"{prefix}\n\n{text}", choices)
 
     def open(self, turn: Turn) -> None:
@@ -166,7 +167,7 @@ class FaqBrowser:
         turn.set(faq_last_topic=topic.id)
         turn.go("faq_answered")
         # Long answers are split by the channel adapter; the answer's line breaks are kept.
-        self._show(turn, turn.t.FAQ_ANSWER.format(title=topic.title, answer=topic.answer), self._after_answer_choices(turn))
+        self._show(turn, faq_guidance(turn.t, topic, offer=False), self._after_answer_choices(turn))
 
     async def _mark_last(self, turn: Turn, solved: bool) -> None:
         from storage.models import FaqQuery

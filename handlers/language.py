@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import texts, texts_en
 from handlers.events import Choice, Incoming, Kind
+from handlers.services import FaqTopicView
 from handlers.textutil import fold
 from storage.models import Case, Reporter
 
@@ -22,12 +23,24 @@ VIETNAMESE = "vi"
 # Typed at any step to switch (compared folded: no diacritics, lower case, no punctuation).
 _TO_ENGLISH = frozenset(
     {
-        "english", "english please", "in english", "english pls", "speak english", "do you speak english",
-        "can we speak english", "tieng anh",
+        "english",
+        "english please",
+        "in english",
+        "english pls",
+        "speak english",
+        "do you speak english",
+        "can we speak english",
+        "tieng anh",
     }
 )
 _TO_VIETNAMESE = frozenset({"tieng viet", "vietnamese", "in vietnamese", "tieng viet nhe", "noi tieng viet"})
-_COMMANDS = {"en": ENGLISH, "english": ENGLISH, "vi": VIETNAMESE, "tiengviet": VIETNAMESE, "vietnamese": VIETNAMESE}
+_COMMANDS = {
+    "en": ENGLISH,
+    "english": ENGLISH,
+    "vi": VIETNAMESE,
+    "tiengviet": VIETNAMESE,
+    "vietnamese": VIETNAMESE,
+}
 
 
 def texts_for(language: str | None) -> ModuleType:
@@ -67,3 +80,14 @@ def wants_hint(language_code: str | None) -> bool:
 def rating_choices_in(t: ModuleType, choices: list[Choice]) -> list[Choice]:
     """Rating buttons ("rate:<case id>:<value>") labelled in the language of `t`."""
     return [Choice(c.key, t.RATINGS.get(c.key.rsplit(":", 1)[-1], c.label)) for c in choices]
+
+
+def faq_guidance(t: ModuleType, topic: FaqTopicView, *, offer: bool) -> str:
+    """A topic's guidance in the reader's language where it exists (English answers for the
+    topics foreign residents meet), else the Vietnamese one with a line that says so."""
+    own = t.LANGUAGE == ENGLISH and bool(topic.answer_en)
+    answer = (topic.answer_en or "").strip() if own else topic.answer
+    template = (
+        (t.FAQ_OFFER_OWN if offer else t.FAQ_ANSWER_OWN) if own else (t.FAQ_OFFER if offer else t.FAQ_ANSWER)
+    )
+    return str(template.format(title=topic.title, answer=answer))

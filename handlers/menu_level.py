@@ -14,6 +14,7 @@ from handlers.lookup import find_code
 from handlers.menu_reading import read_at_menu
 from handlers.textutil import clean_text, fold, shorten
 from handlers.turn import Turn
+from handlers.understand import Outcome, Screen, interpret
 from storage import repo
 from storage.models import Case, CaseStatus
 
@@ -139,6 +140,8 @@ async def menu_level(engine: Engine, turn: Turn) -> None:
                 return
             if menu_intent(turn, text) == "menu:report":
                 await engine.intake.start(turn, draft=turn.data.get("faq_question"))
+                return
+            if step == "faq_answered" and await answer_after_faq(engine, turn, text):
                 return
         outcome = await engine.browser.handle(
             turn, resolution.choice, text if event.kind == Kind.TEXT else ""
@@ -288,4 +291,24 @@ async def lookup_step(engine: Engine, turn: Turn, text: str) -> bool:
     if not found:
         menu = menu_prompt(engine, turn)
         turn.say(turn.t.LOOKUP_GIVE_UP, menu.choices, columns=menu.columns)
+    return True
+
+
+async def answer_after_faq(engine: Engine, turn: Turn, text: str) -> bool:
+    """Under an FAQ answer, "vào được rồi, cảm ơn" is "it helped" and "làm rồi mà vẫn báo thế" is
+    "it did not": read as at the intake's FAQ question, not as a new question."""
+    shown = tuple((c.key, c.label) for c in engine.browser.prompt(turn).choices)
+    reading = interpret(text, Screen("faq_offer", shown, turn.language), engine.intake.unit_search)
+    if reading.is_(Outcome.ANSWER, "faq:solved") or reading.is_(Outcome.SOCIAL, "thanks"):
+        outcome = await engine.browser.handle(turn, "faqafter:ok", "")
+    elif reading.is_(Outcome.ANSWER, "faq:not_solved"):
+        question = turn.data.get("faq_question") or ""
+        draft = f"{question}\n{text}".strip() if reading.fields.get("description") else question or text
+        await engine.intake.start(turn, draft=draft[: engine.config.max_text_length])
+        return True
+    else:
+        return False
+    if outcome == "done":
+        turn.reset("idle")
+        turn.say(turn.t.FAQ_THANKS)
     return True

@@ -12,6 +12,9 @@ from handlers.events import Kind
 from handlers.reading_texts import reading_texts
 from handlers.turn import Turn
 from handlers.understand import Outcome, Screen, interpret
+from handlers.understand.choice_steps import wants_report
+from handlers.understand.interpret import is_question
+from handlers.understand.normalize import joined
 from storage import repo
 from storage.models import CaseMessage
 
@@ -86,7 +89,13 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
         # A story with the person's own dossier code or phone is a report: the FAQ answer, if
         # any, comes at the intake's FAQ stage, and nothing they wrote is lost on the way.
         personal = reading.fields.keys() & {"dossier", "phone"}
-        if not personal and len(text) >= 12 and await engine.browser.answer_if_known(turn, text):
+        asked_to_report = wants_report(text)
+        if (
+            not personal
+            and not asked_to_report
+            and len(text) >= 12
+            and await engine.browser.answer_if_known(turn, text)
+        ):
             return True
         await engine.intake.start(turn, draft=text[: engine.config.max_text_length])
         # What the message also said (the system, a unit, a phone) is kept; the problem itself
@@ -94,7 +103,9 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
         engine.intake.reader.keep_fields(
             turn, {k: v for k, v in reading.fields.items() if k != "description"}, text
         )
-        turn.set(given=sorted({*turn.data.get("given", []), "description"}))
+        if not is_question(text, joined(text)):
+            # A statement of the problem is the description; a question is kept as a draft.
+            turn.set(given=sorted({*turn.data.get("given", []), "description"}))
         return True
     return False
 

@@ -137,6 +137,10 @@ class ReadingReplies:
     async def _command(self, turn: Turn, prompt: Prompt, reading: Reading, text: str) -> None:
         t = reading_texts(turn.language)
         value = reading.value or ""
+        if value == "no_draft":
+            turn.set(draft_description=None)  # they will write it again: ask without the old text
+            self.flow.ask(turn)
+            return
         if value == "human":
             self.flow.ask(turn, prefix=t["human"])
         elif value == "back":

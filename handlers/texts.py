@@ -191,6 +191,9 @@ FAQ_PICK = "💡 Vấn đề của bạn có giống một trong các trường 
 FAQ_NONE_OF_THESE = "📨 Không phải, gửi Tổ công tác"
 # An FAQ topic read from the menu (titles and answers are the knowledge base's, in Vietnamese).
 FAQ_ANSWER = "📌 {title}\n\n{answer}"
+# The same, when the guidance exists in the reader's own language (handlers.language.faq_guidance).
+FAQ_OFFER_OWN = FAQ_OFFER
+FAQ_ANSWER_OWN = FAQ_ANSWER
 FAQ_THANKS = "🎉 Rất vui vì đã giúp được bạn! Nếu cần thêm, bạn cứ nhắn cho mình nhé."
 
 ASK_DOSSIER = (

@@ -192,6 +192,8 @@ FAQ_NOT_SOLVED = "📨 No, send to the task force"
 FAQ_PICK = "💡 Is your problem like one of these? (topics in Vietnamese)"
 FAQ_NONE_OF_THESE = "📨 None of these, send to the task force"
 FAQ_ANSWER = "📌 {title}\n\nHere is the guidance (in Vietnamese):\n\n{answer}"
+FAQ_OFFER_OWN = "💡 Is this your problem?\n\n📌 {title}\n\n{answer}\n\nDid these steps solve your problem?"
+FAQ_ANSWER_OWN = "📌 {title}\n\n{answer}"
 FAQ_THANKS = "🎉 Glad I could help! Message me any time if you need anything else."
 
 ASK_DOSSIER = (
@@ -362,7 +364,7 @@ INCIDENT_FIXED_INFO = (
     "✅ The general problem with {subject} (related to your report {code}) has been fixed.\nResult: {result}"
 )
 
-FAQ_BROWSE = "❓ Common questions (the answers are in Vietnamese)\nChoose a system, or type your question:"
+FAQ_BROWSE = "❓ Common questions (some answers are only in Vietnamese)\nChoose a system, or type your question:"
 FAQ_BROWSE_TOPICS = "Choose a question, or type your own:"
 FAQ_NO_MATCH = (
     "I don't have a ready answer to this question yet.\n"

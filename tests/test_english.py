@@ -72,7 +72,8 @@ async def file_case_in_english(chat: Transcript) -> str:
     chat.expect("Description saved", "Continue")
     await chat.tap("Continue")
     if "Is this your problem?" in chat.text or "like one of these" in chat.text:
-        chat.expect("(in Vietnamese)")
+        # The payment topic has English guidance: shown in English, no "(in Vietnamese)" lead-in.
+        chat.expect_not("(in Vietnamese)")
         await chat.tap("send to the task force")
     chat.expect("dossier code")
     await chat.tap("Skip")
@@ -217,17 +218,28 @@ async def test_switching_in_the_middle_asks_the_same_question_again(app: Applica
     chat.expect("You are:")
 
 
-async def test_the_faq_answers_in_vietnamese_with_an_english_lead_in(app: Application) -> None:
+async def test_the_faq_answers_in_english_where_it_can_and_says_so_where_it_cannot(app: Application) -> None:
+    """Topics a foreign resident meets have English guidance; the others come in Vietnamese with
+    a line that says so."""
+    topics = [topic for group in app.engine.faq.topics_by_system().values() for topic in group]
+    english = next(t for t in topics if t.answer_en)
+    vietnamese_only = next(t for t in topics if not t.answer_en)
     chat = Transcript(app)
     await chat.say("/en")
     await chat.tap("Common questions")
-    chat.expect("Common questions (the answers are in Vietnamese)")
-    chat.expect_button("VNeID / login")
-    await chat.tap("VNeID / login")
-    chat.expect("Choose a question")
-    await chat.say("1")
-    chat.expect("📌", "Here is the guidance (in Vietnamese):")
-    chat.expect_button("That's clear, thanks", "Another question")
+    chat.expect("Common questions (some answers are only in Vietnamese)")
+    for topic, lead_in in ((english, False), (vietnamese_only, True)):
+        if lead_in:
+            await chat.tap("Another question")
+        await chat.tap_key(f"faqsys:{topic.system}")
+        await chat.tap_key(f"faqtopic:{topic.id}")
+        chat.expect("📌", topic.title)
+        if lead_in:
+            chat.expect("Here is the guidance (in Vietnamese):", topic.answer.splitlines()[0])
+        else:
+            chat.expect((topic.answer_en or "").strip().splitlines()[0])
+            chat.expect_not("(in Vietnamese)")
+        chat.expect_button("That's clear, thanks", "Another question")
     await chat.tap("That's clear")
     chat.expect("Glad I could help")
 

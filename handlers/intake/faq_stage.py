@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from handlers.choices import Prompt
 from handlers.events import Choice
 from handlers.intake import details
+from handlers.language import faq_guidance
 from handlers.services import FaqSuggestion
 from handlers.turn import Turn
 from storage import repo
@@ -34,7 +35,7 @@ def ask_faq_offer(flow: IntakeFlow, turn: Turn) -> Prompt:
     if topic is None:
         return details.ask_dossier(flow, turn)
     return Prompt(
-        turn.t.FAQ_OFFER.format(title=topic.title, answer=topic.answer),
+        faq_guidance(turn.t, topic, offer=True),
         [Choice("faq:solved", turn.t.FAQ_SOLVED), Choice("faq:not_solved", turn.t.FAQ_NOT_SOLVED)],
     )
 

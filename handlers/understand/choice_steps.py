@@ -41,7 +41,7 @@ _OFFICER = frozenset(
         "officer",
     }
 )
-_COMMUNE = frozenset({"xa", "phuong", "dac khu", "thi tran", "mot cua", "ubnd"})
+_COMMUNE = frozenset({"xa", "phuong", "dac khu", "thi tran", "mot cua", "ubnd", "x"})
 _DEPARTMENT = frozenset({"so", "nganh", "so khcn", "department"})
 _BUSINESS = frozenset(
     {
@@ -59,6 +59,12 @@ _BUSINESS = frozenset(
 )
 _CITIZEN = frozenset(
     {
+        "person",
+        "individual",
+        "myself",
+        "private person",
+        "just me",
+        "local",
         "nguoi dan",
         "dan",
         "cong dan",
@@ -341,6 +347,11 @@ _MENU_INTENTS = {
 
 _REPORT_WORDS = frozenset(
     {
+        "toi phan anh",
+        "em phan anh",
+        "xin phan anh",
+        "phan anh viec",
+        "phan anh ve",
         "phan anh loi",
         "can bao loi",
         "muon bao loi",
@@ -370,6 +381,15 @@ def _problem_beyond_request(text: str, padded: str, units: UnitSearch | None) ->
     return any(f" {p} " in rest for p in strong)
 
 
+def wants_report(text: str) -> bool:
+    """The message asks to report ("báo lỗi …", "em muốn phản ánh …"): the person wants the task
+    force, so the menu does not answer from the FAQ first (the intake's FAQ stage still offers it)."""
+    return has(
+        joined(text),
+        frozenset(_MENU_INTENTS["menu:report"]) | _REPORT_WORDS - {"can", "muon", "xin", "giup", "ho tro"},
+    )
+
+
 def menu(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     code = find_case_code(text)
     if code:
@@ -380,11 +400,7 @@ def menu(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Re
     asked = question_or_social(padded, count, text=text, clarify=False)
     if asked is not None and asked.value in ("status", "waiting", "new_unit", "where_to_file", "scope"):
         return asked
-    wants_report = has(
-        padded,
-        frozenset(_MENU_INTENTS["menu:report"]) | _REPORT_WORDS - {"can", "muon", "xin", "giup", "ho tro"},
-    )
-    if wants_report and count <= 20:
+    if wants_report(text) and count <= 20:
         fields = volunteered(text, padded, units)
         if not _problem_beyond_request(text, padded, units):
             fields.pop("description", None)  # "báo lỗi thanh toán": a request, not yet the problem

@@ -108,6 +108,9 @@ _DENIED = re.compile(r" khong phai (?:la |o )?(?:\w+ ){0,3}")
 def find_system(text: str) -> str | None:
     """The system a message names; what it says it is NOT ("không phải dịch vụ công") is ignored."""
     padded = _DENIED.sub(" ", joined(text))
+    # "cán bộ một cửa" is who is writing, not the system the problem is in.
+    for role in (" can bo mot cua ", " cong chuc mot cua ", " bo phan mot cua ", " quay mot cua "):
+        padded = padded.replace(role, " ")
     for key, phrases in _SYSTEMS:
         if any(f" {phrase} " in padded for phrase in phrases):
             return key
@@ -142,7 +145,7 @@ def find_procedure(text: str) -> str | None:
 
 
 # Words that introduce a unit: "phường An Biên", "xã An Lão", "huyện Vĩnh Bảo" (an old name).
-_UNIT_WORDS = ("xa", "phuong", "p", "dac khu", "thi tran", "quan", "huyen", "thanh pho", "tx", "thi xa")
+_UNIT_WORDS = ("xa", "phuong", "p", "dac khu", "thi tran", "quan", "huyen", "thanh pho", "tx", "thi xa", "o")
 _OLD_LEADS = frozenset({"quan", "huyen", "thanh pho", "tx", "thi xa"})
 _UNIT_ENDS = frozenset(
     {"bi", "loi", "khong", "em", "toi", "minh", "va", "thi", "ma", "nhung", "de", "lam", "nop", "o"}
@@ -173,7 +176,9 @@ def find_unit(text: str, search: UnitSearch | None) -> str | None:
                 top = found[0][1]
                 runner = found[1][1] if len(found) > 1 else 0.0
                 # An old district names several new units: the pick list sorts it out.
-                if top >= 90 and (top - runner >= 5 or lead in _OLD_LEADS):
+                # "ở Kiến An": "ở" (at) introduces a place only when the name is unmistakable.
+                clear = top >= 95 and top - runner >= 10 if lead == "o" else top >= 90 and top - runner >= 5
+                if clear or (top >= 90 and lead in _OLD_LEADS):
                     candidate = (top, -size, query)
                     if best is None or candidate[:2] > best[:2]:
                         best = candidate

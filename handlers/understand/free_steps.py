@@ -40,7 +40,9 @@ def _skip(text: str, padded: str, key: str, units: UnitSearch | None) -> Reading
         )
     )
     # "không làm thủ tục gì", "chưa có cái nào": nothing at all, said with a negative indefinite.
-    said_no = said_no or bool(count <= 10 and _NOTHING.search(padded))
+    said_no = said_no or any(
+        _NOTHING.search(joined(part)) for part in clauses(text) if len(part.split()) <= 10
+    )
     if said_no or (count <= SHORT + 4 and has(padded, L.SKIP) and not is_question(text, padded)):
         rest = [part for part in clauses(text) if not has(joined(part), L.SKIP | L.NO)]
         fields = volunteered(" ".join(rest), joined(" ".join(rest)), units) if rest else {}
@@ -119,10 +121,18 @@ def description(text: str, padded: str, screen: Screen, units: UnitSearch | None
         and polarity(padded) == "yes"
     ):
         return answer("description:draft")  # "ok", "đúng rồi": the text they already wrote
+    if (
+        any(key == "description:draft" for key, _ in screen.choices)
+        and polarity(joined(clauses(text)[0])) == "no"
+    ):
+        return Reading(Outcome.COMMAND, "no_draft")  # "không, để bác kể lại cho rõ"
     asked = question_or_social(padded, count, text=text)
     if asked is not None and not is_problem(padded):
         return asked
-    if is_problem(padded) or count >= 6:
+    # Enough words make a description (in any language), unless it opens by saying no
+    # ("không, để bác kể lại cho rõ"): they are about to tell it.
+    opens_with_no = polarity(joined(clauses(text)[0])) == "no" if clauses(text) else False
+    if is_problem(padded) or (count >= 6 and not opens_with_no):
         return answer("*", volunteered(text, padded, units, skip=("description",)))
     return None
 
@@ -209,7 +219,8 @@ def procedure(text: str, padded: str, screen: Screen, units: UnitSearch | None) 
     if (
         asked is not None
         and asked.value in ("scope", "where_to_file", "status")
-        and (not named or is_question(text, padded))
+        # "work permit" names what they applied for; "lệ phí bao nhiêu?" asks about it.
+        and ((asked.value == "status" and not named) or is_question(text, padded))
     ):
         return asked
     if not named:

@@ -192,11 +192,16 @@ def _strip_social(padded: str) -> tuple[str, str | None]:
 
 def is_problem(padded: str) -> bool:
     """A description of a problem with the systems, rather than an answer or small talk: a word
-    of the systems ("otp", "hồ sơ", "đăng nhập") with some context, or a long message."""
+    of the systems ("otp", "hồ sơ", "đăng nhập") with some context. Length alone is not one:
+    "bác ở phường Hưng Đạo, ngày trước thuộc quận Dương Kinh ấy" says where, not what failed."""
     count = len(padded.split())
     strong = sum(1 for p in L.PROBLEM - L.WEAK_PROBLEM if f" {p} " in padded)
     weak = sum(1 for p in L.WEAK_PROBLEM if f" {p} " in padded)
-    return (count >= 3 and strong >= 1 and strong + weak >= 2) or (count >= 6 and strong >= 1) or count >= 14
+    return (
+        (count >= 3 and strong >= 1 and strong + weak >= 2)
+        or (count >= 6 and strong >= 1)
+        or (count >= 14 and weak >= 2)
+    )
 
 
 def is_question(text: str, padded: str) -> bool:
@@ -207,7 +212,10 @@ def is_question(text: str, padded: str) -> bool:
     words_asked = [w for w in L.QUESTION_WORDS if f" {w} " in padded]
     if words_asked:
         # "không làm thủ tục gì", "chưa có ở đâu": a negator before gì/nào/đâu says "none", not "which".
-        negative = re.search(r" (?:khong|chua|chang) (?:\w+ ){0,4}(?:gi|nao|dau) ", padded)
+        # "không muốn để lại thông tin đâu": "đâu" closing a negative sentence only stresses it.
+        negative = re.search(r" (?:khong|chua|chang) (?:\w+ ){0,6}(?:gi|nao|dau) ", padded) or re.search(
+            r" (?:khong|chua|chang) (?:\w+ )*dau (?:(?:a|nhe|nha) )*$", padded
+        )
         return not (negative and all(w in ("gi", "nao", "dau") for w in words_asked))
     if (
         len(tokens) >= 3

@@ -64,14 +64,14 @@ RESTART = _phrases(
 )
 BACK = _phrases("back | buoc truoc | go back | lui lai | quay lai | tro lai | quay lai buoc truoc")
 HUMAN = _phrases(
-    "agent | hotline | human | gap admin | gap nguoi | muon gap | nguoi that | real person | tong dai | "
+    "nguoi doc | ai doc | co nguoi | nguoi xem | agent | hotline | human | gap admin | gap nguoi | muon gap | nguoi that | real person | tong dai | "
     "cho em gap | cho toi gap | gap can bo | gap nhan vien | gap truc tiep | so tong dai | talk to "
     "someone | tong dai vien | tu van vien | chuyen cho can bo | goi dien cho ai | lien he truc tiep | "
     "noi chuyen voi nguoi | talk to a person | noi chuyen voi can bo | so dien thoai to cong tac"
 )
 # "Skip this question": at an optional step it is the answer "none".
 SKIP = _phrases(
-    "no phone | dont have | no code | not yet | chiu | khoi | next | none | pass | qua | skip | thoi | bi mat | bo qua | chua co | chua nop | "
+    "tat ca cac thu tuc | thu tuc nao cung | moi thu tuc | no phone | dont have | no code | not yet | chiu | khoi | next | none | pass | qua | skip | thoi | bi mat | bo qua | chua co | chua nop | "
     "de sau | dont have | dont know | khong biet | khong can | khong cho | khong co | khong de | khong "
     "muon | khong nho | khong ro | khong tien | no idea | quen mat | quen roi | thoi khoi | chua co ma | "
     "khong biet ma | khong co gi | khong co ma | khong co so | khong muon cho | khong nho ma"
@@ -147,14 +147,15 @@ ABUSE = _phrases(
 FILLER = _phrases(
     "a | ad | admin | anh | ban | ca | chac | chi | cho | da | dau | dum | em | giup | het | hi | ho | "
     "hoi | la | luon | minh | ne | nha | nhe | now | o | oi | please | pls | thank | the | thi | toi | u "
-    "| um | vay | voi | xin | you | ca nha | chac la | nhe a"
+    "| um | vay | voi | xin | you | ca nha | chac la | nhe a | ba | bac | chau | chu | co | ong | con | cu | tao "
+    "| may | e | ah | ak | nhe chau | chau a | bac a"
 )
 # -- what a problem sounds like ---
 # Words of a complaint about the systems (see handlers.understand.interpret.is_problem).
 PROBLEM = _phrases(
     "account | anh | app | bao | bi | cannot | chup | duoc | error | failed | file | gui | huy | khoa | "
     "khong | login | loi | ma | nhan | nop | not | otp | password | payment | phi | quay | sai | sms | "
-    "sua | tep | token | trang | treo | upload | vao | vneid | bi khoa | bo sung | can cuoc | can not | "
+    "sua | tep | token | treo | upload | vao | vneid | bi khoa | bo sung | can cuoc | can not | "
     "cap nhat | dang nhap | dinh danh | he thong | het han | ho so | ket qua | khai sinh | ky so | le phi "
     "| man hinh | mat khau | mot cua | muc 2 | phan mem | tai khoan | tai len | tam tru | thanh toan | "
     "thuong tru | tiep nhan | tin nhan | trang thai | tu choi | ung dung | xac thuc | chu ky so | dich vu "
@@ -165,4 +166,11 @@ WHERE_VERBS = _phrases("nop | lam | gui | file | submit | apply | dang ky")
 # already has a strong problem word, never make one.
 WEAK_PROBLEM = _phrases(
     "bi | khong | duoc | vao | gui | nhan | sua | huy | not | ma | bao | sai | anh | file | tep | chup | cap nhat | tin nhan"
+)
+# Everyday phrases of the conversation, so that words typed without spaces ("nguoidan",
+# "tieptuc", "dongy") can be cut where these phrases say (handlers.understand.slips).
+COMMON = _phrases(
+    "nguoi dan | doanh nghiep | can bo | cong chuc | tiep tuc | bo qua | dich vu cong | phan anh | dong y | "
+    "khong co | khong nho | khong biet | so dien thoai | ma ho so | thu tuc | he thong | mat khau | tai khoan | "
+    "dang nhap | thanh toan | chu ky so | gui di | xong roi | duoc roi | cam on | xin chao | tra cuu | huong dan"
 )

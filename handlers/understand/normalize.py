@@ -62,6 +62,13 @@ ABBREVIATIONS: dict[str, str] = {
     "adm": "admin",
     # things
     "cb": "can bo",
+    "ht": "he thong",
+    "httt": "he thong thong tin",
+    "cc": "cong chuc",
+    "cbcc": "can bo cong chuc",
+    "mc": "mot cua",
+    "pm": "phan mem",
+    "p": "phuong",
     "hdsd": "huong dan su dung",
     "sdt": "so dien thoai",
     "dt": "dien thoai",

@@ -60,6 +60,18 @@ _SYLLABLE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def phrases() -> frozenset[str]:
+    """The interpreter's phrases of two or three words."""
+    from handlers.understand import lexicon
+
+    found: set[str] = set()
+    for value in vars(lexicon).values():
+        if isinstance(value, frozenset):
+            found.update(p for p in value if 2 <= len(p.split()) <= 3)
+    return frozenset(found)
+
+
 def _untelex(token: str, known: frozenset[str]) -> str | None:
     base = token
     for pattern, plain in _VOWEL_MARKS:
@@ -95,13 +107,17 @@ def _split(token: str, known: frozenset[str]) -> list[str] | None:
 def repair(token: str, *, split: bool = True) -> list[str]:
     """The syllables a folded token stands for (itself when it is known or cannot be repaired)."""
     known = vocabulary()
-    if token in known or not token.isalpha() or len(token) < 2:
-        return [token]
+    if token in known or not token.isalpha() or len(token) < 2 or _SYLLABLE.match(token):
+        return [token]  # known, or a well-formed syllable ("trích"): nothing to repair
     untelexed = _untelex(token, known)
     if untelexed:
         return [untelexed]
-    if split and len(token) >= 6:
+    if len(token) >= 5:
         pieces = _split(token, known)
-        if pieces:
+        # Without marks ("toimuonphananh", "dongy") a cut counts when it yields a phrase the
+        # interpreter knows ("phan anh", "dong y"), so an English word is not cut into syllables.
+        if pieces and (
+            split or any(" ".join(pieces[i : i + n]) in phrases() for n in (2, 3) for i in range(len(pieces)))
+        ):
             return pieces
     return [token]

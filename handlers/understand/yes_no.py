@@ -31,9 +31,18 @@ def answer(key: str, fields: dict[str, str] | None = None) -> Reading:
 
 
 def clarify(text: str, padded: str) -> bool:
-    """The person asks what the question means rather than answering it."""
-    count = len(padded.split())
-    return count <= 10 and (has(padded, L.CLARIFY) or (is_question(text, padded) and not is_problem(padded)))
+    """The person asks what the question means rather than answering it (also in a clause of a
+    longer message: "Mã hồ sơ là cái gì hả cháu? Cháu chờ bà tí")."""
+    parts = clauses(text) if len(padded.split()) > 10 else [text]
+    for part in parts:
+        core = joined(part)
+        count = len(core.split())
+        if count <= 10 and (
+            has(core, L.CLARIFY)
+            or (is_question(part + ("?" if "?" in text else ""), core) and not is_problem(core))
+        ):
+            return True
+    return False
 
 
 def plain(padded: str, yes: str, no: str, *, bare: bool = True) -> str | None:
@@ -120,8 +129,23 @@ def consent(text: str, padded: str, screen: Screen, units: UnitSearch | None) ->
             "khong cho so",
             "khong muon cung cap",
             "khong cung cap",
+            "khong muon de lai",
+            "khong de lai thong tin",
+            "khong cho thong tin",
+            "khong muon luu",
+            "khong luu",
+            "khong can ten",
+            "giau ten",
+            "khong ghi ten",
+            "khong de ten",
+            "khong muon bi goi",
+            "dung goi dien",
+            "khong muon ai goi",
         }
     )
+    head = padded.split(" nhung ")[0] + " "
+    if " nhung " in padded and plain(head, "consent:yes", "consent:no") == "consent:yes":
+        return answer("consent:yes")  # "đồng ý nhưng đừng gọi điện": agreed; the phone can be skipped
     if has(padded, refusals) and not is_question(text, padded):
         return answer("consent:no")
     if (
@@ -280,7 +304,7 @@ def confirm(text: str, padded: str, screen: Screen, units: UnitSearch | None) ->
     sends = has(padded, L.FINISH | frozenset({"gui", "xac nhan", "gui giup", "gui di"}))
     if (
         sends
-        and len(padded.split()) <= 12
+        and len(padded.split()) <= 16
         and polarity(padded) != "no"
         and not has(padded, _EDIT_WORDS | L.NOT_WORKED)
     ):
