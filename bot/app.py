@@ -22,7 +22,7 @@ from bot.settings import Settings
 from handlers import texts as T
 from handlers.directory import KnowledgeBaseFaq, OfficialUnits
 from handlers.engine import Engine, StaffHandler
-from handlers.events import ChatKind, Incoming, Outgoing, Reply
+from handlers.events import AttachmentRef, ChatKind, Incoming, Outgoing, Reply
 from handlers.queue import Queue
 from handlers.services import CaseHooks, CoreConfig, FaqStage, StaffDirectory, StaticStaff
 from handlers.staff import StaffDesk
@@ -117,6 +117,7 @@ class Application:
         if staff is None:
             self.engine.staff = self.desk
         self.desk.register("taifaq", self._reload_faq_command)
+        self.desk.carries = self._carries
         self.senders: dict[str, Sender] = {}
         self.outbox_hooks: OutboxHooks | None = QueueDeliveryHooks(self.queue)
         self.outbox: OutboxWorker | None = None
@@ -140,6 +141,14 @@ class Application:
             self.faq.reload()
         return sum(len(topics) for topics in self.faq.topics_by_system().values())
 
+
+    def _carries(self, channel: str, attachment: AttachmentRef) -> bool:
+        """Whether a file staff send can be shown on `channel` (the sender decides; Telegram always)."""
+        sender = self.senders.get(channel)
+        carries = getattr(sender, "carries", None)
+        if carries is not None:
+            return bool(carries(attachment))
+        return channel == "telegram"
     async def _reload_faq_command(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
         from faq.knowledge import KnowledgeBaseError
 

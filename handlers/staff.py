@@ -23,7 +23,7 @@ from faq.knowledge import MIN_EXAMPLES
 from faq.knowledge import SYSTEMS as FAQ_SYSTEMS
 from handlers import staff_texts as S
 from handlers import texts as T
-from handlers.events import ChatKind, Choice, Incoming, Kind, Outgoing, Reply
+from handlers.events import AttachmentRef, ChatKind, Choice, Incoming, Kind, Outgoing, Reply
 from handlers.language import case_texts, rating_choices_in
 from handlers.lookup import CODE_PATTERN, find_code
 from handlers.queue import Queue
@@ -99,6 +99,9 @@ class StaffDesk:
         self.tz = ZoneInfo(timezone)
         self.rating_choices = rating_choices
         self.extra: dict[str, Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]] = {}
+        # Whether the reporter's messenger can show a file staff sent (set by bot/app.py from the
+        # channel's sender: Zalo shows pictures by link or upload where configured, else names them).
+        self.carries: Callable[[str, AttachmentRef], bool] = lambda channel, _file: channel == "telegram"
 
     def register(self, command: str, handler: Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]) -> None:
         self.extra[command] = handler
@@ -388,8 +391,8 @@ class StaffDesk:
         t = await case_texts(session, case)
         body = t.STAFF_REPLY.format(code=case.code, text=text or t.STAFF_REPLY_FILES)
         out.append(self.queue.to_reporter(case, Reply(body, attachments=list(event.attachments), language=t.LANGUAGE)))
-        if event.attachments and case.channel != event.channel:
-            # A Telegram file cannot be shown on Zalo: the person only learns that one was sent.
+        if any(not self.carries(case.channel, file) for file in event.attachments):
+            # A file the reporter's messenger cannot show: the person only learns that one was sent.
             self._say(event, out, S.FILES_NOT_SHOWN.format(code=case.code))
         self._mark_first_response(case)
         if not case.assignee_name and case.assignee_id is None:

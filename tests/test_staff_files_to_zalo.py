@@ -1,4 +1,4 @@
-"""A file staff send from Telegram cannot be shown on Zalo: the Zalo reporter reads the answer
+"""A file staff send from Telegram that Zalo cannot show: the Zalo reporter reads the answer
 first and then that a file was sent, and staff are told in the thread to describe it."""
 
 from __future__ import annotations
@@ -56,3 +56,34 @@ async def test_staff_are_told_a_zalo_reporter_cannot_see_their_file(app: Applica
     to_staff = [o.reply.text for o in out if o.chat_id == GROUP]
     assert to_reporter and to_reporter[0].reply.attachments == [photo]
     assert any("không xem được tệp gửi từ Telegram" in text and code in text for text in to_staff)
+
+
+class _PictureLinks:
+    """A Zalo Bot sender that can show pictures (signed links configured), not PDFs."""
+
+    channel = "zalo_bot"
+
+    def carries(self, attachment: AttachmentRef) -> bool:
+        return attachment.kind == "photo"
+
+
+async def test_staff_are_not_told_a_picture_is_unseen_when_zalo_can_show_it(app: Application) -> None:
+    app.senders["zalo_bot"] = _PictureLinks()  # type: ignore[assignment]
+    chat = Transcript(app, user="zalo-78", channel="zalo_bot")
+    code = await file_case(chat)
+    async with app.db.session() as session:
+        case = (await session.exec(select(Case).where(Case.code == code))).one()
+        case.staff_thread_id = 32
+    photo = AttachmentRef("photo", "AgACAgIAAxkBAAIB-picture", None, "image/jpeg", 1000)
+    pdf = AttachmentRef("document", "BQACAgIAAxkBAAIB-form", "mau-to-khai.pdf", "application/pdf", 5000)
+    for number, file in enumerate((photo, pdf)):
+        event = Incoming(
+            "telegram", STAFF, GROUP, Kind.ATTACHMENT, text="Bạn xem tệp này nhé", attachments=[file],
+            username="canbo_an", update_key=f"staff-file-carried-{number}", chat_kind=ChatKind.STAFF, thread_id=32,
+        )
+        async with app.db.unit() as session:
+            out = await app.engine.handle(session, event)
+            await enqueue(session, out)
+        to_staff = " ".join(o.reply.text for o in out if o.chat_id == GROUP)
+        # The picture reaches Zalo by link: no warning; the PDF cannot: staff are told.
+        assert ("không xem được tệp" in to_staff) is (file is pdf), to_staff
