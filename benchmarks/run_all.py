@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/run_all.py --quick    # a smaller run to see that it all works
 
 Each benchmark also runs alone: webhook_throughput.py, memory.py, pacing.py, faq_bench.py,
-dashboard_bench.py.
+dashboard_bench.py, understand_bench.py.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ async def run(quick: bool) -> None:
     faq = ROOT / "benchmarks" / "faq_bench.py"
     if faq.exists():  # the FAQ matcher's own benchmark (kept by its owner)
         subprocess.run([sys.executable, str(faq)], cwd=ROOT, check=False)
+    # Reading one typed reply (issue 16): p99 < 5 ms.
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "understand_bench.py")], cwd=ROOT, check=False)
     # The dashboard's page render times (issue 22): 20,000 cases, SQLite and PostgreSQL.
     dashboard = ROOT / "benchmarks" / "dashboard_bench.py"
     subprocess.run([sys.executable, str(dashboard), "--cases", "5000" if quick else "20000"], cwd=ROOT, check=False)

@@ -8,9 +8,11 @@ every final branch taken wrongly (the errors that drop or end a complaint).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -113,12 +115,31 @@ def _fields_ok(expected: dict[str, str], reading: Reading) -> bool:
     return set(expected) <= set(reading.fields)
 
 
-def evaluate(path: Path, show: int) -> int:
+@dataclass
+class Score:
+    """The interpreter on one labelled corpus."""
+
+    per_question: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    per_outcome: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    dangerous: list[str] = field(default_factory=list)  # final branches taken wrongly
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(c["all"] for c in self.per_question.values())
+
+    @property
+    def right(self) -> int:
+        return sum(c["ok"] for c in self.per_question.values())
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / max(self.total, 1)
+
+
+def score(path: Path) -> Score:
     search = unit_search()
-    per_question: dict[str, Counter[str]] = defaultdict(Counter)
-    per_outcome: dict[str, Counter[str]] = defaultdict(Counter)
-    dangerous: list[str] = []
-    misses: list[str] = []
+    result = Score()
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -132,34 +153,43 @@ def evaluate(path: Path, show: int) -> int:
             or item["outcome"] not in ("answer", "command", "question", "social")
             or _same_value(question, str(item["value"]), reading.value, search)
         )
-        fields_ok = _fields_ok(item.get("fields") or {}, reading)
-        ok = outcome_ok and value_ok and fields_ok
-        per_question[question]["all"] += 1
-        per_question[question]["ok"] += ok
-        per_outcome[item["outcome"]]["all"] += 1
-        per_outcome[item["outcome"]]["ok"] += ok
+        ok = outcome_ok and value_ok and _fields_ok(item.get("fields") or {}, reading)
+        for counter in (result.per_question[question], result.per_outcome[item["outcome"]]):
+            counter["all"] += 1
+            counter["ok"] += ok
         took = reading.value if reading.outcome in (Outcome.ANSWER, Outcome.COMMAND) else None
         meant = f"{item['outcome']}:{item.get('value')}"
-        if took in FINAL and not (ok and outcome_ok):
-            dangerous.append(f"  [{question}] {item['text']!r}: took {took}, meant {meant}")
+        if took in FINAL and not ok:
+            result.dangerous.append(f"  [{question}] {item['text']!r}: took {took}, meant {meant}")
         if not ok:
-            misses.append(
-                f"  [{question}] {item['text']!r}: got {reading.outcome}:{reading.value} {dict(reading.fields)}, meant {meant} {item.get('fields') or ''}"
+            got = f"{reading.outcome}:{reading.value} {dict(reading.fields)}"
+            result.misses.append(
+                f"  [{question}] {item['text']!r}: got {got}, meant {meant} {item.get('fields') or ''}"
             )
-    total = sum(c["all"] for c in per_question.values())
-    right = sum(c["ok"] for c in per_question.values())
-    print(f"Interpreter on {path.name}: {right}/{total} = {right / max(total, 1):.3f}")
-    print("\nper question:")
-    for question, c in sorted(per_question.items()):
-        print(f"  {question:16} {c['ok']:4}/{c['all']:<4} {c['ok'] / c['all']:.3f}")
-    print("\nper outcome (labelled):")
-    for outcome, c in sorted(per_outcome.items()):
-        print(f"  {outcome:16} {c['ok']:4}/{c['all']:<4} {c['ok'] / c['all']:.3f}")
-    print(f"\nfinal branches taken wrongly: {len(dangerous)}")
-    print("\n".join(dangerous))
+    return result
+
+
+def evaluate(path: Path, show: int) -> int:
+    result = score(path)
+    lines = [
+        f"Interpreter on {path.name}: {result.right}/{result.total} = {result.accuracy:.3f}",
+        "",
+        "per question:",
+    ]
+    lines += [
+        f"  {q:16} {c['ok']:4}/{c['all']:<4} {c['ok'] / c['all']:.3f}"
+        for q, c in sorted(result.per_question.items())
+    ]
+    lines += ["", "per outcome (labelled):"]
+    lines += [
+        f"  {o:16} {c['ok']:4}/{c['all']:<4} {c['ok'] / c['all']:.3f}"
+        for o, c in sorted(result.per_outcome.items())
+    ]
+    lines += ["", f"final branches taken wrongly: {len(result.dangerous)}", *result.dangerous]
     if show:
-        print(f"\nmisses (first {show}):")
-        print("\n".join(misses[:show]))
+        lines += ["", f"misses (first {show}):", *result.misses[:show]]
+    with contextlib.suppress(BrokenPipeError):  # piped into head: fine
+        print("\n".join(lines))
     return 0
 
 
