@@ -97,6 +97,13 @@ async def menu_level(engine: Engine, turn: Turn) -> None:
     event = turn.event
     if step == "resume":
         resolution = resolve_choice(event, Prompt("", engine.resume_choices(turn)), turn.language)
+        if event.kind == Kind.TEXT:
+            reading = interpret(text, _screen("resume", engine.resume_choices(turn), turn.language), engine.intake.unit_search)
+            if reading.outcome == Outcome.ANSWER:
+                resolution = Resolution(reading.value)
+            if reading.is_(Outcome.ANSWER, "resume:restart") and reading.fields.get("description"):
+                await engine.intake.start(turn, draft=text)  # "lần này lỗi khác, …": the new problem kept
+                return
         if resolution.choice == "resume:continue":
             engine.intake.ask(turn, turn.data.get("resume_step", "role"))
         elif resolution.choice == "resume:restart":
@@ -116,10 +123,8 @@ async def menu_level(engine: Engine, turn: Turn) -> None:
         await rating.rating_comment(engine, turn, text)
         return
     if step == "rating":
-        prompt = Prompt("", rating.turn_rating_choices(turn, turn.data.get("rating_case_id", 0)))
-        resolution = resolve_choice(event, prompt, turn.language)
-        if resolution.choice:
-            await rating.rate(engine, turn, resolution.choice)
+        choices = rating.turn_rating_choices(turn, turn.data.get("rating_case_id", 0))
+        if await rate_in_words(engine, turn, text, choices):
             return
         if await rating.answer_to_result(engine, turn, text):
             return
@@ -221,9 +226,7 @@ async def read_against_screen(engine: Engine, turn: Turn, text: str) -> str | No
     case = await turn.session.get(Case, last.case_id) if last.case_id is not None else None
     if case is not None and case.reporter_id == turn.reporter.id:
         if last.purpose == "rating_request" and case.rating is None and case.id is not None:
-            resolution = resolve_choice(event, Prompt("", shown), turn.language)
-            if resolution.choice:
-                await rating.rate(engine, turn, resolution.choice)
+            if await rate_in_words(engine, turn, text, shown):
                 return "handled"
             turn.reset("rating", rating_case_id=case.id)
             return "handled" if await rating.answer_to_result(engine, turn, text) else None
@@ -311,4 +314,29 @@ async def answer_after_faq(engine: Engine, turn: Turn, text: str) -> bool:
     if outcome == "done":
         turn.reset("idle")
         turn.say(turn.t.FAQ_THANKS)
+    return True
+
+
+def _screen(question: str, choices: list[Choice], language: str) -> Screen:
+    return Screen(question, tuple((c.key, c.label) for c in choices), language)
+
+
+async def rate_in_words(engine: Engine, turn: Turn, text: str, choices: list[Choice]) -> bool:
+    """A rating pressed, or typed ("5 sao", "ko hài lòng, vẫn lỗi"): rated, and words that say
+    why are kept as the rating's comment. False when the message is not a rating."""
+    event = turn.event
+    if event.kind == Kind.CHOICE:
+        choice = resolve_choice(event, Prompt("", choices), turn.language).choice
+        if choice:
+            await rating.rate(engine, turn, choice)
+        return choice is not None
+    if event.kind != Kind.TEXT or not text:
+        return False
+    reading = interpret(text, _screen("rating", choices, turn.language), engine.intake.unit_search)
+    if reading.outcome != Outcome.ANSWER or not reading.value:
+        return False
+    said_why = bool(reading.fields.get("description"))
+    await rating.rate(engine, turn, reading.value, ask_comment=not said_why)
+    if said_why and turn.step == "rating_comment":
+        await rating.rating_comment(engine, turn, text)  # "ko hài lòng, vẫn lỗi": the why is the comment
     return True

@@ -26,7 +26,8 @@ def rating_choices(case_id: int, language: str | None = None) -> list[Choice]:
     return [Choice(f"rate:{case_id}:{key}", label) for key, label in texts_for(language).RATINGS.items()]
 
 
-async def rate(engine: Engine, turn: Turn, choice: str) -> None:
+async def rate(engine: Engine, turn: Turn, choice: str, *, ask_comment: bool = True) -> None:
+    """Record a rating; `ask_comment` False when the person already said why (in words)."""
     _, case_id, value = ([*choice.split(":"), "", ""])[:3]
     row_id = parse_id(case_id)
     case = await turn.session.get(Case, row_id) if row_id is not None else None
@@ -45,12 +46,14 @@ async def rate(engine: Engine, turn: Turn, choice: str) -> None:
         )
         turn.reset("rating_comment", rating_case_id=case.id)
         turn.say(turn.t.RATING_REOPENED.format(code=case.code))
-        turn.say(turn.t.ASK_RATING_COMMENT, [Choice("comment:skip", turn.t.SKIP)])
+        if ask_comment:
+            turn.say(turn.t.ASK_RATING_COMMENT, [Choice("comment:skip", turn.t.SKIP)])
     else:
         if case.status == CaseStatus.RESOLVED:
             await repo.set_status(turn.session, case, CaseStatus.CLOSED, actor="reporter", note="Đã đánh giá")
         turn.reset("rating_comment", rating_case_id=case.id)
-        turn.say(turn.t.ASK_RATING_COMMENT, [Choice("comment:skip", turn.t.SKIP)])
+        if ask_comment:
+            turn.say(turn.t.ASK_RATING_COMMENT, [Choice("comment:skip", turn.t.SKIP)])
     turn.send(await engine.queue.rating_received(turn.session, case, turn.reporter))
 
 

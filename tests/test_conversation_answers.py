@@ -186,7 +186,7 @@ async def test_the_candidates_of_a_free_question_can_be_opened(app: Application)
 # -- the result answered in words --------------------------------------------------------------
 
 
-async def test_words_instead_of_a_rating_reach_staff_and_the_rating_is_asked_again(app: Application) -> None:
+async def test_it_still_fails_in_words_reopens_the_case_with_the_words_for_staff(app: Application) -> None:
     chat = Transcript(app)
     code = await file_case(chat)
     staff = StaffChat(app, user=STAFF)
@@ -194,10 +194,25 @@ async def test_words_instead_of_a_rating_reach_staff_and_the_rating_is_asked_aga
     assert any("đã được giải quyết" in o.reply.text for o in staff.to(chat.user))
 
     await chat.say("vẫn chưa được ạ, tải lại vẫn không thấy hồ sơ đâu")
+    chat.expect("mở lại", code, "Cảm ơn góp ý")
+    chat.expect_not("Bạn có muốn góp ý thêm")  # they already said why: not asked again
+    relayed = [o.reply.text for o in chat.outgoing if o.chat_id == GROUP]
+    assert any("tải lại vẫn không thấy" in text for text in relayed), relayed
+    async with app.db.unit() as session:
+        case = (await session.exec(select(Case).where(Case.code == code))).one()
+    assert case.rating == "khong_hai_long" and case.status != "da_dong"
+
+
+async def test_words_that_are_not_a_rating_reach_staff_and_the_rating_is_asked_again(app: Application) -> None:
+    chat = Transcript(app)
+    code = await file_case(chat)
+    staff = StaffChat(app, user=STAFF)
+    await staff.say(f"/dong {code} Hồ sơ đã đồng bộ, bạn tải lại trang là thấy")
+    await chat.say("cho em hỏi giấy hẹn mới thì lấy ở đâu ạ")
     chat.expect("đã chuyển ý kiến", code, "Không hài lòng")
     chat.expect_button("Hài lòng", "Không hài lòng")
     relayed = [o.reply.text for o in chat.outgoing if o.chat_id == GROUP]
-    assert any("tải lại vẫn không thấy" in text for text in relayed), relayed
+    assert any("giấy hẹn mới" in text for text in relayed), relayed
 
     await chat.tap("Không hài lòng")
     chat.expect("mở lại")

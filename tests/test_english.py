@@ -223,12 +223,13 @@ async def test_the_faq_answers_in_english_where_it_can_and_says_so_where_it_cann
     a line that says so."""
     topics = [topic for group in app.engine.faq.topics_by_system().values() for topic in group]
     english = next(t for t in topics if t.answer_en)
-    vietnamese_only = next(t for t in topics if not t.answer_en)
+    vietnamese_only = next((t for t in topics if not t.answer_en), None)
     chat = Transcript(app)
     await chat.say("/en")
     await chat.tap("Common questions")
     chat.expect("Common questions (some answers are only in Vietnamese)")
-    for topic, lead_in in ((english, False), (vietnamese_only, True)):
+    shown = [(english, False)] + ([(vietnamese_only, True)] if vietnamese_only else [])
+    for topic, lead_in in shown:
         if lead_in:
             await chat.tap("Another question")
         await chat.tap_key(f"faqsys:{topic.system}")

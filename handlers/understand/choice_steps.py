@@ -218,7 +218,7 @@ _RATINGS = (
             "rat tot",
             "tuyet",
             "tuyet voi",
-            "ok",
+            # Not a bare "ok": it closes the case, and "ok" may only mean "I read it".
             "good",
             "great",
             "satisfied",
