@@ -83,7 +83,8 @@ STAFF_HELP = (
     "• /thongke → số liệu nhanh\n"
     "• /baocao tuan | thang | tuantruoc | thangtruoc | dd/mm/yyyy dd/mm/yyyy → báo cáo\n"
     "• /suco → các sự cố đang mở; /suco mo thông báo | /suco dong kết quả → sự cố chung\n"
-    "• /taifaq → tải lại bộ câu hỏi thường gặp"
+    "• /taifaq → tải lại bộ câu hỏi thường gặp\n"
+    "Nhắn riêng cho bot: /dangnhap → liên kết đăng nhập bảng điều khiển (10 phút, dùng một lần)"
 )
 
 FAQ_DRAFT_NO_RESOLUTION = (
