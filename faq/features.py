@@ -92,6 +92,36 @@ PROCEDURE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
 _PROCEDURES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
     first: tuple(p for p in PROCEDURE_PHRASES if p[0] == first) for first in {p[0] for p in PROCEDURE_PHRASES}
 }
+# Names of the systems people write about (not offices: "trung tâm hành chính công ở đâu" asks
+# for the office itself). They say where the problem is, not what it is:
+# nearly every topic's phrasings name one, so a message whose match rests on the name alone
+# ("hồ sơ của xã chuyển lên sở mà không thấy trên hệ thống TTHC thành phố" → network outage,
+# through one outage phrasing that names that system) is not a confident answer. Longest first.
+SYSTEM_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split())
+    for p in sorted(
+        (
+            "he thong giai quyet thu tuc hanh chinh",
+            "he thong thu tuc hanh chinh thanh pho",
+            "he thong thu tuc hanh chinh",
+            "he thong mot cua",
+            "phan mem mot cua",
+            "cong dich vu cong quoc gia",
+            "cong dich vu cong",
+            "dich vu cong quoc gia",
+            "dich vu cong truc tuyen",
+            "dich vu cong",
+            "cong quoc gia",
+            "cong thong tin",
+            "he thong",
+            "phan mem",
+        ),
+        key=lambda p: -len(p.split()),
+    )
+)
+_SYSTEMS_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in SYSTEM_PHRASES if p[0] == first) for first in {p[0] for p in SYSTEM_PHRASES}
+}
 # Place names that are themselves the subject of a topic.
 KEPT_NAMES = frozenset({"cat hai", "cat ba", "bach long vi", "hai phong", "hai duong", "dac khu"})
 
@@ -127,6 +157,11 @@ def procedure_positions(tokens: Sequence[str]) -> set[int]:
     and "làm khai sinh cần giấy tờ gì" is recognised by its "cần giấy tờ gì", not by the procedure.
     """
     return _phrase_positions(tokens, _PROCEDURES_BY_FIRST)
+
+
+def system_positions(tokens: Sequence[str]) -> set[int]:
+    """Names of systems ("phần mềm một cửa", "hệ thống TTHC thành phố"); see SYSTEM_PHRASES."""
+    return _phrase_positions(tokens, _SYSTEMS_BY_FIRST)
 
 
 def filler_positions(tokens: Sequence[str]) -> set[int]:

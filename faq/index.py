@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from faq.features import features, months
+from faq.features import capitalised, features, months
 from faq.knowledge import KnowledgeBase
-from faq.language import is_english, stem
+from faq.language import EN_MARK, FUNCTION_WORDS, is_english, shared_words, stem
 from faq.normalize import normalize
 
 OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
@@ -24,10 +24,22 @@ def canonical(text: str, english: bool = False) -> str:
     """Normalised text with month numbers generalised: "tháng 4" and "tháng 6" say the same.
 
     English text is also stemmed ("mailed" → "mail"), on both sides: the query and the
-    knowledge base's English phrasings.
+    knowledge base's English phrasings, and its words are marked with ``EN_MARK`` so they
+    live apart from Vietnamese syllables: "may" (the month) is not "mấy", "to" not "tờ",
+    "do" not "đó". Unmarked, the English phrasings gave Vietnamese messages postings and
+    shifted the idf of common syllables ("giờ bỏ cấp huyện ... làm ở đâu" went to the
+    pre-July topic through "in May"). Numbers, acronyms (VNeID, OTP, DVC) and capitalised
+    names (Hai Phong, Cat Ba) are the same in both languages and stay unmarked.
     """
     tokens = months(normalize(text, english=english).split())
-    return " ".join(stem(t) for t in tokens) if english else " ".join(tokens)
+    if not english:
+        return " ".join(tokens)
+    names = capitalised(text) - FUNCTION_WORDS
+    shared = shared_words()
+    stems = [(t, stem(t)) for t in tokens]  # "three" → "3": a number, the same in both languages
+    return " ".join(
+        s if s.isdigit() or s == "#" or t in shared or t in names else EN_MARK + s for t, s in stems
+    )
 
 
 @dataclass(frozen=True)

@@ -120,8 +120,10 @@ def parse_topic(raw: Any, path: Path, position: int) -> Topic:
     if answer_en is not None and (not isinstance(answer_en, str) or not answer_en.strip()):
         raise _fail(path, entry_id, "trường 'answer_en' đang trống")
     examples_en = _text_list(raw.get("examples_en") or [], path, entry_id, "examples_en")
-    if examples_en and answer_en is None:
+    if examples_en and answer_en is None and raw.get("audience") != "officer":
         # English phrasings without an English answer would answer a foreigner in Vietnamese.
+        # Officer topics may have them: an officer writing in English is matched, and answered
+        # in Vietnamese (the bot says so), the language of the systems they work in.
         raise _fail(path, entry_id, "có 'examples_en' nhưng thiếu 'answer_en'")
     return Topic(
         id=entry_id,

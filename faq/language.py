@@ -32,6 +32,17 @@ _STOP = """a an the i me my mine you your he she it its we our they their this t
     so just very really also and or but"""
 STOP_WORDS = frozenset(_STOP.split())
 _WORD = re.compile(r"[a-z]+")
+# Prefix of an English word in the index and in an English query (faq.index.canonical).
+EN_MARK = "'"
+
+
+@lru_cache(maxsize=1)
+def shared_words() -> frozenset[str]:
+    """Words both languages write alike: the expansions of acronyms ("vneid", "otp", "dich vu cong"),
+    less English function words ("can" of "căn cước", "the" of "thẻ")."""
+    table = default_abbreviations()
+    words = {w for key in table.acronyms for w in table.plain[key].split()}
+    return frozenset(words - FUNCTION_WORDS - STOP_WORDS)
 
 
 def is_english(text: str) -> bool:
@@ -49,7 +60,7 @@ def is_english(text: str) -> bool:
 
 def stop_positions(tokens: list[str]) -> set[int]:
     """Positions of English words that say nothing about the problem (see STOP_WORDS)."""
-    return {i for i, token in enumerate(tokens) if token in STOP_WORDS}
+    return {i for i, token in enumerate(tokens) if token.removeprefix(EN_MARK) in STOP_WORDS}
 
 
 # Number words, so that "level two" meets "level 2" (mức 2).
@@ -106,6 +117,7 @@ def translate(tokens: list[str]) -> list[str]:
     the English side.
     """
     glossary = load_glossary()
+    tokens = [t.removeprefix(EN_MARK) for t in tokens]
     longest = max((len(k) for k in glossary), default=1)
     out: list[str] = []
     able = False  # "cannot X" is "không X được": "được" waits for the verb

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from faq.features import capitalised, filler_positions, place_positions, procedure_positions
+from faq.features import capitalised, filler_positions, place_positions, procedure_positions, system_positions
 from faq.index import OOS_PREFIX, Index, build_index, canonical
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.language import is_english, stop_positions, translate
@@ -59,9 +59,12 @@ class MatchResult:
 
 
 def decide(
-    topics: list[tuple[str, float]], best_oos: float, cfg: MatcherConfig
+    topics: list[tuple[str, float]], best_oos: float, cfg: MatcherConfig, sure: bool = True
 ) -> tuple[str | None, float, list[tuple[str, float]], str]:
-    """Answer, offer or abstain on a ranking of topics (best first) and the best OOS score."""
+    """Answer, offer or abstain on a ranking of topics (best first) and the best OOS score.
+
+    ``sure=False``: another reading of the message contradicts the ranking; offer, never answer.
+    """
     if not topics:
         return None, 0.0, [], "out_of_scope" if best_oos else "low_score"
     best_id, best = topics[0]
@@ -77,7 +80,7 @@ def decide(
     # than one well above it.
     second = topics[1][1] if len(topics) > 1 else 0.0
     lead = cfg.margin + max(0.0, cfg.edge - (best - cfg.threshold))
-    if best >= cfg.confident and best - second >= lead:
+    if sure and best >= cfg.confident and best - second >= lead:
         runners = [(tid, s) for tid, s in topics[1:] if s >= cfg.threshold]
         return best_id, best, runners[: cfg.alternatives - 1], ""
     # Not sure: offer what is plausible. The floor is under the answering threshold because
@@ -149,19 +152,20 @@ class Matcher:
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """Candidate labels of the whole message with their final score, best first (OOS included)."""
-        return self._score(text, is_english(text))
+        return self._score(text, is_english(text))[0]
 
-    def _score(self, text: str, english: bool) -> list[tuple[str, float]]:
-        """Scores of one text. English is scored twice: as written, against the English
-        phrasings, and translated word by word (faq.language.translate), against all
-        phrasings; a label keeps the better of the two."""
+    def _score(self, text: str, english: bool) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """Scores of one text, and those of its English reading as written (the same for
+        Vietnamese). English is scored twice: as written, against the English phrasings,
+        and translated word by word (faq.language.translate), against all phrasings; a
+        label keeps the better of the two."""
         tokens, skip = self._tokens(text, english)
         ranked = self._scorer.score(tokens, skip)
         if not english:
-            return ranked
+            return ranked, ranked
         words = translate(tokens)  # stop words too: "log in", "in person" are glossary phrases
         if not words:
-            return ranked
+            return ranked, ranked
         # The translation is word by word and its bag of Vietnamese words can fit a short
         # phrasing of the wrong topic perfectly ("cannot log in to VNeID" → a new-phone
         # phrasing), so alone it counts ``translated_discount`` less; where both readings
@@ -176,7 +180,66 @@ class Matcher:
             )
             for label in written.keys() | translated.keys()
         }
-        return sorted(((k, round(v, 1)) for k, v in combined.items()), key=lambda item: item[1], reverse=True)
+        merged = sorted(
+            ((k, round(v, 1)) for k, v in combined.items()), key=lambda item: item[1], reverse=True
+        )
+        return merged, ranked
+
+    def _overruled(
+        self, topic: str, score: float, written: list[tuple[str, float]]
+    ) -> tuple[str, float] | None:
+        """The topic the English reading as written prefers, when it clearly contradicts ``topic``.
+
+        Every topic has English phrasings, and a match in the person's own words is the more
+        precise reading; the word-by-word translation fits bags of Vietnamese words ("my
+        company log in to the portal" → the VNeID login topic, "does not know how to use a
+        smartphone" → status lookup). When the written reading's best topic is a fit (at
+        least ``floor``), rates the answer ``english_veto`` lower and is itself within ``spread``
+        of the answer's score, the translation alone does not answer: both are offered.
+        """
+        cfg = self.config
+        ranked = [(label, s) for label, s in written if not label.startswith(OOS_PREFIX)]
+        if not ranked or ranked[0][0] == topic or ranked[0][1] < cfg.floor:
+            return None
+        if ranked[0][1] - dict(ranked).get(topic, 0.0) <= cfg.english_veto:
+            return None
+        # A rival far under the answer would not even make the pick list: the translation's
+        # answer stands ("My payment went through but the portal says the fee is unpaid" reads
+        # as written closer to level 2 through "the portal says", 17 points under the answer).
+        return ranked[0] if score - ranked[0][1] <= cfg.spread else None
+
+    def _named_only(self, text: str, english: bool, topic: str) -> tuple[str, float] | None:
+        """What the message says without the names of systems, when that is not ``topic``.
+
+        A topic whose phrasing names the same system ("hệ thống TTHC thành phố bị sập") can
+        win on the name alone; read without it, the rest of the message ("hồ sơ của xã chuyển
+        lên sở mà không thấy") points elsewhere. Then the answer is offered with that reading's
+        choice. Returns None when the answer survives (or nothing else is plausible: the floor).
+        """
+        if english:
+            return None  # English names systems in words the glossary maps; see _overruled
+        tokens, skip = self._tokens(text)
+        names = system_positions(tokens) - skip
+        if not names:
+            return None
+        ranked = self._scorer.score(tokens, skip | names)
+        cfg = self.config
+        # An out-of-scope group may be what is left ("đường ... bị ngập, ai xử lý"): it is
+        # returned like a topic and makes the caller offer, never answer.
+        topics = ranked
+        if not topics or topics[0][0] == topic or topics[0][1] < cfg.floor:
+            return None
+        # Only a clear lead (the answering margin) overrules: some topics are about one system
+        # ("đăng nhập dịch vụ công ... sai mật khẩu" is the portal login, a point behind the
+        # password topic once "dịch vụ công" is set aside).
+        return topics[0] if topics[0][1] - dict(topics).get(topic, 0.0) > cfg.margin else None
+
+    def _one_word(self, text: str, english: bool) -> bool:
+        """One word is not a question: "no" typed under a list matched a login phrasing's "nó"
+        (a syllable one topic uses has the highest idf and alone passes the evidence factor);
+        "vneid" or "otp" alone is better offered than answered."""
+        tokens, skip = self._tokens(text, english)
+        return len(tokens) - len(skip) < 2
 
     def _split(self, ranked: list[tuple[str, float]]) -> tuple[list[tuple[str, float]], float]:
         topics = [(label, score) for label, score in ranked if not label.startswith(OOS_PREFIX)]
@@ -196,7 +259,7 @@ class Matcher:
             tokens, skip = self._tokens(segment, english)
             if len(tokens) - len(skip) < cfg.sentence_tokens:
                 continue
-            topics, best_oos = self._split(self._score(segment, english))
+            topics, best_oos = self._split(self._score(segment, english)[0])
             topic, score, _, _ = decide(topics, best_oos, cfg)
             if topic is not None:
                 answers[topic] = max(score, answers.get(topic, 0.0))
@@ -223,8 +286,34 @@ class Matcher:
         cfg = self.config
         english = is_english(text)
         language = "en" if english else "vi"
-        topics, best_oos = self._split(self.scores(text))
+        # English needs its reading as written too (see _overruled); Vietnamese goes through
+        # scores(), which tests override to pin the decision rule.
+        ranked, written = self._score(text, english) if english else (self.scores(text), [])
+        topics, best_oos = self._split(ranked)
         topic, score, offered, reason = decide(topics, best_oos, cfg)
+        rival = self._overruled(topic, score, written) if english and topic is not None else None
+        named = self._named_only(text, english, topic) if topic is not None and rival is None else None
+        # An English answer that rests on the translation alone (its own English phrasings fit
+        # under the floor) needs a higher score: "Can I pay my electricity bill online?" reaches
+        # the online-payment topic at 69 through translated words, while "My payment went
+        # through but the portal says the fee is unpaid" reaches its topic at 75.
+        unsupported = (
+            english
+            and topic is not None
+            and dict(written).get(topic, 0.0) < cfg.floor
+            and score < cfg.translated_bar
+        )
+        vetoed = topic is not None and (
+            unsupported or rival is not None or named is not None or self._one_word(text, english)
+        )
+        if vetoed:
+            topic, score, offered, reason = decide(topics, best_oos, cfg, sure=False)
+            other = rival or named  # the other reading's choice is offered too
+            if other is not None and other[0].startswith(OOS_PREFIX):
+                offered, reason = [], "out_of_scope"  # without the office's name: out of scope
+            elif other is not None and other[0] not in dict(offered):
+                offered = [*offered[: cfg.alternatives - 1], (other[0], dict(topics).get(other[0], other[1]))]
+            reason = "ambiguous" if len(offered) > 1 else reason
         # A message whose best topic is under the floor is about something else, and a sentence
         # of it may still look like a topic ("karaoke ... gọi ai để xử lý" → old dossiers).
         readable = reason != "out_of_scope" and score >= cfg.floor
@@ -246,12 +335,14 @@ class Matcher:
         # A sentence may settle the lead, not the level: the whole message must itself reach the
         # threshold ("xem trước bản in bị lệch, mất phần chữ ký của lãnh đạo" is about printing
         # at 49 on the whole, and its second clause alone looks like a certificate question).
-        leader = topics[0][0] if score >= cfg.threshold else None
+        # A vetoed answer stays offered: its sentence would only repeat the contradicted reading.
+        leader = topics[0][0] if score >= cfg.threshold and not vetoed else None
         if len(answers) == 1 and leader in answers:
             runners = [(t, v) for t, v in topics[1:] if v >= cfg.threshold]
             return MatchResult(leader, answers[leader], runners[: cfg.alternatives - 1], "", language)
         picked = {t for t, _ in offered} | set(answers)
-        ranked = sorted(((t, merged[t]) for t in picked), key=lambda item: item[1], reverse=True)
+        scored = {**dict(offered), **merged}  # an offered rival of another reading may be unranked here
+        ranked = sorted(((t, scored[t]) for t in picked), key=lambda item: item[1], reverse=True)
         offered = ranked[: cfg.alternatives]
         return MatchResult(None, score, offered, "ambiguous" if len(offered) > 1 else "low_score", language)
 

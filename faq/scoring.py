@@ -72,6 +72,13 @@ class MatcherConfig:
     # English matched as written; see Matcher._score. Calibrated by cross-validation on the
     # English phrasings (English answers 131 / 170 right, 9 wrong).
     translated_discount: float = 5.0
+    # An English answer that the reading as written (English phrasings) rates this much under
+    # its own best topic is offered, not given; see Matcher._overruled.
+    english_veto: float = 5.0
+    # Score an English answer needs when no English phrasing of its topic reaches ``floor``
+    # (the translation alone carries it). Set on the dev sets' English lines and a probe of
+    # out-of-scope English questions: translated-only answers scored 64–69 when wrong, 75–86 right.
+    translated_bar: float = 70.0
 
 
 class Scorer:

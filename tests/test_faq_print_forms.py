@@ -85,7 +85,7 @@ class _Fixed(Matcher):
 
 
 def _decide(*ranked: tuple[str, float]) -> MatchResult:
-    return _Fixed(list(ranked)).match("x")
+    return _Fixed(list(ranked)).match("x y")  # two words: one alone is never answered
 
 
 def test_lead_is_measured_to_a_runner_up_under_the_threshold() -> None:
