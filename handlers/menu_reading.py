@@ -14,6 +14,7 @@ from handlers.turn import Turn
 from handlers.understand import Outcome, Screen, interpret
 from handlers.understand.choice_steps import wants_report
 from handlers.understand.interpret import is_question
+from handlers.understand.lexicon import PROBLEM
 from handlers.understand.normalize import joined
 from storage import repo
 from storage.models import CaseMessage
@@ -107,7 +108,21 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
             # A statement of the problem is the description; a question is kept as a draft.
             turn.set(given=sorted({*turn.data.get("given", []), "description"}))
         return True
+    if reading.outcome in (Outcome.FIELD, Outcome.UNCLEAR) and _sounds_like_trouble(text):
+        assert turn.reporter.id is not None
+        if await repo.open_cases_of_reporter(turn.session, turn.reporter.id):
+            return False  # about their case: the engine relays it
+        # "ko vào được": too short to be the description, but trouble: the report starts, with
+        # these words offered back at the description question.
+        await engine.intake.start(turn, draft=text[: engine.config.max_text_length])
+        engine.intake.reader.keep_fields(turn, dict(reading.fields), text)
+        return True
     return False
+
+
+def _sounds_like_trouble(text: str) -> bool:
+    padded = joined(text)
+    return len(padded.split()) >= 2 and any(f" {word} " in padded for word in PROBLEM)
 
 
 async def _remind_staff(engine: Engine, turn: Turn, text: str) -> None:
