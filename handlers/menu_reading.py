@@ -81,7 +81,7 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
     if reading.is_(Outcome.ANSWER, "menu:report") and not reading.fields.get("description"):
         # "báo lỗi thanh toán", "em là cán bộ một cửa, cần báo lỗi ký số": a report, not yet its problem.
         await engine.intake.start(turn)
-        engine.intake.reader.keep_fields(turn, dict(reading.fields), text)
+        _tell_first(turn, engine.intake.reader.keep_fields(turn, dict(reading.fields), text))
         return True
     if reading.is_(Outcome.ANSWER, "menu:report") and reading.fields.get("description"):
         assert turn.reporter.id is not None
@@ -101,12 +101,13 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
         await engine.intake.start(turn, draft=text[: engine.config.max_text_length])
         # What the message also said (the system, a unit, a phone) is kept; the problem itself
         # is the description, not asked for again.
-        engine.intake.reader.keep_fields(
-            turn, {k: v for k, v in reading.fields.items() if k != "description"}, text
-        )
+        kept = {k: v for k, v in reading.fields.items() if k != "description"}
+        said = engine.intake.reader.keep_fields(turn, kept, text)
         if not is_question(text, joined(text)):
             # A statement of the problem is the description; a question is kept as a draft.
             turn.set(given=sorted({*turn.data.get("given", []), "description"}))
+            said = "\n".join(filter(None, [said, reading_texts(turn.language)["description_kept"]]))
+        _tell_first(turn, said)
         return True
     if reading.outcome in (Outcome.FIELD, Outcome.UNCLEAR) and _sounds_like_trouble(text):
         assert turn.reporter.id is not None
@@ -115,9 +116,16 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
         # "ko vào được": too short to be the description, but trouble: the report starts, with
         # these words offered back at the description question.
         await engine.intake.start(turn, draft=text[: engine.config.max_text_length])
-        engine.intake.reader.keep_fields(turn, dict(reading.fields), text)
+        _tell_first(turn, engine.intake.reader.keep_fields(turn, dict(reading.fields), text))
         return True
     return False
+
+
+def _tell_first(turn: Turn, said: str) -> None:
+    """What was kept of their message ("📝 Mình đã ghi: …"), shown before the first question."""
+    if said:
+        turn.say(said)
+        turn.out.insert(len(turn.out) - 2, turn.out.pop())
 
 
 def _sounds_like_trouble(text: str) -> bool:
