@@ -81,6 +81,8 @@ def incident_config(settings: Settings) -> IncidentConfig:
         enabled=inc.enabled,
         rule=IncidentRule(inc.min_reports, inc.min_units, timedelta(minutes=inc.window_minutes)),
         quiet=timedelta(minutes=inc.quiet_minutes),
+        hold=inc.hold_linked,
+        edit_every=timedelta(seconds=inc.card_edit_seconds),
     )
 
 
@@ -120,6 +122,7 @@ def install(app: Application, *, clock: Callable[[], datetime] | None = None) ->
     )
     app.desk.register("baocao", feature.report_desk.handle)
     app.desk.register("suco", feature.incidents.command)
+    app.desk.register("xem", feature.incidents.show)
     app.engine.intake.case_listeners.append(feature.incidents.case_created)
     app._jobs_feature = feature  # type: ignore[attr-defined]
     return feature

@@ -7,6 +7,18 @@ order), paced by each channel's rate limits, and marks the row. Failures:
 * permanent (blocked, chat gone, invalid) → the row is marked failed and staff are told;
 * deferred (Zalo OA outside its window) → parked until the person writes again.
 
+Two more states keep the staff group readable during an outage (issue #23):
+
+* held — the hooks said the row belongs to a case held by an incident: it is parked without
+  an API call and goes back to pending when staff open or release the case
+  (handlers.incident_hold.release), so nothing linked is lost;
+* scheduled — written by the incident desk for an edit of the incident card due later (at most
+  one edit a minute); it becomes pending when due (:func:`promote_scheduled`).
+
+Within the staff group, incident cards and edits, new case cards and staff answers go before
+follow-ups, files and card refreshes (:data:`FIRST_IN_GROUP`): a burst of follow-ups must not
+hold a new, unrelated case back by minutes. Each chat still sends one row at a time.
+
 A row goes pending → claimed → sending → sent. "claimed" means a worker owns it but has not
 called the messenger yet (it may be waiting for the rate limiter); "sending" is written,
 conditionally on still owning the claim, immediately before the API call. So:
@@ -61,6 +73,12 @@ WAKE_GAP = 0.01
 MARK_ATTEMPTS = 4
 # Rows still waiting for their first send.
 UNSENT = ("pending", "claimed", "sending")
+# Purposes that jump the group's queue (the rest keep their order behind them): what staff
+# must see first — incident alert, card and its edits, new cases, answers to their commands.
+FIRST_IN_GROUP = ("incident", "incident_card", "incident_edit", "card", "staff")
+# Rank of a row within its chat: a group row of FIRST_IN_GROUP before any other, then by id.
+# One number (class * 2^40 + id) so that "the first row of each chat" stays a GROUP BY min().
+_RANK_SHIFT = 1 << 40
 
 
 # Statements built once, on the table (Core: no ORM bulk layer, no autoflush): the insert runs
@@ -80,6 +98,12 @@ _OWNED_CLAIM = and_(
 )
 _TO_SENDING = update(_OUTBOX).where(_OWNED_CLAIM).values(status="sending", claimed_at=bindparam("new_claimed_at"))
 _RELEASE = update(_OUTBOX).where(_OWNED_CLAIM).values(status="pending", claimed_by=None)
+_HOLD = update(_OUTBOX).where(_OWNED_CLAIM).values(status="held", claimed_by=None)
+_PROMOTE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.status == "scheduled", _OUTBOX.c.next_attempt_at <= bindparam("now"))
+    .values(status="pending")
+)
 _MARK_SENT = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status != "sent")
@@ -187,6 +211,7 @@ class OutboxWorker:
         # Another instance may die at any time: look for its stale claims a few times per lease.
         check_every = max(1.0, self.claim_lease.total_seconds() / 4)
         next_check = loop.time() + check_every
+        next_promote = loop.time()
         last_look = -math.inf
         while not self._stopping:
             try:
@@ -194,6 +219,9 @@ class OutboxWorker:
                     next_check = loop.time() + check_every
                     await self.recover_stale_claims()
                     self.limiter.forget_idle()
+                if loop.time() >= next_promote:
+                    next_promote = loop.time() + self.poll_interval
+                    await self.promote_scheduled()
                 started = 0
                 if self._worth_a_look(loop.time() - last_look):
                     last_look = loop.time()
@@ -240,6 +268,7 @@ class OutboxWorker:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
+            await self.promote_scheduled()
             await self.dispatch_once(channels=channels, due_only=False)
             if self._tasks:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
@@ -254,6 +283,15 @@ class OutboxWorker:
             if channels:
                 statement = statement.where(col(OutboxMessage.channel).in_(channels))
             return len((await session.exec(statement)).all())
+
+    async def promote_scheduled(self) -> int:
+        """Scheduled rows that are due become pending (an incident card edit, see module doc)."""
+        async with self.db.begin() as connection:
+            result = await connection.execute(_PROMOTE, {"now": utcnow()})
+            promoted = int(result.rowcount or 0)
+        if promoted:
+            self._wake.set()
+        return promoted
 
     async def recover_stale_claims(self, *, everything: bool = False) -> int:
         """Rows claimed or being sent by a dead worker go back to pending after the lease.
@@ -285,12 +323,13 @@ class OutboxWorker:
             return 0
         now = utcnow()
         async with self.db.session() as session:
-            # Only the oldest unsent row of a chat may go: that keeps each chat's order.
-            oldest = select(func.min(OutboxMessage.id)).where(col(OutboxMessage.status).in_(UNSENT))
+            # Only the first unsent row of a chat may go (by rank: see FIRST_IN_GROUP), so each
+            # chat's order is kept within a rank.
+            oldest = select(func.min(_rank())).where(col(OutboxMessage.status).in_(UNSENT))
             if channels:
                 oldest = oldest.where(col(OutboxMessage.channel).in_(channels))
             statement = select(OutboxMessage).where(
-                col(OutboxMessage.id).in_(oldest.group_by(OutboxMessage.channel, OutboxMessage.chat_id)),
+                _rank().in_(oldest.group_by(OutboxMessage.channel, OutboxMessage.chat_id)),
                 col(OutboxMessage.status) == "pending",
             )
             if due_only:
@@ -353,6 +392,15 @@ class OutboxWorker:
                     # The row was read a moment ago by dispatch_once and is ours now: no need
                     # to read it again (hooks query only what they need, e.g. the case).
                     payload = await self.hooks.prepare(session, row)
+                if payload.get("hold"):
+                    # A held case's message: parked without touching the messenger or the limiter.
+                    await self._move_claimed(_HOLD, row, token)
+                    return
+                if payload.get("skip") and not payload.get("edit_message_id"):
+                    # Nothing to send (an edit of a card that was never posted): done at once.
+                    if await self._start_sending(row, token):
+                        await self._mark_sent(row, SendResult())
+                    return
                 try:
                     ticket = await self.limiter.acquire(sender.limits(row.chat_id))
                 except asyncio.CancelledError:
@@ -470,6 +518,12 @@ class OutboxWorker:
             fresh.attempts += 1
             fresh.last_error = reason[:500]
             await enqueue(session, await self.hooks.failed(session, fresh, reason))
+
+
+def _rank() -> Any:
+    """Order of a row within its chat (lower first): see FIRST_IN_GROUP."""
+    first = and_(col(OutboxMessage.chat_id).startswith("-"), col(OutboxMessage.purpose).in_(FIRST_IN_GROUP))
+    return case((first, 0), else_=_RANK_SHIFT) + col(OutboxMessage.id)
 
 
 def _progress(exc: BaseException) -> dict[str, Any] | None:

@@ -1,5 +1,9 @@
 """Outbox hooks for the staff queue: place messages in the case thread, remember the card,
-and tell staff when a message to a reporter could not be delivered."""
+and tell staff when a message to a reporter could not be delivered.
+
+Incident mode (issue #23, handlers/incident_hold.py): a message for the group about a case
+held by an incident is parked ("hold"), and the incident's card and its edits are rendered
+here, at send time, from the database — so an edit shows everything linked until then."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from handlers import staff_texts as S
 from handlers.events import Outgoing, Reply
 from handlers.queue import Queue
 from handlers.textutil import shorten
-from storage.models import Case, OutboxMessage
+from storage.models import Case, Incident, OutboxMessage, Reporter
 
 # Messages addressed to reporters: staff want to know when one cannot be delivered.
 REPORTER_PURPOSES = frozenset({"relay", "notice", "rating_request", "reply"})
@@ -24,10 +28,17 @@ class QueueDeliveryHooks:
 
     async def prepare(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any]:
         payload = dict(row.payload)
-        if row.case_id is None or row.chat_id != self.queue.staff_chat_id:
+        if row.chat_id != self.queue.staff_chat_id:
+            return payload
+        if row.purpose in ("incident_card", "incident_edit"):
+            return await self._incident(session, row, payload)
+        if row.case_id is None:
             return payload
         case = await session.get(Case, row.case_id)
         if case is None:
+            return payload
+        if case.incident_held:
+            payload["hold"] = True
             return payload
         if row.purpose == "card_edit":
             # Only once the card exists; before that the new card already shows the latest state.
@@ -37,6 +48,8 @@ class QueueDeliveryHooks:
                 payload["skip"] = True
             return payload
         if row.purpose == "card":
+            # A card released from an incident hold may be minutes old: show the case as it is now.
+            payload["text"] = self.queue.card_text(case, await session.get(Reporter, case.reporter_id))
             if not case.staff_thread_id:
                 payload["create_topic"] = self.queue.topic_name(case)
             else:
@@ -47,7 +60,39 @@ class QueueDeliveryHooks:
             payload["reply_to_message_id"] = case.card_message_id
         return payload
 
-    async def delivered(self, session: AsyncSession, row: OutboxMessage, result: SendResult) -> list[Outgoing]:
+    async def _incident(
+        self, session: AsyncSession, row: OutboxMessage, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        cards = self.queue.incident_cards
+        incident_id = payload.get("incident_id")
+        incident = await session.get(Incident, int(incident_id)) if isinstance(incident_id, int) else None
+        reply = await cards.render(session, incident.id) if cards and incident and incident.id else None
+        if incident is None or cards is None or reply is None:
+            payload["skip"] = True
+            return payload
+        payload.update(reply.to_dict())
+        if row.purpose == "incident_edit" or incident.card_message_id:
+            # An edit, or a card row sent again after a restart when the card is already out.
+            if incident.card_message_id:
+                payload["edit_message_id"] = incident.card_message_id
+            else:
+                payload["skip"] = True  # the card itself is still to go, and renders everything
+        elif incident.thread_id:
+            payload["thread_id"] = incident.thread_id
+        else:
+            payload["create_topic"] = cards.topic_name(incident)
+        return payload
+
+    async def delivered(
+        self, session: AsyncSession, row: OutboxMessage, result: SendResult
+    ) -> list[Outgoing]:
+        if row.purpose == "incident_card":
+            incident_id = row.payload.get("incident_id")
+            incident = await session.get(Incident, int(incident_id)) if isinstance(incident_id, int) else None
+            if incident is not None and result.message_id and result.message_id.isdigit():
+                incident.thread_id = result.thread_id
+                incident.card_message_id = int(result.message_id)
+            return []
         if row.purpose == "card" and row.case_id is not None:
             case = await session.get(Case, row.case_id)
             if case is not None:
@@ -55,13 +100,22 @@ class QueueDeliveryHooks:
                 case.staff_thread_id = result.thread_id
                 if result.message_id and result.message_id.isdigit():
                     case.card_message_id = int(result.message_id)
+                # Posted while an incident took hold of it (claimed before the detection):
+                # staff can see it, so nothing more of it is held.
+                case.incident_held = False
         return []
 
     async def failed(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing]:
-        if row.case_id is None or row.purpose not in REPORTER_PURPOSES or row.chat_id == self.queue.staff_chat_id:
+        if (
+            row.case_id is None
+            or row.purpose not in REPORTER_PURPOSES
+            or row.chat_id == self.queue.staff_chat_id
+        ):
             return []
         case = await session.get(Case, row.case_id)
         if case is None:
             return []
-        notice = self.queue.to_thread(case, Reply(S.UNDELIVERED.format(code=case.code, reason=shorten(reason, 300))))
+        notice = self.queue.to_thread(
+            case, Reply(S.UNDELIVERED.format(code=case.code, reason=shorten(reason, 300)))
+        )
         return [notice] if notice else []

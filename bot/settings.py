@@ -162,6 +162,10 @@ class IncidentSettings(BaseModel):
     # A detected incident with no new linked report for this long is over: the next burst
     # of the same topic is alerted again.
     quiet_minutes: float = Field(120, gt=0)
+    # Incident mode: reports linked to a detected incident are not posted as their own card
+    # (staff open them from the incident card); the card is edited at most this often.
+    hold_linked: bool = True
+    card_edit_seconds: float = Field(60, gt=0)
 
 
 class JobsSettings(BaseModel):

@@ -5,8 +5,12 @@ minutes. Staff should get one alert, not dozens of cases to triage one by one.
 
 Reports are grouped by FAQ topic when the matcher gave one (the most specific signal),
 otherwise by system. A group is a candidate when, within the trailing ``window`` ending at
-``now``, it has at least ``min_reports`` distinct cases from at least ``min_units`` distinct
-units: several units rule out one commune's local network or one officer retrying.
+``now``, it has at least ``min_reports`` distinct cases from as many distinct reporters, and at
+least ``min_units`` distinct units: several units rule out one commune's local network, several
+reporters one person (or one officer) retrying again and again.
+
+The catch-all system "Khác" is never a key: reports that fit no system have nothing in common
+(office hours, marriage papers…), so grouping them would invent an outage.
 
 Pure: the integrator calls :func:`detect_incidents` after each new case (or from a job),
 remembers which ``key`` it has already alerted, and alerts only new keys.
@@ -31,6 +35,9 @@ __all__ = [
     "incident_key",
 ]
 
+# Systems that say nothing about what failed: never grouped into an incident.
+CATCH_ALL_SYSTEMS = frozenset({"khac"})
+
 
 @dataclass
 class IncidentRule:
@@ -46,6 +53,7 @@ class ReportSignal:
     unit_code: str | None
     system: str | None
     faq_topic: str | None
+    reporter_id: int | None = None  # None: each report counts as its own reporter
 
 
 @dataclass
@@ -72,7 +80,7 @@ def incident_key(signal: ReportSignal) -> str | None:
     """The group a report belongs to; None when it has neither topic nor system."""
     if signal.faq_topic:
         return f"topic:{signal.faq_topic}"
-    if signal.system:
+    if signal.system and signal.system not in CATCH_ALL_SYSTEMS:
         return f"system:{signal.system}"
     return None
 
@@ -82,7 +90,8 @@ def detect_incidents(
 ) -> list[IncidentCandidate]:
     """Candidates among the signals received in ``(now - window, now]``, largest first.
 
-    Duplicate case codes count once (a case re-delivered or edited is one report).
+    Duplicate case codes count once (a case re-delivered or edited is one report), and
+    ``min_reports`` counts distinct reporters: one person filing five times is not a burst.
     Reports without a unit count toward ``min_reports`` but not toward ``min_units``:
     an unknown unit cannot show that the problem is spread across the city.
     """
@@ -102,7 +111,8 @@ def detect_incidents(
     found = []
     for key, group in groups.items():
         units = list(dict.fromkeys(s.unit_code for s in group if s.unit_code))
-        if len(group) < rule.min_reports or len(units) < rule.min_units:
+        reporters = {s.reporter_id if s.reporter_id is not None else f"case:{s.case_code}" for s in group}
+        if len(reporters) < rule.min_reports or len(units) < rule.min_units:
             continue
         kind, _, value = key.partition(":")
         found.append(

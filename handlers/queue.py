@@ -7,6 +7,7 @@ or card may not exist yet when the message is queued. Flow diagram: handlers/FLO
 
 from __future__ import annotations
 
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,7 +18,16 @@ from handlers.events import AttachmentRef, Choice, Outgoing, Reply
 from handlers.services import FaqStage, FormatTimeFn, UnitDirectory
 from handlers.textutil import format_phone, shorten
 from storage import repo
-from storage.models import Case, Reporter
+from storage.models import Case, Incident, Reporter
+
+
+class IncidentCards(Protocol):
+    """The incident card, rendered when it is sent (handlers.incident_hold.IncidentBoard)."""
+
+    async def render(self, session: AsyncSession, incident_id: int) -> Reply | None: ...
+
+    def topic_name(self, incident: Incident) -> str: ...
+
 
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo_bot": "Zalo", "zalo_oa": "Zalo OA", "console": "Console"}
 
@@ -39,6 +49,8 @@ class Queue:
         self.faq = faq
         self.format_time = format_time
         self.tz = ZoneInfo(timezone)
+        # Set by the incident desk when incidents are on (bot/jobs.install).
+        self.incident_cards: IncidentCards | None = None
 
     # -- addressing ----------------------------------------------------------------------
 

@@ -99,12 +99,19 @@ class StaffDesk:
         self.tz = ZoneInfo(timezone)
         self.rating_choices = rating_choices
         self.extra: dict[str, Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]] = {}
+        # Buttons of other desks ("staff:<action>:<arg>"), e.g. the incident card's "open case".
+        self.buttons: dict[str, Callable[[AsyncSession, Incoming, list[Outgoing], str], Awaitable[None]]] = {}
         # Whether the reporter's messenger can show a file staff sent (set by bot/app.py from the
         # channel's sender: Zalo shows pictures by link or upload where configured, else names them).
         self.carries: Callable[[str, AttachmentRef], bool] = lambda channel, _file: channel == "telegram"
 
     def register(self, command: str, handler: Callable[[AsyncSession, Incoming, list[Outgoing]], Awaitable[None]]) -> None:
         self.extra[command] = handler
+
+    def register_button(
+        self, action: str, handler: Callable[[AsyncSession, Incoming, list[Outgoing], str], Awaitable[None]]
+    ) -> None:
+        self.buttons[action] = handler
 
     # -- entry ---------------------------------------------------------------------------
 
@@ -288,6 +295,9 @@ class StaffDesk:
         if not await self._authorised(event, out):
             return
         _, action, case_id = ((event.choice or "") + "::").split(":")[:3]
+        if action in self.buttons:
+            await self.buttons[action](session, event, out, case_id)
+            return
         row_id = parse_id(case_id)
         case = await session.get(Case, row_id) if row_id is not None else None
         if case is None:
@@ -354,10 +364,10 @@ class StaffDesk:
             language=t.LANGUAGE,
         )
         out.append(self.queue.to_reporter(case, reply, purpose="rating_request"))
-        await self._expect_rating(session, case)
+        await self.expect_rating(session, case)
         self._say(event, out, S.RESOLVED.format(actor=actor, code=case.code, resolution=shorten(resolution, 500)))
 
-    async def _expect_rating(self, session: AsyncSession, case: Case) -> None:
+    async def expect_rating(self, session: AsyncSession, case: Case) -> None:
         """Text-menu channels answer "1/2/3": put an idle reporter on the rating step."""
         reporter_user = await self._reporter_user_id(session, case)
         conversation = (

@@ -351,6 +351,10 @@ CASE_ESCALATED = (
 
 INCIDENT_SUBJECT_SYSTEM = "{system}"
 INCIDENT_SUBJECT_TOPIC = "«{title}»"
+INCIDENT_SUSPECTED = (
+    "📢 Many people are reporting the same problem with {subject}. The task force knows about it and is checking.\n"
+    "Your report {code} is recorded together with theirs. We will tell you as soon as it is fixed."
+)
 INCIDENT_KNOWN = (
     "📢 The task force is aware of a general problem with {subject}.\n{notice}\n\n"
     "Your report {code} has been linked to it. The task force will let you know as soon as it is fixed."

@@ -120,6 +120,9 @@ class Case(SQLModel, table=True):
     staff_thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     card_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     incident_id: int | None = None
+    # Incident mode: the case's messages to the staff group are held (outbox status "held")
+    # until staff open it from the incident, unlink it, or the incident is dismissed/turned off.
+    incident_held: bool = False
     personal_data_erased: bool = False
 
 
@@ -247,13 +250,20 @@ class Incident(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=100, index=True)  # "topic:<id>" or "system:<id>"
-    status: str = Field(default="detected", max_length=12)  # detected | open | closed
+    status: str = Field(default="detected", max_length=12)  # detected | open | closed | dismissed | merged
     notice: str | None = Field(default=None, sa_column=Column(Text))
     result: str | None = Field(default=None, sa_column=Column(Text))
     opened_by: str | None = Field(default=None, max_length=100)
     detected_at: datetime = Field(default_factory=utcnow)
     opened_at: datetime | None = None
     closed_at: datetime | None = None
+    # Incident mode: linked reports are held back from the staff group (one card instead).
+    holding: bool = True
+    # The incident's own forum topic and card (edited in place, at most once a minute).
+    thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    card_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    next_edit_at: datetime | None = None
+    merged_into: int | None = None
 
 
 class JobRun(SQLModel, table=True):

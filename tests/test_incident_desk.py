@@ -85,30 +85,41 @@ async def test_burst_alert_notice_and_closure(app: Application) -> None:
     assert "CẢNH BÁO NGHI CÓ SỰ CỐ" in alert and "5 phản ánh" in alert and "từ 3 đơn vị" in alert
     assert all(code in alert for code in codes) and "Đặc khu Cát Hải" in alert
     assert "/suco mo " in alert
-    # A sixth report of the same burst: linked, no second alert; reporters are not told yet.
+    # Everyone in the burst is told at once, truthfully: many report it, the task force checks.
+    suspected = await outbox(app.db, purpose="notice")
+    assert sorted(r.chat_id for r in suspected) == sorted(c.user for c in chats)
+    assert all("Nhiều người đang phản ánh" in t and "đang kiểm tra" in t for t in texts(suspected))
+    # A sixth report of the same burst: linked and held, no second alert, its reporter told.
     chats.append(await report(app, 2006, "hong bang"))
+    chats[-1].expect("Đã tiếp nhận")
     assert len(await outbox(app.db, purpose="incident")) == 1
     [incident] = await incidents(app)
-    assert incident.status == "detected"
+    assert incident.status == "detected" and incident.holding
     linked = [await case_of(app, c) for c in chats]
-    assert {c.incident_id for c in linked} == {incident.id}
-    assert await outbox(app.db, purpose="notice") == []
+    assert {c.incident_id for c in linked} == {incident.id} and all(c.incident_held for c in linked)
+    assert len(await outbox(app.db, purpose="notice")) == 6
 
-    # Cards are delivered (forum topics), then staff open the incident from one case's topic.
-    await deliver(app)
-    thread = (await case_of(app, chats[0])).staff_thread_id
-    assert thread is not None
+    # Incident mode: the group gets the alert and the incident card, not six case cards.
+    sender = await deliver(app)
+    group = [s.text for s in sender.to(str(STAFF_CHAT))]
+    assert len(group) == 2 and "CẢNH BÁO" in group[0] and f"SỰ CỐ #{incident.id}" in group[1]
+    assert "6 phản ánh" in group[1] and "6 đang gộp" in group[1]
+    assert {r.status for r in await outbox(app.db, purpose="card")} == {"held"}
+    [incident] = await incidents(app)
+    thread = incident.thread_id
+    assert thread is not None and incident.card_message_id is not None
+    # Staff open the incident from its own topic.
     notice = "Hệ thống VNeID đang bảo trì, dự kiến hoạt động lại lúc 10:00. Bạn vui lòng thử lại sau giờ đó."
     out = await staff_says(app, "suco", f"mo {notice}", thread=thread)
     told = [o for o in out if o.purpose == "notice"]
     assert sorted(o.chat_id for o in told) == sorted(c.user for c in chats)
     assert all(notice in o.reply.text and "đã ghi nhận sự cố chung" in o.reply.text for o in told)
-    [group] = [o for o in out if o.chat_id == str(STAFF_CHAT)]
+    [group_reply] = [o for o in out if o.chat_id == str(STAFF_CHAT)]
     assert (
-        f"Đã mở sự cố #{incident.id}" in group.reply.text
-        and "Đã báo cho 6 người phản ánh" in group.reply.text
+        f"Đã mở sự cố #{incident.id}" in group_reply.reply.text
+        and "Đã báo cho 6 người phản ánh" in group_reply.reply.text
     )
-    assert group.thread_id == thread
+    assert group_reply.thread_id == thread
 
     # Someone reporting it afterwards is told at once, in the same answer as the case code.
     late = await report(app, 2007, "le chan")
@@ -125,13 +136,17 @@ async def test_burst_alert_notice_and_closure(app: Application) -> None:
     listing = (await staff_says(app, "suco"))[0].reply.text
     assert f"#{incident.id}" in listing and "ĐANG MỞ" in listing and "7 phản ánh" in listing
 
-    # Closing it: every linked reporter is told it is fixed (with the rating buttons) and their
-    # cases are resolved with an audit record.
-    out = await staff_says(app, "suco", "dong Đã khắc phục xong, mời bạn đăng nhập lại")
+    # Closing it: first what will be resolved, then the confirmation; every linked reporter is
+    # told it is fixed (with the rating buttons) and their cases are resolved with an audit record.
+    [preview] = await staff_says(app, "suco", "dong Đã khắc phục xong, mời bạn đăng nhập lại")
+    assert "Sẽ chuyển sang Đã giải quyết 7 phản ánh" in preview.reply.text
+    assert preview.reply.choices and preview.reply.choices[0].key == f"staff:sucodong:{incident.id}"
+    assert await outbox(app.db, purpose="rating_request") == []
+    out = await staff_says(app, "suco", f"xacnhan {incident.id}")
     fixed = [o for o in out if o.purpose == "rating_request"]
     assert sorted(o.chat_id for o in fixed) == sorted([c.user for c in chats] + [late.user])
     assert all("đã được khắc phục" in o.reply.text and o.reply.choices for o in fixed)
-    [closed_msg] = [o for o in out if o.chat_id == str(STAFF_CHAT) and o.purpose != "card_edit"]
+    [closed_msg] = [o for o in out if o.purpose == "staff"]
     assert len([o for o in out if o.purpose == "card_edit"]) == 7  # every card shows its new status
     assert (
         "Đã đóng sự cố" in closed_msg.reply.text
@@ -202,7 +217,8 @@ async def test_manual_incident_by_system_and_mistakes(app: Application) -> None:
     assert "Không tìm thấy sự cố #99" in reply.reply.text
     [reply] = await staff_says(app, "suco", f"dong {incident.id}")
     assert "ghi kèm kết quả" in reply.reply.text
-    out = await staff_says(app, "suco", f"dong {incident.id} VNeID đã hoạt động lại")
+    await staff_says(app, "suco", f"dong {incident.id} VNeID đã hoạt động lại")
+    out = await staff_says(app, "suco", f"xacnhan {incident.id}")
     assert len([o for o in out if o.purpose == "rating_request"]) == 2
     assert "Không có sự cố nào" in (await staff_says(app, "suco"))[0].reply.text
 

@@ -424,6 +424,8 @@ class TelegramLimits:
     private_per_second: int = 1
     group_per_minute: int = 20
     global_per_second: int = 30
+    # The group's window; a test scaled in time shortens it (20 per 15 s = "a minute" at 4x).
+    group_window_seconds: float = 60.0
 
 
 @dataclass
@@ -907,7 +909,7 @@ class FakeTelegramServer(FakeApiServer):
             if is_private:
                 retry = over(per_chat, 1.0, self.limits.private_per_second)
             else:
-                retry = over(per_chat, 60.0, self.limits.group_per_minute)
+                retry = over(per_chat, self.limits.group_window_seconds, self.limits.group_per_minute)
         if retry is not None:
             raise TelegramApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
 
