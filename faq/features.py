@@ -45,6 +45,13 @@ FILLER_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         "buoi chieu",
         "buoi toi",
         "ngay moi",
+        # the boilerplate of pasted error messages ("..., vui lòng thử lại sau"): every system
+        # says it, so it tells no error from another
+        "xin vui long thu lai sau",
+        "vui long thu lai sau",
+        "vui long thu lai",
+        "xin vui long",
+        "vui long",
     )
 )
 _FILLER_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {

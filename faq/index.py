@@ -15,7 +15,7 @@ import numpy as np
 from faq.features import capitalised, features, months
 from faq.knowledge import KnowledgeBase
 from faq.language import EN_MARK, FUNCTION_WORDS, is_english, shared_words, stem
-from faq.normalize import normalize
+from faq.normalize import is_syllable, normalize
 
 OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
 
@@ -29,7 +29,9 @@ def canonical(text: str, english: bool = False) -> str:
     "do" not "đó". Unmarked, the English phrasings gave Vietnamese messages postings and
     shifted the idf of common syllables ("giờ bỏ cấp huyện ... làm ở đâu" went to the
     pre-July topic through "in May"). Numbers, acronyms (VNeID, OTP, DVC) and capitalised
-    names (Hai Phong, Cat Ba) are the same in both languages and stay unmarked.
+    names (Hai Phong, Cat Ba) are the same in both languages and stay unmarked. English words
+    the Vietnamese phrasings use ("token", "plugin") meet them through the translated reading
+    (faq.language.translate keeps ``Index.loanwords``): in English "file" is also a verb.
     """
     tokens = months(normalize(text, english=english).split())
     if not english:
@@ -38,7 +40,7 @@ def canonical(text: str, english: bool = False) -> str:
     shared = shared_words()
     stems = [(t, stem(t)) for t in tokens]  # "three" → "3": a number, the same in both languages
     return " ".join(
-        s if s.isdigit() or s == "#" or t in shared or t in names else EN_MARK + s for t, s in stems
+        s if s.isdigit() or s == "#" else t if t in shared or t in names else EN_MARK + s for t, s in stems
     )
 
 
@@ -49,6 +51,7 @@ class Index:
     gains: dict[str, np.ndarray]  # feature -> its weight for each label of postings[feature]
     idf: dict[str, float]
     vocabulary: tuple[str, ...]  # known unigrams, for typo repair
+    loanwords: frozenset[str]  # English words of the Vietnamese phrasings; see canonical()
     examples: tuple[tuple[str, ...], ...]  # normalised example phrasings per label
     # Examples of all labels, numbered label by label: label i owns [bounds[i], bounds[i + 1]).
     # example_postings: feature -> numbers of the examples using it; norms: tf-idf vector norms.
@@ -118,6 +121,14 @@ def _gains(
     return gains
 
 
+def _loanwords(kb: KnowledgeBase) -> frozenset[str]:
+    """Words of the Vietnamese phrasings that are not Vietnamese syllables ("token", "file")."""
+    texts = [t for topic in kb.topics.values() for t in (*topic.examples, *topic.keywords)]
+    texts += [t for group in kb.out_of_scope.values() for t in group if not is_english(t)]
+    words = {w for t in texts for w in canonical(t).split()}
+    return frozenset(w for w in words if w.isalpha() and not is_syllable(w))
+
+
 def build_index(kb: KnowledgeBase, chance_pmi: float | None = None) -> Index:
     labels: list[str] = []
     docs: list[list[str]] = []
@@ -126,6 +137,7 @@ def build_index(kb: KnowledgeBase, chance_pmi: float | None = None) -> Index:
     # Vietnamese phrasings only, for the chance-pair statistics: English phrasings share no
     # syllable pair with them and would only inflate the count of phrasings (and every PMI).
     vietnamese: list[list[str]] = []
+    loanwords = _loanwords(kb)
     for topic in kb.topics.values():
         native = [canonical(t) for t in (*topic.examples, topic.title)]
         phrasings = native + [canonical(t, english=True) for t in topic.examples_en]
@@ -151,7 +163,8 @@ def build_index(kb: KnowledgeBase, chance_pmi: float | None = None) -> Index:
     # Smoothed inverse document frequency over labels: a syllable used by one topic is strong
     # evidence, one used by every topic ("khong", "duoc") is almost none.
     idf = {f: math.log(1 + n / len(ix)) for f, ix in postings.items()}
-    vocabulary = tuple(sorted(f for f in postings if " " not in f and len(f) >= 3))
+    # English words (marked) are not repair targets for Vietnamese typos.
+    vocabulary = tuple(sorted(f for f in postings if " " not in f and len(f) >= 3 and f[0] != EN_MARK))
     arrays = {f: np.fromiter(sorted(ix), dtype=np.intp, count=len(ix)) for f, ix in postings.items()}
     if chance_pmi is None:
         gains = {f: np.full(len(ix), idf[f]) for f, ix in arrays.items()}
@@ -175,6 +188,7 @@ def build_index(kb: KnowledgeBase, chance_pmi: float | None = None) -> Index:
         gains=gains,
         idf=idf,
         vocabulary=vocabulary,
+        loanwords=loanwords,
         examples=tuple(examples),
         example_postings=example_postings,
         norms=np.asarray(norms, dtype=float),

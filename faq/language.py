@@ -108,16 +108,19 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> dict[tuple[str, ...], tuple[str
     return table
 
 
-def translate(tokens: list[str]) -> list[str]:
+def translate(tokens: list[str], loanwords: frozenset[str] = frozenset()) -> list[str]:
     """The Vietnamese words of a stemmed English message, phrase by phrase (longest first).
 
     English phrasings are few (a dozen per topic); the Vietnamese ones are many. Translated
     word by word through a small glossary, "I forgot my password" also meets "quên mật khẩu"
     in every Vietnamese phrasing. Words the glossary lacks are dropped: they are scored on
-    the English side.
+    the English side, except ``loanwords``, English words the Vietnamese phrasings use
+    themselves ("token", "plugin", "gateway"), which are kept as they are.
     """
     glossary = load_glossary()
-    tokens = [t.removeprefix(EN_MARK) for t in tokens]
+    # Marked words are stemmed already; shared ones ("online", names) are kept as written in
+    # the index but the glossary's keys are stemmed.
+    tokens = [t[len(EN_MARK) :] if t.startswith(EN_MARK) else stem(t) for t in tokens]
     longest = max((len(k) for k in glossary), default=1)
     out: list[str] = []
     able = False  # "cannot X" is "không X được": "được" waits for the verb
@@ -137,6 +140,8 @@ def translate(tokens: list[str]) -> list[str]:
                 i += n
                 break
         else:
+            if tokens[i] in loanwords:
+                out.append(tokens[i])
             i += 1
     return [*out, "duoc"] if able else out
 

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 from faq.features import capitalised, filler_positions, place_positions, procedure_positions, system_positions
 from faq.index import OOS_PREFIX, Index, build_index, canonical
 from faq.knowledge import KnowledgeBase, load_knowledge_base
-from faq.language import is_english, stop_positions, translate
+from faq.language import EN_MARK, is_english, stem, stop_positions, translate
 from faq.normalize import is_syllable
 from faq.scoring import MatcherConfig, Scorer
 from faq.segments import split_segments
@@ -132,12 +132,22 @@ class Matcher:
         )
         return found[0] if found else None
 
+    def _english_word(self, token: str) -> str | None:
+        """An English word inside a Vietnamese message (a pasted "Lỗi: Token not found"), as
+        the English phrasings index it. Not translated: "failed" → "không thành công" only
+        added common syllables to "Upload failed: unsupported file type" and lost its topic.
+        Well-formed Vietnamese syllables are left to the repairs."""
+        if is_syllable(token):
+            return None
+        marked = EN_MARK + stem(token)
+        return marked if marked in self._scorer.index.idf else None
+
     def _tokens(self, text: str, english: bool = False) -> tuple[list[str], set[int]]:
         """Normalised tokens (typos repaired) and the positions to leave out (places, politeness)."""
         known = self._scorer.index.idf
         out = canonical(text, english).split()
         if not english:  # the repairs know Vietnamese syllables, not English words
-            out = [t if t in known else self._repair(t) or t for t in out]
+            out = [t if t in known else self._english_word(t) or self._repair(t) or t for t in out]
             out = repair_sound_alikes(rejoin_split_words(out, known), known, self.config.sound_alike_idf)
         skip = place_positions(out, capitalised(text)) | filler_positions(out)
         if english:
@@ -163,7 +173,9 @@ class Matcher:
         ranked = self._scorer.score(tokens, skip)
         if not english:
             return ranked, ranked
-        words = translate(tokens)  # stop words too: "log in", "in person" are glossary phrases
+        words = translate(
+            tokens, self._scorer.index.loanwords
+        )  # stop words too: "log in", "in person" are glossary phrases
         if not words:
             return ranked, ranked
         # The translation is word by word and its bag of Vietnamese words can fit a short
