@@ -22,7 +22,13 @@ from bot.ratelimit import Limit
 from bot.runtime import Runtime
 from storage.models import Case, Incident, OutboxMessage
 from tests.fakes.telegram import FakeTelegramServer, TelegramLimits
-from tests.fakes.updates import STAFF_GROUP_ID, contact_update, text_update
+from tests.fakes.updates import (
+    STAFF_GROUP_ID,
+    callback_update,
+    contact_update,
+    group_text_update,
+    text_update,
+)
 from tests.support.telegram_bot import STAFF_USER, press, running_bot
 
 SCALE = 4.0
@@ -220,3 +226,101 @@ async def test_vneid_outage_morning_gives_one_thread(sqlite_url: str) -> None:
     held = [r for r in rows if r.status == "held"]
     assert {r.case_id for r in held} <= {c.id for c in linked}
     assert not [r for r in rows if r.status in ("pending", "claimed", "sending")]
+
+
+SIGNING = "Không ký số được hồ sơ trên cổng dịch vụ công, báo lỗi không kết nối được máy chủ chữ ký số"
+
+
+def cards_of(tg: FakeTelegramServer, code: str) -> list[str]:
+    """The case cards the group received for ``code`` (the card shows the status line)."""
+    return [t for t in group_messages(tg) if code in t and "Trạng thái:" in t]
+
+
+@pytest.mark.timeout(300)
+async def test_two_outages_merge_unlink_open_and_dismiss(sqlite_url: str) -> None:
+    """Two different outages at once are two incidents; staff merge them, unlink one case, open
+    one from the card's button and finally dismiss: every held case is then posted, once."""
+    async with FakeTelegramServer(enforce_limits=limits()) as tg:
+        tg.set_chat(STAFF_GROUP_ID, type="supergroup", is_forum=True, title="Tổ công tác")
+        tg.set_member(STAFF_GROUP_ID, STAFF_USER, "member")
+        inbox = Inbox(tg)
+        async with bot(tg, sqlite_url) as runtime:
+
+            async def one(index: int, user: int, system: str, text: str) -> str:
+                await asyncio.sleep(index * 0.4)
+                return await file_case(tg, inbox, user, UNITS[index % len(UNITS)], system=system, text=text)
+
+            vneid = [one(i, 8001 + i, "VNeID", OUTAGE) for i in range(7)]
+            signing = [one(i, 8101 + i, "Chữ ký số", SIGNING) for i in range(7)]
+            codes = list(await asyncio.gather(*vneid, *signing))
+
+            async def incidents() -> list[Incident]:
+                return await db_rows(runtime, Incident)
+
+            async def cases() -> dict[str, Case]:
+                return {c.code: c for c in await db_rows(runtime, Case)}
+
+            async def settled(check: Any, timeout: float = 3 * MINUTE) -> None:
+                start = time.monotonic()
+                while not await check():
+                    assert time.monotonic() - start < timeout, "not settled"
+                    await asyncio.sleep(0.2)
+
+            async def cards_out() -> bool:
+                return all(i.card_message_id for i in await incidents())
+
+            await settled(cards_out)
+            first, second = await incidents()
+            assert len({first.key, second.key}) == 2  # two different outages, two incidents
+            assert sum("CẢNH BÁO NGHI CÓ SỰ CỐ" in t for t in group_messages(tg)) == 2
+            by_code = await cases()
+            held = [c for c in by_code.values() if c.incident_held]
+            assert held and all(not cards_of(tg, c.code) for c in held)
+
+            def staff(text: str, thread: int | None = None) -> None:
+                tg.push_update(
+                    group_text_update(STAFF_USER, text, message_thread_id=thread, username="canbo_an")
+                )
+
+            # Merge the second outage into the first: one incident, its card counts all 14.
+            staff(f"/suco gop {first.id} {second.id}")
+            await inbox.next(STAFF_GROUP_ID, f"Đã gộp sự cố #{second.id} vào #{first.id}")
+            merged = {i.id: i for i in await incidents()}
+            assert merged[second.id].status == "merged"
+            assert {c.incident_id for c in (await cases()).values()} == {first.id}
+
+            # Unlink one held case: it is posted as a normal card (its own topic).
+            unlinked = held[0]
+            staff(f"/suco tach {unlinked.code}", thread=first.thread_id)
+            await inbox.next(STAFF_GROUP_ID, f"Đã tách {unlinked.code}")
+            await until(lambda: len(cards_of(tg, unlinked.code)) == 1, 2 * MINUTE)
+            assert (await cases())[unlinked.code].incident_id is None
+
+            # Open another from the incident card's button: its topic is created, it stays linked.
+            opened = held[1]
+            tg.push_update(
+                callback_update(
+                    STAFF_USER,
+                    f"staff:xem:{opened.id}",
+                    int(first.card_message_id or 0),
+                    chat_id=STAFF_GROUP_ID,
+                    message_thread_id=first.thread_id,
+                )
+            )
+            await until(lambda: len(cards_of(tg, opened.code)) == 1, 2 * MINUTE)
+            now = await cases()
+            assert now[opened.code].incident_id == first.id and not now[opened.code].incident_held
+
+            # Not an incident after all: every case still held is posted as a normal card.
+            staff(f"/suco bo {first.id}")
+            await inbox.next(STAFF_GROUP_ID, f"Đã bỏ sự cố #{first.id}")
+            await until(lambda: all(cards_of(tg, code) for code in codes), 3 * MINUTE)
+            await asyncio.sleep(MINUTE / 2)
+            final = await cases()
+            rows = await db_rows(runtime, OutboxMessage)
+
+    assert all(len(cards_of(tg, code)) == 1 for code in codes)  # nothing lost, nothing twice
+    assert not any(c.incident_held for c in final.values())
+    assert not [r for r in rows if r.status in ("held", "pending", "claimed", "sending")]
+    # Every citizen heard at once that the problem is known.
+    assert all(told(tg, user) for user in [*range(8001, 8008), *range(8101, 8108)])

@@ -1,0 +1,155 @@
+"""Incident mode in detail (issue #23): only real outages, distinct reporters, closing with a
+preview that spares cases someone handles, and the group queue's order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from bot.app import Application
+from bot.jobs import install
+from bot.outbox import enqueue
+from handlers.events import Outgoing, Reply
+from handlers.incidents import IncidentRule, ReportSignal, detect_incidents
+from storage.db import Database
+from storage.models import Case, CaseStatus, Incident, OutboxMessage, Reporter
+from tests.test_incident_desk import report
+from tests.test_jobs_support import STAFF_CHAT, deliver, make_app, outbox, seed_case, staff_says, texts
+
+NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
+    application = make_app(db, tmp_path)
+    install(application)
+    yield application
+    if application.outbox is not None:
+        await application.outbox.stop()
+
+
+def test_the_catch_all_system_is_never_an_incident() -> None:
+    """Five unrelated questions (office hours, marriage papers…) filed under "Khác"."""
+    signals = [ReportSignal(f"K{i}", NOW - timedelta(minutes=i), f"U{i}", "khac", None, i) for i in range(6)]
+    assert detect_incidents(signals, NOW, IncidentRule()) == []
+
+
+def test_one_person_reporting_again_and_again_is_no_burst() -> None:
+    units = ["U1", "U2", "U3", "U1", "U2", "U3"]
+    same = [
+        ReportSignal(f"S{i}", NOW - timedelta(minutes=i), u, "vneid", None, 42) for i, u in enumerate(units)
+    ]
+    assert detect_incidents(same, NOW, IncidentRule()) == []
+    two = [
+        ReportSignal(f"T{i}", NOW - timedelta(minutes=i), u, "vneid", None, i % 2)
+        for i, u in enumerate(units)
+    ]
+    assert detect_incidents(two, NOW, IncidentRule()) == []
+    five = [
+        ReportSignal(f"F{i}", NOW - timedelta(minutes=i), u, "vneid", None, i % 5)
+        for i, u in enumerate(units)
+    ]
+    [candidate] = detect_incidents(five, NOW, IncidentRule())
+    assert candidate.count == 6  # every report counts once there are enough people
+
+
+async def test_manual_incident_on_khac_is_refused(app: Application) -> None:
+    [reply] = await staff_says(app, "suco", "mo khac Hệ thống đang lỗi")
+    assert "Khác" in reply.reply.text and "không mở sự cố" in reply.reply.text
+    async with app.db.session() as session:
+        assert (await session.exec(select(Incident))).all() == []
+
+
+async def test_closing_previews_and_spares_a_case_someone_handles(app: Application) -> None:
+    chats = [
+        await report(app, 5101 + i, u)
+        for i, u in enumerate(["le chan", "an lao", "cat hai", "hong bang", "le chan"])
+    ]
+    async with app.db.session() as session:
+        [incident] = (await session.exec(select(Incident))).all()
+        cases = list((await session.exec(select(Case).order_by(col(Case.id)))).all())
+    assert len(cases) == 5 and {c.incident_id for c in cases} == {incident.id}
+    # Staff open one case from the card and take it: it is theirs now.
+    await staff_says(app, "xem", cases[0].code)
+    await deliver(app)
+    async with app.db.session() as session:
+        taken = await session.get(Case, cases[0].id)
+        assert taken is not None and taken.staff_thread_id is not None and not taken.incident_held
+    await staff_says(app, "nhan", user="901", thread=taken.staff_thread_id)
+    # Another turns out not to be part of it.
+    [unlinked] = await staff_says(app, "suco", f"tach {cases[1].code}")
+    assert "Đã tách" in unlinked.reply.text
+
+    [preview] = await staff_says(app, "suco", f"dong {incident.id} VNeID đã hoạt động lại")
+    text = preview.reply.text
+    assert (
+        "Sẽ chuyển sang Đã giải quyết 3 phản ánh" in text
+        and cases[1].code not in text.split("Không tự đóng")[0]
+    )
+    assert "Không tự đóng 1 phản ánh" in text and cases[0].code in text
+    out = await staff_says(app, "suco", f"xacnhan {incident.id}")
+    resolved = [o.chat_id for o in out if o.purpose == "rating_request"]
+    assert sorted(resolved) == sorted(c.user for c in chats[2:])
+    # The handled case's reporter hears the outage is fixed; its assignee gets a line; it stays open.
+    info = [o for o in out if o.purpose == "notice"]
+    assert [o.chat_id for o in info] == [chats[0].user]
+    lines = [o.reply.text for o in out if o.case_id == cases[0].id and o.chat_id == str(STAFF_CHAT)]
+    assert any("chưa tự đóng" in t for t in lines)
+    async with app.db.session() as session:
+        fresh = {c.id: c for c in (await session.exec(select(Case))).all()}
+    assert fresh[cases[0].id].status == CaseStatus.IN_PROGRESS
+    assert fresh[cases[1].id].status == CaseStatus.NEW and fresh[cases[1].id].incident_id is None
+    assert {fresh[c.id].status for c in cases[2:]} == {CaseStatus.RESOLVED}
+
+
+async def test_group_queue_puts_new_cards_and_incident_edits_before_follow_ups(app: Application) -> None:
+    """Forty follow-ups are waiting for the group when a new, unrelated case arrives."""
+    case = await seed_case(app, datetime.now(UTC), unit="11383", thread=77)
+    other = await seed_case(app, datetime.now(UTC), unit="11629")
+    async with app.db.session() as session:
+        follow_ups = [
+            Outgoing(
+                "telegram", str(STAFF_CHAT), Reply(f"bổ sung {i}"), case_id=case.id, purpose="case_thread"
+            )
+            for i in range(40)
+        ]
+        await enqueue(session, follow_ups)
+        reporter = await session.get(Reporter, other.reporter_id)
+        fresh = await session.get(Case, other.id)
+        assert reporter is not None and fresh is not None
+        await enqueue(session, await app.queue.case_created(session, fresh, reporter))
+    sender = await deliver(app)
+    group = [s.payload.get("text", "") for s in sender.to(STAFF_CHAT)]
+    assert other.code in group[0]  # the new card did not wait behind forty follow-ups
+    assert group[1:] == [f"bổ sung {i}" for i in range(40)]  # which kept their own order
+
+
+async def test_a_held_case_keeps_its_follow_ups_until_it_is_opened(app: Application) -> None:
+    chats = [
+        await report(app, 5201 + i, u)
+        for i, u in enumerate(["le chan", "an lao", "cat hai", "hong bang", "le chan"])
+    ]
+    await deliver(app)
+    await chats[0].say("Mình thử lại lúc 9h vẫn không đăng nhập được")
+    sender = await deliver(app)
+    assert not any("9h vẫn không" in str(s.payload.get("text")) for s in sender.to(STAFF_CHAT))
+    async with app.db.session() as session:
+        case = (await session.exec(select(Case).order_by(col(Case.id)))).first()
+    assert case is not None and case.incident_held
+    held = [r for r in await outbox(app.db, chat_id=STAFF_CHAT) if r.case_id == case.id]
+    assert {r.status for r in held} == {"held"} and len(held) >= 2
+    await staff_says(app, "xem", case.code)
+    sender = await deliver(app)
+    mine = [
+        str(s.payload.get("text")) for s in sender.to(STAFF_CHAT) if case.code in str(s.payload.get("text"))
+    ]
+    assert any("Trạng thái:" in t for t in mine) and any("9h vẫn không" in t for t in mine)
+    assert texts([r for r in await outbox(app.db, purpose="card") if r.case_id == case.id])
+    rows = await outbox(app.db, chat_id=STAFF_CHAT)
+    assert not [r for r in rows if r.case_id == case.id and r.status != "sent"]
+    async with app.db.session() as session:
+        assert (await session.exec(select(OutboxMessage).where(OutboxMessage.status == "held"))).all()
