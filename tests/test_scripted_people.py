@@ -3,8 +3,11 @@
 Each person of tests/data/scripted-people*.yaml (the first set and independent later ones) reads
 the bot's last message (as the console prints it: choices as a numbered list), types the `say` of the first rule whose `when` matches, and goes on
 until the bot confirms a case or the person's `until` shows; then the end state they expect is
-checked against the database and the transcript. A person the rules cannot answer is stuck, a
-question asked three times in a row is a loop: both fail with the whole transcript.
+checked against the database, the transcript and what reached the staff group. A person may
+start with a case already filed (`setup: open_case`) or already resolved by staff with /dong
+(`setup: resolved_case`: the result and its rating question arrive after the console's /start).
+A person the rules cannot answer is stuck, a question asked three times in a row is a loop: both
+fail with the whole transcript.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from handlers.events import Reply, render_numbered
 from handlers.services import StaticStaff
 from storage.db import Database
 from storage.models import Case
-from tests.support.transcript import Transcript
+from tests.support.transcript import StaffChat, Transcript
 
 PEOPLE_FILE = Path(__file__).parent / "data" / "scripted-people.yaml"
 PEOPLE_FILES = sorted(PEOPLE_FILE.parent.glob("scripted-people*.yaml"))
 GROUP = "-100777"
 STAFF = "900"
 CONFIRMED = r"Đã tiếp nhận phản ánh|Your report has been received"
+RESOLUTION = "Hồ sơ đã được cập nhật trạng thái thanh toán, bạn tải lại trang là thấy"
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
@@ -73,6 +77,7 @@ class Run:
     last: str = ""  # the bot's last message (the last bubble of its last answer)
     answer: str = ""  # the bot's whole last answer
     all_bot: list[str] = field(default_factory=list)
+    staff: list[str] = field(default_factory=list)  # what reached the staff group while the person typed
 
     def person(self, text: str) -> None:
         self.lines.append(f"👤 {text}")
@@ -129,6 +134,17 @@ async def open_case(chat: Transcript) -> str:
     return chat.text.split("Mã phản ánh: ")[1].split()[0]
 
 
+async def resolve_case(app: Application, chat: Transcript, code: str) -> list[Reply]:
+    """Staff close the case from the group with /dong; what the person receives (result, rating)."""
+    out = await StaffChat(app, user=STAFF, group=GROUP).say(f"/dong {code} {RESOLUTION}")
+    return [o.reply for o in out if o.chat_id == chat.user and o.channel == chat.channel]
+
+
+async def case_by_code(db: Database, code: str) -> Case:
+    async with db.session() as session:
+        return (await session.exec(select(Case).where(Case.code == code))).one()
+
+
 def fill(value: Any, code: str) -> Any:
     if isinstance(value, str):
         return value.replace("{code}", code)
@@ -166,6 +182,8 @@ def check_case(case: Case, expect: dict[str, Any]) -> list[str]:
         differs("dossier_code", expect["dossier_code"], case.dossier_code)
     if "phone" in expect:
         differs("phone", expect["phone"], case.phone)
+    if "priority" in expect:
+        differs("priority", expect["priority"], case.priority)
     if "anonymous" in expect:
         differs("anonymous", expect["anonymous"], case.anonymous)
     if "procedure" in expect:
@@ -185,10 +203,11 @@ async def drive(app: Application, person: dict[str, Any]) -> tuple[Run, list[str
     chat = Transcript(app, user=f"c-{person['name']}", channel="console", name=None)
     run = Run()
     code = ""
-    if person.get("setup") == "open_case":
+    setup = person.get("setup")
+    if setup in ("open_case", "resolved_case"):
         code = await open_case(chat)
         run.lines.append(f"(setup: case {code} filed with buttons)")
-    elif person.get("setup"):
+    elif setup:
         raise AssertionError(f"unknown setup {person['setup']!r}")
     before = len(await all_cases(app.db))
 
@@ -203,11 +222,16 @@ async def drive(app: Application, person: dict[str, Any]) -> tuple[Run, list[str
     async def type_(text: str) -> None:
         run.person(text)
         run.bot(await chat.say(text))
+        run.staff.extend(o.reply.text for o in chat.outgoing if o.chat_id == GROUP)
         if run.last:
             keys.append(question_key(run.last))
 
     # The console greets every session with /start before the person types anything.
     await type_("/start")
+    if setup == "resolved_case":
+        run.lines.append(f"(setup: staff close {code} with /dong {RESOLUTION})")
+        run.bot(await resolve_case(app, chat, code))
+        keys.append(question_key(run.last))
     firsts = person.get("first", [])
     for text in fill(firsts if isinstance(firsts, list) else [firsts], code):
         await type_(text)
@@ -259,6 +283,16 @@ async def drive(app: Application, person: dict[str, Any]) -> tuple[Run, list[str
     wanted_any = expect.get("last_contains_any", [])
     if wanted_any and not any(plain(f) in plain(run.answer) for f in wanted_any):
         problems.append(f"last answer: expected one of {wanted_any!r}")
+    for fragment in expect.get("staff_sees", []):
+        if not any(plain(fragment) in plain(text) for text in run.staff):
+            problems.append(f"staff_sees: {fragment!r} did not reach the staff group; it got {run.staff!r}")
+    if code and ("rating" in expect or "status" in expect):
+        first = await case_by_code(app.db, code)
+        for name, got in (("rating", first.rating), ("status", first.status)):
+            if name in expect:
+                allowed = expect[name] if isinstance(expect[name], list) else [expect[name]]
+                if got not in allowed:
+                    problems.append(f"{name} of {code}: expected one of {allowed!r}, got {got!r}")
     for pattern in expect.get("never_asked", []):
         for said in run.all_bot:
             if matches(pattern, said):
