@@ -105,6 +105,6 @@ def test_officer_topics_may_have_english_phrasings_without_an_english_answer(tmp
 def test_new_dev_set_meets_the_answer_goals(matcher: Matcher) -> None:
     # faq-dev-2026-12-07d: English (officer topics too), pasted errors, officer abbreviations;
     # written before tuning (untouched 0.750 / 0.857 / 5 wrong). One out-of-scope line of 12
-    # (a flooded road "trước ubnd") is still answered.
+    # (a flooded road "trước ubnd") is still answered; untouched it had 5 confident wrong.
     report = evaluate(read_labelled(DATA / "faq-dev-2026-12-07d.jsonl"), matcher.match)
-    assert report.accuracy >= 0.9 and report.reach >= 0.97 and report.confident_wrong <= 2
+    assert report.accuracy >= 0.9 and report.reach >= 0.97 and report.confident_wrong <= 1
