@@ -45,7 +45,9 @@ from storage.models import (
 
 ERASED = "[đã xóa theo thời hạn lưu trữ]"
 # Outbox rows that are done with; pending ones are still to be delivered and are left alone.
-_FINISHED = ("sent", "failed")
+# "held": a staff-group message of a case an incident gathered and nobody opened (issue #23):
+# for a case closed long ago it will never go out, and it carries the description.
+_FINISHED = ("sent", "failed", "held")
 
 
 @dataclass

@@ -329,6 +329,20 @@ class IncidentDesk:
             await self.board.release(session, moved, now)
         return len(moved)
 
+    async def notice_for(
+        self, session: AsyncSession, topic: str | None, system: str | None, t: ModuleType = T
+    ) -> str | None:
+        """The notice of an incident staff opened for this FAQ topic (or system), in the
+        reporter's language — for the FAQ stage to say first (hook for handlers/intake)."""
+        keys = [f"topic:{topic}" if topic else None]
+        if system and system not in CATCH_ALL_SYSTEMS:
+            keys.append(f"system:{system}")
+        for key in keys:
+            if key is not None and (incident := await self.latest(session, key, OPEN)) is not None:
+                subject = self.subject(key, t)
+                return str(t.INCIDENT_OPEN_FAQ.format(subject=subject, notice=incident.notice or ""))
+        return None
+
     # -- /suco and /xem ----------------------------------------------------------------
 
     async def command(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:

@@ -29,7 +29,7 @@ from handlers.queue import Queue
 from handlers.textutil import shorten
 from storage.models import Case, Incident, OutboxMessage
 
-__all__ = ["IncidentBoard", "IncidentOutgoing", "aware"]
+__all__ = ["IncidentBoard", "IncidentOutgoing", "aware", "release_held"]
 
 LATEST_SHOWN = 3
 BUTTONS_SHOWN = 4
@@ -50,6 +50,25 @@ class IncidentOutgoing(Outgoing):
         data = super().payload()
         data["incident_id"] = self.incident_id
         return data
+
+
+async def release_held(session: AsyncSession, cases: Iterable[Case], now: datetime | None = None) -> int:
+    """Post held cases as normal cards: their held outbox rows go back to pending, in order.
+
+    Also called when staff act on a held case or a reporter reopens one: whoever works a case
+    must see its topic."""
+    cases = list(cases)
+    ids = [c.id for c in cases if c.incident_held and c.id is not None]
+    for case in cases:
+        case.incident_held = False
+    if not ids:
+        return 0
+    await session.exec(
+        update(OutboxMessage)  # type: ignore[call-overload]
+        .where(col(OutboxMessage.case_id).in_(ids), col(OutboxMessage.status) == "held")
+        .values(status="pending", next_attempt_at=aware(now or datetime.now(UTC)), claimed_by=None)
+    )
+    return len(ids)
 
 
 class IncidentBoard:
@@ -185,19 +204,7 @@ class IncidentBoard:
         return case.card_message_id is not None or case.staff_thread_id is not None
 
     async def release(self, session: AsyncSession, cases: Iterable[Case], now: datetime) -> int:
-        """Post held cases as normal cards: their held outbox rows go back to pending, in order."""
-        cases = list(cases)
-        ids = [c.id for c in cases if c.incident_held and c.id is not None]
-        for case in cases:
-            case.incident_held = False
-        if not ids:
-            return 0
-        await session.exec(
-            update(OutboxMessage)  # type: ignore[call-overload]
-            .where(col(OutboxMessage.case_id).in_(ids), col(OutboxMessage.status) == "held")
-            .values(status="pending", next_attempt_at=aware(now), claimed_by=None)
-        )
-        return len(ids)
+        return await release_held(session, cases, now)
 
     async def held_cases(self, session: AsyncSession, incident_id: int) -> list[Case]:
         statement = select(Case).where(Case.incident_id == incident_id, col(Case.incident_held).is_(True))

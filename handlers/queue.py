@@ -167,6 +167,11 @@ class Queue:
         return [out] if out else []
 
     async def rating_received(self, session: AsyncSession, case: Case, reporter: Reporter) -> list[Outgoing]:
+        if case.rating == "khong_hai_long" and case.incident_held:
+            # Reopened after an incident resolved it without staff seeing it: post it now.
+            from handlers.incident_hold import release_held
+
+            await release_held(session, [case])
         lines = [S.RATING.format(code=case.code, rating=T.RATINGS.get(case.rating or "", case.rating or "—"))]
         if case.rating == "khong_hai_long":
             lines.append(S.RATING_REOPENED.format(code=case.code))

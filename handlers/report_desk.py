@@ -27,7 +27,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.events import AttachmentRef, Incoming, Outgoing, Reply
+from handlers.report_incidents import load_incident_rows
 from handlers.reports import (
+    SYSTEM_LABELS_VI,
     CaseRecord,
     FaqOutcome,
     Report,
@@ -312,7 +314,16 @@ class ReportMaker:
     async def build(self, session: AsyncSession, start: date, end: date, now: datetime) -> Report:
         cases = await load_case_records(session, start, end, self.calendar, self.unit_names)
         outcomes = await load_faq_outcomes(session, start, end, self.calendar)
-        return build_report(cases, outcomes, self.units, start, end, self.calendar, self.labels(), now=now)
+        report = build_report(cases, outcomes, self.units, start, end, self.calendar, self.labels(), now=now)
+        lo, hi = period_bounds(start, end, self.calendar)
+        report.incidents = await load_incident_rows(session, lo, hi, self.incident_subject, now)
+        return report
+
+    def incident_subject(self, key: str) -> str:
+        kind, _, value = key.partition(":")
+        if kind == "topic":
+            return f"«{self.topic_label(value)}»"
+        return f"hệ thống {SYSTEM_LABELS_VI.get(value, value)}"
 
     async def render(self, report: Report) -> ReportFiles:
         """Write ``.xlsx`` and ``.png`` (in a worker thread: the chart takes about a second)."""

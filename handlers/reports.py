@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import IO, Any
 
-from handlers.worktime import WorkCalendar, format_deadline_vi
+from handlers.worktime import VN_TZ, WorkCalendar, format_deadline_vi
 
 __all__ = [
     "FINAL_STATUSES",
@@ -272,6 +272,8 @@ class Report:
     daily: list[DailyStatusCount]
     status_labels: dict[str, str] = field(default_factory=lambda: dict(STATUS_LABELS_VI))
     rating_labels: dict[str, str] = field(default_factory=lambda: dict(RATING_LABELS_VI))
+    # Outages of the period (handlers.report_incidents.IncidentRow), filled by the report desk.
+    incidents: list[Any] = field(default_factory=list)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -576,6 +578,9 @@ def format_report_text_vi(report: Report, top: int = 5) -> str:
         codes = ", ".join(e.code for e in report.escalated[:10])
         more = f" và {len(report.escalated) - 10} phản ánh khác" if len(report.escalated) > 10 else ""
         lines.append(f"Vượt thẩm quyền: {codes}{more}")
+    from handlers.report_incidents import incident_lines_vi
+
+    lines += incident_lines_vi(report.incidents, VN_TZ)
     lines.append("Chi tiết trong tệp Excel và biểu đồ kèm theo.")
     return _fit("\n".join(lines))
 
@@ -602,6 +607,11 @@ def write_xlsx(report: Report, path: str | os.PathLike[str] | IO[bytes]) -> None
     _sheet_satisfaction(wb, report)
     _sheet_escalated(wb, report)
     _sheet_faq(wb, report)
+    if report.incidents:
+        from handlers.report_incidents import INCIDENT_SHEET_HEADERS, incident_sheet_rows
+
+        rows = incident_sheet_rows(report.incidents, VN_TZ)
+        _table(wb, "Sự cố", INCIDENT_SHEET_HEADERS, rows, {7: _DATETIME, 8: _DATETIME})
     wb.save(path)  # type: ignore[arg-type]
 
 

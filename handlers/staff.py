@@ -24,6 +24,7 @@ from faq.knowledge import SYSTEMS as FAQ_SYSTEMS
 from handlers import staff_texts as S
 from handlers import texts as T
 from handlers.events import AttachmentRef, ChatKind, Choice, Incoming, Kind, Outgoing, Reply
+from handlers.incident_hold import release_held
 from handlers.language import case_texts, rating_choices_in
 from handlers.lookup import CODE_PATTERN, find_code
 from handlers.queue import Queue
@@ -123,6 +124,9 @@ class StaffDesk:
             await self._dispatch(session, event, out)
         finally:
             _TOUCHED.reset(token)
+        # A case held by an incident that staff act on (taken, answered, resolved one by one) is
+        # someone's work now: its card and topic are posted (handlers.incident_hold).
+        await release_held(session, [c for c in touched if c.incident_held and c.status in CaseStatus.OPEN])
         # Cards of cases whose status or assignee changed are refreshed in place.
         for case in {id(c): c for c in touched}.values():
             out.extend(await self.queue.card_refresh(session, case))

@@ -348,6 +348,7 @@ INCIDENT_SUSPECTED = (
     "📢 Nhiều người đang phản ánh cùng vấn đề về {subject}. Tổ công tác đã nắm được và đang kiểm tra.\n"
     "Phản ánh {code} của bạn đã được ghi nhận cùng các phản ánh này. Khi khắc phục xong, Tổ công tác sẽ báo bạn."
 )
+INCIDENT_OPEN_FAQ = "📢 Tổ công tác đang xử lý sự cố chung về {subject}: {notice}"
 INCIDENT_KNOWN = (
     "📢 Tổ công tác đã ghi nhận sự cố chung về {subject}.\n{notice}\n\n"
     "Phản ánh {code} của bạn đã được gắn với sự cố này. Khi khắc phục xong, Tổ công tác sẽ báo bạn ngay."

@@ -355,6 +355,7 @@ INCIDENT_SUSPECTED = (
     "📢 Many people are reporting the same problem with {subject}. The task force knows about it and is checking.\n"
     "Your report {code} is recorded together with theirs. We will tell you as soon as it is fixed."
 )
+INCIDENT_OPEN_FAQ = "📢 The task force is dealing with a general problem with {subject}: {notice}"
 INCIDENT_KNOWN = (
     "📢 The task force is aware of a general problem with {subject}.\n{notice}\n\n"
     "Your report {code} has been linked to it. The task force will let you know as soon as it is fixed."

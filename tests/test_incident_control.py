@@ -153,3 +153,84 @@ async def test_a_held_case_keeps_its_follow_ups_until_it_is_opened(app: Applicat
     assert not [r for r in rows if r.case_id == case.id and r.status != "sent"]
     async with app.db.session() as session:
         assert (await session.exec(select(OutboxMessage).where(OutboxMessage.status == "held"))).all()
+
+
+async def test_report_and_dashboard_show_incidents_with_counts_and_durations(
+    app: Application, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from bot.dashboard import pages
+    from bot.dashboard.labels import Labels
+
+    for i, unit in enumerate(["le chan", "an lao", "cat hai", "hong bang", "le chan", "an lao"]):
+        await report(app, 5301 + i, unit)
+    async with app.db.session() as session:
+        [incident] = (await session.exec(select(Incident))).all()
+    await staff_says(app, "suco", f"dong {incident.id} VNeID hoạt động lại")
+    await staff_says(app, "suco", f"xacnhan {incident.id}")
+    feature = install(app)
+    today = datetime.now(UTC).astimezone(app.queue.tz).date()
+    async with app.db.session() as session:
+        built = await feature.reports.build(session, today.replace(day=1), today, datetime.now(UTC))
+        views = await pages.incidents(session, Labels(app.settings.timezone, app.faq))
+    files = feature.reports.render_sync(built, tmp_path / "r.xlsx")
+    assert "Sự cố: 1 (6 phản ánh gộp)" in files.text
+    assert (
+        f"#{incident.id} hệ thống VNeID/đăng nhập: 6 phản ánh, 4 đơn vị" in files.text
+        and "kéo dài 1 phút" in files.text
+    )
+    sheet = load_workbook(files.xlsx)["Sự cố"]
+    assert [c.value for c in sheet[2]][:6] == [
+        incident.id,
+        "hệ thống VNeID/đăng nhập",
+        "đã khắc phục",
+        6,
+        6,
+        4,
+    ]
+    [view] = views
+    assert len(view.cases) == 6 and view.held == 6 and view.duration == "1 phút" and not view.ongoing
+
+
+async def test_a_held_case_staff_take_or_a_reporter_reopens_is_posted(app: Application) -> None:
+    chats = [
+        await report(app, 5401 + i, u)
+        for i, u in enumerate(["le chan", "an lao", "cat hai", "hong bang", "le chan"])
+    ]
+    async with app.db.session() as session:
+        cases = list((await session.exec(select(Case).order_by(col(Case.id)))).all())
+        [incident] = (await session.exec(select(Incident))).all()
+    assert all(c.incident_held for c in cases)
+    # Taken by its code from the group's general topic: someone works it, so its card goes out.
+    await staff_says(app, "nhan", cases[0].code)
+    sender = await deliver(app)
+    assert any(
+        cases[0].code in str(s.payload.get("text")) and "Trạng thái" in str(s.payload.get("text"))
+        for s in sender.to(STAFF_CHAT)
+    )
+    # Closed with the incident while held, then the reporter is not satisfied: it is reopened
+    # and posted, so staff see it.
+    await staff_says(app, "suco", f"dong {incident.id} Đã khắc phục")
+    out = await staff_says(app, "suco", f"xacnhan {incident.id}")
+    await deliver(app)
+    unhappy = next(c for c in chats if c.user == cases[1].chat_id)
+    [request] = [o for o in out if o.purpose == "rating_request" and o.chat_id == unhappy.user]
+    await unhappy.tap_key(next(c.key for c in request.reply.choices if c.key.endswith(":khong_hai_long")))
+    sender = await deliver(app)
+    async with app.db.session() as session:
+        reopened = await session.get(Case, cases[1].id)
+    assert reopened is not None and reopened.status == CaseStatus.IN_PROGRESS and not reopened.incident_held
+    assert reopened.staff_thread_id is not None
+    assert any("KHÔNG HÀI LÒNG" in str(s.payload.get("text")) for s in sender.to(STAFF_CHAT))
+
+
+async def test_the_notice_of_an_open_incident_for_the_faq_stage(app: Application) -> None:
+    feature = install(app)
+    async with app.db.session() as session:
+        assert await feature.incidents.notice_for(session, None, "vneid") is None
+    await staff_says(app, "suco", "mo vneid VNeID đang bảo trì đến 10:00")
+    async with app.db.session() as session:
+        notice = await feature.incidents.notice_for(session, "khong_nhan_otp", "vneid")
+        assert notice is not None and "VNeID đang bảo trì đến 10:00" in notice
+        assert await feature.incidents.notice_for(session, None, "khac") is None

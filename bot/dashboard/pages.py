@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dashboard.labels import EVENT_LABELS, Labels, mask_phones, scrub_ids
+from handlers.report_incidents import duration_vi
 from storage import repo
 from storage.models import Case, CaseStatus, FaqQuery, Incident, OutboxMessage, Reporter
 
@@ -238,6 +239,14 @@ class IncidentView:
     cases: list[Case] = field(default_factory=list)
     notices_sent: int = 0
     notices_pending: int = 0
+    # From detection (or the first linked report) to closure; up to now while it goes on.
+    duration: str = ""
+    ongoing: bool = False
+
+    @property
+    def held(self) -> int:
+        """Reports gathered on the incident card, not posted as their own card (incident mode)."""
+        return sum(1 for c in self.cases if c.incident_held)
 
 
 def incident_subject(key: str, labels: Labels) -> str:
@@ -260,6 +269,12 @@ async def incidents(session: AsyncSession, labels: Labels, limit: int = 50) -> l
         if case.incident_id is not None and case.id is not None:
             views[case.incident_id].cases.append(case)
             of_case[case.id] = case.incident_id
+    now = datetime.now(UTC)
+    for view in views.values():
+        started = min([as_utc(view.incident.detected_at), *(as_utc(c.created_at) for c in view.cases)])
+        ended = as_utc(view.incident.closed_at) if view.incident.closed_at else None
+        view.ongoing = ended is None
+        view.duration = duration_vi((ended or now) - started)
     if of_case:
         # The notices the incident sent reporters (known, fixed): the outbox rows of its cases.
         notices = (
