@@ -21,7 +21,7 @@ from handlers.faq_browse import FaqBrowser
 from handlers.intake import IntakeFlow
 from handlers.language import requested_language
 from handlers.lookup import Lookup
-from handlers.menu_reading import show_open_cases
+from handlers.menu_reading import show_open_cases, withdraw_if_asked
 from handlers.services import (
     CaseHooks,
     CoreConfig,
@@ -306,6 +306,8 @@ class Engine:
         if command in ("start", "batdau", "menu"):
             turn.reset("idle")
             menu_level.show_menu(self, turn, greeting=True)
+        elif command in ("huy", "cancel") and args and turn.step in MENU_STEPS and await withdraw_if_asked(self, turn, args, asked=True):
+            return  # "/huy PA-…": a filed case, for staff to close
         elif command in ("huy", "cancel"):
             busy = turn.step not in MENU_STEPS
             turn.reset("idle")

@@ -11,7 +11,7 @@ from handlers.choices import Prompt, Resolution, resolve_choice, typed_number
 from handlers.events import Choice, Kind
 from handlers.language import wants_hint
 from handlers.lookup import find_code
-from handlers.menu_reading import read_at_menu
+from handlers.menu_reading import read_at_menu, withdraw_if_asked
 from handlers.textutil import clean_text, fold, shorten
 from handlers.turn import Turn
 from handlers.understand import Outcome, Screen, interpret
@@ -183,6 +183,8 @@ async def menu_level(engine: Engine, turn: Turn) -> None:
         show_menu(engine, turn)
     elif event.kind in (Kind.TEXT, Kind.ATTACHMENT) and (text or event.attachments):
         found = find_code(text)
+        if event.kind == Kind.TEXT and await withdraw_if_asked(engine, turn, text):
+            return
         if found and await engine.lookup.show(turn, found):
             return
         if await read_at_menu(engine, turn, text):

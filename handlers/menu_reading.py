@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.events import Kind
+from handlers.lookup import find_code
 from handlers.reading_texts import reading_texts
 from handlers.turn import Turn
 from handlers.understand import Outcome, Screen, interpret
 from handlers.understand.choice_steps import wants_report
 from handlers.understand.interpret import is_question
-from handlers.understand.lexicon import PROBLEM
+from handlers.understand.lexicon import PROBLEM, WITHDRAW
 from handlers.understand.normalize import joined
 from storage import repo
 from storage.models import CaseMessage
@@ -103,8 +104,10 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
         # is the description, not asked for again.
         kept = {k: v for k, v in reading.fields.items() if k != "description"}
         said = engine.intake.reader.keep_fields(turn, kept, text)
-        if not is_question(text, joined(text)):
-            # A statement of the problem is the description; a question is kept as a draft.
+        if not is_question(text, joined(text)) and not asked_to_report:
+            # A statement of the problem is the description. A question, or a message that asks
+            # to report ("bác muốn gửi phản ánh vì làm mãi không được"), is a preface: kept as a
+            # draft, offered back at the description question.
             turn.set(given=sorted({*turn.data.get("given", []), "description"}))
             said = "\n".join(filter(None, [said, reading_texts(turn.language)["description_kept"]]))
         _tell_first(turn, said)
@@ -142,3 +145,32 @@ async def _remind_staff(engine: Engine, turn: Turn, text: str) -> None:
     turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=text))
     turn.say(reading_texts(turn.language)["waiting_case"].format(code=case.code))
     turn.send(await engine.queue.reporter_message(turn.session, case, turn.reporter, text, []))
+
+
+# What staff read in the case's thread when a reporter withdraws it.
+WITHDRAW_MARK = "🚫 Người phản ánh đề nghị hủy, dừng xử lý phản ánh này: "
+
+
+async def withdraw_if_asked(engine: Engine, turn: Turn, text: str, *, asked: bool = False) -> bool:
+    """"hủy phản ánh PA-…", "/huy PA-…", "em làm được rồi, không cần xử lý nữa": the person
+    withdraws a filed case. Staff decide (the words reach the case's thread, marked), and the
+    person is told so; nothing is closed behind staff's back. `asked`: /huy with arguments."""
+    if not asked and not any(f" {p} " in joined(text) for p in WITHDRAW):
+        return False
+    assert turn.reporter.id is not None
+    cases = list(await repo.open_cases_of_reporter(turn.session, turn.reporter.id))
+    if not cases:
+        return False
+    code = find_code(text)
+    named = [case for case in cases if case.code == code] if code else []
+    case = named[0] if named else cases[0] if len(cases) == 1 and not code else None
+    t = reading_texts(turn.language)
+    if case is None:
+        turn.say(t["withdraw_which"])
+        return True
+    assert case.id is not None
+    note = f"{WITHDRAW_MARK}{'/huy ' if asked else ''}{text}"
+    turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=note))
+    turn.say(t["withdrawn"].format(code=case.code))
+    turn.send(await engine.queue.reporter_message(turn.session, case, turn.reporter, note, []))
+    return True

@@ -245,20 +245,29 @@ def rating(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> 
         if value * 5 / scale >= 3:
             return answer(keys["binh_thuong"]) if "binh_thuong" in keys else None
         return None  # "1 sao": the first choice, or one star? ask
-    if clarify(text, padded):
-        return Reading(Outcome.QUESTION, "clarify")
-    unhappy = has(padded, L.NOT_WORKED - frozenset({"khong"})) or has(padded, frozenset(_RATINGS[0][1]))
+    count = len(padded.split())
+    # Anger at the result ("làm ăn kiểu gì thế") is a rating too: the case reopens, staff read why.
+    unhappy = (
+        has(padded, L.NOT_WORKED - frozenset({"khong"}))
+        or has(padded, frozenset(_RATINGS[0][1]))
+        or (count <= 12 and has(padded, L.ABUSE))
+    )
+    neutral = has(padded, frozenset(_RATINGS[1][1]))
     happy = has(without(padded, frozenset(_RATINGS[0][1])), frozenset(_RATINGS[2][1]))
-    if unhappy and happy and " nhung " in padded:
+    if unhappy and (happy or neutral) and " nhung " in padded:
         return answer(keys["binh_thuong"]) if "binh_thuong" in keys else None
     if unhappy:
-        fields = {"description": "*"} if len(padded.split()) > 2 else {}
+        fields = {"description": "*"} if count > 2 else {}
         return answer(keys["khong_hai_long"], fields) if "khong_hai_long" in keys else None
-    if len(padded.split()) > SHORT + 2:
+    if clarify(text, padded):
+        return Reading(Outcome.QUESTION, "clarify")
+    if count > 20 or is_question(text, padded):
         return None  # words for staff to read, not a rating
-    for rated, phrases in _RATINGS[1:]:
-        if rated in keys and has(padded, frozenset(phrases)):
-            return answer(keys[rated])
+    # "cũng tạm được, lần sau trả lời sớm hơn thì tốt": so-so wins over a kind word in the wish.
+    for rated, found in (("binh_thuong", neutral), ("hai_long", happy)):
+        if rated in keys and found:
+            fields = {"description": "*"} if count > SHORT + 2 else {}
+            return answer(keys[rated], fields)
     return None
 
 

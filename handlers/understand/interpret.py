@@ -294,7 +294,7 @@ def question_or_social(
     """A question (about a case, the new units, where to file, beyond the task force) or talk."""
     # "ko nhận được mã OTP, chờ mãi không thấy tin nhắn" is a problem that mentions waiting.
     specific = is_problem(
-        without(padded, L.STATUS | L.WAITING | L.STATUS_SUBJECT | frozenset({"ho so", "ket qua", "tra loi"}))
+        without(padded, L.STATUS | L.WAITING | L.STATUS_SUBJECT | frozenset({"ho so", "ket qua", "traloi"}))
     )
     subject = any(f" {s} " in padded for s in L.STATUS_SUBJECT - {"cai", "loi", "ma"})
     status = any(f" {p} " in padded for p in L.STATUS) or (
@@ -355,8 +355,8 @@ def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Rea
     command = _command(text, padded, count, screen)
     if command is not None:
         return command
-    if " english " in padded and count <= 8:
-        return Reading(Outcome.COMMAND, "language_en")
+    if " english " in padded and (count <= 8 or any(f" {w} " in padded for w in ("please", "continue", "speak", "can we", "switch", "in english"))):
+        return Reading(Outcome.COMMAND, "language_en")  # "… can we continue in English please?"
     core, social = _strip_social(padded)
     if social and not core.strip():
         return Reading(Outcome.SOCIAL, social)

@@ -91,20 +91,20 @@ CLARIFY = _phrases(
 # About a case already sent: where it is, when it ends.
 STATUS = _phrases(
     "status | any update | my case | my report | sao roi | tien do | xong chua | bao gio xong | den dau roi | "
-    "giai quyet chua | ket qua chua | khi nao xong | kiem tra giup | ra sao roi | the nao roi | tra loi chua | "
+    "giai quyet chua | ket qua chua | khi nao xong | kiem tra giup | ra sao roi | the nao roi | traloi chua | "
     "xu ly chua | co ai xem chua | co ket qua chua | co tin gi chua | da xu ly chua | duoc giai quyet chua | "
-    "thay ma phan anh | xu ly den dau | bao gio co ket qua | co ai tra loi chua | da co ket qua chua | "
+    "thay ma phan anh | xu ly den dau | bao gio co ket qua | co ai traloi chua | da co ket qua chua | "
     "khi nao co ket qua | toi dau roi"
 )
 # Said of anything ("xác nhận tình trạng hôn nhân", "bao giờ"): a status question only about a case.
 STATUS_WEAK = _phrases("update | bao gio | khi nao | tinh trang | xem giup")
-STATUS_SUBJECT = _phrases("cai | case | don | loi | ma | report | ho so | phan anh | van de | yeu cau")
+STATUS_SUBJECT = _phrases("ket qua | cai | case | don | loi | ma | report | ho so | phan anh | van de | yeu cau")
 # Complaints about waiting.
 WAITING = _phrases(
     "anybody | anyone | nobody | cham qua | cho lau | cho mai | doi lau | doi mai | im lang | im re | is "
     "anyone | lau qua | lau the | lau vay | mai khong | no answer | sao lau | sao mai | still waiting | "
-    "bao lau nua | chua thay ai | co ai khong | khong thay ai | no one answered | sao chua ai | ai tra "
-    "loi di | chua ai tra loi | chua thay tra loi | khong ai tra loi | khong thay phan hoi"
+    "bao lau nua | chua thay ai | co ai khong | khong thay ai | no one answered | sao chua ai | ai traloi "
+    "di | chua ai traloi | chua thay traloi | khong ai traloi | khong thay phan hoi"
 )
 # The new unit of an old commune (1 July 2025 merger).
 NEW_UNIT = _phrases(
@@ -145,7 +145,7 @@ ABUSE = _phrases(
 )
 # Polite and filler words that change nothing in an answer ("dạ được ạ", "ok luôn nhé").
 FILLER = _phrases(
-    "a | ad | admin | anh | ban | ca | chac | chi | cho | da | dau | dum | em | giup | het | hi | ho | "
+    "thoi | a | ad | admin | anh | ban | ca | chac | chi | cho | da | dau | dum | em | giup | het | hi | ho | "
     "hoi | la | luon | minh | ne | nha | nhe | now | o | oi | please | pls | thank | the | thi | toi | u "
     "| um | vay | voi | xin | you | ca nha | chac la | nhe a | ba | bac | chau | chu | co | ong | con | cu | tao "
     "| may | e | ah | ak | nhe chau | chau a | bac a"
@@ -173,4 +173,10 @@ COMMON = _phrases(
     "nguoi dan | doanh nghiep | can bo | cong chuc | tiep tuc | bo qua | dich vu cong | phan anh | dong y | "
     "khong co | khong nho | khong biet | so dien thoai | ma ho so | thu tuc | he thong | mat khau | tai khoan | "
     "dang nhap | thanh toan | chu ky so | gui di | xong roi | duoc roi | cam on | xin chao | tra cuu | huong dan"
+)
+# Withdrawing a case already filed ("hủy phản ánh PA-…", "em làm được rồi, không cần xử lý nữa").
+WITHDRAW = _phrases(
+    "huy phan anh | huy cai phan anh | rut phan anh | rut lai phan anh | khong can xu ly nua | khong can "
+    "giai quyet nua | dung xu ly | thoi khong can nua | khong can nua | huy yeu cau | huy ho tro | cancel my "
+    "report | withdraw | no longer need"
 )

@@ -96,8 +96,8 @@ ABBREVIATIONS: dict[str, str] = {
     "cx": "cung",
     "vs": "voi",
     "ns": "noi",
-    "trl": "tra loi",
-    "tl": "tra loi",
+    "trl": "traloi",
+    "tl": "traloi",
     "lm": "lam",
     "bt": "biet",
     "bik": "biet",
@@ -158,12 +158,15 @@ def _normalized(text: str) -> tuple[str, ...]:
 
 
 def _without_double_negation(tokens: list[str]) -> list[str]:
-    """ "không phải không đồng ý" is "đồng ý": the two negations cancel out."""
+    """ "không phải không đồng ý" is "đồng ý": the two negations cancel out. Also "trả lời"
+    (answer) becomes one word, "traloi": folded, its "lời" would read as "lỗi" (error)."""
     out: list[str] = []
     for token in tokens:
         out.append(token)
         if out[-3:] in (["khong", "phai", "khong"], ["chang", "phai", "khong"]):
             del out[-3:]
+        elif out[-2:] == ["tra", "loi"]:
+            out[-2:] = ["traloi"]
     return out
 
 

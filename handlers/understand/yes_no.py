@@ -5,6 +5,8 @@ takes only a clear one; anything else goes back to the general readings, unclear
 
 from __future__ import annotations
 
+import re
+
 from handlers.textutil import fold
 from handlers.understand import lexicon as L
 from handlers.understand.extract import UnitSearch, find_unit
@@ -143,6 +145,11 @@ def consent(text: str, padded: str, screen: Screen, units: UnitSearch | None) ->
             "khong muon ai goi",
         }
     )
+    turns = re.split(r"\b(?:nhưng|nhung|but)\b", text, flags=re.IGNORECASE)
+    # "bác cũng không hiểu hết nhưng thôi bác đồng ý, …": what follows "nhưng" is the answer.
+    settled = plain(joined(clauses(turns[-1])[0]), "consent:yes", "consent:no") if len(turns) > 1 and clauses(turns[-1]) else None
+    if settled == "consent:yes":
+        return answer("consent:yes")
     head = padded.split(" nhung ")[0] + " "
     if " nhung " in padded and plain(head, "consent:yes", "consent:no") == "consent:yes":
         return answer("consent:yes")  # "đồng ý nhưng đừng gọi điện": agreed; the phone can be skipped
