@@ -13,9 +13,9 @@ from handlers.lookup import find_code
 from handlers.reading_texts import reading_texts
 from handlers.turn import Turn
 from handlers.understand import Outcome, Screen, interpret
-from handlers.understand.choice_steps import wants_report
 from handlers.understand.interpret import is_question
 from handlers.understand.lexicon import PROBLEM, WITHDRAW
+from handlers.understand.menu_reader import wants_report
 from handlers.understand.normalize import joined
 from storage import repo
 from storage.models import CaseMessage

@@ -11,21 +11,19 @@ from rapidfuzz import fuzz
 
 from handlers.textutil import fold
 from handlers.understand import lexicon as L
-from handlers.understand.extract import UnitSearch, find_case_code, find_system, find_unit
+from handlers.understand.extract import UnitSearch, find_system, find_unit
 from handlers.understand.interpret import (
     SHORT,
     is_problem,
     is_question,
-    looks_english,
-    question_or_social,
     volunteered,
 )
 from handlers.understand.normalize import joined
-from handlers.understand.reading import Outcome, Reading, Screen, after_contrast, polarity, without
+from handlers.understand.reading import Outcome, Reading, Screen, after_contrast, without
 from handlers.understand.yes_no import answer, clarify, has
 
 # Who is writing: an officer is a cue (cán bộ, công chức, làm ở …) with a level (xã/phường or sở).
-_OFFICER = frozenset(
+OFFICER_WORDS = frozenset(
     {
         "can bo",
         "cong chuc",
@@ -41,9 +39,9 @@ _OFFICER = frozenset(
         "officer",
     }
 )
-_COMMUNE = frozenset({"xa", "phuong", "dac khu", "thi tran", "mot cua", "ubnd", "x"})
+COMMUNE_WORDS = frozenset({"xa", "phuong", "dac khu", "thi tran", "mot cua", "ubnd", "x"})
 _DEPARTMENT = frozenset({"so", "nganh", "so khcn", "department"})
-_BUSINESS = frozenset(
+BUSINESS_WORDS = frozenset(
     {
         "doanh nghiep",
         "cong ty",
@@ -57,7 +55,7 @@ _BUSINESS = frozenset(
         "chu doanh nghiep",
     }
 )
-_CITIZEN = frozenset(
+CITIZEN_WORDS = frozenset(
     {
         "person",
         "individual",
@@ -87,15 +85,15 @@ _NEGATED = re.compile(r" khong phai (?:la )?\w+(?: \w+)?")
 
 
 def role(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
-    if clarify(text, padded) and not has(padded, _BUSINESS | _OFFICER):
+    if clarify(text, padded) and not has(padded, BUSINESS_WORDS | OFFICER_WORDS):
         return Reading(Outcome.QUESTION, "clarify")
     tail = _NEGATED.sub(" ", after_contrast(padded))
-    scored = {"role:nguoi_dan": has(tail, _CITIZEN), "role:doanh_nghiep": has(tail, _BUSINESS)}
-    officer = has(tail, _OFFICER) or " em o so " in tail or " o so " in tail
+    scored = {"role:nguoi_dan": has(tail, CITIZEN_WORDS), "role:doanh_nghiep": has(tail, BUSINESS_WORDS)}
+    officer = has(tail, OFFICER_WORDS) or " em o so " in tail or " o so " in tail
     scored["role:can_bo_so"] = (officer or has(tail, frozenset({"so khcn", "so nganh"}))) and has(
         tail, _DEPARTMENT
     )
-    scored["role:can_bo_xa"] = officer and has(tail, _COMMUNE) and not scored["role:can_bo_so"]
+    scored["role:can_bo_xa"] = officer and has(tail, COMMUNE_WORDS) and not scored["role:can_bo_so"]
     if " huu tri " in tail:
         scored["role:can_bo_xa"] = scored["role:can_bo_so"] = False  # retired: a citizen now
     picked = [key for key, hit in scored.items() if hit]
@@ -324,110 +322,3 @@ def faq_pick(text: str, padded: str, screen: Screen, units: UnitSearch | None) -
     if is_problem(padded):
         return answer("faqpick:none", {"description": "*"})
     return None
-
-
-_MENU_INTENTS = {
-    "menu:help": (
-        "huong dan",
-        "tro giup",
-        "help",
-        "huong dan su dung",
-        "bot nay de lam gi",
-        "what is this bot",
-        "bot for",
-    ),
-    "menu:faq": ("cau hoi thuong gap", "hoi dap", "faq", "muon hoi", "hoi ve", "cho hoi"),
-    "menu:lookup": ("tra cuu", "xem tien do", "kiem tra tien do", "tra cuu ma"),
-    "menu:report": (
-        "muon phan anh",
-        "gui phan anh",
-        "can phan anh",
-        "bao loi",
-        "khieu nai",
-        "phan anh moi",
-        "report",
-        "phan anh khac",
-        "them phan anh",
-        "gui them phan anh",
-        "them 1 phan anh",
-    ),
-}
-
-
-_REPORT_WORDS = frozenset(
-    {
-        "toi phan anh",
-        "em phan anh",
-        "xin phan anh",
-        "phan anh viec",
-        "phan anh ve",
-        "phan anh loi",
-        "can bao loi",
-        "muon bao loi",
-        "can phan anh",
-        "bao loi",
-        "gui phan anh",
-        "can",
-        "muon",
-        "xin",
-        "ho tro",
-        "giup",
-    }
-)
-
-
-def _problem_beyond_request(text: str, padded: str, units: UnitSearch | None) -> bool:
-    """Whether "báo lỗi ký số" says more than that they want to report: the request, who they
-    are, the unit and the system set aside, is a problem still described?"""
-    from handlers.understand.extract import _SYSTEMS  # the system words, shared with find_system
-
-    rest = without(padded, _REPORT_WORDS | L.FILLER | L.GREETING | _OFFICER | _COMMUNE | _CITIZEN | _BUSINESS)
-    rest = without(rest, frozenset(p for _, phrases in _SYSTEMS for p in phrases))
-    named = find_unit(text, units)
-    if named:
-        rest = without(rest, frozenset(named.split()))
-    strong = L.PROBLEM - L.WEAK_PROBLEM - {"loi", "he thong"}
-    return any(f" {p} " in rest for p in strong)
-
-
-def wants_report(text: str) -> bool:
-    """The message asks to report ("báo lỗi …", "em muốn phản ánh …"): the person wants the task
-    force, so the menu does not answer from the FAQ first (the intake's FAQ stage still offers it)."""
-    return has(
-        joined(text),
-        frozenset(_MENU_INTENTS["menu:report"]) | _REPORT_WORDS - {"can", "muon", "xin", "giup", "ho tro"},
-    )
-
-
-def menu(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
-    code = find_case_code(text)
-    if code:
-        return answer("menu:lookup", {"case": code})
-    count = len(padded.split())
-    if screen.language != "en" and looks_english(text):
-        return Reading(Outcome.COMMAND, "language_en")  # offered first: they may not read Vietnamese
-    asked = question_or_social(padded, count, text=text, clarify=False)
-    if asked is not None and asked.value in ("status", "waiting", "new_unit", "where_to_file", "scope"):
-        return asked
-    if wants_report(text) and count <= 20:
-        fields = volunteered(text, padded, units)
-        if not _problem_beyond_request(text, padded, units):
-            fields.pop("description", None)  # "báo lỗi thanh toán": a request, not yet the problem
-        return answer("menu:report", fields)
-    if count <= 9:
-        for key, phrases in _MENU_INTENTS.items():
-            if has(padded, frozenset(phrases)) and not (
-                key == "menu:faq" and is_problem(padded) and count > 5
-            ):
-                return answer(key)
-    asked = question_or_social(padded, count, text=text, clarify=False)
-    if asked is not None:
-        return asked
-    if find_unit(text, units) and is_question(text, padded) and not is_problem(padded):
-        return Reading(Outcome.QUESTION, "new_unit")
-    fields = volunteered(text, padded, units)
-    if "description" in fields:
-        return answer("menu:report", fields)
-    if is_question(text, padded) and count <= 8 and polarity(padded) is None:
-        return Reading(Outcome.QUESTION, "clarify")
-    return Reading(Outcome.FIELD, fields=fields) if fields else None

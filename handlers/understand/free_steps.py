@@ -48,7 +48,11 @@ def _skip(text: str, padded: str, key: str, units: UnitSearch | None) -> Reading
         len(part.split()) <= SHORT + 4 and has(joined(part), L.SKIP) and not is_question(part, joined(part))
         for part in clauses(text)
     )
-    if said_no or (count <= SHORT + 4 and has(padded, L.SKIP) and not is_question(text, padded)) or skip_clause:
+    if (
+        said_no
+        or (count <= SHORT + 4 and has(padded, L.SKIP) and not is_question(text, padded))
+        or skip_clause
+    ):
         rest = [part for part in clauses(text) if not has(joined(part), L.SKIP | L.NO)]
         fields = volunteered(" ".join(rest), joined(" ".join(rest)), units) if rest else {}
         fields.pop("description", None)
@@ -175,8 +179,12 @@ def attachments(text: str, padded: str, screen: Screen, units: UnitSearch | None
     count = len(padded.split())
     if count <= 10 and (has(padded, _DONE | L.FINISH) or (count <= 3 and only(padded, L.YES | L.NO))):
         return answer("attach:done")
-    going_on = frozenset({"di tiep", "ke het roi", "het roi", "khong co anh", "khong biet chup", "cho di tiep"})
-    about_pictures = without(padded, going_on | frozenset({"anh", "chup", "man hinh", "chup man hinh", "khong biet"}))
+    going_on = frozenset(
+        {"di tiep", "ke het roi", "het roi", "khong co anh", "khong biet chup", "cho di tiep"}
+    )
+    about_pictures = without(
+        padded, going_on | frozenset({"anh", "chup", "man hinh", "chup man hinh", "khong biet"})
+    )
     if count <= 40 and has(padded, going_on | L.FINISH) and not is_problem(about_pictures):
         return answer("attach:done")  # a long "no pictures, go on" from someone who writes paragraphs
     if has(padded, frozenset({"doi", "de em chup", "gui them anh", "chup cai", "gui anh sau"})):

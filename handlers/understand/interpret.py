@@ -355,7 +355,10 @@ def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Rea
     command = _command(text, padded, count, screen)
     if command is not None:
         return command
-    if " english " in padded and (count <= 8 or any(f" {w} " in padded for w in ("please", "continue", "speak", "can we", "switch", "in english"))):
+    if " english " in padded and (
+        count <= 8
+        or any(f" {w} " in padded for w in ("please", "continue", "speak", "can we", "switch", "in english"))
+    ):
         return Reading(Outcome.COMMAND, "language_en")  # "… can we continue in English please?"
     core, social = _strip_social(padded)
     if social and not core.strip():

@@ -98,7 +98,9 @@ STATUS = _phrases(
 )
 # Said of anything ("xác nhận tình trạng hôn nhân", "bao giờ"): a status question only about a case.
 STATUS_WEAK = _phrases("update | bao gio | khi nao | tinh trang | xem giup")
-STATUS_SUBJECT = _phrases("ket qua | cai | case | don | loi | ma | report | ho so | phan anh | van de | yeu cau")
+STATUS_SUBJECT = _phrases(
+    "ket qua | cai | case | don | loi | ma | report | ho so | phan anh | van de | yeu cau"
+)
 # Complaints about waiting.
 WAITING = _phrases(
     "anybody | anyone | nobody | cham qua | cho lau | cho mai | doi lau | doi mai | im lang | im re | is "

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.understand import choice_steps, free_steps, yes_no
+from handlers.understand import choice_steps, free_steps, menu_reader, yes_no
 from handlers.understand.extract import UnitSearch
 from handlers.understand.reading import Reading, Screen
 
 Reader = Callable[[str, str, Screen, UnitSearch | None], Reading | None]
 
 READERS: dict[str, Reader] = {
-    "menu": choice_steps.menu,
+    "menu": menu_reader.menu,
     "consent": yes_no.consent,
     "role": choice_steps.role,
     "unit": free_steps.unit,

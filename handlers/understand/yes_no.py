@@ -147,7 +147,11 @@ def consent(text: str, padded: str, screen: Screen, units: UnitSearch | None) ->
     )
     turns = re.split(r"\b(?:nhưng|nhung|but)\b", text, flags=re.IGNORECASE)
     # "bác cũng không hiểu hết nhưng thôi bác đồng ý, …": what follows "nhưng" is the answer.
-    settled = plain(joined(clauses(turns[-1])[0]), "consent:yes", "consent:no") if len(turns) > 1 and clauses(turns[-1]) else None
+    settled = (
+        plain(joined(clauses(turns[-1])[0]), "consent:yes", "consent:no")
+        if len(turns) > 1 and clauses(turns[-1])
+        else None
+    )
     if settled == "consent:yes":
         return answer("consent:yes")
     head = padded.split(" nhung ")[0] + " "
