@@ -32,7 +32,7 @@ from faq.language import EN_MARK, is_english, stem, stop_positions, translate
 from faq.normalize import is_syllable
 from faq.scoring import MatcherConfig, Scorer
 from faq.segments import split_segments
-from faq.spoken import rejoin_split_words, repair_sound_alikes
+from faq.spoken import rejoin_split_words, repair_sound_alikes, split_run_together
 
 __all__ = ["OOS_PREFIX", "MatchResult", "Matcher", "MatcherConfig", "default_matcher", "match"]
 
@@ -147,6 +147,7 @@ class Matcher:
         known = self._scorer.index.idf
         out = canonical(text, english).split()
         if not english:  # the repairs know Vietnamese syllables, not English words
+            out = split_run_together(out, known)
             out = [t if t in known else self._english_word(t) or self._repair(t) or t for t in out]
             out = repair_sound_alikes(rejoin_split_words(out, known), known, self.config.sound_alike_idf)
         skip = place_positions(out, capitalised(text)) | filler_positions(out)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Container, Mapping
 from functools import lru_cache
 
+from faq.normalize import is_syllable
+
 # Initials that accents and dictation confuse: s/x and ch/tr (northern speech), d/gi/r
 # (northern), l/n (Red River delta), v/d (southern).
 _ONSETS: dict[str, tuple[str, ...]] = {
@@ -99,3 +101,45 @@ def rejoin_split_words(tokens: list[str], known: Container[str]) -> list[str]:
         out.append(tokens[i])
         i += 1
     return out
+
+
+_MIN_RUN = 5  # shorter unknown tokens are typos (the typo repair's job), not several words
+
+
+def split_run_together(tokens: list[str], known: Mapping[str, float]) -> list[str]:
+    """Split a token that is several known syllables typed without spaces.
+
+    Phones and hurried typing glue words ("khôngthấyxãmới", "cachthanhtoan lephi",
+    "dichvucong"); glued, they are one unknown token and the message loses its content
+    words. An unknown token that is not itself a syllable is cut into the fewest well-formed
+    syllables the knowledge base knows (one letter never counts as a syllable here: it would
+    let almost anything be cut). Tokens that cannot be cut wholly are left to the typo repair.
+    """
+    out: list[str] = []
+    for token in tokens:
+        if len(token) < _MIN_RUN or token in known or not token.isalpha() or is_syllable(token):
+            out.append(token)
+            continue
+        out.extend(_cut(token, known) or [token])
+    return out
+
+
+def _cut(token: str, known: Mapping[str, float]) -> list[str] | None:
+    """The cut with the fewest pieces, ties broken by known pairs: "nophoso" is "nop ho so",
+    not "no pho so" (three syllables either way, but only the first makes known pairs)."""
+    # states[i]: last piece -> (cost, pieces) of the best cuts of token[:i]; a known pair
+    # takes off a little less than a piece costs, so it only breaks ties in the count.
+    states: list[dict[str, tuple[float, list[str]]]] = [{"": (0.0, [])}] + [{} for _ in token]
+    for end in range(2, len(token) + 1):
+        for start in range(max(0, end - 7), end - 1):
+            piece = token[start:end]
+            if not states[start] or piece not in known or not is_syllable(piece):
+                continue
+            for last, (cost, pieces) in states[start].items():
+                new = cost + 1.0 - (0.9 if last and f"{last} {piece}" in known else 0.0)
+                if piece not in states[end] or new < states[end][piece][0]:
+                    states[end][piece] = (new, [*pieces, piece])
+    if not states[-1]:
+        return None
+    found = min(states[-1].values(), key=lambda state: state[0])[1]
+    return found if len(found) > 1 else None
