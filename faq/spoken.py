@@ -129,7 +129,8 @@ def _cut(token: str, known: Mapping[str, float]) -> list[str] | None:
     not "no pho so" (three syllables either way, but only the first makes known pairs)."""
     # states[i]: last piece -> (cost, pieces) of the best cuts of token[:i]; a known pair
     # takes off a little less than a piece costs, so it only breaks ties in the count.
-    states: list[dict[str, tuple[float, list[str]]]] = [{"": (0.0, [])}] + [{} for _ in token]
+    start_state: dict[str, tuple[float, list[str]]] = {"": (0.0, [])}
+    states = [start_state] + [{} for _ in token]
     for end in range(2, len(token) + 1):
         for start in range(max(0, end - 7), end - 1):
             piece = token[start:end]
