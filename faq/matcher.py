@@ -25,7 +25,15 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from faq.features import capitalised, filler_positions, place_positions, procedure_positions, system_positions
+from faq.audience import build_audience
+from faq.features import (
+    capitalised,
+    features,
+    filler_positions,
+    place_positions,
+    procedure_positions,
+    system_positions,
+)
 from faq.index import OOS_PREFIX, Index, build_index, canonical
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.language import EN_MARK, is_english, stem, stop_positions, translate
@@ -98,6 +106,7 @@ class Matcher:
         self.config = config or MatcherConfig()
         self._kb = kb
         self._scorer = Scorer(build_index(kb, self.config.chance_pmi), self.config)
+        self._audience = build_audience(kb, self._scorer.index)
         self._repair = lru_cache(maxsize=4096)(self._repair_uncached)
 
     @property
@@ -116,7 +125,8 @@ class Matcher:
         new_kb = kb if kb is not None else load_knowledge_base(self._kb.source)
         scorer = Scorer(build_index(new_kb, self.config.chance_pmi), self.config)
         repair = lru_cache(maxsize=4096)(self._repair_uncached)
-        self._kb, self._scorer, self._repair = new_kb, scorer, repair
+        audience = build_audience(new_kb, scorer.index)
+        self._kb, self._scorer, self._repair, self._audience = new_kb, scorer, repair, audience
 
     def _repair_uncached(self, token: str) -> str | None:
         # Only syllables the knowledge base has never seen are repaired; short ones are left
@@ -173,6 +183,8 @@ class Matcher:
         tokens, skip = self._tokens(text, english)
         ranked = self._scorer.score(tokens, skip)
         if not english:
+            if self._audience.is_officer(text, set().union(*features(tokens, skip))):
+                ranked = self._audience.adjust(ranked)
             return ranked, ranked
         words = translate(
             tokens, self._scorer.index.loanwords
