@@ -7,6 +7,7 @@ here, at send time, from the database — so an edit shows everything linked unt
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,10 +17,14 @@ from handlers import staff_texts as S
 from handlers.events import Outgoing, Reply
 from handlers.queue import Queue
 from handlers.textutil import shorten
-from storage.models import Case, Incident, OutboxMessage, Reporter
+from storage.models import Case, Incident, OutboxMessage, Reporter, utcnow
 
 # Messages addressed to reporters: staff want to know when one cannot be delivered.
 REPORTER_PURPOSES = frozenset({"relay", "notice", "rating_request", "reply"})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 class QueueDeliveryHooks:
@@ -86,12 +91,19 @@ class QueueDeliveryHooks:
     async def delivered(
         self, session: AsyncSession, row: OutboxMessage, result: SendResult
     ) -> list[Outgoing]:
-        if row.purpose == "incident_card":
+        if row.purpose in ("incident_card", "incident_edit"):
             incident_id = row.payload.get("incident_id")
             incident = await session.get(Incident, int(incident_id)) if isinstance(incident_id, int) else None
-            if incident is not None and result.message_id and result.message_id.isdigit():
+            if incident is None:
+                return []
+            if row.purpose == "incident_card" and result.message_id and result.message_id.isdigit():
                 incident.thread_id = result.thread_id
                 incident.card_message_id = int(result.message_id)
+            # The next edit is counted from when this one went out (the limiter may have held
+            # it back), so two edits are never closer than the interval.
+            sent = utcnow()
+            if incident.next_edit_at is None or _aware(incident.next_edit_at) < sent:
+                incident.next_edit_at = sent
             return []
         if row.purpose == "card" and row.case_id is not None:
             case = await session.get(Case, row.case_id)

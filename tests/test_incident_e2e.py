@@ -9,6 +9,7 @@ once per 60/SCALE seconds, and "within one minute" is within 60/SCALE seconds.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -204,7 +205,8 @@ async def test_vneid_outage_morning_gives_one_thread(sqlite_url: str) -> None:
     print(
         f"\nburst: {len(cases)} cases, {len(group)} messages to the group, "
         f"{told_share:.0%} of citizens told, unrelated case in the group after {latency:.1f} s "
-        f"(= {latency * SCALE:.0f} s unscaled), {len(edits)} card edits"
+        f"(= {latency * SCALE:.0f} s unscaled), {len(edits)} card edits, "
+        f"{sum('Trạng thái:' in t for t in group)} case cards before detection"
     )
     # Every case filed, once.
     assert len(codes) == 60 and len(set(codes)) == 60 and len(cases) == 61
@@ -223,6 +225,9 @@ async def test_vneid_outage_morning_gives_one_thread(sqlite_url: str) -> None:
     card = [c for c in edits if c.params.get("message_id") == incident.card_message_id]
     assert card and "60 phản ánh" in str(card[-1].params["text"])
     assert len(card) <= elapsed / MINUTE + 1
+    gaps = [b.time - a.time for a, b in itertools.pairwise(card)]
+    assert all(gap >= MINUTE - 0.5 for gap in gaps), gaps  # at most once a (scaled) minute
+    assert len([c for c in tg.calls_of("createForumTopic") if "Sự cố" in str(c.params.get("name"))]) == 1
     held = [r for r in rows if r.status == "held"]
     assert {r.case_id for r in held} <= {c.id for c in linked}
     assert not [r for r in rows if r.status in ("pending", "claimed", "sending")]
