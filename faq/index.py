@@ -14,7 +14,7 @@ import numpy as np
 
 from faq.features import capitalised, features, months
 from faq.knowledge import KnowledgeBase
-from faq.language import EN_MARK, FUNCTION_WORDS, is_english, shared_words, stem
+from faq.language import EN_MARK, FUNCTION_WORDS, is_english, shared_words, stem, vietnamese_words
 from faq.normalize import is_syllable, normalize
 
 OOS_PREFIX = "~"  # label prefix of out-of-scope groups inside the index, never returned
@@ -36,7 +36,8 @@ def canonical(text: str, english: bool = False) -> str:
     tokens = months(normalize(text, english=english).split())
     if not english:
         return " ".join(tokens)
-    names = capitalised(text) - FUNCTION_WORDS
+    # Vietnamese words inside English ("my phường", "on dịch vụ công") stay Vietnamese syllables.
+    names = (capitalised(text) - FUNCTION_WORDS) | set(vietnamese_words(text))
     shared = shared_words()
     stems = [(t, stem(t)) for t in tokens]  # "three" → "3": a number, the same in both languages
     return " ".join(

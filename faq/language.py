@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from faq.normalize import DATA_DIR, default_abbreviations, has_diacritics, is_syllable, normalize
+from faq.normalize import DATA_DIR, default_abbreviations, fold, has_diacritics, is_syllable, normalize
 
 GLOSSARY_FILE = DATA_DIR / "glossary_en.tsv"
 
@@ -47,15 +47,32 @@ def shared_words() -> frozenset[str]:
 
 def is_english(text: str) -> bool:
     """True for a message written in English ("I cannot log in to VNeID")."""
-    if has_diacritics(text):
-        return False  # a Vietnamese mark anywhere: Vietnamese, possibly with English words in it
+    marked = vietnamese_words(text)
+    if marked:
+        # A foreign resident names Vietnamese things in Vietnamese ("my phường", "on dịch vụ
+        # công", "my wife căn cước"): still English when those are a small share of the words
+        # and the rest is plainly English (two function words at least, so a Vietnamese
+        # message quoting "Token not found" stays Vietnamese).
+        every = _LETTERS.findall(text.lower())
+        if len(marked) > _MARKED_SHARE * len(every):
+            return False
+        text = " ".join(w for w in every if not has_diacritics(w))
     table = default_abbreviations()
     words = [w for w in _WORD.findall(text.lower()) if w not in table.plain and w not in table.acronyms]
     if len(words) < 2:
         return False
     function = sum(w in FUNCTION_WORDS for w in words)
     foreign = sum(w in FUNCTION_WORDS or not is_syllable(w) for w in words)
-    return function >= 1 and foreign / len(words) >= 0.6
+    return function >= (2 if marked else 1) and foreign / len(words) >= 0.6
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_MARKED_SHARE = 0.25  # at most this share of an English message's words carry Vietnamese marks
+
+
+def vietnamese_words(text: str) -> list[str]:
+    """The words of a text that carry Vietnamese marks, folded ("phường" → "phuong")."""
+    return [fold(w) for w in _LETTERS.findall(text.lower()) if has_diacritics(w)]
 
 
 def stop_positions(tokens: list[str]) -> set[int]:

@@ -36,7 +36,7 @@ from faq.features import (
 )
 from faq.index import OOS_PREFIX, Index, build_index, canonical
 from faq.knowledge import KnowledgeBase, load_knowledge_base
-from faq.language import EN_MARK, is_english, stem, stop_positions, translate
+from faq.language import EN_MARK, is_english, stem, stop_positions, translate, vietnamese_words
 from faq.normalize import is_syllable
 from faq.scoring import MatcherConfig, Scorer
 from faq.segments import split_segments
@@ -186,9 +186,9 @@ class Matcher:
             if self._audience.is_officer(text, set().union(*features(tokens, skip))):
                 ranked = self._audience.adjust(ranked)
             return ranked, ranked
-        words = translate(
-            tokens, self._scorer.index.loanwords
-        )  # stop words too: "log in", "in person" are glossary phrases
+        # Stop words too ("log in", "in person" are glossary phrases); Vietnamese words the
+        # person wrote ("phường", "căn cước") are kept like loanwords.
+        words = translate(tokens, self._scorer.index.loanwords | set(vietnamese_words(text)))
         if not words:
             return ranked, ranked
         # The translation is word by word and its bag of Vietnamese words can fit a short

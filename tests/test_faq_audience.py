@@ -26,3 +26,13 @@ def test_citizen_topic_does_not_answer_an_officer_on_the_shared_frame() -> None:
 
 def test_citizen_messages_keep_their_topics() -> None:
     assert default_matcher().match("quên mật khẩu vneid phải làm sao").topic == "quen_mat_khau_vneid"
+
+
+def test_english_with_vietnamese_names_is_english() -> None:
+    from faq.language import is_english
+
+    assert is_english("where to see status of my submitted file on dịch vụ công? I submit 5 days ago")
+    assert not is_english("lỗi token not found khi ký")
+    assert not is_english("Lỗi: Token not found. Vui lòng thử lại sau")
+    result = default_matcher().match("can the result be posted to my home? I cannot go to phường office")
+    assert result.language == "en"
