@@ -112,9 +112,13 @@ class QueueDeliveryHooks:
                 case.staff_thread_id = result.thread_id
                 if result.message_id and result.message_id.isdigit():
                     case.card_message_id = int(result.message_id)
-                # Posted while an incident took hold of it (claimed before the detection):
-                # staff can see it, so nothing more of it is held.
-                case.incident_held = False
+                if case.incident_held and self.queue.incident_cards is not None:
+                    # Posted while an incident took hold of it (claimed just before the
+                    # detection): staff can see it, so nothing more of it is held, and its
+                    # topic says which incident it belongs to, like the others posted before.
+                    case.incident_held = False
+                    pointer = await self.queue.incident_cards.pointer(session, case)
+                    return [pointer] if pointer is not None else []
         return []
 
     async def failed(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing]:

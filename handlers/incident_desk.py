@@ -287,13 +287,7 @@ class IncidentDesk:
             case.incident_held = True
         else:
             # Its card is (or will be) in the group: one line there says where the rest is.
-            line = I.THREAD_POINTER.format(
-                code=case.code,
-                id=incident.id,
-                subject=self.subject(incident.key),
-                topic=self.board.topic_name(incident),
-            )
-            pointer = self.queue.to_thread(case, Reply(line))
+            pointer = await self.board.pointer(session, case)
             out += [pointer] if pointer is not None else []
         if handled(case):
             return out

@@ -196,6 +196,16 @@ class IncidentBoard:
         unit = self.queue.units.get(code or "")
         return unit.full_name if unit else "Không rõ đơn vị"
 
+    async def pointer(self, session: AsyncSession, case: Case) -> Outgoing | None:
+        """The line in a case's topic saying which incident it belongs to."""
+        incident = await session.get(Incident, case.incident_id) if case.incident_id is not None else None
+        if incident is None:
+            return None
+        line = I.THREAD_POINTER.format(
+            code=case.code, id=incident.id, subject=self.subject(incident.key), topic=self.topic_name(incident)
+        )
+        return self.queue.to_thread(case, Reply(line))
+
     # -- held cases ----------------------------------------------------------------------
 
     @staticmethod

@@ -28,6 +28,8 @@ class IncidentCards(Protocol):
 
     def topic_name(self, incident: Incident) -> str: ...
 
+    async def pointer(self, session: AsyncSession, case: Case) -> Outgoing | None: ...
+
 
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo_bot": "Zalo", "zalo_oa": "Zalo OA", "console": "Console"}
 

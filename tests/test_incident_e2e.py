@@ -93,7 +93,13 @@ class Inbox:
 
 
 async def file_case(
-    tg: FakeTelegramServer, inbox: Inbox, user: int, unit: str, system: str = "VNeID", text: str = OUTAGE
+    tg: FakeTelegramServer,
+    inbox: Inbox,
+    user: int,
+    unit: str,
+    system: str = "VNeID",
+    text: str = OUTAGE,
+    timing: dict[str, float] | None = None,
 ) -> str:
     """A citizen's whole intake over the wire; returns the case code."""
     tg.push_update(text_update(user, "/start", first_name=f"Dân {user}"))
@@ -125,6 +131,8 @@ async def file_case(
     await inbox.next(user, "số điện thoại")
     tg.push_update(contact_update(user, f"8491{user:07d}"))
     await inbox.next(user, "kiểm tra lại")
+    if timing is not None:
+        timing["submitted"] = time.monotonic()
     await press(tg, user, "Gửi phản ánh")
     done = await inbox.next(user, "Đã tiếp nhận")
     return done.split("Mã phản ánh: ")[1].split()[0]
@@ -179,12 +187,21 @@ async def test_vneid_outage_morning_gives_one_thread(sqlite_url: str) -> None:
 
             async def payment_case() -> None:
                 await asyncio.sleep(25 / SCALE)
-                code = await file_case(tg, inbox, 7001, "Lê Chân", system="Thanh toán", text=PAYMENT)
-                unrelated["code"] = code
-                # From the citizen's "Đã tiếp nhận" to the card in the group.
-                unrelated["latency"] = await until(
-                    lambda: any(code in t for t in group_messages(tg)), 3 * MINUTE
+                timing: dict[str, float] = {}
+                code = await file_case(
+                    tg, inbox, 7001, "Lê Chân", system="Thanh toán", text=PAYMENT, timing=timing
                 )
+                unrelated["code"] = code
+                await until(lambda: any(code in t for t in group_messages(tg)), 3 * MINUTE)
+                # From the citizen pressing "Gửi phản ánh" to the card reaching the group (fake's clock).
+                [card] = [
+                    c
+                    for c in tg.calls_of("sendMessage")
+                    if c.ok
+                    and code in str(c.params.get("text"))
+                    and str(c.params.get("chat_id")) == str(STAFF_GROUP_ID)
+                ]
+                unrelated["latency"] = card.time - timing["submitted"]
 
             started = time.monotonic()
             codes, _ = await asyncio.gather(first, payment_case())
@@ -206,7 +223,8 @@ async def test_vneid_outage_morning_gives_one_thread(sqlite_url: str) -> None:
         f"\nburst: {len(cases)} cases, {len(group)} messages to the group, "
         f"{told_share:.0%} of citizens told, unrelated case in the group after {latency:.1f} s "
         f"(= {latency * SCALE:.0f} s unscaled), {len(edits)} card edits, "
-        f"{sum('Trạng thái:' in t for t in group)} case cards before detection"
+        f"{sum('Trạng thái:' in t for t in group)} case cards: "
+        + " | ".join(t[:60].replace("\n", " ") for t in group)
     )
     # Every case filed, once.
     assert len(codes) == 60 and len(set(codes)) == 60 and len(cases) == 61
