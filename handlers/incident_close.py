@@ -42,7 +42,8 @@ class IncidentClosing:
 
     async def preview(self, session: AsyncSession, event: Incoming, out: list[Outgoing], rest: str) -> None:
         first, _, after = rest.partition(" ")
-        numbered = parse_id(first.lstrip("#")) is not None
+        # "/suco dong 3 <kết quả>" or "/suco dong vneid <kết quả>"; else the result is all of it.
+        numbered = parse_id(first.lstrip("#")) is not None or self.c.explicit_key(first) is not None
         incident = await self.c.pick(session, event, out, first if numbered else "", "dong")
         if incident is None:
             return

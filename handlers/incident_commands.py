@@ -64,7 +64,7 @@ class IncidentCommands:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _explicit_key(self, token: str) -> str | None:
+    def explicit_key(self, token: str) -> str | None:
         kind, sep, value = token.partition(":")
         if sep and kind in ("topic", "system"):
             token = value
@@ -83,7 +83,13 @@ class IncidentCommands:
     async def pick(
         self, session: AsyncSession, event: Incoming, out: list[Outgoing], token: str, verb: str
     ) -> Incident | None:
-        """The incident a verb is about: its number, the case thread's incident, or the only one."""
+        """The incident a verb is about: its number or subject (vneid, a topic id), the case
+        thread's incident, the incident topic's, or the only one going on."""
+        if token and parse_id(token.lstrip("#")) is None and (key := self.explicit_key(token)) is not None:
+            found = await self.d.latest(session, key, "open", "detected")
+            if found is None:
+                self.say(event, out, I.NONE_OPEN)
+            return found
         if (incident_id := parse_id(token.lstrip("#"))) is not None:
             incident = await session.get(Incident, incident_id)
             if incident is None or incident.status not in ("detected", "open"):
@@ -141,7 +147,7 @@ class IncidentCommands:
     async def _open(self, session: AsyncSession, event: Incoming, out: list[Outgoing], rest: str) -> None:
         d, now = self.d, self.d.clock()
         first, _, after = rest.partition(" ")
-        key = self._explicit_key(first) if first else None
+        key = self.explicit_key(first) if first else None
         case: Case | None = None
         if key is not None:
             notice = after.strip()

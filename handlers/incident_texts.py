@@ -55,9 +55,6 @@ CLOSED_KEPT = "\nĐể nguyên {count} phản ánh đang có người xử lý: 
 NOT_FOUND = "Không tìm thấy sự cố #{id} đang theo dõi."
 WHICH = "Đang có nhiều sự cố, bạn ghi số sự cố: /suco {verb} <số> …\n\n{listing}"
 NONE_OPEN = "Không có sự cố nào đang theo dõi.\n\n" + USAGE
-THREAD_LINKED = (
-    "🔗 Phản ánh {code} gắn với sự cố #{id} ({subject}) đang mở; đã gửi thông báo chung cho người phản ánh."
-)
 THREAD_POINTER = "🔗 Phản ánh {code} thuộc sự cố #{id} ({subject}). Theo dõi chung ở chủ đề «{topic}»."
 THREAD_RESOLVED = "✅ Phản ánh {code} đã giải quyết theo sự cố #{id}: {result}"
 THREAD_KEPT = (

@@ -234,3 +234,19 @@ async def test_the_notice_of_an_open_incident_for_the_faq_stage(app: Application
         notice = await feature.incidents.notice_for(session, "khong_nhan_otp", "vneid")
         assert notice is not None and "VNeID đang bảo trì đến 10:00" in notice
         assert await feature.incidents.notice_for(session, None, "khac") is None
+
+
+async def test_closing_by_subject_and_mistakes(app: Application) -> None:
+    await staff_says(app, "suco", "mo vneid VNeID bảo trì")
+    [reply] = await staff_says(app, "suco", "dong chu_ky_so Đã xong")
+    assert "Không có sự cố nào" in reply.reply.text
+    [reply] = await staff_says(app, "suco", "dong vneid")
+    assert "ghi kèm kết quả" in reply.reply.text
+    [preview] = await staff_says(app, "suco", "dong vneid VNeID hoạt động lại")
+    assert "VNeID hoạt động lại" in preview.reply.text and preview.reply.choices
+    [reply] = await staff_says(app, "suco", "xacnhan 99")
+    assert "Không tìm thấy sự cố #99" in reply.reply.text
+    [reply] = await staff_says(app, "suco", "gop 1")
+    assert "Cách gộp" in reply.reply.text
+    [reply] = await staff_says(app, "xem")
+    assert "mã phản ánh" in reply.reply.text

@@ -235,6 +235,7 @@ async def test_vneid_outage_morning_gives_one_thread(sqlite_url: str) -> None:
     # the incident card, the unrelated case; nothing posted twice across the restart.
     assert len(group) <= 15, group
     assert sum("CẢNH BÁO NGHI CÓ SỰ CỐ" in t for t in group) == 1
+    assert all(len(cards_of(tg, c)) <= 1 for c in codes)
     topics = {m.get("message_thread_id") for m in tg.sent_messages(STAFF_GROUP_ID)} - {None}
     assert len(tg.calls_of("createForumTopic")) == len(topics)
     assert told_share >= 0.5
