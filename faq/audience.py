@@ -51,6 +51,10 @@ class Audience:
             return True
         return sum(self.officer_features.get(f, 0.0) for f in features) >= self.threshold
 
+    def concerns(self, ranked: list[tuple[str, float]]) -> bool:
+        """Whether the writer matters: a citizen-only topic among the first three (cheap test first)."""
+        return any(label in self.citizen_topics for label, _ in ranked[:3])
+
     def adjust(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """An officer's ranking: citizen-only topics count ``penalty`` less."""
         out = [

@@ -9,6 +9,7 @@ abbreviations and acronyms ("ko", "dc", "otp", "vneid"), which both languages us
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,9 +71,20 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _MARKED_SHARE = 0.25  # at most this share of an English message's words carry Vietnamese marks
 
 
-def vietnamese_words(text: str) -> list[str]:
-    """The words of a text that carry Vietnamese marks, folded ("phường" → "phuong")."""
-    return [fold(w) for w in _LETTERS.findall(text.lower()) if has_diacritics(w)]
+@lru_cache(maxsize=1024)
+def vietnamese_words(text: str) -> tuple[str, ...]:
+    """The words of a text that carry Vietnamese marks, folded ("phường" → "phuong").
+
+    Cached and folded once for the whole text: a message is asked this several times
+    (language, canonical form, translation), and folding word by word cost a fifth of the
+    matcher's time. Folding keeps letters letters, so the two word lists line up."""
+    lowered = unicodedata.normalize("NFC", text.lower())
+    if lowered.isascii():
+        return ()
+    words, folded = _LETTERS.findall(lowered), _LETTERS.findall(fold(lowered))
+    if len(words) != len(folded):  # a letter folded to nothing: fall back to word by word
+        return tuple(fold(w) for w in words if has_diacritics(w))
+    return tuple(f for w, f in zip(words, folded, strict=True) if w != f)
 
 
 def stop_positions(tokens: list[str]) -> set[int]:

@@ -188,7 +188,8 @@ class Matcher:
         tokens, skip = self._tokens(text, english)
         ranked = self._scorer.score(tokens, skip)
         if not english:
-            if self._audience.is_officer(text, set().union(*features(tokens, skip))):
+            audience = self._audience
+            if audience.concerns(ranked) and audience.is_officer(text, set().union(*features(tokens, skip))):
                 ranked = self._audience.adjust(ranked)
             return ranked, ranked
         # Stop words too ("log in", "in person" are glossary phrases); Vietnamese words the
