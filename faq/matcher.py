@@ -38,11 +38,11 @@ from faq.index import OOS_PREFIX, Index, build_index, canonical
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.language import EN_MARK, is_english, stem, stop_positions, translate, vietnamese_words
 from faq.normalize import is_syllable
-from faq.scoring import MatcherConfig, Scorer
+from faq.scoring import MatcherConfig, Scorer, decide
 from faq.segments import split_segments
 from faq.spoken import rejoin_split_words, repair_sound_alikes, split_run_together
 
-__all__ = ["OOS_PREFIX", "MatchResult", "Matcher", "MatcherConfig", "default_matcher", "match"]
+__all__ = ["OOS_PREFIX", "MatchResult", "Matcher", "MatcherConfig", "decide", "default_matcher", "match"]
 
 
 @dataclass
@@ -64,44 +64,6 @@ class MatchResult:
     @property
     def confident(self) -> bool:
         return self.topic is not None
-
-
-def decide(
-    topics: list[tuple[str, float]], best_oos: float, cfg: MatcherConfig, sure: bool = True
-) -> tuple[str | None, float, list[tuple[str, float]], str]:
-    """Answer, offer or abstain on a ranking of topics (best first) and the best OOS score.
-
-    ``sure=False``: another reading of the message contradicts the ranking; offer, never answer.
-    """
-    if not topics:
-        return None, 0.0, [], "out_of_scope" if best_oos else "low_score"
-    best_id, best = topics[0]
-    if best_oos >= best - cfg.oos_margin:
-        # A topic that still leads a close out-of-scope group at answering height is offered,
-        # never answered: a long story names its procedure ("đăng ký thường trú cho con") and
-        # the which-papers group comes within a point of the dossier topic it is about.
-        if best_oos < best and best >= cfg.threshold:
-            return None, best, [(best_id, best)], "out_of_scope"
-        return None, best, [], "out_of_scope"
-    if best < cfg.floor:
-        return None, best, [], "low_score"
-    # The lead is measured to the real runner-up, also when it is under the threshold. A long
-    # message dilutes every topic's coverage: the runners-up slip under the threshold while
-    # the best stays just on it, and a lead over "nothing" (second = 0) let a topic that
-    # shared only the sentence frame answer at 55.0 ("phần mềm một cửa ... không tìm thấy
-    # mẫu phiếu để in cho dân" → USB token). A score on the threshold also needs more lead
-    # than one well above it.
-    second = topics[1][1] if len(topics) > 1 else 0.0
-    lead = cfg.margin + max(0.0, cfg.edge - (best - cfg.threshold))
-    if sure and best >= cfg.confident and best - second >= lead:
-        runners = [(tid, s) for tid, s in topics[1:] if s >= cfg.threshold]
-        return best_id, best, runners[: cfg.alternatives - 1], ""
-    # Not sure: offer what is plausible. The floor is under the answering threshold because
-    # the ranking is right far more often than the score is high (a long or dictated message
-    # scores low on every topic); the spread keeps a distant third out of the list.
-    offered = [(tid, s) for tid, s in topics if s >= cfg.floor and best - s <= cfg.spread]
-    offered = offered[: cfg.alternatives]
-    return None, best, offered, "ambiguous" if len(offered) > 1 else "low_score"
 
 
 class Matcher:
@@ -334,9 +296,10 @@ class Matcher:
             and dict(written).get(topic, 0.0) < cfg.floor
             and score < cfg.translated_bar
         )
-        vetoed = topic is not None and (
-            unsupported or rival is not None or named is not None or self._one_word(text, english)
+        contradicted = (
+            rival is not None or named is not None or (topic is not None and self._one_word(text, english))
         )
+        vetoed = topic is not None and (unsupported or contradicted)
         if vetoed:
             topic, score, offered, reason = decide(topics, best_oos, cfg, sure=False)
             other = rival or named  # the other reading's choice is offered too

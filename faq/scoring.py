@@ -55,7 +55,7 @@ class MatcherConfig:
     # label's phrasings (or one keyword) contain it. See _gains; None = every pair counts.
     chance_pmi: float | None = -0.5
     # Not confident: the topics at or above ``floor`` and within ``spread`` of the best are
-    # offered as a pick list (best first, at most ``alternatives``). See faq.matcher.decide.
+    # offered as a pick list (best first, at most ``alternatives``). See decide below.
     floor: float = 48.0
     spread: float = 12.0
     # Long messages: each sentence is scored too; a sentence's score counts for a topic after
@@ -162,3 +162,41 @@ class Scorer:
                 if postings is not None:
                     dots[postings] += weight * weight
         return dots / (index.norms * (math.sqrt(qsquare) or 1.0))
+
+
+def decide(
+    topics: list[tuple[str, float]], best_oos: float, cfg: MatcherConfig, sure: bool = True
+) -> tuple[str | None, float, list[tuple[str, float]], str]:
+    """Answer, offer or abstain on a ranking of topics (best first) and the best OOS score.
+
+    ``sure=False``: another reading of the message contradicts the ranking; offer, never answer.
+    """
+    if not topics:
+        return None, 0.0, [], "out_of_scope" if best_oos else "low_score"
+    best_id, best = topics[0]
+    if best_oos >= best - cfg.oos_margin:
+        # A topic that still leads a close out-of-scope group at answering height is offered,
+        # never answered: a long story names its procedure ("đăng ký thường trú cho con") and
+        # the which-papers group comes within a point of the dossier topic it is about.
+        if best_oos < best and best >= cfg.threshold:
+            return None, best, [(best_id, best)], "out_of_scope"
+        return None, best, [], "out_of_scope"
+    if best < cfg.floor:
+        return None, best, [], "low_score"
+    # The lead is measured to the real runner-up, also when it is under the threshold. A long
+    # message dilutes every topic's coverage: the runners-up slip under the threshold while
+    # the best stays just on it, and a lead over "nothing" (second = 0) let a topic that
+    # shared only the sentence frame answer at 55.0 ("phần mềm một cửa ... không tìm thấy
+    # mẫu phiếu để in cho dân" → USB token). A score on the threshold also needs more lead
+    # than one well above it.
+    second = topics[1][1] if len(topics) > 1 else 0.0
+    lead = cfg.margin + max(0.0, cfg.edge - (best - cfg.threshold))
+    if sure and best >= cfg.confident and best - second >= lead:
+        runners = [(tid, s) for tid, s in topics[1:] if s >= cfg.threshold]
+        return best_id, best, runners[: cfg.alternatives - 1], ""
+    # Not sure: offer what is plausible. The floor is under the answering threshold because
+    # the ranking is right far more often than the score is high (a long or dictated message
+    # scores low on every topic); the spread keeps a distant third out of the list.
+    offered = [(tid, s) for tid, s in topics if s >= cfg.floor and best - s <= cfg.spread]
+    offered = offered[: cfg.alternatives]
+    return None, best, offered, "ambiguous" if len(offered) > 1 else "low_score"
