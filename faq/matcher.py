@@ -191,6 +191,14 @@ class Matcher:
         of the answer's score, the translation alone does not answer: both are offered.
         """
         cfg = self.config
+        # Out of scope as written, by the veto: the answer rests on translated words alone
+        # ("where do I pay my electricity bill" → "thanh toán tiền điện" → online payment; as
+        # written it is the utilities group's, 21 points ahead). Returned like a topic: the
+        # caller then stays silent. No spread here: the translation's height is the problem.
+        first = written[0] if written else ("", 0.0)
+        oos_lead = first[1] - dict(written).get(topic, 0.0)
+        if first[0].startswith(OOS_PREFIX) and first[1] >= cfg.floor and oos_lead > cfg.oos_veto:
+            return first
         ranked = [(label, s) for label, s in written if not label.startswith(OOS_PREFIX)]
         if not ranked or ranked[0][0] == topic or ranked[0][1] < cfg.floor:
             return None

@@ -75,6 +75,9 @@ class MatcherConfig:
     # An English answer that the reading as written (English phrasings) rates this much under
     # its own best topic is offered, not given; see Matcher._overruled.
     english_veto: float = 5.0
+    # An English answer whose reading as written puts an out-of-scope group (≥ floor) this much
+    # above it is not given; see Matcher._overruled.
+    oos_veto: float = 10.0
     # Score an English answer needs when no English phrasing of its topic reaches ``floor``
     # (the translation alone carries it). Set on the dev sets' English lines and a probe of
     # out-of-scope English questions: translated-only answers scored 64–69 when wrong, 75–86 right.

@@ -36,3 +36,15 @@ def test_english_with_vietnamese_names_is_english() -> None:
     assert not is_english("Lỗi: Token not found. Vui lòng thử lại sau")
     result = default_matcher().match("can the result be posted to my home? I cannot go to phường office")
     assert result.language == "en"
+
+
+def test_english_out_of_scope_as_written_is_not_answered_through_the_translation() -> None:
+    # Translated, "pay my electricity bill" is "thanh toán tiền điện" (online payment); as written
+    # it is the utilities group's.
+    matcher = default_matcher()
+    for text in (
+        "where do I pay my electricity bill",
+        "Where can I buy good kimchi and Korean food in Hai Phong?",
+    ):
+        assert matcher.match(text).topic is None, text
+    assert matcher.match("I forgot my VNeID password").topic == "quen_mat_khau_vneid"
