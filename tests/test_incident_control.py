@@ -250,3 +250,22 @@ async def test_closing_by_subject_and_mistakes(app: Application) -> None:
     assert "Cách gộp" in reply.reply.text
     [reply] = await staff_says(app, "xem")
     assert "mã phản ánh" in reply.reply.text
+
+
+async def test_after_a_dismissal_the_same_reports_are_normal_cases(app: Application) -> None:
+    units = ["le chan", "an lao", "cat hai", "hong bang", "le chan"]
+    for i, unit in enumerate(units):
+        await report(app, 5501 + i, unit)
+    [reply] = await staff_says(app, "suco", "bo")
+    assert "Đã bỏ sự cố" in reply.reply.text and "5 phản ánh được đăng" in reply.reply.text
+    for i, unit in enumerate(units):
+        await report(app, 5511 + i, unit)
+    assert len(await outbox(app.db, purpose="notice")) == 5  # only the first five were told
+    async with app.db.session() as session:
+        [incident] = (await session.exec(select(Incident))).all()
+        cases = (await session.exec(select(Case))).all()
+    assert incident.status == "dismissed" and not incident.holding
+    assert len(cases) == 10 and all(c.incident_id is None and not c.incident_held for c in cases)
+    sender = await deliver(app)
+    assert len([s for s in sender.to(STAFF_CHAT) if "Trạng thái:" in str(s.payload.get("text"))]) == 10
+    assert len(await outbox(app.db, purpose="incident")) == 1
