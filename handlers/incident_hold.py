@@ -202,7 +202,10 @@ class IncidentBoard:
         if incident is None:
             return None
         line = I.THREAD_POINTER.format(
-            code=case.code, id=incident.id, subject=self.subject(incident.key), topic=self.topic_name(incident)
+            code=case.code,
+            id=incident.id,
+            subject=self.subject(incident.key),
+            topic=self.topic_name(incident),
         )
         return self.queue.to_thread(case, Reply(line))
 
