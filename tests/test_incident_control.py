@@ -106,7 +106,7 @@ async def test_closing_previews_and_spares_a_case_someone_handles(app: Applicati
     assert {fresh[c.id].status for c in cases[2:]} == {CaseStatus.RESOLVED}
 
 
-async def test_group_queue_puts_new_cards_and_incident_edits_before_follow_ups(app: Application) -> None:
+async def test_group_queue_puts_new_cards_and_incident_messages_before_follow_ups(app: Application) -> None:
     """Forty follow-ups are waiting for the group when a new, unrelated case arrives."""
     case = await seed_case(app, datetime.now(UTC), unit="11383", thread=77)
     other = await seed_case(app, datetime.now(UTC), unit="11629")
@@ -122,10 +122,11 @@ async def test_group_queue_puts_new_cards_and_incident_edits_before_follow_ups(a
         fresh = await session.get(Case, other.id)
         assert reporter is not None and fresh is not None
         await enqueue(session, await app.queue.case_created(session, fresh, reporter))
+        await enqueue(session, [Outgoing("telegram", str(STAFF_CHAT), Reply("CẢNH BÁO"), purpose="incident")])
     sender = await deliver(app)
     group = [s.payload.get("text", "") for s in sender.to(STAFF_CHAT)]
-    assert other.code in group[0]  # the new card did not wait behind forty follow-ups
-    assert group[1:] == [f"bổ sung {i}" for i in range(40)]  # which kept their own order
+    assert other.code in group[0] and group[1] == "CẢNH BÁO"  # neither waited behind forty follow-ups
+    assert group[2:] == [f"bổ sung {i}" for i in range(40)]  # which kept their own order
 
 
 async def test_a_held_case_keeps_its_follow_ups_until_it_is_opened(app: Application) -> None:
