@@ -103,6 +103,7 @@ def rejoin_split_words(tokens: list[str], known: Container[str]) -> list[str]:
     return out
 
 
+_WORD_COST = 0.3  # extra cost of a piece that is a known non-syllable word (see _cut)
 _MIN_RUN = 5  # shorter unknown tokens are typos (the typo repair's job), not several words
 
 
@@ -134,10 +135,15 @@ def _cut(token: str, known: Mapping[str, float]) -> list[str] | None:
     for end in range(2, len(token) + 1):
         for start in range(max(0, end - 7), end - 1):
             piece = token[start:end]
-            if not states[start] or piece not in known or not is_syllable(piece):
+            if not states[start] or piece not in known:
+                continue
+            # A known word that is not a syllable ("otp", "vneid", "dvc" in "khongnhanduocotp")
+            # may be a piece too, from three letters and at a little more than a syllable's cost.
+            extra = 0.0 if is_syllable(piece) else _WORD_COST if len(piece) >= 3 else None
+            if extra is None:
                 continue
             for last, (cost, pieces) in states[start].items():
-                new = cost + 1.0 - (0.9 if last and f"{last} {piece}" in known else 0.0)
+                new = cost + 1.0 + extra - (0.9 if last and f"{last} {piece}" in known else 0.0)
                 if piece not in states[end] or new < states[end][piece][0]:
                     states[end][piece] = (new, [*pieces, piece])
     if not states[-1]:

@@ -25,3 +25,8 @@ def test_syllables_and_uncuttable_tokens_stay() -> None:
 def test_glued_message_reaches_its_topic() -> None:
     result = default_matcher().match("cachthanhtoan lephi tren dichvucong")
     assert result.topic == "thanh_toan_truc_tuyen"
+
+
+def test_known_words_that_are_not_syllables_may_be_pieces() -> None:
+    known = default_matcher().index.idf
+    assert split_run_together(["khongnhanduocotp"], known) == ["khong", "nhan", "duoc", "otp"]
