@@ -30,6 +30,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Vietnamese syllables never double a letter except "ưu" (cứu, hưu, lưu, bưu), so any other run
 # is a stretched word or Telex. Collapsing "cuu" made "tra cứu" read "tra cũ" (old).
 _RUN = re.compile(r"(?!uu(?!u))([a-z])\1+")
+_STRETCH = re.compile(r"([a-z])\1\1")
 # A Vietnamese syllable never contains w or a doubled vowel/d; in raw Telex these mark
 # ư/ơ/ă, â/ê/ô and đ. A trailing s/f/r/x/j after a vowel or a final consonant is a Telex tone.
 _TELEX_SIGN = re.compile(r"(?:[aeiouy]w|aa|ee|oo|dd)")
@@ -202,7 +203,13 @@ def _repair_token(token: str, known: dict[str, str]) -> str:
     if token in known or token.isdigit():
         return token
     telex = _TELEX_SIGN.search(token) is not None
-    token = _RUN.sub(r"\1", token)
+    collapsed = _RUN.sub(r"\1", token)
+    # A doubled letter that leaves no syllable when collapsed is an English word pasted into a
+    # Vietnamese message ("Connection failed", "Access denied", "Error"): kept as spelled.
+    # Stretching repeats a letter more than twice, or leaves a syllable ("điii", "khongg").
+    if not telex and not is_syllable(collapsed) and not _STRETCH.search(token):
+        return token
+    token = collapsed
     if telex:
         token = _TELEX_W.sub("", token)
         match = _TELEX_TONE.match(token)

@@ -30,3 +30,9 @@ def test_glued_message_reaches_its_topic() -> None:
 def test_known_words_that_are_not_syllables_may_be_pieces() -> None:
     known = default_matcher().index.idf
     assert split_run_together(["khongnhanduocotp"], known) == ["khong", "nhan", "duoc", "otp"]
+
+
+def test_english_words_with_double_letters_keep_their_spelling() -> None:
+    tokens = default_matcher()._tokens("app báo Connection failed, hiện Internal Server Error")[0]
+    assert "'connection" in tokens and "'error" in tokens
+    assert default_matcher()._tokens("khongggg vao dc")[0] == ["khong", "vao", "duoc"]
