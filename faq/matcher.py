@@ -319,6 +319,13 @@ class Matcher:
         # A message whose best topic is under the floor is about something else, and a sentence
         # of it may still look like a topic ("karaoke ... gọi ai để xử lý" → old dossiers).
         readable = reason != "out_of_scope" and score >= cfg.floor
+        # A long story ties with an out-of-scope group because its context (work, family, a
+        # procedure) reads like one; its topics are offered, never answered.
+        tied = reason == "out_of_scope" and not offered and topics and best_oos - score <= cfg.oos_margin
+        if tied and score >= cfg.floor and len(split_segments(text)) >= _STORY:
+            offered = [(t, v) for t, v in topics if v >= cfg.floor and score - v <= cfg.spread][
+                : cfg.alternatives
+            ]
         if topic is not None and (len(topics) < 2 or topics[1][1] < score - cfg.rival_gap):
             readable = False  # no topic rates close enough to be a rival: nothing to read again
         segments = split_segments(text) if readable else []
@@ -350,6 +357,9 @@ class Matcher:
 
     def match_many(self, texts: Iterable[str]) -> list[MatchResult]:
         return [self.match(t) for t in texts]
+
+
+_STORY = 4  # sentences that make a message a story (see match)
 
 
 _default_lock = threading.Lock()
