@@ -124,6 +124,7 @@ def install(app: Application, *, clock: Callable[[], datetime] | None = None) ->
     app.desk.register("suco", feature.incidents.command)
     app.desk.register("xem", feature.incidents.show)
     app.engine.intake.case_listeners.append(feature.incidents.case_created)
+    app.engine.intake.incident_notice = feature.incidents.notice_for
     app._jobs_feature = feature  # type: ignore[attr-defined]
     return feature
 

@@ -17,6 +17,7 @@ from handlers.events import Outgoing, Reply
 from handlers.incidents import IncidentRule, ReportSignal, detect_incidents
 from storage.db import Database
 from storage.models import Case, CaseStatus, Incident, OutboxMessage, Reporter
+from tests.support.transcript import Transcript
 from tests.test_incident_desk import report
 from tests.test_jobs_support import STAFF_CHAT, deliver, make_app, outbox, seed_case, staff_says, texts
 
@@ -270,3 +271,20 @@ async def test_after_a_dismissal_the_same_reports_are_normal_cases(app: Applicat
     sender = await deliver(app)
     assert len([s for s in sender.to(STAFF_CHAT) if "Trạng thái:" in str(s.payload.get("text"))]) == 10
     assert len(await outbox(app.db, purpose="incident")) == 1
+
+
+async def test_a_report_on_an_open_incident_hears_its_notice_first(app: Application) -> None:
+    await staff_says(app, "suco", "mo vneid VNeID đang bảo trì đến 10:00")
+    chat = Transcript(app, user="6601")
+    await chat.say("/start")
+    await chat.tap("Gửi phản ánh")
+    await chat.tap("Tôi đồng ý")
+    await chat.tap("Người dân")
+    await chat.say("le chan")
+    await chat.tap("Phường Lê Chân")
+    await chat.tap("VNeID")
+    await chat.say("em không nhận được mã OTP khi đăng nhập VNeID từ sáng đến giờ")
+    await chat.tap("Tiếp tục")
+    # Whatever the FAQ stage asks next, the known outage comes first, in the same message.
+    first = chat.replies[0].text
+    assert first.startswith("📢 Tổ công tác đang xử lý sự cố chung") and "bảo trì đến 10:00" in first, first

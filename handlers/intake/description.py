@@ -109,6 +109,11 @@ async def after_attachments(flow: IntakeFlow, turn: Turn) -> None:
     description = turn.data.get("description", "")
     suggestion = flow.faq.suggest(description)
     await faq_stage.remember_faq(flow, turn, suggestion)
+    if flow.incident_notice is not None:
+        # A known outage is said first: "many people report this, the task force is on it".
+        topic_id = suggestion.topic.id if suggestion.topic else None
+        notice = await flow.incident_notice(turn.session, topic_id, turn.data.get("system"), turn.t)
+        turn.set(incident_notice=notice)
     if suggestion.topic is not None:
         turn.set(faq_topic=suggestion.topic.id, faq_score=suggestion.score)
         flow.ask(turn, "faq_offer")
@@ -116,4 +121,4 @@ async def after_attachments(flow: IntakeFlow, turn: Turn) -> None:
         turn.set(faq_candidates=[t.id for t in suggestion.candidates], faq_score=suggestion.score)
         flow.ask(turn, "faq_pick")
     else:
-        flow.ask(turn, "dossier")
+        flow.ask(turn, "dossier", prefix=turn.data.get("incident_notice"))

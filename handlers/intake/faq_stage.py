@@ -35,9 +35,15 @@ def ask_faq_offer(flow: IntakeFlow, turn: Turn) -> Prompt:
     if topic is None:
         return details.ask_dossier(flow, turn)
     return Prompt(
-        faq_guidance(turn.t, topic, offer=True),
+        _after_notice(turn, faq_guidance(turn.t, topic, offer=True)),
         [Choice("faq:solved", turn.t.FAQ_SOLVED), Choice("faq:not_solved", turn.t.FAQ_NOT_SOLVED)],
     )
+
+
+def _after_notice(turn: Turn, text: str) -> str:
+    """The question, under the notice of an open incident on the same subject, if any."""
+    notice = turn.data.get("incident_notice")
+    return f"{notice}\n\n{text}" if notice else text
 
 
 async def on_faq_offer(flow: IntakeFlow, turn: Turn, choice: str | None, text: str) -> None:
@@ -57,7 +63,7 @@ def ask_faq_pick(flow: IntakeFlow, turn: Turn) -> Prompt:
         if topic:
             choices.append(Choice(f"faqpick:{topic.id}", f"💡 {topic.title}"))
     choices.append(Choice("faqpick:none", turn.t.FAQ_NONE_OF_THESE))
-    return Prompt(turn.t.FAQ_PICK, choices)
+    return Prompt(_after_notice(turn, turn.t.FAQ_PICK), choices)
 
 
 async def on_faq_pick(flow: IntakeFlow, turn: Turn, choice: str | None, text: str) -> None:

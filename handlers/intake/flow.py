@@ -22,6 +22,8 @@ from handlers.turn import Turn
 from storage.models import Case, Reporter
 
 CaseListener = Callable[[AsyncSession, Case, Reporter], Awaitable[list[Outgoing]]]
+# The notice of an incident staff opened for an FAQ topic or a system (handlers.incident_desk).
+IncidentNotice = Callable[[AsyncSession, str | None, str | None, ModuleType], Awaitable[str | None]]
 
 
 class IntakeFlow:
@@ -43,6 +45,8 @@ class IntakeFlow:
         self.tz = ZoneInfo(config.timezone)
         # Extra reactions to a new case (e.g. linking it to an open incident and telling the reporter).
         self.case_listeners: list[CaseListener] = []
+        # Set by bot/jobs.py: while an incident is open, the FAQ stage says it first.
+        self.incident_notice: IncidentNotice | None = None
         # What people type is read by handlers.understand and acted on here.
         self.reader = ReadingReplies(self, self.unit_search)
 
