@@ -325,7 +325,8 @@ async def test_incident_notices_reach_them_in_english(db: Database, tmp_path: Pa
     told = {o.chat_id: o.reply for o in out if o.purpose == "notice"}
     assert told[english.chat_id].text.startswith("📢 The task force is aware of a general problem with VNeID / login.")
     assert "đã ghi nhận sự cố chung về hệ thống VNeID/đăng nhập" in told[vietnamese.chat_id].text
-    out = await staff_says(app, "suco", "dong Đã khắc phục xong")
+    await staff_says(app, "suco", "dong Đã khắc phục xong")  # a preview of what it resolves
+    out = await staff_says(app, "suco", "xacnhan 1")  # confirmed: the reporters are told
     fixed = {o.chat_id: o.reply for o in out if o.purpose == "rating_request"}
     assert "The general problem with VNeID / login has been fixed." in fixed[english.chat_id].text
     assert [c.label for c in fixed[english.chat_id].choices] == list(texts_en.RATINGS.values())

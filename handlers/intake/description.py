@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from handlers.choices import Prompt
@@ -14,6 +15,8 @@ from handlers.turn import Turn
 if TYPE_CHECKING:
     from handlers.intake.flow import IntakeFlow
 
+
+log = logging.getLogger(__name__)
 
 def ask_description(flow: IntakeFlow, turn: Turn) -> Prompt:
     ask = turn.t.ASK_DESCRIPTION_IMAGES if images_only(turn.event.channel) else turn.t.ASK_DESCRIPTION
@@ -111,8 +114,15 @@ async def after_attachments(flow: IntakeFlow, turn: Turn) -> None:
     await faq_stage.remember_faq(flow, turn, suggestion)
     if flow.incident_notice is not None:
         # A known outage is said first: "many people report this, the task force is on it".
+        # Only a courtesy: if looking it up fails, the report goes on without it (in a savepoint,
+        # so a failed statement does not spoil the transaction that will store the case).
         topic_id = suggestion.topic.id if suggestion.topic else None
-        notice = await flow.incident_notice(turn.session, topic_id, turn.data.get("system"), turn.t)
+        notice = None
+        try:
+            async with turn.session.begin_nested():
+                notice = await flow.incident_notice(turn.session, topic_id, turn.data.get("system"), turn.t)
+        except Exception:
+            log.exception("incident notice lookup failed; the report goes on without it")
         turn.set(incident_notice=notice)
     if suggestion.topic is not None:
         turn.set(faq_topic=suggestion.topic.id, faq_score=suggestion.score)
