@@ -150,11 +150,21 @@ def _log_in(driver: Any, link: str) -> None:
 def _settled(driver: Any, old: Any) -> None:
     """After a click that submits a form: the old page gone and the new one fully loaded
     (a click, unlike driver.get, does not wait for the next page)."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    def gone(_driver: Any) -> bool:
+        # Chromium reports a node of the old page either as stale or, while the new page is
+        # coming in, as "Node with given id does not belong to the document": both mean gone
+        # (selenium's staleness_of only knows the first, and failed on the second in CI).
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
     wait = WebDriverWait(driver, 10)
-    wait.until(expected_conditions.staleness_of(old))
+    wait.until(gone)
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
