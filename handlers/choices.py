@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from handlers import texts, texts_en
 from handlers.events import Choice, Incoming, Kind
 from handlers.textutil import fold
+from handlers.understand.interpret import typed_number
 
 # Answers longer than this are sentences, not answers to a choice: only a whole-answer match counts.
 _SHORT_ANSWER_WORDS = 6
@@ -78,28 +79,6 @@ def resolve_choice(event: Incoming, prompt: Prompt, language: str | None = None)
     if best_score >= 80 and best_score - runner_up >= 10:
         return Resolution(best_key)
     return Resolution(None)
-
-
-# Said around a number: "số 2", "chọn 3", "câu 1 ạ", "mục 2 nhé", "1." (punctuation is folded away).
-_NUMBER_BEFORE = frozenset({"so", "chon", "cau", "muc", "phuong an", "lua chon", "option", "number", "toi chon", "em chon"})
-_NUMBER_AFTER = frozenset({"a", "nhe", "nha", "nhe a", "ak", "ah", "ad", "please", "thoi"})
-
-
-def typed_number(folded: str) -> int | None:
-    """The number a short answer names ("2", "số 2", "chọn 2 ạ", "2.", "2)"), else None.
-    ASCII digits only: "²" and "①" are digits to str.isdigit() but not to int()."""
-    words = folded.split()
-    for size in (2, 1):  # the longer lead-in first ("toi chon" before "chon")
-        if len(words) > size and " ".join(words[:size]) in _NUMBER_BEFORE:
-            words = words[size:]
-            break
-    for size in (2, 1):
-        if len(words) > size and " ".join(words[-size:]) in _NUMBER_AFTER:
-            words = words[:-size]
-            break
-    if len(words) == 1 and words[0].isascii() and words[0].isdigit() and len(words[0]) <= 3:
-        return int(words[0])
-    return None
 
 
 def answer_words_for(key: str, english: bool) -> tuple[str, ...]:

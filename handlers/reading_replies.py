@@ -22,13 +22,6 @@ from handlers.understand.extract import UnitSearch
 if TYPE_CHECKING:
     from handlers.intake import IntakeFlow
 
-# Steps whose question may be skipped when the person already gave its value in free text.
-FIELD_OF_STEP = {
-    "system": "system",
-    "dossier": "dossier_code",
-    "procedure": "procedure_name",
-    "phone": "phone",
-}
 _DATA_KEY = {"dossier": "dossier_code", "procedure": "procedure_name", "phone": "phone", "system": "system"}
 # Where "quay lại" goes from each step.
 _PREVIOUS = {
@@ -46,10 +39,6 @@ _PREVIOUS = {
     "confirm": "phone",
     "edit": "confirm",
 }
-_FREE_VALUE_STEPS = frozenset(
-    {"unit", "unit_pick", "dossier", "procedure", "phone", "description", "attachments"}
-)
-MenuHook = Callable[[Turn, Reading, str], Awaitable[bool]]
 
 
 class ReadingReplies:

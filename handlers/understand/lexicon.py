@@ -114,7 +114,6 @@ NEW_UNIT = _phrases(
     "thuoc | nhap vao | ten moi | bay gio la | don vi moi | sap nhap vao | sau sap nhap | thuoc phuong "
     "nao | thuoc xa nao | nay la phuong nao | nay la xa nao"
 )
-OLD_UNIT_MARK = _phrases("cu | hoi truoc | ngay xua | truoc day")
 # Where to file (with a verb of filing, WHERE_VERBS).
 WHERE_TO_FILE = _phrases(
     "where | where to | gui o dau | lam o dau | nop o dau | nop ho so o dau | nop truc tuyen o dau"

@@ -180,18 +180,6 @@ def joined(text: str) -> str:
     return " " + " ".join(_normalized(text[:2000])) + " "
 
 
-def has_phrase(padded: str, phrases: frozenset[str] | tuple[str, ...]) -> bool:
-    """True when one of the (already normalised) phrases occurs as whole words in `padded`."""
-    return any(f" {phrase} " in padded for phrase in phrases)
-
-
-def phrase_at(padded: str, phrases: frozenset[str] | tuple[str, ...]) -> int:
-    """Where the first of `phrases` starts in `padded` (in characters), or -1."""
-    found = [padded.find(f" {phrase} ") for phrase in phrases]
-    hits = [i for i in found if i >= 0]
-    return min(hits) if hits else -1
-
-
 def has_diacritics(text: str) -> bool:
     """True when the person typed Vietnamese marks (then words that fold alike can be told apart)."""
     return any(ord(ch) > 127 and ch.isalpha() for ch in text)
