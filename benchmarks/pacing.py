@@ -44,8 +44,8 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--debug", action="store_true", help="print when each group message went")
     args = parser.parse_args(argv)
 
-    from bot.outbox import OutboxWorker, enqueue
-    from bot.telegram import TelegramSender
+    from bot.delivery.outbox import OutboxWorker, enqueue
+    from bot.telegram.adapter import TelegramSender
     from handlers.events import Outgoing, Reply
     from storage.db import Database
     from tests.fakes.telegram import FakeTelegramServer

@@ -15,18 +15,24 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import Sender
-from bot.outbox import OutboxHooks, OutboxWorker, enqueue
-from bot.queue_delivery import QueueDeliveryHooks
+from bot.delivery.channel import Sender
+from bot.delivery.outbox import OutboxHooks, OutboxWorker, enqueue
+from bot.delivery.queue_hooks import QueueDeliveryHooks
 from bot.settings import Settings
-from handlers import texts as T
+from handlers.citizen import texts as T
+from handlers.citizen.engine import Engine, StaffHandler
 from handlers.directory import KnowledgeBaseFaq, OfficialUnits
-from handlers.engine import Engine, StaffHandler
 from handlers.events import AttachmentRef, ChatKind, Incoming, Outgoing, Reply
-from handlers.queue import Queue
+from handlers.schedule.worktime import (
+    SlaPolicy,
+    WorkCalendar,
+    WorkCalendarConfig,
+    deadlines,
+    format_deadline_vi,
+)
 from handlers.services import CaseHooks, CoreConfig, FaqStage, StaffDirectory, StaticStaff
-from handlers.staff import StaffDesk
-from handlers.worktime import SlaPolicy, WorkCalendar, WorkCalendarConfig, deadlines, format_deadline_vi
+from handlers.staff.desk import StaffDesk
+from handlers.staff.queue import Queue
 from storage.db import Database
 from storage.repo import record_update
 

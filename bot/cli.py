@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         help="số ngày kể từ khi đóng (mặc định: retention.personal_data_days trong config.yaml)",
     )
     purge.add_argument("--dry-run", action="store_true", help="chỉ đếm, không xóa")
+    sub.add_parser("faq-gaps", help="các câu hỏi FAQ chưa trả lời được, gộp nhóm (tùy chọn riêng: --top, --database-url)", add_help=False)
     dashboard = sub.add_parser("dashboard", help="chạy riêng bảng điều khiển (in ra liên kết đăng nhập)")
     dashboard.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     dashboard.add_argument("--port", type=int, default=8080, help="cổng (mặc định 8080)")
@@ -61,6 +62,11 @@ def default_channels(settings: Settings) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["faq-gaps"]:  # its own options, parsed by bot.faq_gaps
+        from bot.faq_gaps import main as faq_gaps
+
+        return faq_gaps(argv[1:])
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()

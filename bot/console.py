@@ -11,8 +11,8 @@ import sys
 from typing import Any, TextIO
 
 from bot.app import Application
-from bot.delivery import SendResult
-from bot.ratelimit import Limit
+from bot.delivery.channel import SendResult
+from bot.delivery.ratelimit import Limit
 from handlers.events import Incoming, Kind, Reply, render_numbered
 
 CHANNEL = "console"

@@ -1,6 +1,6 @@
 """Running the jobs: leadership, idempotency per period, fencing, and the outbox.
 
-:class:`JobRunner` turns the job bodies of :mod:`handlers.jobs` into runs that are safe with
+:class:`JobRunner` turns the job bodies of :mod:`handlers.schedule.jobs` into runs that are safe with
 several instances:
 
 1. only while :attr:`LeaderElector.is_leader` is true;
@@ -13,7 +13,7 @@ several instances:
    same transaction as their messages; auto-close is idempotent by the status it changes.
 
 Missed periods are caught up when an instance becomes leader and on every SLA tick, within a
-window per job (``handlers.jobs.CATCH_UP``). On a database where a job has never run, the
+window per job (``handlers.schedule.jobs.CATCH_UP``). On a database where a job has never run, the
 current period is recorded as done instead (``baseline``): a fresh installation, or a test
 database, does not post yesterday's digest the moment it starts.
 
@@ -35,14 +35,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.delivery.outbox import enqueue
 from bot.leader import LeaderElector
-from bot.outbox import enqueue
 from bot.settings import PROJECT_ROOT, Settings
-from handlers import jobs as J
 from handlers.events import Outgoing
-from handlers.incident_desk import IncidentConfig, IncidentDesk
-from handlers.incidents import IncidentRule
-from handlers.report_desk import ReportDesk, ReportMaker
+from handlers.incidents.desk import IncidentConfig, IncidentDesk
+from handlers.incidents.detect import IncidentRule
+from handlers.reports.desk import ReportDesk, ReportMaker
+from handlers.schedule import jobs as J
 
 if TYPE_CHECKING:
     from bot.app import Application

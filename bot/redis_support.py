@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.ratelimit import Limit
+from bot.delivery.ratelimit import Limit
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class RedisPersonLock:
 
 
 class RedisRateLimiter:
-    """The outbox's sliding windows, shared by every worker through Redis (bot.ratelimit.Limiter)."""
+    """The outbox's sliding windows, shared by every worker through Redis (bot.delivery.ratelimit.Limiter)."""
 
     def __init__(self, client: Any, *, prefix: str = PREFIX) -> None:
         self.client = client

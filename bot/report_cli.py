@@ -79,7 +79,7 @@ async def _make(
 ) -> tuple[str, Path, Path]:
     from bot.app import work_calendar
     from handlers.directory import KnowledgeBaseFaq
-    from handlers.report_desk import ReportMaker
+    from handlers.reports.desk import ReportMaker
 
     try:
         maker = ReportMaker(work_calendar(settings), out.parent, faq=KnowledgeBaseFaq())

@@ -34,7 +34,7 @@ class Runtime:
         if "telegram" in self.channels:
             if not settings.telegram_bot_token:
                 raise ConfigError("Setting 'telegram_bot_token' (environment TELEGRAM_BOT_TOKEN) is required for the Telegram channel.")
-            from bot.telegram import TelegramSender, make_bot
+            from bot.telegram.adapter import TelegramSender, make_bot
 
             self.telegram_bot = make_bot(settings.telegram_bot_token, settings.telegram_api_base)
             d = settings.delivery
@@ -47,7 +47,7 @@ class Runtime:
                 )
             )
             self._closers.append(self.telegram_bot.session.close)
-            from bot.staff_directory import TelegramStaffDirectory
+            from bot.telegram.staff_directory import TelegramStaffDirectory
 
             self.app.staff_directory = TelegramStaffDirectory(
                 self.telegram_bot,
@@ -71,14 +71,14 @@ class Runtime:
         worker = self.app.start_outbox()
         self._tasks.append(asyncio.create_task(worker.run(), name="outbox"))
         if self.telegram_bot is not None:
-            from bot.telegram import set_commands
+            from bot.telegram.adapter import set_commands
 
             try:
                 self.app.telegram_username = await set_commands(self.telegram_bot)
             except Exception as exc:  # the bot works without its command menu
                 log.warning("setMyCommands failed: %s", type(exc).__name__)
             if self.webhook:
-                from bot.telegram_runner import set_webhook, telegram_webhook_handler
+                from bot.telegram.runner import set_webhook, telegram_webhook_handler
 
                 secret = settings.telegram_webhook_secret
                 if not secret:
@@ -91,7 +91,7 @@ class Runtime:
                 if settings.webhook.public_url:
                     await set_webhook(self.telegram_bot, settings.webhook.public_url + settings.webhook.telegram_path, secret)
             else:
-                from bot.telegram_runner import run_polling
+                from bot.telegram.runner import run_polling
 
                 self._tasks.append(asyncio.create_task(run_polling(self.app, self.telegram_bot, stop), name="polling"))
         if self.web_app.router.routes():

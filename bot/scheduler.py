@@ -38,7 +38,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.jobs import JobRunner, TelegramLeaderMentions, install
 from bot.leader import LeaderElector
-from handlers.jobs import MentionsFn
+from handlers.schedule.jobs import MentionsFn
 
 if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 async def extend(runtime: Runtime) -> None:
     if {"zalo-bot", "zalo-oa"} & set(runtime.channels):
-        from bot import zalo_setup
+        from bot.zalo import setup as zalo_setup
 
         await zalo_setup.setup(runtime)
 

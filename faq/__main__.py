@@ -4,13 +4,12 @@ python -m faq classify            JSON lines {"text": ...} on stdin → one resu
 python -m faq eval FILE           accuracy / abstention on labelled JSON lines
 python -m faq eval FILE --baseline  the same for the naive rapidfuzz baseline
 python -m faq check               validate the shipped data
-python -m faq gaps ...            unmatched queries from the database (faq.gaps, separate module)
+python -m faq gaps < texts.txt   group unanswered questions (the bot's: python -m bot faq-gaps)
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -86,15 +85,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _gaps(argv: list[str]) -> int:
-    # HOOK for the `gaps` command: implemented in faq/gaps.py by the storage/handlers side
-    # (reads stored unmatched queries from the database). Imported lazily so that the FAQ
-    # package never depends on the database layer.
-    try:
-        gaps = importlib.import_module("faq.gaps")
-    except ModuleNotFoundError:
-        print("Lệnh 'gaps' chưa được cài đặt (thiếu faq/gaps.py).", file=sys.stderr)
-        return 2
-    return int(gaps.main(argv) or 0)
+    from faq import gaps  # texts on stdin; `python -m bot faq-gaps` reads the bot's database
+
+    return gaps.main(argv)
 
 
 def build_parser() -> argparse.ArgumentParser:

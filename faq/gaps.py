@@ -1,13 +1,13 @@
-"""`python -m faq gaps`: the most frequent questions the FAQ could not answer, for staff to add entries.
+"""Group near-identical unanswered questions, most frequent first (`python -m faq gaps`).
 
-Reads the stored FAQ queries (those with no topic, or marked "not solved") from the bot's
-database (DATABASE_URL, or the default SQLite file) and groups near-identical phrasings.
+Pure like the rest of faq/: texts in (one per line on stdin), groups out. The bot's database of
+unanswered questions is read by `python -m bot faq-gaps`, which uses the same grouping.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import sys
 from collections import Counter
 
 from rapidfuzz import fuzz
@@ -33,34 +33,22 @@ def group_phrasings(texts: list[str], similarity: float = 85.0) -> list[tuple[st
     return [(examples[key], count) for key, count in clusters]
 
 
-async def _load(url: str, limit: int) -> list[str]:
-    from storage.db import Database
-    from storage.repo import unmatched_faq_queries
-
-    db = Database(url)
-    try:
-        async with db.session() as session:
-            return [q.text for q in await unmatched_faq_queries(session, limit=limit)]
-    finally:
-        await db.dispose()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m faq gaps", description=__doc__)
     parser.add_argument("--top", type=int, default=30, help="how many groups to list")
-    parser.add_argument("--database-url", default=None, help="defaults to the bot's DATABASE_URL")
     args = parser.parse_args(argv)
-    if args.database_url:
-        url = args.database_url
-    else:
-        from bot.settings import load_settings
+    if sys.stdin.isatty():
+        print("Đưa các câu hỏi vào stdin (mỗi dòng một câu), hoặc dùng `python -m bot faq-gaps`"
+              " để đọc từ cơ sở dữ liệu của bot.", file=sys.stderr)
+        return 2
+    print_groups([line.strip() for line in sys.stdin if line.strip()], top=args.top)
+    return 0
 
-        url = load_settings().sqlalchemy_url
-    texts = asyncio.run(_load(url, limit=20000))
+
+def print_groups(texts: list[str], *, top: int) -> None:
     if not texts:
         print("Chưa có câu hỏi nào mà FAQ không trả lời được.")
-        return 0
+        return
     print(f"{len(texts)} câu hỏi chưa được FAQ giải đáp; các nhóm thường gặp nhất:")
-    for text, count in group_phrasings(texts)[: args.top]:
+    for text, count in group_phrasings(texts)[:top]:
         print(f"{count:5d}  {text[:150]}")
-    return 0

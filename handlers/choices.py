@@ -2,8 +2,8 @@
 
 Buttons send the choice key; text menus (Zalo, console) and people who type instead of
 pressing get matched by number ("2"), by the words of the label ("nguoi dan", "Đồng ý"), or by
-the everyday words people answer with ("có", "ok gửi đi", "dvc": handlers.texts.ANSWER_WORDS).
-People who chose English are understood in English too ("yes", "skip": handlers.texts_en);
+the everyday words people answer with ("có", "ok gửi đi", "dvc": handlers.citizen.texts.ANSWER_WORDS).
+People who chose English are understood in English too ("yes", "skip": handlers.citizen.texts_en);
 English words are not tried for the others ("no" is also Vietnamese "nó", "it").
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from handlers import texts, texts_en
+from handlers.citizen import texts, texts_en
 from handlers.events import Choice, Incoming, Kind
 from handlers.textutil import fold
 from handlers.understand.interpret import typed_number

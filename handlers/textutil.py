@@ -10,7 +10,7 @@ _SPACES = re.compile(r"\s+")
 
 
 # Personal numbers, one definition for everything that hides them (log masking in
-# bot/logging_setup.py, FAQ drafts in handlers/staff.py): 12-digit citizen ID (CCCD) numbers,
+# bot/logging_setup.py, FAQ drafts in handlers/staff/desk.py): 12-digit citizen ID (CCCD) numbers,
 # also in groups of three; Vietnamese phone numbers in +84 / 84 / (+84) / 0 forms with spaces,
 # dots or dashes.
 CCCD_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)|(?<!\d)\d{3}([ .-])\d{3}\1\d{3}\1\d{3}(?!\d)")

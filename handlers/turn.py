@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.citizen.language import ENGLISH, texts_for
 from handlers.events import Choice, Incoming, Outgoing, Reply
-from handlers.language import ENGLISH, texts_for
 from storage.models import Conversation, Reporter
 
 
@@ -33,7 +33,7 @@ class Turn:
 
     @property
     def t(self) -> ModuleType:
-        """What the bot says, in the person's language (handlers.texts or handlers.texts_en)."""
+        """What the bot says, in the person's language (handlers.citizen.texts or handlers.citizen.texts_en)."""
         return texts_for(self.reporter.language)
 
     @property

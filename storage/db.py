@@ -39,6 +39,19 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # A connection that breaks while busy fails its statement either way; callers retry that.
 IDLE_CHECK_SECONDS = 2.0
 
+# PostgreSQL timeouts (issue #17): a frozen connection (a dead route, a stuck server) must fail a
+# request within seconds, not hang it for minutes; the messenger delivers the update again later.
+# * connect: opening a connection (TCP and the start-up exchange).
+# * statement: PostgreSQL cancels a statement running longer than this itself (the connection
+#   stays usable); the client gives up one second later (asyncpg's command timeout), which is
+#   what ends a statement on a connection whose server no longer answers at all. Closing such a
+#   connection takes asyncpg up to two more seconds, so a frozen database fails a request after
+#   about statement + 3 seconds.
+# * pool: waiting for a free pooled connection.
+CONNECT_TIMEOUT_SECONDS = 5.0
+STATEMENT_TIMEOUT_SECONDS = 5.0
+POOL_TIMEOUT_SECONDS = 10.0
+
 
 def async_url(url: str) -> str:
     """Map a plain SQLAlchemy URL to its async-driver form."""
@@ -100,7 +113,19 @@ class SessionTurns:
 class Database:
     """Owns the async engine and hands out sessions."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20, max_overflow: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 20,
+        max_overflow: int = 10,
+        connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+        statement_timeout: float | None = STATEMENT_TIMEOUT_SECONDS,
+        pool_timeout: float = POOL_TIMEOUT_SECONDS,
+    ) -> None:
+        """`statement_timeout=None`: no limit on a statement (migrations, an operator's purge);
+        the connect timeout still holds."""
         self.url = url
         self.is_sqlite = is_sqlite(url)
         # Statement parameters are what people wrote (names, phone numbers, descriptions): a
@@ -112,7 +137,12 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["async_creator"] = inline_connector(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
+            kwargs.update(
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_timeout=pool_timeout,
+                connect_args=postgres_timeouts(connect_timeout, statement_timeout),
+            )
         self.engine: AsyncEngine = create_async_engine(async_url(url), **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -172,6 +202,15 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def postgres_timeouts(connect: float, statement: float | None) -> dict[str, Any]:
+    """asyncpg's connect arguments for the timeouts above."""
+    args: dict[str, Any] = {"timeout": connect}
+    if statement is not None:
+        args["command_timeout"] = statement + 1
+        args["server_settings"] = {"statement_timeout": str(int(statement * 1000))}
+    return args
 
 
 def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:

@@ -57,7 +57,7 @@ class Reporter(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=30)
     unit_code: str | None = Field(default=None, max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
-    # The language the person chose ("vi", "en"); None: never chose, Vietnamese (handlers.language).
+    # The language the person chose ("vi", "en"); None: never chose, Vietnamese (handlers.citizen.language).
     language: str | None = Field(default=None, max_length=5)
 
 
@@ -224,7 +224,7 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class FaqQuery(SQLModel, table=True):
-    """Every FAQ question and its outcome (feeds deflection figures and `python -m faq gaps`)."""
+    """Every FAQ question and its outcome (feeds deflection figures and `python -m bot faq-gaps`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)

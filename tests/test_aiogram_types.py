@@ -1,4 +1,4 @@
-"""aiogram imported through bot.aiogram_types builds each Bot API type on first use.
+"""aiogram imported through bot.telegram.aiogram_types builds each Bot API type on first use.
 
 Run in a fresh interpreter (the test process has aiogram imported the usual way already): every
 type of aiogram must still complete on demand, and the updates and answers this bot meets must
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = r"""
 import json, sys
-import bot.aiogram_types  # first, as `python -m bot` does
+import bot.telegram.aiogram_types  # first, as `python -m bot` does
 import aiogram.types as types
 from aiogram.methods import CreateForumTopic, GetChatMember, SendMessage, SendPhoto
 from aiogram.types import Update

@@ -19,8 +19,8 @@ from bot.app import Application
 from bot.dashboard import auth, mount
 from bot.dashboard.login import ONLY_PRIVATE, ONLY_TELEGRAM
 from bot.dashboard.overview import WorkClock
-from handlers import staff_texts as S
 from handlers.events import ChatKind
+from handlers.staff import texts as S
 from storage.db import Database
 from storage.models import Case, DashboardAudit
 from tests.support.dashboard import (
@@ -72,7 +72,7 @@ async def login(client: TestClient[web.Request, web.Application], app: Applicati
 
 async def test_dangnhap_gives_staff_and_leaders_a_link_in_private_only(app: Application) -> None:
     from bot.dashboard.login import COMMAND
-    from handlers.staff import PRIVATE_STAFF_COMMANDS, STAFF_COMMANDS
+    from handlers.staff.desk import PRIVATE_STAFF_COMMANDS, STAFF_COMMANDS
 
     # Routed to the desk from private chats (engine hook), never refused there as a group command.
     assert COMMAND in PRIVATE_STAFF_COMMANDS and COMMAND not in STAFF_COMMANDS
@@ -89,7 +89,7 @@ async def test_dangnhap_gives_staff_and_leaders_a_link_in_private_only(app: Appl
 
 
 @pytest.mark.skipif(
-    "PRIVATE_STAFF_COMMANDS" not in inspect.getsource(__import__("handlers.engine", fromlist=["x"])),
+    "PRIVATE_STAFF_COMMANDS" not in inspect.getsource(__import__("handlers.citizen.engine", fromlist=["x"])),
     reason="waits for the engine to hand private /dangnhap to the staff desk (hook proposed to the lead)",
 )
 async def test_dangnhap_through_the_engine(app: Application) -> None:
@@ -262,7 +262,7 @@ async def test_overview_figures_equal_the_database(
 
 
 def test_work_clock_equals_the_calendar() -> None:
-    from handlers.worktime import WorkCalendar
+    from handlers.schedule.worktime import WorkCalendar
 
     calendar = WorkCalendar()
     clock = WorkClock(calendar)

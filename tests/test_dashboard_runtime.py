@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from handlers import staff_texts as S
+from handlers.staff import texts as S
 from tests.fakes.telegram import FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID
 from tests.support.dashboard import link_in, send_dangnhap

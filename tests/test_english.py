@@ -18,10 +18,10 @@ from sqlmodel import select
 from bot.app import Application
 from bot.jobs import install, jobs_config
 from bot.settings import load_settings
-from bot.telegram import contact_keyboard, update_to_incoming
-from handlers import texts, texts_en
+from bot.telegram.adapter import contact_keyboard, update_to_incoming
+from handlers.citizen import texts, texts_en
 from handlers.events import Choice, Kind, Reply, render_numbered
-from handlers.jobs import JobContext, autoclose
+from handlers.schedule.jobs import JobContext, autoclose
 from handlers.services import StaticStaff
 from storage.db import Database
 from storage.models import Case, CaseStatus, Reporter

@@ -132,7 +132,7 @@ async def test_faq_gaps_lists_unanswered_phrasings(app: Application, sqlite_url:
         await chat.say("/start")
         await chat.tap("Câu hỏi thường gặp")
         await chat.say(text)
-    result = subprocess.run([sys.executable, "-m", "faq", "gaps", "--database-url", sqlite_url],
+    result = subprocess.run([sys.executable, "-m", "bot", "faq-gaps", "--database-url", sqlite_url],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "    2  " in result.stdout  # the two spellings are one group

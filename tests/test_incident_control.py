@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Application
+from bot.delivery.outbox import enqueue
 from bot.jobs import install
-from bot.outbox import enqueue
 from handlers.events import Outgoing, Reply
-from handlers.incidents import IncidentRule, ReportSignal, detect_incidents
+from handlers.incidents.detect import IncidentRule, ReportSignal, detect_incidents
 from storage.db import Database
 from storage.models import Case, CaseStatus, Incident, OutboxMessage, Reporter
 from tests.support.transcript import Transcript

@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Application
+from bot.delivery.outbox import enqueue
 from bot.jobs import install
-from bot.outbox import enqueue
 from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus, Incident, Reporter
 from tests.support.transcript import Transcript
@@ -302,7 +302,7 @@ async def test_a_failing_incident_check_never_loses_the_complaint(
     def broken(self: object, key: str) -> str:
         raise RuntimeError("label lookup failed")
 
-    monkeypatch.setattr("handlers.incident_desk.IncidentDesk.subject", broken)
+    monkeypatch.setattr("handlers.incidents.desk.IncidentDesk.subject", broken)
     chat = await report(app, 4001, "le chan")
     chat.expect("Đã tiếp nhận", "Mã phản ánh: PA-")
     case = await case_of(app, chat)

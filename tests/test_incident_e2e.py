@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.ratelimit import Limit
+from bot.delivery.ratelimit import Limit
 from bot.runtime import Runtime
 from storage.models import Case, Incident, OutboxMessage
 from tests.fakes.telegram import FakeTelegramServer, TelegramLimits

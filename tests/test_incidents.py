@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.incidents import (
+from handlers.incidents.detect import (
     IncidentRule,
     ReportSignal,
     detect_incidents,
     format_incident_alert_vi,
     incident_key,
 )
-from handlers.worktime import VN_TZ
+from handlers.schedule.worktime import VN_TZ
 
 NOW = datetime(2025, 11, 24, 9, 30, tzinfo=VN_TZ)
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from bot.app import Application
 from bot.jobs import install
-from handlers.report_desk import parse_report_period
-from handlers.worktime import VN_TZ
+from handlers.reports.desk import parse_report_period
+from handlers.schedule.worktime import VN_TZ
 from storage.db import Database
 from storage.models import CaseStatus, FaqQuery
 from tests.test_jobs_support import STAFF_CHAT, deliver, make_app, outbox, seed_case, staff_says

@@ -11,8 +11,8 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot.app import Application
-from bot.delivery import SendResult
-from bot.ratelimit import Limit
+from bot.delivery.channel import SendResult
+from bot.delivery.ratelimit import Limit
 from bot.settings import load_settings
 from handlers.events import ChatKind, Incoming, Kind, Outgoing, Reply
 from storage.db import Database
@@ -170,7 +170,7 @@ def staff_event(
 
 async def staff_says(app: Application, command: str, args: str = "", **kw: Any) -> list[Outgoing]:
     """A staff command in the group through the engine (authorisation included), stored in the outbox."""
-    from bot.outbox import enqueue
+    from bot.delivery.outbox import enqueue
 
     async with app.db.session() as session:
         out = await app.engine.handle(session, staff_event(command, args, **kw))

@@ -16,7 +16,7 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from handlers.worktime import VN_TZ
+from handlers.schedule.worktime import VN_TZ
 from storage.models import JobRun
 from tests.fakes.base import UploadedFile
 from tests.fakes.telegram import FakeTelegramServer

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from bot.app import Application
 from bot.jobs import JobRunner
 from bot.leader import LeaderElector
-from handlers.worktime import VN_TZ
+from handlers.schedule.worktime import VN_TZ
 from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus, JobRun
 from tests.test_jobs_support import STAFF_CHAT, deliver, make_app, outbox, seed_case, texts
@@ -260,8 +260,8 @@ async def test_a_follower_runs_nothing(app: Application, clock: Clock) -> None:
 
 
 def test_report_periods_and_catch_up_windows() -> None:
-    from handlers.jobs import JobsConfig, monthly_due, weekly_due
-    from handlers.worktime import WorkCalendar
+    from handlers.schedule.jobs import JobsConfig, monthly_due, weekly_due
+    from handlers.schedule.worktime import WorkCalendar
 
     cal, config = WorkCalendar(), JobsConfig()
     due = weekly_due(vn(2025, 12, 1, 8, 0), cal, config)

@@ -23,9 +23,9 @@ from bot.app import Application
 from bot.jobs import PeriodicJob, Produced
 from bot.leader import LeaderElector
 from bot.scheduler import JobScheduler
-from handlers import jobs as J
 from handlers.events import Reply
-from handlers.worktime import VN_TZ
+from handlers.schedule import jobs as J
+from handlers.schedule.worktime import VN_TZ
 from storage import models  # noqa: F401  (registers the tables)
 from storage.db import Database
 from storage.models import JobRun, Lease, OutboxMessage

@@ -23,11 +23,11 @@ import pytest
 from sqlmodel import func, select
 
 from bot.app import Application
-from bot.outbox import OutboxWorker, enqueue
-from bot.ratelimit import RateLimiter
+from bot.delivery.outbox import OutboxWorker, enqueue
+from bot.delivery.ratelimit import RateLimiter
 from bot.redis_support import RedisPersonLock, RedisRateLimiter, close, connect
 from bot.settings import load_settings
-from bot.telegram import TelegramSender
+from bot.telegram.adapter import TelegramSender
 from handlers.events import ChatKind, Incoming, Kind, Outgoing, Reply
 from storage import models  # noqa: F401  (registers the tables)
 from storage.db import Database

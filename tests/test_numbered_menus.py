@@ -14,10 +14,10 @@ import pytest
 from bot.app import Application
 from bot.console import ConsoleSender, line_to_incoming
 from bot.settings import load_settings
-from bot.zalo_bot import plan_parts
+from bot.zalo.bot_api import plan_parts
 from faq.knowledge import load_knowledge_base
-from handlers import texts, texts_en
 from handlers.choices import Prompt, resolve_choice
+from handlers.citizen import texts, texts_en
 from handlers.events import MENU_RULE, Choice, Incoming, Kind, Reply, keycap, render_numbered
 from storage.db import Database
 from tests.support.transcript import Transcript

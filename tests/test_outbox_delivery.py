@@ -15,13 +15,13 @@ import pytest
 from sqlmodel import select
 
 from bot.app import Application
-from bot.delivery import RetryLater, SendResult
-from bot.outbox import OutboxWorker, enqueue
-from bot.ratelimit import Limit, RateLimiter
+from bot.delivery.channel import RetryLater, SendResult
+from bot.delivery.outbox import OutboxWorker, enqueue
+from bot.delivery.ratelimit import Limit, RateLimiter
 from bot.settings import load_settings
-from bot.telegram import TelegramSender
-from handlers import staff_texts as S
+from bot.telegram.adapter import TelegramSender
 from handlers.events import Outgoing, Reply
+from handlers.staff import texts as S
 from storage.db import Database
 from storage.models import Case, OutboxMessage, Reporter
 from tests.fakes.telegram import FakeTelegramServer

@@ -16,9 +16,9 @@ import pytest
 from sqlmodel import text
 
 import storage.db
-from bot.delivery import SendResult
-from bot.outbox import OutboxWorker, enqueue
-from bot.ratelimit import Limit
+from bot.delivery.channel import SendResult
+from bot.delivery.outbox import OutboxWorker, enqueue
+from bot.delivery.ratelimit import Limit
 from handlers.events import Outgoing, Reply
 from storage.db import Database
 

@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from bot.app import Application
-from bot.outbox import enqueue
+from bot.delivery.outbox import enqueue
 from bot.settings import load_settings
-from handlers import texts as T
 from handlers.choices import Prompt, resolve_choice
+from handlers.citizen import texts as T
 from handlers.directory import KnowledgeBaseFaq
 from handlers.events import AttachmentRef, ChatKind, Choice, Incoming, Kind
 from handlers.textutil import clean_text

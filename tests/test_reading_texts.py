@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from string import Formatter
 
-from handlers.reading_texts import EN, VI
+from handlers.citizen.reading_texts import EN, VI
 
 
 def _blanks(text: str) -> set[str]:

@@ -16,7 +16,7 @@ from sqlmodel import func, select
 
 from bot.app import Application
 from bot.settings import load_settings
-from bot.telegram_runner import process_updates
+from bot.telegram.runner import process_updates
 from handlers.events import Incoming, Outgoing
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, ProcessedUpdate, Reporter

@@ -13,7 +13,7 @@ from matplotlib.image import imread
 from openpyxl import load_workbook
 
 from bot.settings import PROJECT_ROOT
-from handlers.worktime import VN_TZ
+from handlers.schedule.worktime import VN_TZ
 from storage.db import Database
 from storage.models import CaseStatus
 from tests.test_jobs_support import make_app, seed_case

@@ -11,8 +11,8 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.image import imread
 from openpyxl import load_workbook
 
-from handlers.report_chart import FONT_FAMILY, chart_png_bytes, chart_texts, render_chart_png
-from handlers.reports import (
+from handlers.reports.chart import FONT_FAMILY, chart_png_bytes, chart_texts, render_chart_png
+from handlers.reports.reports import (
     STATUS_LABELS_VI,
     SYSTEM_LABELS_VI,
     CaseRecord,
@@ -27,7 +27,7 @@ from handlers.reports import (
     write_xlsx,
     xlsx_bytes,
 )
-from handlers.worktime import VN_TZ, WorkCalendar
+from handlers.schedule.worktime import VN_TZ, WorkCalendar
 
 CAL = WorkCalendar()
 START, END = date(2025, 11, 24), date(2025, 11, 30)  # Monday … Sunday

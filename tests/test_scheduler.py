@@ -17,7 +17,7 @@ from bot.app import Application
 from bot.jobs import JobRunner
 from bot.leader import LeaderElector
 from bot.scheduler import JobScheduler, triggers
-from handlers.worktime import VN_TZ
+from handlers.schedule.worktime import VN_TZ
 from storage.db import Database
 from storage.models import JobRun
 from tests.test_jobs_support import make_app, outbox, seed_case, texts

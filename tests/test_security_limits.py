@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.app import Application
 from bot.settings import load_settings
-from handlers import texts as T
+from handlers.citizen import texts as T
 from storage.db import Database
 from storage.models import Case, Conversation
 from tests.support.transcript import Transcript

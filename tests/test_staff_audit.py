@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import Application
 from bot.settings import load_settings
-from handlers import texts as T
+from handlers.citizen import texts as T
 from handlers.services import StaticStaff
 from storage import repo
 from storage.db import Database

@@ -13,7 +13,7 @@ from bot.app import Application
 from bot.settings import load_settings
 from faq.knowledge import MIN_EXAMPLES, load_knowledge_base, parse_topic
 from handlers.services import StaticStaff
-from handlers.staff import faq_draft_topic
+from handlers.staff.desk import faq_draft_topic
 from storage.db import Database
 from storage.models import Case, CaseEvent
 from tests.support.transcript import StaffChat

@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import select
 
 from bot.app import Application
-from bot.outbox import enqueue
+from bot.delivery.outbox import enqueue
 from bot.settings import load_settings
-from bot.zalo_bot import plan_parts
+from bot.zalo.bot_api import plan_parts
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
 from handlers.services import StaticStaff
 from storage.db import Database

@@ -18,7 +18,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Application
-from bot.outbox import enqueue
+from bot.delivery.outbox import enqueue
 from bot.settings import load_settings
 from handlers.events import ChatKind, Incoming, Kind, Outgoing, Reply
 from storage import repo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import Update
 
-from bot.telegram import update_to_incoming
+from bot.telegram.adapter import update_to_incoming
 from handlers.events import Incoming, Kind
 from tests.fakes.updates import STAFF_GROUP_ID, group_text_update, text_update
 

@@ -13,7 +13,7 @@ import weakref
 from aiogram.methods.base import Response
 from aiogram.types import Message
 
-from bot.telegram import make_bot
+from bot.telegram.adapter import make_bot
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegramServer
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from handlers.citizen.urgency import classify_priority, is_outage
 from handlers.textutil import fold
-from handlers.urgency import classify_priority, is_outage
 
 XA = "can_bo_xa"  # commune officer
 SO = "can_bo_so"  # department officer

@@ -7,7 +7,7 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.worktime import (
+from handlers.schedule.worktime import (
     DEFAULT_SLA_POLICIES,
     VN_TZ,
     Priority,

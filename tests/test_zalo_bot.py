@@ -22,9 +22,9 @@ from sqlmodel import func, select
 
 from bot.app import Application
 from bot.settings import load_settings
-from bot.zalo_bot import CHANNEL, ZaloBotClient
-from bot.zalo_bot_runner import run_zalo_polling, zalo_bot_webhook_handler
-from bot.zalo_bot_sender import ZaloBotSender
+from bot.zalo.bot_api import CHANNEL, ZaloBotClient
+from bot.zalo.bot_runner import run_zalo_polling, zalo_bot_webhook_handler
+from bot.zalo.bot_sender import ZaloBotSender
 from storage.db import Database
 from storage.models import Attachment, Case, Conversation, OutboxMessage, ProcessedUpdate, Reporter
 from tests.fakes.zalo_bot import (

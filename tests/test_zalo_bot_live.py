@@ -20,16 +20,16 @@ from PIL import Image
 from sqlmodel import select
 
 from bot.app import Application
-from bot.delivery import RetryLater
-from bot.ratelimit import Limit
+from bot.delivery.channel import RetryLater
+from bot.delivery.ratelimit import Limit
 from bot.settings import ConfigError, load_settings
-from bot.telegram import make_bot
-from bot.zalo_bot import ZaloBotClient
-from bot.zalo_bot_runner import register_webhook, run_zalo_polling, zalo_bot_webhook_handler
-from bot.zalo_bot_sender import ZaloBotSender
-from bot.zalo_files import FileLinks, TelegramFiles, link_key
-from bot.zalo_quota import QUOTA_WAIT, QuotaAlarm
-from bot.zalo_texts import QUOTA_TO_PERSON
+from bot.telegram.adapter import make_bot
+from bot.zalo.bot_api import ZaloBotClient
+from bot.zalo.bot_runner import register_webhook, run_zalo_polling, zalo_bot_webhook_handler
+from bot.zalo.bot_sender import ZaloBotSender
+from bot.zalo.files import FileLinks, TelegramFiles, link_key
+from bot.zalo.quota import QUOTA_WAIT, QuotaAlarm
+from bot.zalo.texts import QUOTA_TO_PERSON
 from handlers.events import AttachmentRef, Reply
 from storage.db import Database
 from storage.models import OutboxMessage, ProcessedUpdate
@@ -181,7 +181,7 @@ async def test_a_spent_quota_waits_and_tells_operator_staff_and_person(
                 await sender.send(USER, Reply("Trả lời thứ hai", language="en").to_dict())
             assert caught.value.retry_after == QUOTA_WAIT  # waits an hour, not failed
         await client.aclose()
-    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo_quota"]
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo.quota"]
     assert len(errors) == 1 and "quota" in errors[0].getMessage()
     async with db.session() as session:
         to_staff = (await session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == GROUP))).all()
@@ -309,7 +309,7 @@ async def test_a_429_with_retry_after_closes_the_whole_bots_window() -> None:
 
 
 async def test_the_runtime_wires_file_links_and_oa_uploads(tmp_path: Any) -> None:
-    from bot.zalo_files import FILES_PATH
+    from bot.zalo.files import FILES_PATH
     from tests.fakes.zalo_oa import FAKE_APP_ID, FAKE_APP_SECRET, FAKE_OA_SECRET_KEY
     from tests.test_zalo_bot import _runtime
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from bot.app import Application
-from bot.delivery import PermanentFailure, RetryLater
-from bot.outbox import enqueue
+from bot.delivery.channel import PermanentFailure, RetryLater
+from bot.delivery.outbox import enqueue
 from bot.settings import ConfigError
-from bot.zalo_bot import CHANNEL, ZaloBotClient, unwrap_update, update_to_incoming
-from bot.zalo_bot_sender import ZaloBotSender
+from bot.zalo.bot_api import CHANNEL, ZaloBotClient, unwrap_update, update_to_incoming
+from bot.zalo.bot_sender import ZaloBotSender
 from handlers.events import AttachmentRef, ChatKind, Choice, Kind, Outgoing, Reply
 from storage.db import Database
 from tests.fakes.zalo_bot import (
@@ -252,7 +252,7 @@ async def test_runtime_warns_when_zalo_cannot_reach_the_webhook(
     [verification] = zb.verifications
     assert verification["outcome"] == "failed" and "could not reach" in verification["hint"]
     [warning] = [
-        r for r in caplog.records if r.levelno == logging.WARNING and r.name == "bot.zalo_bot_runner"
+        r for r in caplog.records if r.levelno == logging.WARNING and r.name == "bot.zalo.bot_runner"
     ]
     assert "did not succeed (failed: could not reach the URL" in warning.getMessage()
 

@@ -20,19 +20,19 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Application
-from bot.delivery import RetryLater, SendResult
-from bot.outbox import enqueue
+from bot.delivery.channel import RetryLater, SendResult
+from bot.delivery.outbox import enqueue
 from bot.settings import load_settings
-from bot.zalo_oa import (
+from bot.zalo.oa import (
     CHANNEL,
     TOKENS_KEY,
     event_to_incoming,
     signature_valid,
 )
-from bot.zalo_oa_sender import ZaloOASender
-from bot.zalo_oa_tokens import OATokens
-from bot.zalo_oa_webhook import ZaloOAWebhook
-from bot.zalo_oa_window import ReplyWindow
+from bot.zalo.oa_sender import ZaloOASender
+from bot.zalo.oa_tokens import OATokens
+from bot.zalo.oa_webhook import ZaloOAWebhook
+from bot.zalo.oa_window import ReplyWindow
 from handlers.events import AttachmentRef, Kind, Outgoing, Reply
 from storage import repo
 from storage.db import Database

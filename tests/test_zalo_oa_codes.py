@@ -11,9 +11,9 @@ import aiohttp
 import httpx
 import pytest
 
-from bot.delivery import PermanentFailure, RetryLater
+from bot.delivery.channel import PermanentFailure, RetryLater
 from bot.settings import ConfigError, load_settings
-from bot.zalo_oa import (
+from bot.zalo.oa import (
     CHANNEL,
     OPERATOR_WAIT,
     REASON_RECIPIENT_QUOTA,
@@ -146,7 +146,7 @@ async def test_operator_codes_wait_long_and_log_an_error(
         with pytest.raises(RetryLater) as caught:
             await oa.sender.send(USER, Reply("x").to_dict())
         assert caught.value.retry_after == OPERATOR_WAIT
-    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo_oa_sender"]
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo.oa_sender"]
     assert len(errors) == 1 and str(code) in errors[0].getMessage()  # once, not once per reply
     assert not await oa.rows("deferred")
 

@@ -11,12 +11,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.ratelimit import Limit
+from bot.delivery.ratelimit import Limit
 from bot.settings import ConfigError, load_settings
-from bot.telegram import make_bot
-from bot.zalo_files import TelegramFiles
-from bot.zalo_oa_sender import APP_KEY
-from bot.zalo_texts import REASON_PAID
+from bot.telegram.adapter import make_bot
+from bot.zalo.files import TelegramFiles
+from bot.zalo.oa_sender import APP_KEY
+from bot.zalo.texts import REASON_PAID
 from handlers.events import AttachmentRef, Reply
 from storage.db import Database
 from tests.fakes.telegram import FakeTelegramServer
@@ -49,7 +49,7 @@ async def test_a_refused_charged_reply_waits_for_the_person_like_the_window_code
         assert len(oa.server.calls_of("message/cs")) == calls  # known refused: Zalo is not asked again
         assert len(await oa.rows("deferred")) == 2  # not failed, not retried in a loop
         assert oa.hooks.failed_reasons == [(USER, REASON_PAID.format(code=code))] * 2  # staff told
-        errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo_oa_sender"]
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "bot.zalo.oa_sender"]
         assert len(errors) == 1 and str(code) in errors[0].getMessage()  # the operator too
         oa.server.open_window(USER)  # the person writes: a free window again
         await oa.say("alo")

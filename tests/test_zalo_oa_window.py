@@ -11,15 +11,15 @@ import pytest
 from sqlmodel import select
 
 from bot.app import Application
-from bot.delivery import DeliveryDeferred, PermanentFailure, RetryLater
-from bot.outbox import enqueue
+from bot.delivery.channel import DeliveryDeferred, PermanentFailure, RetryLater
+from bot.delivery.outbox import enqueue
 from bot.settings import ConfigError, load_settings
-from bot.zalo_oa import (
+from bot.zalo.oa import (
     CHANNEL,
     REASON_QUOTA,
     REASON_WINDOW,
 )
-from bot.zalo_oa_window import ReplyWindow
+from bot.zalo.oa_window import ReplyWindow
 from handlers.events import AttachmentRef, ChatKind, Choice, Incoming, Kind, Outgoing, Reply
 from handlers.services import StaticStaff
 from storage.db import Database

@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.dashboard import auth
 from bot.dashboard.labels import Labels, scrub_ids
 from bot.dashboard.overview import WorkClock
-from handlers.worktime import WorkCalendar
+from handlers.schedule.worktime import WorkCalendar
 from storage.db import Database
 from storage.models import Attachment
 

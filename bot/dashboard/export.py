@@ -1,4 +1,4 @@
-"""xlsx of a filtered case list, formatted as the reports' workbooks are (handlers.reports)."""
+"""xlsx of a filtered case list, formatted as the reports' workbooks are (handlers.reports.reports)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.dashboard.queries import CaseRow
 
 # The reports' table writer: bold frozen header, sized columns, text never read as a formula.
-from handlers.reports import _DATETIME, _table
+from handlers.reports.reports import _DATETIME, _table
 
 HEADERS = (
     "Mã phản ánh", "Trạng thái", "Ưu tiên", "Hệ thống", "Đơn vị", "Cán bộ xử lý", "Kênh",

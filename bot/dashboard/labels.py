@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from faq.units import load_units
-from handlers.queue import CHANNEL_NAMES
-from handlers.reports import RATING_LABELS_VI, STATUS_LABELS_VI, SYSTEM_LABELS_VI, UNKNOWN_LABEL
+from handlers.reports.reports import RATING_LABELS_VI, STATUS_LABELS_VI, SYSTEM_LABELS_VI, UNKNOWN_LABEL
 from handlers.services import FaqStage
+from handlers.staff.queue import CHANNEL_NAMES
 from handlers.textutil import CCCD_NUMBER, PHONE_NUMBER, mask_phone
 
 PRIORITY_LABELS = {"normal": "Thường", "urgent": "Khẩn"}

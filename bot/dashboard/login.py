@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dashboard.auth import Identity, issue_link
 from handlers.events import ChatKind, Incoming, Outgoing, Reply
 from handlers.services import StaffDirectory
-from handlers.staff import actor_name
+from handlers.staff.desk import actor_name
 
 COMMAND = "dangnhap"
 

@@ -21,8 +21,8 @@ from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.reports import percentile
-from handlers.worktime import WorkCalendar
+from handlers.reports.reports import percentile
+from handlers.schedule.worktime import WorkCalendar
 from storage.models import Case, CaseStatus, FaqQuery
 
 CHART_DAYS = 30

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dashboard.labels import EVENT_LABELS, Labels, mask_phones, scrub_ids
-from handlers.report_incidents import duration_vi
+from handlers.reports.incidents import duration_vi
 from storage import repo
 from storage.models import Case, CaseStatus, FaqQuery, Incident, OutboxMessage, Reporter
 

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dashboard.labels import Labels, mask_phones, scrub_ids
-from handlers.lookup import find_code
+from handlers.citizen.lookup import find_code
 from handlers.textutil import normalize_phone, shorten
 from storage.models import Case, CaseStatus
 

@@ -15,8 +15,8 @@ from bot.dashboard.core import CONTEXT, IDENTITY, leader_only, render, set_sessi
 from bot.dashboard.export import cases_xlsx
 from bot.dashboard.overview import build_overview
 from bot.dashboard.svg import bar_chart, daily_chart
-from handlers.queue import CHANNEL_NAMES
-from handlers.reports import STATUS_LABELS_VI, SYSTEM_LABELS_VI
+from handlers.reports.reports import STATUS_LABELS_VI, SYSTEM_LABELS_VI
+from handlers.staff.queue import CHANNEL_NAMES
 from storage.models import Attachment
 
 routes = web.RouteTableDef()

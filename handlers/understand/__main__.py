@@ -18,7 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from handlers import texts as T
+from handlers.citizen import texts as T
 from handlers.textutil import fold
 from handlers.understand import Outcome, Reading, Screen, interpret
 from handlers.understand.extract import UnitSearch

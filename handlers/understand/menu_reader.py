@@ -1,6 +1,6 @@
 """Reading a message typed at the menu: a menu item asked for in words, a request to report
 (with the fields it names, and whether it already describes the problem), a question, or a
-problem that starts a report (handlers.menu_reading acts on it)."""
+problem that starts a report (handlers.citizen.menu_reading acts on it)."""
 
 from __future__ import annotations
 

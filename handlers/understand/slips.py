@@ -28,7 +28,7 @@ _VOWEL_MARKS = (
 @lru_cache(maxsize=1)
 def vocabulary() -> frozenset[str]:
     """Every syllable of the interpreter's phrases and of what the bot says, folded."""
-    from handlers import texts
+    from handlers.citizen import texts
     from handlers.textutil import fold
     from handlers.understand import lexicon
 

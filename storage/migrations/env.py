@@ -27,7 +27,8 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    database = Database(config.get_main_option("sqlalchemy.url") or "")
+    # No statement timeout: building an index on a large table may take minutes.
+    database = Database(config.get_main_option("sqlalchemy.url") or "", statement_timeout=None)
     async with database.engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

@@ -29,7 +29,7 @@ from typing import Any
 
 import aiohttp
 
-from handlers import texts as T
+from handlers.citizen import texts as T
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID, callback_update, text_update
 from tests.support.telegram_bot import WEBHOOK_SECRET, free_port

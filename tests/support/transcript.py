@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 
 from bot.app import Application
-from bot.outbox import enqueue
+from bot.delivery.outbox import enqueue
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Outgoing, Reply
 from handlers.textutil import fold
 

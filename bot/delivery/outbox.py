@@ -1,0 +1,548 @@
+"""Durable outbox: every outbound message is a row before it is sent.
+
+The worker sends the oldest unsent row of each chat (so one chat's messages keep their
+order), paced by each channel's rate limits, and marks the row. Failures:
+
+* 429 / 5xx / network → the row waits (`retry_after`, or exponential backoff) and is retried;
+* permanent (blocked, chat gone, invalid) → the row is marked failed and staff are told;
+* deferred (Zalo OA outside its window) → parked until the person writes again.
+
+Two more states keep the staff group readable during an outage (issue #23):
+
+* held — the hooks said the row belongs to a case held by an incident: it is parked without
+  an API call and goes back to pending when staff open or release the case
+  (handlers.incidents.hold.release), so nothing linked is lost;
+* scheduled — written by the incident desk for an edit of the incident card due later (at most
+  one edit a minute); it becomes pending when due (:func:`promote_scheduled`).
+
+Within the staff group, incident cards and edits, new case cards and staff answers go before
+follow-ups, files and card refreshes (:data:`FIRST_IN_GROUP`): a burst of follow-ups must not
+hold a new, unrelated case back by minutes. Each chat still sends one row at a time.
+
+A row goes pending → claimed → sending → sent. "claimed" means a worker owns it but has not
+called the messenger yet (it may be waiting for the rate limiter); "sending" is written,
+conditionally on still owning the claim, immediately before the API call. So:
+
+* a worker that dies while a row is *claimed* sent nothing: the row goes back to pending
+  once the claim is stale and is delivered exactly once;
+* a worker that dies while a row is *sending* may or may not have reached the messenger.
+  The Bot API has no idempotency key and a bot cannot read its chat history, so the row is
+  sent again once the lease (`claim_lease`, longer than any API call can take) has expired:
+  **at-least-once**, and a second copy only for a crash inside that window — at most one
+  extra copy per crash. A worker that lost its claim (lease expired while it waited) notices
+  at the claimed → sending step and backs off, so two live workers never both send a row.
+
+Several instances may run workers on one PostgreSQL: a row is claimed with a conditional
+UPDATE, so only one worker sends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import math
+import os
+import random
+import socket
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import and_, bindparam, case, func, insert, update
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.delivery.channel import DeliveryDeferred, PermanentFailure, RetryLater, Sender, SendResult
+from bot.delivery.ratelimit import Limiter, RateLimiter
+from handlers.events import Outgoing
+from storage.db import Database
+from storage.driver import StatementSet, driver_for
+from storage.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+# Longer than any single API call may take (aiogram's request timeout is 60 s): a row in
+# "sending" older than this belongs to a dead worker.
+CLAIM_LEASE = timedelta(seconds=120)
+WAKE_GAP = 0.01
+# Tries at recording a delivery when the database connection breaks under it.
+MARK_ATTEMPTS = 4
+# Rows still waiting for their first send.
+UNSENT = ("pending", "claimed", "sending")
+# Purposes that jump the group's queue (the rest keep their order behind them): what staff
+# must see first — incident alert, card and its edits, new cases, answers to their commands.
+FIRST_IN_GROUP = ("incident", "incident_card", "incident_edit", "card", "staff")
+# Rank of a row within its chat: a group row of FIRST_IN_GROUP before any other, then by id.
+# One number (class * 2^40 + id) so that "the first row of each chat" stays a GROUP BY min().
+_RANK_SHIFT = 1 << 40
+
+
+# Statements built once, on the table (Core: no ORM bulk layer, no autoflush): the insert runs
+# for every update, the worker's transitions several times for every message sent.
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_INSERT_OUTBOX = insert(_OUTBOX)
+_NEW_ROW_COLUMNS = ["channel", "chat_id", "payload", "case_id", "purpose", "status", "attempts", "next_attempt_at", "created_at"]
+# Replies are stored on every update: that insert runs on the driver (storage.driver).
+_ENQUEUE = StatementSet(lambda _dialect: {"insert": (_INSERT_OUTBOX, _NEW_ROW_COLUMNS)})
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == "pending")
+    .values(status="claimed", claimed_at=bindparam("new_claimed_at"), claimed_by=bindparam("token"))
+)
+_OWNED_CLAIM = and_(
+    _OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == "claimed", _OUTBOX.c.claimed_by == bindparam("token")
+)
+_TO_SENDING = update(_OUTBOX).where(_OWNED_CLAIM).values(status="sending", claimed_at=bindparam("new_claimed_at"))
+_RELEASE = update(_OUTBOX).where(_OWNED_CLAIM).values(status="pending", claimed_by=None)
+_HOLD = update(_OUTBOX).where(_OWNED_CLAIM).values(status="held", claimed_by=None)
+_PROMOTE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.status == "scheduled", _OUTBOX.c.next_attempt_at <= bindparam("now"))
+    .values(status="pending")
+)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status != "sent")
+    .values(
+        status="sent",
+        sent_at=bindparam("new_sent_at"),
+        sent_message_id=bindparam("message_id"),
+        attempts=_OUTBOX.c.attempts + 1,
+    )
+)
+
+
+async def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> int:
+    """Store replies in the caller's transaction (they are sent only if it commits).
+
+    One INSERT for all of them, on the driver: this runs on every update, and building ORM
+    objects for rows nobody reads back here cost more than the conversation logic itself."""
+    now = utcnow()
+    rows = [
+        {
+            "channel": item.channel,
+            "chat_id": str(item.chat_id),
+            "payload": item.payload(),
+            "case_id": item.case_id,
+            "purpose": item.purpose,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for item in outgoing
+    ]
+    if rows:
+        driver = await driver_for(session)
+        insert_row = _ENQUEUE.for_dialect(driver.dialect)["insert"]
+        if len(rows) == 1:
+            await driver.execute(insert_row, rows[0])
+        else:
+            await driver.executemany(insert_row, rows)
+    return len(rows)
+
+
+class OutboxHooks(Protocol):
+    async def prepare(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any]: ...
+
+    async def delivered(self, session: AsyncSession, row: OutboxMessage, result: SendResult) -> list[Outgoing]: ...
+
+    async def failed(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing]: ...
+
+
+class NoHooks:
+    async def prepare(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any]:
+        return dict(row.payload)
+
+    async def delivered(self, session: AsyncSession, row: OutboxMessage, result: SendResult) -> list[Outgoing]:
+        return []
+
+    async def failed(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing]:
+        return []
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        db: Database,
+        senders: dict[str, Sender],
+        *,
+        hooks: OutboxHooks | None = None,
+        max_attempts: int = 12,
+        poll_interval: float = 0.5,
+        concurrency: int = 32,
+        limiter: Limiter | None = None,
+        claim_lease: timedelta = CLAIM_LEASE,
+        recover_all_on_start: bool = False,
+    ) -> None:
+        self.db = db
+        self.senders = senders
+        self.hooks: OutboxHooks = hooks or NoHooks()
+        self.max_attempts = max_attempts
+        self.poll_interval = poll_interval
+        self.limiter: Limiter = limiter or RateLimiter()
+        self.claim_lease = claim_lease
+        # With SQLite only one process serves, so at start-up every claim is a dead one.
+        self.recover_all_on_start = recover_all_on_start
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}"
+        for sender in senders.values():
+            # Senders that make several API calls for one row pace the extra calls themselves.
+            use_limiter = getattr(sender, "use_limiter", None)
+            if callable(use_limiter):
+                use_limiter(self.limiter)
+        self._wake = asyncio.Event()
+        self._inflight: set[tuple[str, str]] = set()
+        self.concurrency = concurrency
+        self._refill_at = max(1, concurrency // 4)
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        await self.recover_stale_claims(everything=self.recover_all_on_start)
+        loop = asyncio.get_running_loop()
+        # Another instance may die at any time: look for its stale claims a few times per lease.
+        check_every = max(1.0, self.claim_lease.total_seconds() / 4)
+        next_check = loop.time() + check_every
+        next_promote = loop.time()
+        last_look = -math.inf
+        while not self._stopping:
+            try:
+                if loop.time() >= next_check:
+                    next_check = loop.time() + check_every
+                    await self.recover_stale_claims()
+                    self.limiter.forget_idle()
+                if loop.time() >= next_promote:
+                    next_promote = loop.time() + self.poll_interval
+                    await self.promote_scheduled()
+                started = 0
+                if self._worth_a_look(loop.time() - last_look):
+                    last_look = loop.time()
+                    started = await self.dispatch_once()
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("outbox dispatch failed")
+                started = 0
+            if started == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+                self._wake.clear()
+                # Every processed update wakes the worker: under a burst, one look at the
+                # table per few milliseconds is plenty and leaves the database to the intake.
+                await asyncio.sleep(WAKE_GAP)
+            else:
+                await asyncio.sleep(0)
+
+    def _worth_a_look(self, since_last: float) -> bool:
+        """Whether to read the table for more rows now.
+
+        Under a backlog every slot holds a send waiting for the rate limiter, and each send
+        that ends frees one. Looking for one row each time read the whole backlog 25 times a
+        second (the query that keeps each chat's order groups every unsent row: 7.5 ms on
+        PostgreSQL with 8,000 waiting). So the worker refills when a quarter of the slots is
+        free, or when any is and it has not looked for a poll interval; with nothing in
+        flight (the usual case) it looks at once."""
+        free = self.concurrency - len(self._tasks)
+        return free >= self._refill_at or (free > 0 and since_last >= self.poll_interval)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let sends under way finish (up to `grace` seconds); rows still waiting for the rate
+        limiter give their claim back, so a restart or another worker sends them at once."""
+        self._stopping = True
+        self._wake.set()
+        if self._tasks:
+            _done, waiting = await asyncio.wait(list(self._tasks), timeout=grace)
+            for task in waiting:
+                task.cancel()
+            if waiting:
+                await asyncio.gather(*waiting, return_exceptions=True)
+
+    async def drain(self, timeout: float = 30.0, channels: set[str] | None = None) -> None:
+        """Send everything pending now (console runs, tests, shutdown)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            await self.promote_scheduled()
+            await self.dispatch_once(channels=channels, due_only=False)
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+                continue
+            if await self.pending_count(channels) == 0:
+                return
+            await asyncio.sleep(0.05)
+
+    async def pending_count(self, channels: set[str] | None = None) -> int:
+        async with self.db.session() as session:
+            statement = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(UNSENT))
+            if channels:
+                statement = statement.where(col(OutboxMessage.channel).in_(channels))
+            return len((await session.exec(statement)).all())
+
+    async def promote_scheduled(self) -> int:
+        """Scheduled rows that are due become pending (an incident card edit, see module doc)."""
+        async with self.db.begin() as connection:
+            result = await connection.execute(_PROMOTE, {"now": utcnow()})
+            promoted = int(result.rowcount or 0)
+        if promoted:
+            self._wake.set()
+        return promoted
+
+    async def recover_stale_claims(self, *, everything: bool = False) -> int:
+        """Rows claimed or being sent by a dead worker go back to pending after the lease.
+
+        A recovered "sending" row counts as an attempt (it may have been delivered, and a row
+        that crashes its worker every time must not loop forever); a recovered "claimed" row
+        was never handed to the messenger."""
+        cutoff = utcnow() - self.claim_lease
+        recovered = 0
+        async with self.db.session() as session:
+            for status, spent in (("sending", 1), ("claimed", 0)):
+                statement = update(OutboxMessage).where(col(OutboxMessage.status) == status)
+                if not everything:
+                    statement = statement.where(col(OutboxMessage.claimed_at) < cutoff)
+                statement = statement.values(
+                    status="pending", claimed_by=None, attempts=OutboxMessage.attempts + spent  # type: ignore[operator]
+                )
+                result = await session.exec(statement)  # type: ignore[call-overload]
+                recovered += int(result.rowcount or 0)
+        if recovered:
+            log.warning("outbox: %d row(s) of a stopped worker back to pending", recovered)
+        return recovered
+
+    async def dispatch_once(self, channels: set[str] | None = None, due_only: bool = True) -> int:
+        # Every slot is busy (sends waiting for the rate limiter): nothing to look up. Under a
+        # burst this keeps the worker from re-reading a growing backlog on every wake-up.
+        capacity = self.concurrency - len(self._tasks)
+        if capacity <= 0:
+            return 0
+        now = utcnow()
+        async with self.db.session() as session:
+            # Only the first unsent row of a chat may go (by rank: see FIRST_IN_GROUP), so each
+            # chat's order is kept within a rank.
+            oldest = select(func.min(_rank())).where(col(OutboxMessage.status).in_(UNSENT))
+            if channels:
+                oldest = oldest.where(col(OutboxMessage.channel).in_(channels))
+            statement = select(OutboxMessage).where(
+                _rank().in_(oldest.group_by(OutboxMessage.channel, OutboxMessage.chat_id)),
+                col(OutboxMessage.status) == "pending",
+            )
+            if due_only:
+                statement = statement.where(col(OutboxMessage.next_attempt_at) <= now)
+            # Group chats first (Telegram group ids are negative): their window is 20 a minute
+            # against 1 a second for a private chat, so a group message held back behind a
+            # burst of private replies pushes the whole group queue back by minutes.
+            group_first = case((col(OutboxMessage.chat_id).startswith("-"), 0), else_=1)
+            rows = (await session.exec(statement.order_by(group_first, col(OutboxMessage.id)).limit(capacity))).all()
+        wanted = [r for r in rows if (r.channel, r.chat_id) not in self._inflight and r.channel in self.senders]
+        claims = await self._claim_many(wanted)
+        started = 0
+        for row in wanted:
+            key = (row.channel, row.chat_id)
+            token = claims.get(row.id)  # type: ignore[arg-type]
+            if token is None:
+                continue
+            self._inflight.add(key)
+            task = asyncio.create_task(self._deliver(row, token))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started
+
+    async def _claim_many(self, rows: list[OutboxMessage]) -> dict[int, str]:
+        """Own the rows (a conditional UPDATE each: one winner among all workers), in one
+        transaction; returns the claim token of each row won."""
+        won: dict[int, str] = {}
+        if not rows:
+            return won
+        now = utcnow()
+        async with self.db.begin() as connection:
+            for row in rows:
+                token = f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
+                result = await connection.execute(_CLAIM, {"row_id": row.id, "new_claimed_at": now, "token": token})
+                if result.rowcount and row.id is not None:
+                    won[row.id] = token
+        return won
+
+    async def _release(self, row: OutboxMessage, token: str) -> None:
+        """Give a claim back that was never used (shutting down while waiting for the limiter)."""
+        await self._move_claimed(_RELEASE, row, token)
+
+    async def _start_sending(self, row: OutboxMessage, token: str) -> bool:
+        """Committed right before the API call, only while the claim is still ours."""
+        return await self._move_claimed(_TO_SENDING, row, token, new_claimed_at=utcnow())
+
+    async def _move_claimed(self, statement: Any, row: OutboxMessage, token: str, **values: Any) -> bool:
+        """Change a row this worker has claimed (and still owns); False when the claim was lost."""
+        async with self.db.begin() as connection:
+            result = await connection.execute(statement, {"row_id": row.id, "token": token, **values})
+            return bool(result.rowcount)
+
+    async def _deliver(self, row: OutboxMessage, token: str) -> None:
+        key = (row.channel, row.chat_id)
+        sender = self.senders[row.channel]
+        try:
+            async with self._semaphore:
+                async with self.db.session() as session:
+                    # The row was read a moment ago by dispatch_once and is ours now: no need
+                    # to read it again (hooks query only what they need, e.g. the case).
+                    payload = await self.hooks.prepare(session, row)
+                if payload.get("hold"):
+                    # A held case's message: parked without touching the messenger or the limiter.
+                    await self._move_claimed(_HOLD, row, token)
+                    return
+                if payload.get("skip") and not payload.get("edit_message_id"):
+                    # Nothing to send (an edit of a card that was never posted): done at once.
+                    if await self._start_sending(row, token):
+                        await self._mark_sent(row, SendResult())
+                    return
+                try:
+                    ticket = await self.limiter.acquire(sender.limits(row.chat_id))
+                except asyncio.CancelledError:
+                    await asyncio.shield(self._release(row, token))
+                    raise
+                if not await self._start_sending(row, token):
+                    log.info("outbox row %s: claim lost while waiting, another worker has it", row.id)
+                    return
+                touched = self.limiter.touch(sender.limits(row.chat_id), ticket)
+                if inspect.isawaitable(touched):
+                    await touched
+                try:
+                    result = await sender.send(row.chat_id, payload)
+                except RetryLater as exc:
+                    if exc.retry_after:
+                        for limit_key, limit in sender.limits(row.chat_id)[-1:]:
+                            blocked = self.limiter.block(limit_key, limit, exc.retry_after)
+                            if inspect.isawaitable(blocked):
+                                await blocked
+                    await self._retry(row, token, str(exc), exc.retry_after, _progress(exc))
+                except DeliveryDeferred as exc:
+                    await self._defer(row, token, str(exc), _progress(exc))
+                except PermanentFailure as exc:
+                    await self._fail(row, token, str(exc))
+                except Exception as exc:  # unknown errors are retried, never dropped
+                    log.warning("outbox row %s: unexpected error %s", row.id, type(exc).__name__)
+                    await self._retry(row, token, f"{type(exc).__name__}: {exc}", None, _progress(exc))
+                else:
+                    await self._mark_sent(row, result)
+        finally:
+            self._inflight.discard(key)
+            self._wake.set()
+
+    async def _owned(self, session: AsyncSession, row: OutboxMessage, token: str) -> OutboxMessage | None:
+        """The row, if this worker still owns it (a stale claim may have been handed on)."""
+        fresh = await session.get(OutboxMessage, row.id)
+        if fresh is None or fresh.claimed_by != token or fresh.status not in ("claimed", "sending"):
+            log.info("outbox row %s: no longer ours, leaving it to its new owner", row.id)
+            return None
+        return fresh
+
+    async def _mark_sent(self, row: OutboxMessage, result: SendResult) -> None:
+        """Record the delivery. The message is out: a row left in "sending" would be sent again
+        once its lease runs out, so a lost database connection is retried here, not given up."""
+        for attempt in range(MARK_ATTEMPTS):
+            try:
+                await self._mark_sent_once(row, result)
+                return
+            except DBAPIError as exc:
+                if attempt == MARK_ATTEMPTS - 1 or not exc.connection_invalidated:
+                    raise
+                # The pool has dropped the dead connection (and every one as old): the next
+                # attempt gets a new one.
+                log.warning("outbox row %s: database connection lost while marking it sent; retrying", row.id)
+                await asyncio.sleep(0.1 * (attempt + 1))
+
+    async def _mark_sent_once(self, row: OutboxMessage, result: SendResult) -> None:
+        # Not conditional on the claim: the message did go out, whoever owns the row now.
+        async with self.db.session() as session:
+            connection = await session.connection()
+            marked = await connection.execute(
+                _MARK_SENT, {"row_id": row.id, "new_sent_at": utcnow(), "message_id": result.message_id}
+            )
+            if not marked.rowcount:
+                return  # a second copy sent after a lost lease: the first mark stands
+            follow_up = await self.hooks.delivered(session, row, result)
+            await enqueue(session, follow_up)
+
+    async def _retry(
+        self, row: OutboxMessage, token: str, reason: str, retry_after: float | None, progress: dict[str, Any] | None
+    ) -> None:
+        async with self.db.session() as session:
+            fresh = await self._owned(session, row, token)
+            if fresh is None:
+                return
+            if progress:
+                # Parts of the row that did go out (a sender that makes several calls per row):
+                # the next attempt resumes after them instead of sending them twice.
+                fresh.payload = {**fresh.payload, **progress}
+            fresh.attempts += 1
+            fresh.last_error = reason[:500]
+            if fresh.attempts >= self.max_attempts:
+                fresh.status = "failed"
+                await enqueue(session, await self.hooks.failed(session, fresh, reason))
+                return
+            delay = retry_after if retry_after is not None else min(300.0, 2.0 ** fresh.attempts) * random.uniform(0.5, 1.0)
+            fresh.status = "pending"
+            fresh.claimed_by = None
+            fresh.next_attempt_at = utcnow() + timedelta(seconds=delay)
+
+    async def _defer(
+        self, row: OutboxMessage, token: str, reason: str, progress: dict[str, Any] | None = None
+    ) -> None:
+        async with self.db.session() as session:
+            fresh = await self._owned(session, row, token)
+            if fresh is None:
+                return
+            if progress:
+                # Parts already delivered (a long reply split in several) are not sent again on release.
+                fresh.payload = {**fresh.payload, **progress}
+            first_time = fresh.status != "deferred" and fresh.last_error != reason[:500]
+            fresh.status = "deferred"
+            fresh.last_error = reason[:500]
+            fresh.claimed_by = None
+            if first_time:
+                await enqueue(session, await self.hooks.failed(session, fresh, reason))
+
+    async def _fail(self, row: OutboxMessage, token: str, reason: str) -> None:
+        log.warning("outbox row %s to %s failed permanently: %s", row.id, row.channel, reason[:200])
+        async with self.db.session() as session:
+            fresh = await self._owned(session, row, token)
+            if fresh is None:
+                return
+            fresh.status = "failed"
+            fresh.attempts += 1
+            fresh.last_error = reason[:500]
+            await enqueue(session, await self.hooks.failed(session, fresh, reason))
+
+
+def _rank() -> Any:
+    """Order of a row within its chat (lower first): see FIRST_IN_GROUP."""
+    first = and_(col(OutboxMessage.chat_id).startswith("-"), col(OutboxMessage.purpose).in_(FIRST_IN_GROUP))
+    return case((first, 0), else_=_RANK_SHIFT) + col(OutboxMessage.id)
+
+
+def _progress(exc: BaseException) -> dict[str, Any] | None:
+    """Payload keys a sender attached to its error to say how far it got (duck-typed so any
+    channel's sender can opt in, e.g. `RetryLater(...).progress = {"sent_parts": 2}`)."""
+    progress = getattr(exc, "progress", None)
+    return dict(progress) if isinstance(progress, dict) else None
+
+
+async def release_deferred(session: AsyncSession, channel: str, chat_id: str) -> int:
+    """The person wrote again (Zalo OA window reopened): deferred replies become pending."""
+    statement = (
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.channel) == channel,
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.status) == "deferred",
+        )
+        .values(status="pending", next_attempt_at=utcnow())
+    )
+    result = await session.exec(statement)  # type: ignore[call-overload]
+    return int(result.rowcount or 0)

@@ -1,0 +1,152 @@
+"""Telegram runners: long polling and webhook, both storing each update before acknowledging it.
+
+Polling advances the offset only after the batch is processed, so a crash means Telegram
+sends those updates again and the processed-update table turns them into no-ops. The webhook
+answers 200 only after the update's transaction (processed-update row, conversation, case,
+outbox) has committed; any failure answers 500 and Telegram delivers the update again.
+
+An update whose processing fails (database down, a bug) is retried; one person's later
+updates wait behind it so their order holds. In polling mode a batch that keeps failing is
+retried with backoff and, after POISON_ATTEMPTS, the updates that still fail are logged and
+skipped so one poison update cannot stop the bot for everybody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.types import Update
+from aiohttp import web
+
+from bot.app import Application
+from bot.telegram.adapter import update_to_incoming
+from handlers.events import Incoming
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are a few kilobytes; anything much larger is not from Telegram.
+MAX_UPDATE_BYTES = 256 * 1024
+POISON_ATTEMPTS = 5
+# Fire-and-forget tasks are kept referenced so the event loop does not drop them mid-flight.
+_background: set[asyncio.Task[None]] = set()
+
+
+async def _answer_callback(bot: Bot, update: Update) -> None:
+    # Stops the button's spinner; losing this call costs nothing, so it is not in the outbox.
+    if update.callback_query is not None:
+        try:
+            await bot.answer_callback_query(update.callback_query.id)
+        except TelegramAPIError:
+            log.debug("answerCallbackQuery failed", exc_info=True)
+
+
+async def process_updates(
+    app: Application, bot: Bot, updates: list[Update], *, answer_callbacks: bool = True
+) -> list[int]:
+    """One person's updates in order; different people in parallel.
+
+    Returns the ids of the updates that failed (with a person's later updates, which must
+    not overtake them); empty when everything was stored."""
+    per_person: dict[tuple[str, str], list[tuple[int, Incoming]]] = defaultdict(list)
+    for update in updates:
+        if answer_callbacks:
+            task = asyncio.create_task(_answer_callback(bot, update))
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+        event = update_to_incoming(update, app.settings.staff_chat_id, app.telegram_username)
+        if event is not None:
+            per_person[(event.channel, event.user_id)].append((update.update_id, event))
+
+    async def run(events: list[tuple[int, Incoming]]) -> list[int]:
+        for index, (update_id, event) in enumerate(events):
+            try:
+                await app.receive(event)
+            except Exception:
+                log.exception("update %s failed; it will be delivered again", update_id)
+                return [uid for uid, _ in events[index:]]
+        return []
+
+    results = await asyncio.gather(*(run(events) for events in per_person.values()))
+    return [update_id for failed in results for update_id in failed]
+
+
+async def run_polling(app: Application, bot: Bot, stop: asyncio.Event, *, timeout: int = 25) -> None:
+    await bot.delete_webhook(drop_pending_updates=False)
+    offset: int | None = None
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            updates = await bot.get_updates(
+                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES, request_timeout=timeout + 10
+            )
+            backoff = 1.0
+        except TelegramRetryAfter as exc:
+            await asyncio.sleep(exc.retry_after)
+            continue
+        except (TelegramNetworkError, TelegramAPIError) as exc:
+            log.warning("getUpdates failed (%s); retrying in %.0fs", type(exc).__name__, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30)
+            continue
+        if updates:
+            await _process_batch(app, bot, updates, stop)
+            offset = updates[-1].update_id + 1
+
+
+async def _process_batch(app: Application, bot: Bot, updates: list[Update], stop: asyncio.Event) -> None:
+    """Process a polled batch; retry the failures (done ones are no-ops), then skip poison."""
+    failed = await process_updates(app, bot, updates)
+    delay = 1.0
+    for _attempt in range(1, POISON_ATTEMPTS):
+        if not failed or stop.is_set():
+            break
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 30.0)
+        failed = await process_updates(app, bot, [u for u in updates if u.update_id in set(failed)], answer_callbacks=False)
+    # When stopping, the failures simply stay unconfirmed (the offset is only confirmed by
+    # the next getUpdates call) and come back after the restart.
+    if failed and not stop.is_set():
+        log.error("skipping %d update(s) that failed %d times: %s", len(failed), POISON_ATTEMPTS, failed)
+
+
+def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
+    async def handle(request: web.Request) -> web.Response:
+        # The secret first: nothing of a forged request is read, parsed or stored.
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        if request.content_length is not None and request.content_length > MAX_UPDATE_BYTES:
+            return web.json_response({"ok": False, "error": "too large"}, status=413)
+        try:
+            raw = await request.content.read(MAX_UPDATE_BYTES + 1)
+            if len(raw) > MAX_UPDATE_BYTES:
+                return web.json_response({"ok": False, "error": "too large"}, status=413)
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise ValueError("an update is a JSON object")
+            update = Update.model_validate(data, context={"bot": bot})
+        except Exception:  # not JSON, not UTF-8, pydantic.ValidationError: not an update
+            return web.json_response({"ok": False, "error": "bad request"}, status=400)
+        # Stored and processed before the 200: if this fails, Telegram retries the update.
+        if await process_updates(app, bot, [update], answer_callbacks=False):
+            return web.json_response({"ok": False, "error": "try again"}, status=500)
+        if update.callback_query is not None:
+            # Stop the button's spinner in the webhook answer itself (Telegram executes a
+            # method sent back as the response): one request fewer for every button press.
+            return web.json_response({"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id})
+        return web.json_response({})
+
+    return handle
+
+
+async def set_webhook(bot: Bot, url: str, secret: str) -> None:
+    await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
