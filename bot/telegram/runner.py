@@ -35,6 +35,8 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's updates are a few kilobytes; anything much larger is not from Telegram.
 MAX_UPDATE_BYTES = 256 * 1024
+# Telegram sends an update at once; a body still arriving after this long is not worth a worker.
+BODY_SECONDS = 20.0
 POISON_ATTEMPTS = 5
 # Fire-and-forget tasks are kept referenced so the event loop does not drop them mid-flight.
 _background: set[asyncio.Task[None]] = set()
@@ -111,11 +113,35 @@ async def _process_batch(app: Application, bot: Bot, updates: list[Update], stop
             break
         await asyncio.sleep(delay)
         delay = min(delay * 2, 30.0)
-        failed = await process_updates(app, bot, [u for u in updates if u.update_id in set(failed)], answer_callbacks=False)
+        failed = await process_updates(
+            app, bot, [u for u in updates if u.update_id in set(failed)], answer_callbacks=False
+        )
     # When stopping, the failures simply stay unconfirmed (the offset is only confirmed by
     # the next getUpdates call) and come back after the restart.
     if failed and not stop.is_set():
         log.error("skipping %d update(s) that failed %d times: %s", len(failed), POISON_ATTEMPTS, failed)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: web.Request, cap: int, timeout: float = BODY_SECONDS) -> bytes:
+    """The whole body, however many TCP segments it arrives in (``content.read(n)`` returns
+    only what has arrived so far: an update split in two writes was refused as bad JSON).
+    Over `cap` bytes raises BodyTooLarge as soon as it is known; a body that takes longer
+    than `timeout` (a client trickling bytes) raises TimeoutError."""
+    chunks: list[bytes] = []
+    size = 0
+    async with asyncio.timeout(timeout):
+        while True:
+            chunk = await request.content.read(cap + 1 - size)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > cap:
+                raise BodyTooLarge
+            chunks.append(chunk)
 
 
 def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
@@ -127,9 +153,12 @@ def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
         if request.content_length is not None and request.content_length > MAX_UPDATE_BYTES:
             return web.json_response({"ok": False, "error": "too large"}, status=413)
         try:
-            raw = await request.content.read(MAX_UPDATE_BYTES + 1)
-            if len(raw) > MAX_UPDATE_BYTES:
-                return web.json_response({"ok": False, "error": "too large"}, status=413)
+            raw = await read_body(request, MAX_UPDATE_BYTES)
+        except BodyTooLarge:
+            return web.json_response({"ok": False, "error": "too large"}, status=413)
+        except TimeoutError:
+            return web.json_response({"ok": False, "error": "body too slow"}, status=408)
+        try:
             data = json.loads(raw)
             if not isinstance(data, dict):
                 raise ValueError("an update is a JSON object")
@@ -142,11 +171,15 @@ def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
         if update.callback_query is not None:
             # Stop the button's spinner in the webhook answer itself (Telegram executes a
             # method sent back as the response): one request fewer for every button press.
-            return web.json_response({"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id})
+            return web.json_response(
+                {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
+            )
         return web.json_response({})
 
     return handle
 
 
 async def set_webhook(bot: Bot, url: str, secret: str) -> None:
-    await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    await bot.set_webhook(
+        url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+    )
