@@ -13,6 +13,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.channel import Sender
@@ -39,7 +40,8 @@ from storage.repo import record_update
 log = logging.getLogger(__name__)
 
 # Failures that say nothing about the update itself: it is delivered again and succeeds later.
-_TRANSIENT: tuple[type[BaseException], ...] = (OSError, TimeoutError, RedisError)
+# A pool with no free connection (PoolTimeout) is one of them: the database is slow or stuck.
+_TRANSIENT: tuple[type[BaseException], ...] = (OSError, TimeoutError, RedisError, PoolTimeout)
 
 
 def core_config(settings: Settings) -> CoreConfig:
@@ -82,7 +84,13 @@ class Application:
     ) -> None:
         self.settings = settings
         pool = settings.database
-        self.db = db or Database(settings.sqlalchemy_url, pool_size=pool.pool_size, max_overflow=pool.max_overflow)
+        self.db = db or Database(
+            settings.sqlalchemy_url,
+            pool_size=pool.pool_size,
+            max_overflow=pool.max_overflow,
+            connect_timeout=pool.connect_timeout_seconds,
+            statement_timeout=pool.statement_timeout_seconds,
+        )
         # Messages in a database transaction at once (settings.DatabaseSettings says why).
         self._intake = asyncio.Semaphore(pool.intake_transactions)
         self.calendar = work_calendar(settings)
@@ -229,8 +237,10 @@ class Application:
                         await enqueue(session, outgoing)
                     break
                 except (OperationalError, DBAPIError) as exc:
-                    # Lock timeouts and serialization failures are transient: try again.
-                    if attempt == 4:
+                    # Lock timeouts and serialization failures are transient: try again. A
+                    # statement the server cancelled for its timeout is not tried again here:
+                    # five more waits would hold the messenger's request far too long.
+                    if attempt == 4 or _statement_timed_out(exc):
                         raise
                     log.warning("retrying update after database error: %s", type(exc).__name__)
                     await asyncio.sleep(0.05 * (attempt + 1))
@@ -268,6 +278,11 @@ class Application:
 
             await close(self._redis)
         await self.db.dispose()
+
+
+def _statement_timed_out(exc: DBAPIError) -> bool:
+    # PostgreSQL's query_canceled: statement_timeout (storage/db.py) ran out.
+    return getattr(exc.orig, "sqlstate", None) == "57014" or getattr(exc.orig, "pgcode", None) == "57014"
 
 
 class _DirectoryProxy:

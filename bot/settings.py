@@ -140,6 +140,10 @@ class DatabaseSettings(BaseModel):
     # message (a new PostgreSQL connection costs the server a process), and the outbox and
     # the scheduler always find a pooled connection free.
     intake_transactions: int = Field(12, ge=1)
+    # A database that stops answering fails a message within seconds (storage/db.py says how
+    # these add up, about statement + 3 s), and the messenger delivers it again later.
+    connect_timeout_seconds: float = Field(5, gt=0)
+    statement_timeout_seconds: float = Field(5, gt=0)
 
     @model_validator(mode="after")
     def _intake_fits_the_pool(self) -> DatabaseSettings:

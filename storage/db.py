@@ -20,9 +20,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.util.concurrency import await_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.driver import pin_driver
+from storage.driver import asyncpg_adapter, pin_driver
 from storage.sqlite_inline import inline_connector
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # trips (BEGIN, ";", ROLLBACK), more than the rest of an update's transaction put together.
 # A connection that breaks while busy fails its statement either way; callers retry that.
 IDLE_CHECK_SECONDS = 2.0
+# How long that check may take: one round trip, so a frozen connection is given up on quickly
+# (the pool then opens a new one, bounded by CONNECT_TIMEOUT_SECONDS).
+IDLE_CHECK_TIMEOUT_SECONDS = 1.5
 
 # PostgreSQL timeouts (issue #17): a frozen connection (a dead route, a stuck server) must fail a
 # request within seconds, not hang it for minutes; the messenger delivers the update again later.
@@ -222,7 +226,13 @@ def _check_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     if idle_since is None or time.monotonic() - idle_since < IDLE_CHECK_SECONDS:
         return  # new, or in use a moment ago
     try:
-        dbapi_connection.ping()
+        adapter = asyncpg_adapter(dbapi_connection)
+        if adapter is not None:
+            # One round trip with its own short timeout; SQLAlchemy's ping is three (BEGIN, ";",
+            # ROLLBACK), each allowed the whole statement timeout.
+            await_(adapter._connection.fetchrow(";", timeout=IDLE_CHECK_TIMEOUT_SECONDS))
+        else:
+            dbapi_connection.ping()
     except Exception as exc:
         # The pool discards this connection and hands out another (a new one if need be).
         raise DisconnectionError(f"idle connection is gone: {type(exc).__name__}") from exc

@@ -1,0 +1,123 @@
+"""Database faults (issue #17): a PostgreSQL that stops answering fails a request within seconds.
+
+The bot talks to the real PostgreSQL through a fault-injection proxy (tests/support/faultproxy.py).
+Frozen, the connections stay open and nothing comes back — what a dead route or a stuck server
+looks like. The webhook must answer 500 quickly (Telegram delivers the update again later) instead
+of hanging for minutes; once the database answers again, the redelivered update is processed
+once: nothing lost, nothing duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlmodel import func, select
+
+from storage.db import Database
+from storage.models import OutboxMessage, ProcessedUpdate
+from tests.fakes.base import WebhookResult
+from tests.fakes.telegram import FakeTelegramServer
+from tests.fakes.updates import text_update
+from tests.support.faultproxy import FaultProxy
+from tests.support.telegram_bot import WEBHOOK_SECRET, answer, running_bot
+
+CITIZEN = 4717
+# What "fails fast" means: the statement timeout (5 s) and closing the dead connection (2 s).
+FAIL_FAST_SECONDS = 10.0
+
+
+@pytest.fixture
+async def pg_proxy(pg: Database) -> AsyncIterator[FaultProxy]:
+    """A fault proxy in front of the real PostgreSQL (the `pg` fixture made fresh tables)."""
+    async with FaultProxy("127.0.0.1", 5432) as proxy:
+        yield proxy
+
+
+async def post_webhook(
+    url: str, update: dict[str, Any], *, secret: str, timeout: float = 60
+) -> WebhookResult:
+    """As Telegram posts an update, with a client timeout longer than any the bot should take."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp,
+    ):
+        return WebhookResult(resp.status, await resp.text())
+
+
+def through(proxy: FaultProxy, url: str) -> str:
+    return url.replace("127.0.0.1:5432", proxy.url_host)
+
+
+async def counts(url: str) -> tuple[int, int]:
+    """(processed updates, replies queued) of the citizen, read directly (no proxy)."""
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            updates = (
+                await session.exec(
+                    select(func.count())
+                    .select_from(ProcessedUpdate)
+                    .where(ProcessedUpdate.user_id == str(CITIZEN))
+                )
+            ).one()
+            replies = (
+                await session.exec(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.chat_id == str(CITIZEN))
+                )
+            ).one()
+    finally:
+        await db.dispose()
+    return updates, replies
+
+
+async def test_a_frozen_database_fails_the_request_fast_and_the_redelivery_is_processed_once(
+    pg_proxy: FaultProxy, postgres_url: str
+) -> None:
+    async with (
+        FakeTelegramServer() as tg,
+        running_bot(tg, through(pg_proxy, postgres_url), webhook=True) as runtime,
+    ):
+        url = runtime.webhook_url  # type: ignore[attr-defined]
+        first = text_update(CITIZEN, "/start", update_id=17001)
+        assert (await post_webhook(url, first, secret=WEBHOOK_SECRET)).status == 200
+        await answer(tg, CITIZEN, "Xin chào")
+        await asyncio.sleep(2.5)  # the pooled connections sit idle past the pool's check
+
+        pg_proxy.mode = "freeze"
+        second = text_update(CITIZEN, "/start", update_id=17002)
+        started = time.monotonic()
+        result = await post_webhook(url, second, secret=WEBHOOK_SECRET, timeout=60)
+        frozen_seconds = time.monotonic() - started
+        # A second request meets the frozen database at connect time.
+        started = time.monotonic()
+        again = await post_webhook(url, second, secret=WEBHOOK_SECRET, timeout=60)
+        connect_seconds = time.monotonic() - started
+        print(
+            f"\nfrozen database: answered {result.status} after {frozen_seconds:.1f} s, then {again.status} after {connect_seconds:.1f} s"
+        )
+        assert result.status == 500 and again.status == 500, "Telegram must deliver it again"
+        assert frozen_seconds < FAIL_FAST_SECONDS
+        assert connect_seconds < FAIL_FAST_SECONDS
+
+        pg_proxy.mode = "pass"
+        started = time.monotonic()
+        retried = await post_webhook(url, second, secret=WEBHOOK_SECRET, timeout=60)
+        recover_seconds = time.monotonic() - started
+        assert retried.status == 200
+        redelivered = await post_webhook(url, second, secret=WEBHOOK_SECRET, timeout=60)
+        assert redelivered.status == 200
+        await answer(tg, CITIZEN, "Xin chào")
+        await asyncio.sleep(0.5)
+        greetings = [t for t in tg.sent_texts(CITIZEN) if "Xin chào" in t]
+        lost, duplicated = 2 - len(greetings), max(0, len(greetings) - 2)
+        print(f"messages lost {lost}, duplicated {duplicated}, seconds to recover {recover_seconds:.2f}")
+        assert (lost, duplicated) == (0, 0)
+        assert await counts(postgres_url) == (2, 2)
