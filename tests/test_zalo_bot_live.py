@@ -24,10 +24,11 @@ from bot.delivery.channel import RetryLater
 from bot.delivery.ratelimit import Limit
 from bot.settings import ConfigError, load_settings
 from bot.telegram.adapter import make_bot
+from bot.telegram.files import TelegramFiles
 from bot.zalo.bot_api import ZaloBotClient
 from bot.zalo.bot_runner import register_webhook, run_zalo_polling, zalo_bot_webhook_handler
 from bot.zalo.bot_sender import ZaloBotSender
-from bot.zalo.files import FileLinks, TelegramFiles, link_key
+from bot.zalo.files import FileLinks, link_key
 from bot.zalo.quota import QUOTA_WAIT, QuotaAlarm
 from bot.zalo.texts import QUOTA_TO_PERSON
 from handlers.events import AttachmentRef, Reply

@@ -14,7 +14,7 @@ import pytest
 from bot.delivery.ratelimit import Limit
 from bot.settings import ConfigError, load_settings
 from bot.telegram.adapter import make_bot
-from bot.zalo.files import TelegramFiles
+from bot.telegram.files import TelegramFiles
 from bot.zalo.oa_sender import APP_KEY
 from bot.zalo.texts import REASON_PAID
 from handlers.events import AttachmentRef, Reply

@@ -1,7 +1,7 @@
 """Staff files (sent in the Telegram case thread) carried to Zalo reporters.
 
-* Where the bytes come from: ``FileSource``; ``TelegramFiles`` downloads a Telegram file id with the
-  Telegram bot (its download URL holds the bot token, so that URL never leaves this process).
+* Where the bytes come from: ``FileSource``; bot.telegram.files.TelegramFiles downloads a Telegram
+  file id with the Telegram bot (its download URL holds the bot token, so that URL never leaves this process).
 * Zalo OA: the sender uploads the bytes (images re-encoded to ≤ 1 MB JPEG, files ≤ 5 MB, the limits
   of the OA upload endpoints) and sends the attachment id / token.
 * Zalo Bot API: it takes photos by URL only, so ``FileLinks`` makes a short-lived, signed URL on the
@@ -23,7 +23,7 @@ import mimetypes
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiohttp import web
 
@@ -72,34 +72,6 @@ def mime_of(attachment: AttachmentRef) -> str | None:
 
 def oa_document(attachment: AttachmentRef) -> bool:
     return mime_of(attachment) in OA_FILE_TYPES
-
-
-class TelegramFiles:
-    """Telegram file ids → bytes, through the aiogram bot the runtime already has."""
-
-    def __init__(self, bot: Any) -> None:
-        self.bot = bot
-
-    async def fetch(self, file_ref: str, max_bytes: int) -> FetchedFile:
-        from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramRetryAfter
-
-        try:
-            info = await self.bot.get_file(file_ref)
-            if info.file_size and info.file_size > max_bytes:
-                raise FileUnavailable(f"{info.file_size} bytes, more than {max_bytes}")
-            if not info.file_path:
-                raise FileUnavailable("Telegram gave no file path")
-            buffer = await self.bot.download_file(info.file_path)
-        except TelegramBadRequest as exc:  # "file is too big", a file id of another bot…
-            raise FileUnavailable(f"Telegram: {exc.message}") from None
-        except TelegramRetryAfter as exc:
-            raise RetryLater("Telegram getFile: too many requests", float(exc.retry_after)) from None
-        except TelegramNetworkError as exc:
-            raise RetryLater(f"Telegram getFile: {type(exc).__name__}") from None
-        content = buffer.read() if buffer is not None else b""
-        if len(content) > max_bytes:
-            raise FileUnavailable(f"{len(content)} bytes, more than {max_bytes}")
-        return FetchedFile(content, mimetypes.guess_type(info.file_path)[0])
 
 
 def _shrink(content: bytes, limit: int) -> bytes:

@@ -20,10 +20,11 @@ import httpx
 from aiohttp import web
 
 from bot.settings import ConfigError, Settings
+from bot.telegram.files import TelegramFiles
 from bot.zalo.bot_api import ZaloBotClient
 from bot.zalo.bot_runner import register_webhook, run_zalo_polling, zalo_bot_webhook_handler
 from bot.zalo.bot_sender import ZaloBotSender
-from bot.zalo.files import FileLinks, TelegramFiles, link_key
+from bot.zalo.files import FileLinks, link_key
 from bot.zalo.oa_sender import ZaloOASender
 from bot.zalo.oa_tokens import OATokens
 from bot.zalo.oa_webhook import ZaloOAWebhook
@@ -153,13 +154,12 @@ async def setup_zalo_bot(runtime: Runtime, files: TelegramFiles | None = None) -
 
         # Polling starts only once the runtime serves (outbox running): an update taken from Zalo
         # cannot be fetched again, so none is taken before the application is ready.
-        task = asyncio.create_task(
-            run_zalo_polling(
+        runtime.supervise(
+            "zalo-bot-polling",
+            lambda: run_zalo_polling(
                 runtime.app, client, stop, min_gap=settings.zalo.poll_min_gap_seconds, wait_for_outbox=True
             ),
-            name="zalo-bot-polling",
         )
-        runtime._tasks.append(task)
         runtime._closers.insert(0, stop_polling)
     return client
 
@@ -197,7 +197,7 @@ async def setup_zalo_oa(runtime: Runtime, files: TelegramFiles | None = None) ->
     async def stop_keep_alive() -> None:
         stop.set()
 
-    runtime._tasks.append(asyncio.create_task(tokens.keep_fresh(stop), name="zalo-oa-token-keep-alive"))
+    runtime.supervise("zalo-oa-token-keep-alive", lambda: tokens.keep_fresh(stop))
     runtime._closers.insert(0, stop_keep_alive)
     # By default the free 48 hours and no cap (a verified OA has none); up to 7 days only with
     # delivery.zalo_oa_paid_replies (charged; docs/zalo.md 2.4).

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.choices import Prompt, resolve_choice
-from handlers.citizen import menu_level
 from handlers.citizen.language import texts_for
 from handlers.citizen.lookup import RATING_COMMENT_PREFIX
 from handlers.events import Choice, Kind
@@ -32,7 +31,7 @@ async def rate(engine: Engine, turn: Turn, choice: str, *, ask_comment: bool = T
     row_id = parse_id(case_id)
     case = await turn.session.get(Case, row_id) if row_id is not None else None
     if case is None or case.reporter_id != turn.reporter.id or value not in turn.t.RATINGS:
-        menu_level.show_menu(engine, turn)
+        engine.show_menu(turn)
         return
     if case.rating is not None:
         if case.rating != value or turn.step != "rating_comment":

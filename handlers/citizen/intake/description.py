@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from handlers.choices import Prompt
-from handlers.citizen.intake import faq_stage, files
+from handlers.citizen.intake import draft, faq_stage, files
 from handlers.events import Choice, Kind
 from handlers.services import images_only
 from handlers.textutil import fold, shorten
@@ -72,7 +72,7 @@ async def on_attachments(flow: IntakeFlow, turn: Turn, choice: str | None, text:
     if turn.event.kind == Kind.ATTACHMENT:
         if not files.take_attachments(flow, turn):
             return
-        if text and not add_to_description(flow, turn, text):
+        if text and not draft.add_to_description(flow, turn, text):
             return
         count = len(turn.data.get("attachments", []))
         if count >= flow.config.max_attachments:
@@ -89,20 +89,10 @@ async def on_attachments(flow: IntakeFlow, turn: Turn, choice: str | None, text:
         return
     # More words after the description: keep them, people often write in several messages.
     if text:
-        if add_to_description(flow, turn, text):
+        if draft.add_to_description(flow, turn, text):
             flow.ask(turn, prefix=turn.t.DESCRIPTION_EXTENDED)
         return
     flow.ask(turn)
-
-
-def add_to_description(flow: IntakeFlow, turn: Turn, text: str) -> bool:
-    """Append to the description; False (and the person told) when it would be too long."""
-    description = turn.data.get("description", "")
-    if len(description) + 1 + len(text) > flow.config.max_text_length:
-        turn.say(turn.t.DESCRIPTION_FULL.format(max=flow.config.max_text_length))
-        return False
-    turn.set(description=f"{description}\n{text}".strip())
-    return True
 
 
 async def after_attachments(flow: IntakeFlow, turn: Turn) -> None:

@@ -6,7 +6,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from handlers.citizen import texts as T
-from handlers.citizen.intake import description
+from handlers.citizen.intake import draft
 from handlers.events import AttachmentRef
 from handlers.textutil import clean_text, shorten
 from handlers.turn import Turn
@@ -67,7 +67,7 @@ def keep_late_attachments(flow: IntakeFlow, turn: Turn) -> None:
         return  # refused, and told why
     caption = clean_text(turn.event.text)
     if caption and turn.data.get("description"):
-        if not description.add_to_description(flow, turn, caption):
+        if not draft.add_to_description(flow, turn, caption):
             return
     elif caption and not turn.data.get("draft_description"):
         turn.set(draft_description=caption[: flow.config.max_text_length])

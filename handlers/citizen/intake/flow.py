@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.choices import Prompt, resolve_choice
 from handlers.citizen import texts as T
-from handlers.citizen.intake import description, files, submit, where
+from handlers.citizen.intake import draft, files, submit, where
 from handlers.citizen.intake.questions import QUESTIONS
 from handlers.citizen.reading_replies import ReadingReplies
 from handlers.events import AttachmentRef, Kind, Outgoing
@@ -139,7 +139,7 @@ class IntakeFlow:
         await where.on_unit(self, turn, choice, text)
 
     def add_to_description(self, turn: Turn, text: str) -> bool:
-        return description.add_to_description(self, turn, text)
+        return draft.add_to_description(self, turn, text)
 
     def attachment_problem(self, attachment: AttachmentRef, t: ModuleType = T) -> str | None:
         return files.attachment_problem(self, attachment, t)
