@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import memory, pacing, webhook_throughput  # noqa: E402
+from benchmarks import aiogram_import, memory, pacing, webhook_throughput  # noqa: E402
 from benchmarks.common import machine, write_result  # noqa: E402
 
 
@@ -26,6 +26,7 @@ async def run(quick: bool) -> None:
     print("Machine:", machine())
     throughput = await webhook_throughput.main(["--people", "400" if quick else "2000", "--workers", "1"])
     mem = await memory.main(["--people", "2000" if quick else "10000"])
+    aiogram_saving = aiogram_import.main()  # what bot/telegram/aiogram_types.py buys (issue 19)
     pace = await pacing.main(["--chats", "100" if quick else "500", "--group", "21" if quick else "38"])
     faq = ROOT / "benchmarks" / "faq_bench.py"
     if faq.exists():  # the FAQ matcher's own benchmark (kept by its owner)
@@ -35,7 +36,7 @@ async def run(quick: bool) -> None:
     # The dashboard's page render times (issue 22): 20,000 cases, SQLite and PostgreSQL.
     dashboard = ROOT / "benchmarks" / "dashboard_bench.py"
     subprocess.run([sys.executable, str(dashboard), "--cases", "5000" if quick else "20000"], cwd=ROOT, check=False)
-    write_result("summary", {"quick": quick, "webhook_throughput": throughput, "memory": mem, "pacing": pace})
+    write_result("summary", {"quick": quick, "webhook_throughput": throughput, "memory": mem, "aiogram_import": aiogram_saving, "pacing": pace})
 
 
 def main() -> None:

@@ -78,6 +78,23 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiogram logs every update at INFO with user data; keep it at WARNING.
-    logging.getLogger("aiogram").setLevel(logging.WARNING)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Libraries speak only when something is wrong: alembic and apscheduler print ~25 INFO lines
+    # before the console's greeting, aiogram logs every update at INFO with user data. Their
+    # details come back with LOG_LEVEL=DEBUG.
+    library_level = logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(library_level)
+
+
+LIBRARY_LOGGERS = (
+    "aiogram",
+    "aiohttp",
+    "alembic",
+    "apscheduler",
+    "asyncio",
+    "httpx",
+    "httpcore",
+    "sqlalchemy",
+    "matplotlib",
+    "PIL",
+)

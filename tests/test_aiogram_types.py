@@ -81,3 +81,21 @@ def test_types_are_built_on_first_use_and_parse_as_usual() -> None:
     assert result["topic"] == "PA-261123-ABCD"
     # Every other type completes on demand too: none depends on the skipped import-time loop.
     assert result["unresolved"] == []
+
+
+def test_the_installed_aiogram_and_pydantic_are_the_tested_ones() -> None:
+    # Fails on the first upgrade past the tested range: re-run the test above on the new versions,
+    # then widen TESTED and the pins in pyproject.toml together.
+    from importlib.metadata import version
+
+    from bot.telegram.aiogram_types import TESTED, untested_versions
+
+    assert untested_versions({name: version(name) for name in TESTED}) == []
+
+
+def test_an_untested_version_is_imported_the_usual_way() -> None:
+    from bot.telegram.aiogram_types import untested_versions
+
+    assert untested_versions({"aiogram": "3.31.0", "pydantic": "2.13.5"}) == []
+    assert untested_versions({"aiogram": "3.40.1", "pydantic": "2.13.5"}) == ["aiogram 3.40.1"]
+    assert untested_versions({"aiogram": "3.13.0", "pydantic": "3.0.0b1"}) == ["pydantic 3.0.0b1"]
