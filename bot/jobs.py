@@ -102,12 +102,12 @@ class JobsFeature:
 
 
 def install(app: Application, *, clock: Callable[[], datetime] | None = None) -> JobsFeature:
-    """Register ``/baocao``, ``/suco`` and the incident case listener (once per application)."""
+    """Register ``/baocao``, ``/thongke``, ``/suco`` and the incident case listener (once per application)."""
     existing = getattr(app, "_jobs_feature", None)
     if isinstance(existing, JobsFeature):
         return existing
     settings = app.settings
-    maker = ReportMaker(app.calendar, reports_dir(settings), faq=app.faq)
+    maker = ReportMaker(app.calendar, reports_dir(settings), faq=app.faq, organisation=settings.organisation)
     feature = JobsFeature(
         reports=maker,
         report_desk=ReportDesk(maker, clock),
@@ -121,6 +121,8 @@ def install(app: Application, *, clock: Callable[[], datetime] | None = None) ->
         ),
     )
     app.desk.register("baocao", feature.report_desk.handle)
+    # /thongke by the report's own figures (it takes over the staff desk's built-in one).
+    app.desk.register("thongke", feature.report_desk.stats)
     app.desk.register("suco", feature.incidents.command)
     app.desk.register("xem", feature.incidents.show)
     app.engine.intake.case_listeners.append(feature.incidents.case_created)

@@ -82,7 +82,9 @@ async def _make(
     from handlers.reports.desk import ReportMaker
 
     try:
-        maker = ReportMaker(work_calendar(settings), out.parent, faq=KnowledgeBaseFaq())
+        maker = ReportMaker(
+            work_calendar(settings), out.parent, faq=KnowledgeBaseFaq(), organisation=settings.organisation
+        )
         async with db.session() as session:
             report = await maker.build(session, start, end, datetime.now(UTC))
     finally:

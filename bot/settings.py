@@ -248,6 +248,8 @@ class Settings(BaseSettings):
 
     sqlite_path: str = "data/bot.db"
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Who the reports are from: the first line of every report workbook and /baocao text.
+    organisation: str = "Sở Khoa học và Công nghệ Hải Phòng — Tổ công tác"
     log_level: str = "INFO"
     webhook: WebhookSettings = WebhookSettings()
     conversation: ConversationSettings = ConversationSettings()

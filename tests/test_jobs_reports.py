@@ -93,6 +93,13 @@ def sheet_values(wb: Any, title: str) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in wb[title].iter_rows(values_only=True)]
 
 
+def summary_values(wb: Any) -> dict[str, tuple[Any, ...]]:
+    """The first sheet's table (under its heading): label → (this period, previous, change)."""
+    ws = wb["Tổng hợp"]
+    first = int(str(ws.freeze_panes)[1:])
+    return {row[0]: tuple(row[1:4]) for row in ws.iter_rows(min_row=first, values_only=True) if row[0]}
+
+
 async def test_report_figures_from_the_database(app: Application) -> None:
     seeded = await seed_week(app)
     maker = install(app).reports
@@ -101,8 +108,9 @@ async def test_report_figures_from_the_database(app: Application) -> None:
     s = report.summary
     assert (s.total_new, s.open, s.resolved, s.closed, s.escalated) == (4, 2, 1, 1, 1)
     assert s.open_before_period == 1
-    # Every one of Hải Phòng's 114 units, zeros included, then "Không rõ".
-    assert len(report.by_unit) == 115 and report.by_unit[-1].name == "Không rõ"
+    # Every one of Hải Phòng's 114 units and "Không rõ", most cases first.
+    assert len(report.by_unit) == 115 and report.by_unit[0].name == "Phường Lê Chân"
+    assert [u.total for u in report.by_unit[:3]] == [2, 1, 1] and report.by_unit[3].total == 0
     units = {u.name: u for u in report.by_unit}
     assert (
         units["Phường Lê Chân"].total == 2 and units["Xã An Lão"].total == 1 and units["Không rõ"].total == 1
@@ -125,6 +133,8 @@ async def test_report_figures_from_the_database(app: Application) -> None:
     wb = load_workbook(files.xlsx)
     assert wb.sheetnames == [
         "Tổng hợp",
+        "Theo cán bộ",
+        "Danh sách phản ánh",
         "Theo đơn vị",
         "Theo hệ thống và chủ đề",
         "Theo trạng thái",
@@ -133,11 +143,13 @@ async def test_report_figures_from_the_database(app: Application) -> None:
         "Vượt thẩm quyền",
         "FAQ tự giải đáp",
     ]
-    summary = {row[0]: row[1] for row in sheet_values(wb, "Tổng hợp")}
-    assert summary["Phản ánh tiếp nhận trong kỳ"] == 4 and summary["Vượt thẩm quyền"] == 1
-    assert summary["Tồn từ kỳ trước, còn mở"] == 1
+    summary = summary_values(wb)
+    assert summary["Phản ánh tiếp nhận"][0] == 4 and summary["Vượt thẩm quyền"][0] == 1
+    assert summary["Tồn từ kỳ trước, còn mở"][0] == 1
     units_sheet = sheet_values(wb, "Theo đơn vị")
-    assert len(units_sheet) == 1 + 115 + 1 and units_sheet[-1][1] == "Tổng cộng" and units_sheet[-1][2] == 4
+    # Header, 3 units with cases, the 112 others folded into one line, the total.
+    assert len(units_sheet) == 1 + 3 + 1 + 1 and units_sheet[-1][1] == "Tổng cộng" and units_sheet[-1][2] == 4
+    assert units_sheet[-2][:3] == ("112 đơn vị", "Các đơn vị khác (0 phản ánh)", 0)
     [_header, row] = sheet_values(wb, "Vượt thẩm quyền")
     assert row[0] == seeded["c3"].code and row[5] == "=Lỗi cổng thanh toán quốc gia"  # text, not a formula
     times = sheet_values(wb, "Thời gian xử lý")
@@ -163,7 +175,7 @@ async def test_baocao_in_the_staff_group_sends_text_workbook_and_chart(app: Appl
     [(png_name, png)] = sent[2].files
     assert (xlsx_name, png_name) == ("BaoCao_17-11-2025_23-11-2025.xlsx", "BaoCao_17-11-2025_23-11-2025.png")
     wb = load_workbook(io.BytesIO(xlsx))
-    assert {row[0]: row[1] for row in sheet_values(wb, "Tổng hợp")}["Phản ánh tiếp nhận trong kỳ"] == 4
+    assert summary_values(wb)["Phản ánh tiếp nhận"][0] == 4
     assert png.startswith(PNG_MAGIC)
     assert all(s.payload.get("thread_id") == 77 for s in sent)
 

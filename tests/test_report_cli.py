@@ -75,11 +75,20 @@ def test_report_command_writes_workbook_and_chart(tmp_path: Path) -> None:
     assert "Tiếp nhận mới: 3" in result.stdout and str(out) in result.stdout
 
     wb = load_workbook(out)
-    summary = {row[0]: row[1] for row in wb["Tổng hợp"].iter_rows(values_only=True)}
-    assert summary["Phản ánh tiếp nhận trong kỳ"] == 3
-    assert summary["Vượt thẩm quyền"] == 1
-    units = {row[1]: row[2] for row in wb["Theo đơn vị"].iter_rows(min_row=2, values_only=True)}
-    assert units["Xã An Lão"] == 2 and units["Phường Lê Chân"] == 1 and units["Phường Hồng Bàng"] == 0
+    ws = wb["Tổng hợp"]
+    # The organisation from config.yaml heads the first sheet, then the period.
+    assert ws["A1"].value == "Sở Khoa học và Công nghệ Hải Phòng — Tổ công tác"
+    assert "17/11/2025 – 23/11/2025" in ws["A3"].value and "10/11/2025 – 16/11/2025" in ws["A3"].value
+    summary = {row[0]: row[1:4] for row in ws.iter_rows(min_row=7, values_only=True) if row[0]}
+    assert summary["Phản ánh tiếp nhận"] == (3, 0, 3)
+    assert summary["Vượt thẩm quyền"][0] == 1
+    units = [row[1:3] for row in wb["Theo đơn vị"].iter_rows(min_row=2, values_only=True)]
+    assert units == [
+        ("Xã An Lão", 2),
+        ("Phường Lê Chân", 1),
+        ("Các đơn vị khác (0 phản ánh)", 0),
+        ("Tổng cộng", 3),
+    ]
     png = out.with_suffix(".png")
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert imread(str(png)).shape[1] > 1000

@@ -163,15 +163,16 @@ def test_summary(report: Report) -> None:
     assert s.open_before_period == 1
 
 
-def test_every_unit_listed_with_zeros(report: Report) -> None:
+def test_every_unit_listed_most_cases_first(report: Report) -> None:
     rows = {r.name: r for r in report.by_unit}
+    # Ties keep the official order, then codes no longer listed, then "Không rõ"; zeros last.
     assert [r.name for r in report.by_unit] == [
         "Phường Lê Chân",
         "Xã An Lão",
         "Đặc khu Cát Hải",
-        "Phường Hồng Bàng",
         "Phường Cũ",
         "Không rõ",
+        "Phường Hồng Bàng",
     ]
     assert (rows["Phường Lê Chân"].total, rows["Phường Lê Chân"].resolved, rows["Phường Lê Chân"].closed) == (
         2,
@@ -292,7 +293,7 @@ def test_report_text(report: Report) -> None:
     assert "quá hạn: 2" in text
     assert "trung vị 1,0 giờ làm việc" in text
     assert "Hài lòng: 2/3" in text
-    assert "tỷ lệ 80%" in text
+    assert "FAQ tự giải đáp: 4/5 câu trả lời (80%)" in text
     assert "Phường Lê Chân (2)" in text
     assert "C3, C9" in text
     assert "<" not in text and len(text) < 4096
@@ -302,6 +303,8 @@ def test_report_text(report: Report) -> None:
 
 SHEETS = [
     "Tổng hợp",
+    "Theo cán bộ",
+    "Danh sách phản ánh",
     "Theo đơn vị",
     "Theo hệ thống và chủ đề",
     "Theo trạng thái",
@@ -318,19 +321,31 @@ def test_xlsx_round_trip(report: Report, tmp_path: Path) -> None:
     wb = load_workbook(path)
     assert wb.sheetnames == SHEETS
     for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
-        assert all(c.font.bold for c in ws[1] if c.value is not None), ws.title
+        header = int(str(ws.freeze_panes)[1:]) - 1
+        assert ws.freeze_panes == ("A7" if ws.title == "Tổng hợp" else "A2"), ws.title
+        assert all(c.font.bold for c in ws[header] if c.value is not None), ws.title
         assert ws.column_dimensions["A"].width >= 8, ws.title
 
-    summary = {row[0]: row[1] for row in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
-    assert summary["Phản ánh tiếp nhận trong kỳ"] == 6
+    # The summary's table starts under its heading (organisation, title, period, note).
+    assert wb["Tổng hợp"].freeze_panes == "A7"
+    summary = {row[0]: row[1] for row in wb["Tổng hợp"].iter_rows(min_row=7, values_only=True)}
+    assert summary["Phản ánh tiếp nhận"] == 6
     assert summary["Quá hạn giải quyết"] == 2
     assert summary["Tỷ lệ FAQ tự giải đáp"] == pytest.approx(0.8)
-    assert summary["Số liệu tính đến"] == datetime(2025, 12, 1, 9, 0)
+    assert "09:00 01/12/2025" in str(wb["Tổng hợp"]["A4"].value)
 
     units = list(wb["Theo đơn vị"].iter_rows(values_only=True))
     assert units[0][:3] == ("Mã đơn vị", "Đơn vị", "Tổng số")
-    assert ("U4", "Phường Hồng Bàng", 0, 0, 0, 0, 0, 0) in units
+    assert [u[1] for u in units[1:]] == [
+        "Phường Lê Chân",
+        "Xã An Lão",
+        "Đặc khu Cát Hải",
+        "Phường Cũ",
+        "Không rõ",
+        "Các đơn vị khác (0 phản ánh)",
+        "Tổng cộng",
+    ]
+    assert units[-2] == ("1 đơn vị", "Các đơn vị khác (0 phản ánh)", 0, 0, 0, 0, 0, 0)
     assert units[-1][1:3] == ("Tổng cộng", 6)
     assert wb["Theo đơn vị"].cell(units.__len__(), 2).font.bold
 

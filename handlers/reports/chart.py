@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import io
 import os
+import textwrap
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from typing import IO
 
 import matplotlib
@@ -26,9 +28,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from handlers.reports.reports import STATUSES, Report, UnitRow
+from handlers.reports.labels import STATUSES
+from handlers.reports.model import Report, UnitRow
 
-__all__ = ["FONT_FAMILY", "chart_png_bytes", "chart_texts", "render_chart_png"]
+__all__ = ["FONT_FAMILY", "chart_figure", "chart_png_bytes", "chart_texts", "render_chart_png"]
 
 FONT_FAMILY = "DejaVu Sans"
 
@@ -41,20 +44,33 @@ _STATUS_COLOURS = {
     "da_dong": "#7f7f7f",
 }
 _TOP_N = 10
-_MAX_LABEL = 38
+# A bar's label: at most two lines of this many characters, then "…" (long topic titles and
+# "Phường …" names stay readable beside the bars instead of being cut mid-word).
+_LABEL_WIDTH = 26
+_LABEL_LINES = 2
 
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _short(text: str, limit: int = _MAX_LABEL) -> str:
-    text = _nfc(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str, width: int = _LABEL_WIDTH, lines: int = _LABEL_LINES) -> str:
+    """Wrapped at word boundaries into ``lines`` lines; what does not fit ends in "…"."""
+    text = " ".join(_nfc(text).split())
+    wrapped = textwrap.wrap(text, width, break_long_words=True) or [""]
+    if len(wrapped) > lines:
+        last = " ".join(wrapped[lines - 1 :])
+        wrapped = [*wrapped[: lines - 1], last[: width - 1].rstrip() + "…"]
+    return "\n".join(wrapped)
+
+
+def _last_day(report: Report) -> date:
+    """The chart stops at the report time: no empty days still to come."""
+    return report.daily[-1].day if report.daily else report.end
 
 
 def _title(report: Report) -> str:
-    return f"Phản ánh tiếp nhận từ {report.start:%d/%m/%Y} đến {report.end:%d/%m/%Y}"
+    return f"Phản ánh tiếp nhận từ {report.start:%d/%m/%Y} đến {_last_day(report):%d/%m/%Y}"
 
 
 def chart_texts(report: Report) -> list[str]:
@@ -91,7 +107,7 @@ def _barh(ax: Axes, rows: Sequence[tuple[str, int]], title: str, colour: str) ->
     labels = [_short(label) for label, _ in rows][::-1]  # largest on top
     values = [n for _, n in rows][::-1]
     bars = ax.barh(range(len(values)), values, color=colour)
-    ax.set_yticks(range(len(values)), labels, fontsize=9)
+    ax.set_yticks(range(len(values)), labels, fontsize=8, linespacing=0.95)
     ax.bar_label(bars, padding=2, fontsize=8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.margins(x=0.15)
@@ -143,22 +159,27 @@ def _daily(ax: Axes, report: Report) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
+def chart_figure(report: Report) -> Figure:
+    """The chart as a matplotlib figure (drawn on an Agg canvas, never shown)."""
+    fig = Figure(figsize=(12, 9), layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.suptitle(_nfc(_title(report)), fontsize=13, fontweight="bold")
+    grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.1))
+    _daily(fig.add_subplot(grid[0, :]), report)
+    _barh(
+        fig.add_subplot(grid[1, 0]),
+        [(u.name, u.total) for u in _top_units(report)],
+        "Đơn vị nhiều phản ánh nhất",
+        "#1f77b4",
+    )
+    _barh(fig.add_subplot(grid[1, 1]), _top_topics(report), "Chủ đề nhiều phản ánh nhất", "#9467bd")
+    return fig
+
+
 def render_chart_png(report: Report, path: str | os.PathLike[str] | IO[bytes], dpi: int = 110) -> None:
     """Draw the report chart as a PNG at ``path`` (or into a binary file object)."""
     with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": [FONT_FAMILY]}):
-        fig = Figure(figsize=(12, 9), layout="constrained")
-        FigureCanvasAgg(fig)
-        fig.suptitle(_nfc(_title(report)), fontsize=13, fontweight="bold")
-        grid = fig.add_gridspec(2, 2, height_ratios=(1, 1.1))
-        _daily(fig.add_subplot(grid[0, :]), report)
-        _barh(
-            fig.add_subplot(grid[1, 0]),
-            [(u.name, u.total) for u in _top_units(report)],
-            "Đơn vị nhiều phản ánh nhất",
-            "#1f77b4",
-        )
-        _barh(fig.add_subplot(grid[1, 1]), _top_topics(report), "Chủ đề nhiều phản ánh nhất", "#9467bd")
-        fig.savefig(path, format="png", dpi=dpi)
+        chart_figure(report).savefig(path, format="png", dpi=dpi)
 
 
 def chart_png_bytes(report: Report, dpi: int = 110) -> bytes:

@@ -1,8 +1,8 @@
-"""Reports from the database: read-only queries, the report files, and ``/baocao`` in the staff group.
+"""Reports from the database: the report files, and ``/baocao`` and ``/thongke`` in the staff group.
 
-The figures, workbook and chart are :mod:`handlers.reports.reports` and :mod:`handlers.reports.chart`;
-this module loads their input rows from storage (only the columns they need, never the
-complaint texts) and writes the files that are sent to the group as uploads.
+The figures, workbook and chart are the modules beside this one; the rows come from
+:mod:`handlers.reports.loading` (only the columns the figures need, never the complaint texts),
+and this module writes the files that are sent to the group as uploads.
 
 A generated file travels through the outbox as an :class:`AttachmentRef` of kind
 ``"upload"`` whose ``file_ref`` is the file's absolute path under the reports directory;
@@ -17,31 +17,34 @@ import logging
 import re
 import secrets
 import time as _time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.events import AttachmentRef, Incoming, Outgoing, Reply
+from handlers.reports.build import build_report, real_incidents
+from handlers.reports.figures import Headline, headline, previous_period
 from handlers.reports.incidents import load_incident_rows
-from handlers.reports.reports import (
-    SYSTEM_LABELS_VI,
-    CaseRecord,
-    FaqOutcome,
-    Report,
-    UnitInfo,
-    build_report,
-    format_report_text_vi,
-    write_xlsx,
+from handlers.reports.labels import DEFAULT_ORGANISATION, SYSTEM_LABELS_VI, Labels
+from handlers.reports.loading import (
+    load_actions,
+    load_case_records,
+    load_digest_records,
+    load_faq_outcomes,
+    official_units,
+    period_bounds,
 )
+from handlers.reports.model import Report
+from handlers.reports.quick import load_quick_stats
+from handlers.reports.records import UnitInfo
+from handlers.reports.text import format_quick_stats_vi, format_report_text_vi
+from handlers.reports.workbook import write_xlsx
 from handlers.schedule.worktime import WorkCalendar
 from handlers.services import FaqStage
 from handlers.textutil import fold
-from storage.models import Case, CaseStatus, FaqQuery
 
 __all__ = [
     "UPLOAD",
@@ -80,126 +83,7 @@ USAGE = (
     "• /baocao 01/11/2025 15/11/2025 → từ ngày đến ngày (dd/mm/yyyy)"
 )
 FAILED = "⚠️ Chưa lập được báo cáo do lỗi hệ thống. Bạn thử lại sau ít phút giúp mình."
-
-
-# -- repositories (read only) ----------------------------------------------------------------
-
-
-def official_units() -> list[UnitInfo]:
-    """Every xã, phường and đặc khu of Hải Phòng, in the official order."""
-    from faq.units import load_units
-
-    return [UnitInfo(u.code, u.full_name) for u in load_units()]
-
-
-_RECORD_COLUMNS = (
-    Case.code,
-    Case.created_at,
-    Case.status,
-    Case.unit_code,
-    Case.system,
-    Case.faq_topic,
-    Case.reporter_role,
-    Case.assignee_name,
-    Case.first_response_at,
-    Case.resolved_at,
-    Case.escalated,
-    Case.escalation_reason,
-    Case.escalated_at,
-    Case.rating,
-    Case.channel,
-    Case.resolution_due,
-)
-
-
-def _record(row: Sequence[object], unit_names: Mapping[str, str]) -> CaseRecord:
-    (
-        code,
-        created,
-        status,
-        unit,
-        system,
-        topic,
-        role,
-        assignee,
-        first,
-        resolved,
-        escalated,
-        reason,
-        escalated_at,
-        rating,
-        channel,
-        due,
-    ) = row
-    return CaseRecord(
-        code=str(code),
-        created_at=created,  # type: ignore[arg-type]
-        status=str(status),
-        unit_code=unit,  # type: ignore[arg-type]
-        unit_name=unit_names.get(str(unit)) if unit else None,
-        system=system,  # type: ignore[arg-type]
-        faq_topic=topic,  # type: ignore[arg-type]
-        reporter_role=role,  # type: ignore[arg-type]
-        assignee=assignee,  # type: ignore[arg-type]
-        first_response_at=first,  # type: ignore[arg-type]
-        resolved_at=resolved,  # type: ignore[arg-type]
-        escalated=bool(escalated),
-        escalation_reason=reason,  # type: ignore[arg-type]
-        escalated_at=escalated_at,  # type: ignore[arg-type]
-        rating=rating,  # type: ignore[arg-type]
-        channel=str(channel or ""),
-        resolution_due=due,  # type: ignore[arg-type]
-    )
-
-
-def period_bounds(start: date, end: date, calendar: WorkCalendar) -> tuple[datetime, datetime]:
-    """[start 00:00, end+1 00:00) in the calendar's zone, as UTC datetimes."""
-    lo = datetime.combine(start, time(0), tzinfo=calendar.tz).astimezone(UTC)
-    hi = datetime.combine(end + timedelta(days=1), time(0), tzinfo=calendar.tz).astimezone(UTC)
-    return lo, hi
-
-
-async def load_case_records(
-    session: AsyncSession,
-    start: date,
-    end: date,
-    calendar: WorkCalendar,
-    unit_names: Mapping[str, str] | None = None,
-) -> list[CaseRecord]:
-    """Cases received in the period, plus older ones still open (the backlog figure)."""
-    lo, hi = period_bounds(start, end, calendar)
-    statement = select(*_RECORD_COLUMNS).where(  # type: ignore[call-overload]
-        or_(
-            and_(col(Case.created_at) >= lo, col(Case.created_at) < hi),
-            and_(col(Case.created_at) < lo, col(Case.status).in_(CaseStatus.OPEN)),
-        )
-    )
-    rows = (await session.exec(statement)).all()
-    return [_record(row, unit_names or {}) for row in rows]
-
-
-async def load_digest_records(
-    session: AsyncSession, since: datetime, unit_names: Mapping[str, str] | None = None
-) -> list[CaseRecord]:
-    """What a digest or the overdue list looks at: every open case and every case since ``since``."""
-    statement = select(*_RECORD_COLUMNS).where(  # type: ignore[call-overload]
-        or_(col(Case.status).in_(CaseStatus.OPEN), col(Case.created_at) >= since)
-    )
-    rows = (await session.exec(statement)).all()
-    return [_record(row, unit_names or {}) for row in rows]
-
-
-async def load_faq_outcomes(
-    session: AsyncSession, start: date, end: date, calendar: WorkCalendar
-) -> list[FaqOutcome]:
-    """FAQ answers shown in the period (questions the matcher abstained on are not answers)."""
-    lo, hi = period_bounds(start, end, calendar)
-    columns = (FaqQuery.created_at, FaqQuery.topic, FaqQuery.solved)
-    statement = select(*columns).where(  # type: ignore[call-overload, type-var]
-        col(FaqQuery.created_at) >= lo, col(FaqQuery.created_at) < hi, col(FaqQuery.topic).is_not(None)
-    )
-    rows = (await session.exec(statement)).all()
-    return [FaqOutcome(created_at=created, topic=topic, solved=solved) for created, topic, solved in rows]
+STATS_FAILED = "⚠️ Chưa lấy được số liệu do lỗi hệ thống. Bạn thử lại sau ít phút giúp mình."
 
 
 # -- periods ---------------------------------------------------------------------------------
@@ -252,6 +136,7 @@ def parse_report_period(args: str, today: date) -> tuple[date, date]:
 
 
 # -- files -----------------------------------------------------------------------------------
+# -- files -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -293,12 +178,14 @@ class ReportMaker:
         *,
         units: Sequence[UnitInfo] | None = None,
         faq: FaqStage | None = None,
+        organisation: str = DEFAULT_ORGANISATION,
     ) -> None:
         self.calendar = calendar
         self.reports_dir = Path(reports_dir)
         self.units = list(units) if units is not None else official_units()
         self.unit_names = {u.code: u.full_name for u in self.units}
         self.faq = faq
+        self.organisation = organisation
 
     def labels(self) -> dict[str, dict[str, str]]:
         # Asked on every report: the knowledge base can be reloaded while the bot runs.
@@ -314,10 +201,44 @@ class ReportMaker:
     async def build(self, session: AsyncSession, start: date, end: date, now: datetime) -> Report:
         cases = await load_case_records(session, start, end, self.calendar, self.unit_names)
         outcomes = await load_faq_outcomes(session, start, end, self.calendar)
-        report = build_report(cases, outcomes, self.units, start, end, self.calendar, self.labels(), now=now)
+        actions = await load_actions(session, start, end, self.calendar)
         lo, hi = period_bounds(start, end, self.calendar)
-        report.incidents = await load_incident_rows(session, lo, hi, self.incident_subject, now)
-        return report
+        incidents = await load_incident_rows(session, lo, hi, self.incident_subject, now)
+        labels = self.labels()
+        return build_report(
+            cases,
+            outcomes,
+            self.units,
+            start,
+            end,
+            self.calendar,
+            labels,
+            now=now,
+            actions=actions,
+            previous=await self.previous(session, start, end, now, labels),
+            incidents=incidents,
+            organisation=self.organisation,
+        )
+
+    async def previous(
+        self, session: AsyncSession, start: date, end: date, now: datetime, labels: dict[str, dict[str, str]]
+    ) -> Headline:
+        """The headline figures of the period compared with, by the same definitions."""
+        prev_start, prev_end = previous_period(start, end)
+        cases = await load_case_records(session, prev_start, prev_end, self.calendar, self.unit_names)
+        outcomes = await load_faq_outcomes(session, prev_start, prev_end, self.calendar)
+        lo, hi = period_bounds(prev_start, prev_end, self.calendar)
+        incidents = await load_incident_rows(session, lo, hi, self.incident_subject, now)
+        return headline(
+            cases,
+            outcomes,
+            prev_start,
+            prev_end,
+            self.calendar,
+            self.calendar.to_local(now),
+            topic_label=Labels(labels).topic,
+            incidents=real_incidents(incidents),
+        )
 
     def incident_subject(self, key: str) -> str:
         kind, _, value = key.partition(":")
@@ -361,7 +282,7 @@ class ReportMaker:
 
 
 class ReportDesk:
-    """``/baocao`` in the staff group (authorisation is checked by StaffDesk before)."""
+    """``/baocao`` and ``/thongke`` in the staff group (authorisation is checked by StaffDesk before)."""
 
     def __init__(self, maker: ReportMaker, clock: Callable[[], datetime] | None = None) -> None:
         self.maker = maker
@@ -387,3 +308,16 @@ class ReportDesk:
             out.append(here(Reply(FAILED)))
             return
         out.extend(files.outgoing(here))
+
+    async def stats(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
+        """``/thongke``: the queue now and the last 7 days, by the report's own definitions."""
+        reply = Reply(STATS_FAILED)
+        try:
+            labels = Labels(self.maker.labels())
+            quick = await load_quick_stats(
+                session, self.clock(), self.maker.calendar, topic_label=labels.topic
+            )
+            reply = Reply(format_quick_stats_vi(quick))
+        except Exception:
+            log.exception("/thongke failed")
+        out.append(Outgoing(event.channel, event.chat_id, reply, thread_id=event.thread_id, purpose="staff"))
