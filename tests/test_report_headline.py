@@ -109,7 +109,7 @@ def actions() -> list[ActionRecord]:
         ActionRecord("C", vn(11, 19, 10, 5), "assigned", "@lan", note="@lan"),
         ActionRecord("C", vn(11, 19, 10, 30), "status", "@lan", to_status="cho_nguoi_phan_anh"),
         ActionRecord("C", vn(11, 20, 10), "status", None, to_status="da_giai_quyet"),  # actor lost
-        ActionRecord("D", vn(11, 21, 9), "assigned", "@minh", note="@minh"),
+        ActionRecord("D", vn(11, 21, 9), "assigned", "@lan", note="@Minh"),  # /giao @Minh: the same person
         ActionRecord("D", vn(11, 21, 9, 30), "reply", "@minh"),
     ]
 

@@ -107,7 +107,7 @@ def _barh(ax: Axes, rows: Sequence[tuple[str, int]], title: str, colour: str) ->
     labels = [_short(label) for label, _ in rows][::-1]  # largest on top
     values = [n for _, n in rows][::-1]
     bars = ax.barh(range(len(values)), values, color=colour)
-    ax.set_yticks(range(len(values)), labels, fontsize=8, linespacing=0.95)
+    ax.set_yticks(range(len(values)), labels, fontsize=8, linespacing=1.15)
     ax.bar_label(bars, padding=2, fontsize=8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.margins(x=0.15)

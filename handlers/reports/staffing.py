@@ -93,16 +93,19 @@ def staff_figures(
     unknown = StaffRow(UNKNOWN_ACTOR_LABEL)
 
     def row(name: str | None) -> StaffRow:
-        return unknown if name is None else rows.setdefault(name, StaffRow(name))
+        # Telegram @names are case-insensitive: "/giao @Lan" and Lan's own "/nhan" are one person.
+        return unknown if name is None else rows.setdefault(name.lower(), StaffRow(name))
 
     missing = 0
     for case in period:
         acts = sorted(by_case.get(case.code, []), key=lambda a: aware(a.at))
         missing += sum(1 for a in acts if _missing_actor(a))
-        takers = {who for a in acts if a.kind == "assigned" and (who := _staff(a.note or a.actor))}
-        if not takers and _staff(case.assignee):
-            takers = {str(case.assignee)}  # the assignee stored on the case, when no event says more
-        for name in takers:
+        takers = {
+            who.lower(): who for a in acts if a.kind == "assigned" and (who := _staff(a.note or a.actor))
+        }
+        if not takers and (assignee := _staff(case.assignee)):
+            takers = {assignee.lower(): assignee}  # the assignee stored on the case, when no event says more
+        for name in takers.values():
             row(name).taken += 1
         if is_resolved(case):
             resolutions = [a for a in acts if a.kind == "status" and a.to_status == "da_giai_quyet"]
