@@ -3,7 +3,7 @@
 Buttons send the choice key; text menus (Zalo, console) and people who type instead of
 pressing get matched by number ("2"), by the words of the label ("nguoi dan", "Đồng ý"), or by
 the everyday words people answer with ("có", "ok gửi đi", "dvc": handlers.citizen.texts.ANSWER_WORDS).
-People who chose English are understood in English too ("yes", "skip": handlers.citizen.texts_en);
+People who chose English are understood in English too ("yes", "skip": handlers.citizen.vocabulary_en);
 English words are not tried for the others ("no" is also Vietnamese "nó", "it").
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from handlers.citizen import texts, texts_en
+from handlers.citizen import texts, vocabulary_en
 from handlers.events import Choice, Incoming, Kind
 from handlers.textutil import fold
 from handlers.understand.interpret import typed_number
@@ -84,7 +84,7 @@ def resolve_choice(event: Incoming, prompt: Prompt, language: str | None = None)
 def answer_words_for(key: str, english: bool) -> tuple[str, ...]:
     """The folded everyday answers for a choice key, English ones too for people in English."""
     if english:
-        return texts_en.answer_words(key) + texts.answer_words(key)
+        return vocabulary_en.answer_words(key) + texts.answer_words(key)
     return texts.answer_words(key)
 
 

@@ -33,7 +33,7 @@ class Turn:
 
     @property
     def t(self) -> ModuleType:
-        """What the bot says, in the person's language (handlers.citizen.texts or handlers.citizen.texts_en)."""
+        """What the bot says, in the person's language (handlers.citizen.texts, translated: language.texts_for)."""
         return texts_for(self.reporter.language)
 
     @property

@@ -1,6 +1,6 @@
 """English for foreign residents, read as transcripts: the menu's 🌐 English, a whole case filed
 in English, the choice remembered, staff replies and notices in English, back to Vietnamese, the
-Telegram hint on first contact, and the texts module kept in step with the Vietnamese one."""
+Telegram hint on first contact, and the English texts (from their catalog) with every Vietnamese name."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from bot.app import Application
 from bot.jobs import install, jobs_config
 from bot.settings import load_settings
 from bot.telegram.adapter import contact_keyboard, update_to_incoming
-from handlers.citizen import texts, texts_en
+from handlers.citizen import texts
+from handlers.citizen.language import texts_for
 from handlers.events import Choice, Kind, Reply, render_numbered
 from handlers.schedule.jobs import JobContext, autoclose
 from handlers.services import StaticStaff
@@ -31,6 +32,7 @@ from tests.test_jobs_support import make_app, seed_case, staff_says
 
 GROUP = "-100777"
 STAFF = "900"
+texts_en = texts_for("en")  # the English texts, from handlers/citizen/locales/en
 
 
 @pytest.fixture
@@ -293,15 +295,20 @@ def _fields(value: object) -> set[str]:
 
 
 def test_every_vietnamese_text_has_an_english_one_with_the_same_blanks() -> None:
+    """The English texts have every name of the Vietnamese ones, of the same kind, with the same
+    blanks, read from the English catalog (its own checks: tests/test_translations.py)."""
     names = [name for name in vars(texts) if name.isupper() and not name.startswith("_")]
     missing = [name for name in names if not hasattr(texts_en, name)]
-    assert not missing, f"texts_en lacks {missing}"
+    assert not missing, f"the English texts lack {missing}"
     for name in names:
         vietnamese, english = getattr(texts, name), getattr(texts_en, name)
         assert type(vietnamese) is type(english), name
-        if name == "ANSWER_WORDS":
-            continue
+        if name in ("ANSWER_WORDS", "MENU_INTENTS"):
+            continue  # words to understand people by, not translations
         assert _fields(vietnamese) == _fields(english), name
+    assert texts_en.GREETING.startswith("Hello") and texts_en.ROLES["nguoi_dan"] == "Resident / citizen"
+    assert texts_en.EDIT_FIELDS["phone"] == "Phone number" and texts_en.RATINGS["hai_long"] == "😊 Satisfied"
+    assert texts_en.LANGUAGE == "en" and texts_en.MENU_LANGUAGE == "🌐 Tiếng Việt" and texts_en.OTHER_LANGUAGE == "vi"
     assert texts_en.localize_time("16:00 thứ Bảy, 29/11/2025") == "16:00 Saturday, 29/11/2025"
     assert texts_en.localize_time("08:00 Chủ nhật, 30/11/2025") == "08:00 Sunday, 30/11/2025"
 

@@ -17,7 +17,8 @@ from bot.settings import load_settings
 from bot.zalo.bot_api import plan_parts
 from faq.knowledge import load_knowledge_base
 from handlers.choices import Prompt, resolve_choice
-from handlers.citizen import texts, texts_en
+from handlers.citizen import texts
+from handlers.citizen.language import texts_for
 from handlers.events import MENU_RULE, Choice, Incoming, Kind, Reply, keycap, render_numbered
 from storage.db import Database
 from tests.support.transcript import Transcript
@@ -109,6 +110,7 @@ async def test_an_english_reader_gets_the_same_layout_with_english_words(app: Ap
     shown = on_zalo(await chat.say("tra cứu hồ sơ ở đâu"))
     text, menu_lines = split_menu(shown)
     assert text.startswith("📌") and STEP.search(text) and KEYCAP not in text
+    texts_en = texts_for("en")
     assert menu_lines == [
         f"1️⃣ {texts_en.FAQ_HELPFUL}",
         f"2️⃣ {texts_en.FAQ_REPORT}",

@@ -1,7 +1,7 @@
 """What the staff group reads about incidents (/suco, the incident card, lines in case topics).
 
-Reporters' texts (INCIDENT_SUSPECTED, INCIDENT_KNOWN, INCIDENT_FIXED…) are in handlers/citizen/texts.py
-and texts_en.py, in the reporter's language.
+Reporters' texts (INCIDENT_SUSPECTED, INCIDENT_KNOWN, INCIDENT_FIXED…) are in handlers/citizen/texts
+(followups.py), said in the reporter's language (handlers.citizen.language.case_texts).
 """
 
 from __future__ import annotations
