@@ -69,7 +69,7 @@ async def test_weekly_report_and_escalation_in_the_staff_group(sqlite_url: str, 
                 r[0]: r[1]
                 for r in load_workbook(io.BytesIO(xlsx.content))["Tổng hợp"].iter_rows(values_only=True)
             }
-            assert summary["Phản ánh tiếp nhận trong kỳ"] == 3
+            assert summary["Phản ánh tiếp nhận"] == 3
             assert uploaded(photo, "photo").content.startswith(b"\x89PNG\r\n\x1a\n")
             assert document.params["chat_id"] == photo.params["chat_id"] == STAFF_GROUP_ID
             # Order in the group: text, workbook, chart.

@@ -167,5 +167,7 @@ def summary_sheet(wb: Any, r: Report) -> Any:
         change = ws.cell(row=row, column=4)
         if isinstance(change.value, (int, float)):
             change.number_format = change_fmt
-    ws.column_dimensions["A"].width = 48
+    # Wide enough for "+16,7 điểm %": a number that does not fit shows as "####" in Excel.
+    for column, width in (("A", 48), ("B", 12), ("C", 12), ("D", 18)):
+        ws.column_dimensions[column].width = width
     return ws
