@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -188,7 +188,11 @@ class Application:
             self.db,
             self.senders,
             hooks=self.outbox_hooks,
-            max_attempts=d.max_attempts,
+            give_up_after=timedelta(hours=d.give_up_after_hours),
+            max_backoff=d.max_backoff_seconds,
+            stuck_after=timedelta(minutes=getattr(d, "health_backlog_minutes", 10)),
+            # The ERROR line's alert goes to the staff group (first in its queue).
+            alert_chat=("telegram", str(self.settings.staff_chat_id)) if self.settings.staff_chat_id else None,
             poll_interval=d.poll_interval_seconds,
             limiter=limiter,
             claim_lease=timedelta(seconds=d.claim_lease_seconds),
@@ -235,6 +239,12 @@ class Application:
                     async with self._intake, self.db.unit() as session:
                         outgoing = await self.engine.handle(session, event)
                         await enqueue(session, outgoing)
+                    break
+                except DataError:
+                    # A value the database refuses (too long, out of range) is refused every
+                    # time: retried, it would come back from the messenger forever.
+                    log.exception("update %s holds data the database refuses; answered with an apology", event.update_key)
+                    await self._apologise(event)
                     break
                 except (OperationalError, DBAPIError) as exc:
                     # Lock timeouts and serialization failures are transient: try again. A

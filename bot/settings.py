@@ -7,6 +7,7 @@ environment so that they never end up in a committed file.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from bot.zalo.settings import ZaloSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config.yaml"
+_SECRET_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 
 SECRET_FIELDS = frozenset(
     {
@@ -113,7 +115,11 @@ class DeliverySettings(BaseModel):
     # Replies allowed per window; 0 = no cap (a verified OA has none; since 1/1/2026 free replies
     # within 48 h are unlimited).
     zalo_oa_free_replies: int = Field(0, ge=0)
-    max_attempts: int = Field(12, ge=1)
+    # A message that keeps failing for transient reasons (5xx, network) is retried, with a
+    # backoff of at most max_backoff_seconds, until it is this old; then it is "expired" (kept,
+    # and sent again as soon as the channel delivers again). A 429's wait is not a failure.
+    give_up_after_hours: float = Field(48, gt=0)
+    max_backoff_seconds: float = Field(300, gt=0)
     poll_interval_seconds: float = Field(0.5, gt=0)
     # A row being sent by a worker that has not marked it after this long is sent again
     # (its worker died): longer than any API call may take.
@@ -154,6 +160,9 @@ class DatabaseSettings(BaseModel):
 
 class RetentionSettings(BaseModel):
     personal_data_days: int = Field(730, ge=1)
+    # Processed-update rows only stop a redelivered update from acting twice (Telegram gives
+    # up redelivering within a day): deleted by the daily cleanup job after this many days.
+    processed_update_days: int = Field(7, ge=2)
 
 
 class IncidentSettings(BaseModel):
@@ -279,6 +288,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"múi giờ '{value}' không tồn tại") from exc
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _strong_secret(cls, value: str | None) -> str | None:
+        # Telegram accepts 1–256 characters of A–Z a–z 0–9 _ -; a short one can be guessed.
+        if value is not None and (len(value) < 16 or len(value) > 256 or not _SECRET_CHARS.fullmatch(value)):
+            raise ValueError(
+                "mã bí mật webhook phải dài 16–256 ký tự, chỉ gồm chữ, số, _ và - "
+                "(webhook secret must be 16–256 characters of A–Z, a–z, 0–9, _ and -; "
+                "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
 
     @field_validator("telegram_api_base", "zalo_bot_api_base", "zalo_oa_api_base", "zalo_oa_oauth_base")

@@ -28,6 +28,11 @@ class PermanentFailure(SendError):
     """It will never work: the person blocked the bot, the chat is gone, the request is invalid."""
 
 
+class Misplaced(PermanentFailure):
+    """The place the row was addressed to is gone (a forum topic or a card staff deleted): not
+    failed, the outbox asks its hooks for a new place and sends it again."""
+
+
 class DeliveryDeferred(SendError):
     """Not deliverable now but not failed either (a Zalo OA reply outside the free window)."""
 

@@ -3,7 +3,10 @@
 The worker sends the oldest unsent row of each chat (so one chat's messages keep their
 order), paced by each channel's rate limits, and marks the row. Failures:
 
-* 429 / 5xx / network → the row waits (`retry_after`, or exponential backoff) and is retried;
+* 429 / 5xx / network → the row waits (`retry_after`, or a backoff capped at a few minutes) and
+  is retried until it is `give_up_after` old (then "expired", sent again when the channel
+  recovers; a 429 is not counted as a failure): bot.delivery.patience;
+* misplaced (a deleted forum topic or card) → the hooks find it a new place and it is sent again;
 * permanent (blocked, chat gone, invalid) → the row is marked failed and staff are told;
 * deferred (Zalo OA outside its window) → parked until the person writes again.
 
@@ -15,9 +18,10 @@ Two more states keep the staff group readable during an outage (issue #23):
 * scheduled — written by the incident desk for an edit of the incident card due later (at most
   one edit a minute); it becomes pending when due (:func:`promote_scheduled`).
 
-Within the staff group, incident cards and edits, new case cards and staff answers go before
-follow-ups, files and card refreshes (:data:`FIRST_IN_GROUP`): a burst of follow-ups must not
-hold a new, unrelated case back by minutes. Each chat still sends one row at a time.
+Within the staff group rows go in three lanes (:data:`LANES`): answers to staff commands and
+card edits first; then new cards (cases, incidents); then everything else (follow-ups, files,
+reminders, digests). A command answer must not wait behind thirty new cards, nor a new
+case behind an hour of follow-ups. Each chat still sends one row at a time, in order within a lane.
 
 A row goes pending → claimed → sending → sent. "claimed" means a worker owns it but has not
 called the messenger yet (it may be waiting for the rate limiter); "sending" is written,
@@ -47,8 +51,8 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, case, func, insert, update
@@ -56,7 +60,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery.channel import DeliveryDeferred, PermanentFailure, RetryLater, Sender, SendResult
+from bot.delivery.channel import DeliveryDeferred, Misplaced, PermanentFailure, RetryLater, Sender, SendResult
+from bot.delivery.patience import ALERT_PURPOSE, Recovery, StuckWatch, backoff, expired_by_age, health
 from bot.delivery.ratelimit import Limiter, RateLimiter
 from handlers.events import Outgoing
 from storage.db import Database
@@ -73,19 +78,37 @@ WAKE_GAP = 0.01
 MARK_ATTEMPTS = 4
 # Rows still waiting for their first send.
 UNSENT = ("pending", "claimed", "sending")
-# Purposes that jump the group's queue (the rest keep their order behind them): what staff
-# must see first — incident alert, card and its edits, new cases, answers to their commands.
-FIRST_IN_GROUP = ("incident", "incident_card", "incident_edit", "card", "staff")
-# Rank of a row within its chat: a group row of FIRST_IN_GROUP before any other, then by id.
-# One number (class * 2^40 + id) so that "the first row of each chat" stays a GROUP BY min().
+# Lanes of the staff group's queue (the rest keep their order behind them): first what staff
+# are waiting for — answers to their commands, card edits after an action, the outbox's own
+# alert; then new cards (cases, incident alerts and cards, in their order); then follow-ups,
+# files, reminders, digests.
+LANES = (
+    (ALERT_PURPOSE, "staff", "card_edit", "incident_edit"),
+    ("card", "incident", "incident_card"),
+)
+FIRST_IN_GROUP = LANES[0] + LANES[1]
+# Rank of a row within its chat: lane * 2^40 + id, one number so that "the first row of each
+# chat" stays a GROUP BY min().
 _RANK_SHIFT = 1 << 40
+# A row whose place keeps vanishing (topic deleted again and again) fails after this many moves.
+MAX_MOVES = 5
 
 
 # Statements built once, on the table (Core: no ORM bulk layer, no autoflush): the insert runs
 # for every update, the worker's transitions several times for every message sent.
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _INSERT_OUTBOX = insert(_OUTBOX)
-_NEW_ROW_COLUMNS = ["channel", "chat_id", "payload", "case_id", "purpose", "status", "attempts", "next_attempt_at", "created_at"]
+_NEW_ROW_COLUMNS = [
+    "channel",
+    "chat_id",
+    "payload",
+    "case_id",
+    "purpose",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+]
 # Replies are stored on every update: that insert runs on the driver (storage.driver).
 _ENQUEUE = StatementSet(lambda _dialect: {"insert": (_INSERT_OUTBOX, _NEW_ROW_COLUMNS)})
 _CLAIM = (
@@ -94,9 +117,13 @@ _CLAIM = (
     .values(status="claimed", claimed_at=bindparam("new_claimed_at"), claimed_by=bindparam("token"))
 )
 _OWNED_CLAIM = and_(
-    _OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == "claimed", _OUTBOX.c.claimed_by == bindparam("token")
+    _OUTBOX.c.id == bindparam("row_id"),
+    _OUTBOX.c.status == "claimed",
+    _OUTBOX.c.claimed_by == bindparam("token"),
 )
-_TO_SENDING = update(_OUTBOX).where(_OWNED_CLAIM).values(status="sending", claimed_at=bindparam("new_claimed_at"))
+_TO_SENDING = (
+    update(_OUTBOX).where(_OWNED_CLAIM).values(status="sending", claimed_at=bindparam("new_claimed_at"))
+)
 _RELEASE = update(_OUTBOX).where(_OWNED_CLAIM).values(status="pending", claimed_by=None)
 _HOLD = update(_OUTBOX).where(_OWNED_CLAIM).values(status="held", claimed_by=None)
 _PROMOTE = (
@@ -149,7 +176,9 @@ async def enqueue(session: AsyncSession, outgoing: Iterable[Outgoing]) -> int:
 class OutboxHooks(Protocol):
     async def prepare(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any]: ...
 
-    async def delivered(self, session: AsyncSession, row: OutboxMessage, result: SendResult) -> list[Outgoing]: ...
+    async def delivered(
+        self, session: AsyncSession, row: OutboxMessage, result: SendResult
+    ) -> list[Outgoing]: ...
 
     async def failed(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing]: ...
 
@@ -158,7 +187,9 @@ class NoHooks:
     async def prepare(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any]:
         return dict(row.payload)
 
-    async def delivered(self, session: AsyncSession, row: OutboxMessage, result: SendResult) -> list[Outgoing]:
+    async def delivered(
+        self, session: AsyncSession, row: OutboxMessage, result: SendResult
+    ) -> list[Outgoing]:
         return []
 
     async def failed(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing]:
@@ -172,7 +203,11 @@ class OutboxWorker:
         senders: dict[str, Sender],
         *,
         hooks: OutboxHooks | None = None,
-        max_attempts: int = 12,
+        give_up_after: timedelta = timedelta(hours=48),
+        max_backoff: float = 300.0,
+        stuck_after: timedelta = timedelta(minutes=10),
+        alert_chat: tuple[str, str] | None = None,
+        clock: Callable[[], datetime] = utcnow,
         poll_interval: float = 0.5,
         concurrency: int = 32,
         limiter: Limiter | None = None,
@@ -182,7 +217,13 @@ class OutboxWorker:
         self.db = db
         self.senders = senders
         self.hooks: OutboxHooks = hooks or NoHooks()
-        self.max_attempts = max_attempts
+        self.give_up_after = give_up_after
+        self.max_backoff = max_backoff
+        self.stuck_after = stuck_after
+        # Every "now" of the worker: tests run hours of outage on a clock they move.
+        self.clock = clock
+        self.recovery = Recovery(db, senders, clock)
+        self.stuck = StuckWatch(db, clock, stuck_after, alert_chat)
         self.poll_interval = poll_interval
         self.limiter: Limiter = limiter or RateLimiter()
         self.claim_lease = claim_lease
@@ -211,6 +252,7 @@ class OutboxWorker:
         # Another instance may die at any time: look for its stale claims a few times per lease.
         check_every = max(1.0, self.claim_lease.total_seconds() / 4)
         next_check = loop.time() + check_every
+        next_stuck = loop.time() + 60.0
         next_promote = loop.time()
         last_look = -math.inf
         while not self._stopping:
@@ -219,6 +261,9 @@ class OutboxWorker:
                     next_check = loop.time() + check_every
                     await self.recover_stale_claims()
                     self.limiter.forget_idle()
+                if loop.time() >= next_stuck:
+                    next_stuck = loop.time() + 60.0
+                    await self.check_stuck()
                 if loop.time() >= next_promote:
                     next_promote = loop.time() + self.poll_interval
                     await self.promote_scheduled()
@@ -284,10 +329,21 @@ class OutboxWorker:
                 statement = statement.where(col(OutboxMessage.channel).in_(channels))
             return len((await session.exec(statement)).all())
 
+    async def check_stuck(self) -> None:
+        """An ERROR line and a staff alert when rows wait too long; a note when they move again."""
+        notes = await self.stuck.check()
+        if notes:
+            async with self.db.session() as session:
+                await enqueue(session, notes)
+            self._wake.set()
+
+    async def health(self) -> dict[str, Any]:
+        return await health(self.db, self.clock, self.stuck_after)
+
     async def promote_scheduled(self) -> int:
         """Scheduled rows that are due become pending (an incident card edit, see module doc)."""
         async with self.db.begin() as connection:
-            result = await connection.execute(_PROMOTE, {"now": utcnow()})
+            result = await connection.execute(_PROMOTE, {"now": self.clock()})
             promoted = int(result.rowcount or 0)
         if promoted:
             self._wake.set()
@@ -299,7 +355,7 @@ class OutboxWorker:
         A recovered "sending" row counts as an attempt (it may have been delivered, and a row
         that crashes its worker every time must not loop forever); a recovered "claimed" row
         was never handed to the messenger."""
-        cutoff = utcnow() - self.claim_lease
+        cutoff = self.clock() - self.claim_lease
         recovered = 0
         async with self.db.session() as session:
             for status, spent in (("sending", 1), ("claimed", 0)):
@@ -307,7 +363,9 @@ class OutboxWorker:
                 if not everything:
                     statement = statement.where(col(OutboxMessage.claimed_at) < cutoff)
                 statement = statement.values(
-                    status="pending", claimed_by=None, attempts=OutboxMessage.attempts + spent  # type: ignore[operator]
+                    status="pending",
+                    claimed_by=None,
+                    attempts=OutboxMessage.attempts + spent,  # type: ignore[operator]
                 )
                 result = await session.exec(statement)  # type: ignore[call-overload]
                 recovered += int(result.rowcount or 0)
@@ -321,7 +379,7 @@ class OutboxWorker:
         capacity = self.concurrency - len(self._tasks)
         if capacity <= 0:
             return 0
-        now = utcnow()
+        now = self.clock()
         async with self.db.session() as session:
             # Only the first unsent row of a chat may go (by rank: see FIRST_IN_GROUP), so each
             # chat's order is kept within a rank.
@@ -338,8 +396,12 @@ class OutboxWorker:
             # against 1 a second for a private chat, so a group message held back behind a
             # burst of private replies pushes the whole group queue back by minutes.
             group_first = case((col(OutboxMessage.chat_id).startswith("-"), 0), else_=1)
-            rows = (await session.exec(statement.order_by(group_first, col(OutboxMessage.id)).limit(capacity))).all()
-        wanted = [r for r in rows if (r.channel, r.chat_id) not in self._inflight and r.channel in self.senders]
+            rows = (
+                await session.exec(statement.order_by(group_first, col(OutboxMessage.id)).limit(capacity))
+            ).all()
+        wanted = [
+            r for r in rows if (r.channel, r.chat_id) not in self._inflight and r.channel in self.senders
+        ]
         claims = await self._claim_many(wanted)
         started = 0
         for row in wanted:
@@ -360,11 +422,13 @@ class OutboxWorker:
         won: dict[int, str] = {}
         if not rows:
             return won
-        now = utcnow()
+        now = self.clock()
         async with self.db.begin() as connection:
             for row in rows:
                 token = f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
-                result = await connection.execute(_CLAIM, {"row_id": row.id, "new_claimed_at": now, "token": token})
+                result = await connection.execute(
+                    _CLAIM, {"row_id": row.id, "new_claimed_at": now, "token": token}
+                )
                 if result.rowcount and row.id is not None:
                     won[row.id] = token
         return won
@@ -375,7 +439,7 @@ class OutboxWorker:
 
     async def _start_sending(self, row: OutboxMessage, token: str) -> bool:
         """Committed right before the API call, only while the claim is still ours."""
-        return await self._move_claimed(_TO_SENDING, row, token, new_claimed_at=utcnow())
+        return await self._move_claimed(_TO_SENDING, row, token, new_claimed_at=self.clock())
 
     async def _move_claimed(self, statement: Any, row: OutboxMessage, token: str, **values: Any) -> bool:
         """Change a row this worker has claimed (and still owns); False when the claim was lost."""
@@ -423,6 +487,8 @@ class OutboxWorker:
                     await self._retry(row, token, str(exc), exc.retry_after, _progress(exc))
                 except DeliveryDeferred as exc:
                     await self._defer(row, token, str(exc), _progress(exc))
+                except Misplaced as exc:
+                    await self._relocate(row, token, str(exc))
                 except PermanentFailure as exc:
                     await self._fail(row, token, str(exc))
                 except Exception as exc:  # unknown errors are retried, never dropped
@@ -430,6 +496,8 @@ class OutboxWorker:
                     await self._retry(row, token, f"{type(exc).__name__}: {exc}", None, _progress(exc))
                 else:
                     await self._mark_sent(row, result)
+                    if await self.recovery.delivered(row.channel):
+                        self._wake.set()
         finally:
             self._inflight.discard(key)
             self._wake.set()
@@ -462,7 +530,7 @@ class OutboxWorker:
         async with self.db.session() as session:
             connection = await session.connection()
             marked = await connection.execute(
-                _MARK_SENT, {"row_id": row.id, "new_sent_at": utcnow(), "message_id": result.message_id}
+                _MARK_SENT, {"row_id": row.id, "new_sent_at": self.clock(), "message_id": result.message_id}
             )
             if not marked.rowcount:
                 return  # a second copy sent after a lost lease: the first mark stands
@@ -470,8 +538,15 @@ class OutboxWorker:
             await enqueue(session, follow_up)
 
     async def _retry(
-        self, row: OutboxMessage, token: str, reason: str, retry_after: float | None, progress: dict[str, Any] | None
+        self,
+        row: OutboxMessage,
+        token: str,
+        reason: str,
+        retry_after: float | None,
+        progress: dict[str, Any] | None,
     ) -> None:
+        self.recovery.failed(row.channel)
+        now = self.clock()
         async with self.db.session() as session:
             fresh = await self._owned(session, row, token)
             if fresh is None:
@@ -480,16 +555,55 @@ class OutboxWorker:
                 # Parts of the row that did go out (a sender that makes several calls per row):
                 # the next attempt resumes after them instead of sending them twice.
                 fresh.payload = {**fresh.payload, **progress}
-            fresh.attempts += 1
+            if retry_after is None:
+                fresh.attempts += 1  # a flood wait is what Telegram asked for, not a failure
             fresh.last_error = reason[:500]
-            if fresh.attempts >= self.max_attempts:
-                fresh.status = "failed"
+            fresh.claimed_by = None
+            if expired_by_age(fresh.created_at, now, self.give_up_after):
+                # Kept and visible; sent again as soon as the channel delivers (patience.Recovery).
+                fresh.status = "expired"
+                log.error(
+                    "outbox row %s to %s expired after %.0f h of failures (%d tries): %s",
+                    row.id,
+                    row.channel,
+                    self.give_up_after.total_seconds() / 3600,
+                    fresh.attempts,
+                    reason[:200],
+                )
                 await enqueue(session, await self.hooks.failed(session, fresh, reason))
                 return
-            delay = retry_after if retry_after is not None else min(300.0, 2.0 ** fresh.attempts) * random.uniform(0.5, 1.0)
+            delay = retry_after if retry_after is not None else backoff(fresh.attempts, self.max_backoff)
+            fresh.status = "pending"
+            fresh.next_attempt_at = now + timedelta(seconds=delay)
+
+    async def _relocate(self, row: OutboxMessage, token: str, reason: str) -> None:
+        """The row's place is gone (a forum topic staff deleted): the hooks find it a new one
+        (a new topic with the card posted again) and the row goes back to the queue; a notice
+        never goes into the thread that failed."""
+        relocate = getattr(self.hooks, "relocate", None)
+        async with self.db.session() as session:
+            fresh = await self._owned(session, row, token)
+            if fresh is None:
+                return
+            moved = (
+                await relocate(session, fresh, reason)
+                if relocate is not None and fresh.attempts < MAX_MOVES
+                else None
+            )
+            if moved is None:
+                log.warning("outbox row %s to %s failed permanently: %s", row.id, row.channel, reason[:200])
+                fresh.status = "failed"
+                fresh.attempts += 1
+                fresh.last_error = reason[:500]
+                await enqueue(session, await self.hooks.failed(session, fresh, reason))
+                return
+            log.warning("outbox row %s: %s; sent again to a new place", row.id, reason[:200])
+            fresh.attempts += 1
+            fresh.last_error = reason[:500]
             fresh.status = "pending"
             fresh.claimed_by = None
-            fresh.next_attempt_at = utcnow() + timedelta(seconds=delay)
+            fresh.next_attempt_at = self.clock()
+            await enqueue(session, moved)
 
     async def _defer(
         self, row: OutboxMessage, token: str, reason: str, progress: dict[str, Any] | None = None
@@ -521,9 +635,13 @@ class OutboxWorker:
 
 
 def _rank() -> Any:
-    """Order of a row within its chat (lower first): see FIRST_IN_GROUP."""
-    first = and_(col(OutboxMessage.chat_id).startswith("-"), col(OutboxMessage.purpose).in_(FIRST_IN_GROUP))
-    return case((first, 0), else_=_RANK_SHIFT) + col(OutboxMessage.id)
+    """Order of a row within its chat (lower first): the group's lanes (LANES), then by id."""
+    group = col(OutboxMessage.chat_id).startswith("-")
+    lanes = [
+        (and_(group, col(OutboxMessage.purpose).in_(purposes)), index * _RANK_SHIFT)
+        for index, purposes in enumerate(LANES)
+    ]
+    return case(*lanes, else_=len(LANES) * _RANK_SHIFT) + col(OutboxMessage.id)
 
 
 def _progress(exc: BaseException) -> dict[str, Any] | None:

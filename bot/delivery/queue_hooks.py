@@ -21,10 +21,31 @@ from storage.models import Case, Incident, OutboxMessage, Reporter, utcnow
 
 # Messages addressed to reporters: staff want to know when one cannot be delivered.
 REPORTER_PURPOSES = frozenset({"relay", "notice", "rating_request", "reply"})
+# Said on top of a card posted again because its topic (or the card) was deleted.
+MOVED_NOTE = (
+    "♻️ Chủ đề cũ của phản ánh này đã bị xóa (hoặc không còn tìm thấy) nên bot mở chủ đề mới; "
+    "các tin sau của phản ánh sẽ vào đây."
+)
+# Where a row was addressed; cleared when that place is gone (parts sent there went with it).
+_PLACE_KEYS = (
+    "thread_id",
+    "reply_to_message_id",
+    "sent_parts",
+    "first_message_id",
+    "create_topic",
+    "edit_message_id",
+)
 
 
 def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+class _NotedCard(Outgoing):
+    """A card posted again: its text is rendered at send time (prepare), under MOVED_NOTE."""
+
+    def payload(self) -> dict[str, Any]:
+        return {**super().payload(), "note": MOVED_NOTE}
 
 
 class QueueDeliveryHooks:
@@ -55,6 +76,8 @@ class QueueDeliveryHooks:
         if row.purpose == "card":
             # A card released from an incident hold may be minutes old: show the case as it is now.
             payload["text"] = self.queue.card_text(case, await session.get(Reporter, case.reporter_id))
+            if payload.get("note"):
+                payload["text"] = f"{payload['note']}\n\n{payload['text']}"
             if not case.staff_thread_id:
                 payload["create_topic"] = self.queue.topic_name(case)
             else:
@@ -120,6 +143,27 @@ class QueueDeliveryHooks:
                     pointer = await self.queue.incident_cards.pointer(session, case)
                     return [pointer] if pointer is not None else []
         return []
+
+    async def relocate(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing] | None:
+        """The row's topic, card or replied-to message is gone (bot.delivery.channel.Misplaced).
+
+        A case message: the case forgets its topic and card, and the card is posted again (in
+        a new topic, under MOVED_NOTE) ahead of the row, which then follows it there; a card
+        edit finds no card and is skipped. Anything else (a staff answer in a deleted topic)
+        goes to the group's main thread, never into the thread that failed."""
+        row.payload = {key: value for key, value in row.payload.items() if key not in _PLACE_KEYS}
+        if row.chat_id != self.queue.staff_chat_id or row.case_id is None:
+            return []
+        case = await session.get(Case, row.case_id)
+        if case is None:
+            return []
+        case.staff_thread_id = None
+        case.card_message_id = None
+        if row.purpose == "card":
+            row.payload = {**row.payload, "note": MOVED_NOTE}
+            return []
+        card = Reply("", self.queue.card_buttons(case), columns=3)  # the text is rendered at send time
+        return [_NotedCard(self.queue.staff_channel, row.chat_id, card, case_id=case.id, purpose="card")]
 
     async def failed(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing]:
         if (

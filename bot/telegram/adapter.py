@@ -38,7 +38,7 @@ from aiogram.types import (
     Update,
 )
 
-from bot.delivery.channel import Pacer, PermanentFailure, RetryLater, SendResult, sent_parts
+from bot.delivery.channel import Misplaced, Pacer, PermanentFailure, RetryLater, SendResult, sent_parts
 from bot.delivery.ratelimit import Limit
 from bot.telegram.session import KeptModelsSession
 from handlers.citizen.language import texts_for
@@ -368,6 +368,16 @@ class _RowProgress:
         return error
 
 
+# Bad Request descriptions that say the message's place is gone, not that the message is wrong:
+# a deleted forum topic (also seen on very large forums), a deleted card or replied-to message.
+_PLACE_GONE = (
+    "message thread not found",
+    "message to edit not found",
+    "message to be replied not found",
+    "replied message not found",
+)
+
+
 def delivery_error(exc: TelegramAPIError | TelegramNetworkError) -> Exception:
     """aiogram's exception as the outbox understands it: retry later, or give up."""
     if isinstance(exc, TelegramRetryAfter):
@@ -378,6 +388,8 @@ def delivery_error(exc: TelegramAPIError | TelegramNetworkError) -> Exception:
         return PermanentFailure(f"Telegram: {exc.message}")
     if isinstance(exc, TelegramMigrateToChat):
         return PermanentFailure(f"Telegram: chat migrated to {exc.migrate_to_chat_id}")
+    if isinstance(exc, TelegramBadRequest) and any(gone in exc.message.lower() for gone in _PLACE_GONE):
+        return Misplaced(f"Telegram: {exc.message}")
     if isinstance(exc, TelegramBadRequest | TelegramNotFound | TelegramUnauthorizedError):
         return PermanentFailure(f"Telegram: {exc.message}")
     return RetryLater(f"Telegram: {exc.message}")
