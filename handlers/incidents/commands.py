@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.citizen import texts as T
 from handlers.citizen.lookup import CODE_PATTERN, find_code
 from handlers.events import Choice, Incoming, Outgoing, Reply
+from handlers.incidents import records
 from handlers.incidents import texts as I
 from handlers.incidents.close import CLOSE_BUTTON, IncidentClosing
 from handlers.incidents.hold import aware
+from handlers.incidents.records import case_incident_key
 from handlers.staff.desk import actor_name
 from handlers.textutil import fold, parse_id, shorten
 from storage import repo
@@ -32,6 +34,13 @@ SHOW_BUTTON = "xem"
 
 
 class IncidentCommands:
+    """The staff command /suco with its subcommands (mo, dong, bo, tach, gop, tat, bat) and /xem.
+
+    Size: about 260 lines — one command whose subcommands share the parsing of a subject (a key,
+    a case code, the thread) and the pick list when it is missing; split, they would pass that
+    state around.
+    """
+
     def __init__(self, desk: IncidentDesk) -> None:
         self.d = desk
         desk.desk.register_button(SHOW_BUTTON, self.show_button)
@@ -48,7 +57,7 @@ class IncidentCommands:
         head, _, rest = event.args.strip().partition(" ")
         verb, rest = fold(head), rest.strip()
         if verb in ("", "ds", "danhsach"):
-            self.say(event, out, await self.listing(session) or I.NONE_OPEN)
+            self.say(event, out, await active_listing(self.d, session) or I.NONE_OPEN)
         elif verb == "mo":
             await self._open(session, event, out, rest)
         elif verb == "dong":
@@ -112,35 +121,8 @@ class IncidentCommands:
         if not active:
             self.say(event, out, I.NONE_OPEN)
         else:
-            self.say(event, out, I.WHICH.format(verb=verb, listing=await self.listing(session)))
+            self.say(event, out, I.WHICH.format(verb=verb, listing=await active_listing(self.d, session)))
         return None
-
-    async def listing(self, session: AsyncSession) -> str:
-        active = await self.d.active(session)
-        if not active:
-            return ""
-        counts = dict(
-            (
-                await session.exec(
-                    select(Case.incident_id, func.count())  # type: ignore[call-overload]
-                    .where(col(Case.incident_id).in_([i.id for i in active]))
-                    .group_by(col(Case.incident_id))
-                )
-            ).all()
-        )
-        lines = ["🚨 Sự cố đang theo dõi:"]
-        for incident in active:
-            since = aware(incident.opened_at or incident.detected_at).astimezone(self.d.queue.tz)
-            state = (
-                f"ĐANG MỞ từ {since:%H:%M %d/%m}"
-                if incident.status == "open"
-                else f"PHÁT HIỆN lúc {since:%H:%M %d/%m}, chưa mở"
-            )
-            line = f"#{incident.id} · {self.d.subject(incident.key)} · {state} · {counts.get(incident.id, 0)} phản ánh"
-            if incident.notice:
-                line += f"\n   Thông báo: {shorten(incident.notice, 200)}"
-            lines.append(line)
-        return "\n".join(lines)
 
     # -- /suco mo ------------------------------------------------------------------------
 
@@ -156,8 +138,6 @@ class IncidentCommands:
             case = await self._thread_case(session, event, rest)
             if case is not None:
                 notice = CODE_PATTERN.sub("", rest, count=1).strip()
-                from handlers.incidents.desk import case_incident_key
-
                 key = case_incident_key(case)
             elif event.thread_id:
                 # Typed in the incident's own topic.
@@ -195,27 +175,7 @@ class IncidentCommands:
             out += [card] if card is not None else []
         actor = actor_name(event)
         incident.status, incident.notice, incident.opened_by, incident.opened_at = "open", notice, actor, now
-        kind, _, value = key.partition(":")
-        matches = col(Case.faq_topic) == value if kind == "topic" else col(Case.system) == value
-        recent = aware(now) - d.config.quiet
-        statement = select(Case).where(
-            or_(
-                col(Case.incident_id) == incident.id,
-                and_(
-                    matches,
-                    col(Case.incident_id).is_(None),
-                    col(Case.created_at) >= recent,
-                    col(Case.status).in_(CaseStatus.OPEN),
-                ),
-            )
-        )
-        cases = list((await session.exec(statement.order_by(col(Case.created_at)))).all())
-        if (
-            case is not None
-            and case.incident_id in (None, incident.id)
-            and all(c.id != case.id for c in cases)
-        ):
-            cases.append(case)
+        cases = await records.cases_to_announce(session, incident, case, since=aware(now) - d.config.quiet)
         told = 0
         for linked in cases:
             linked.incident_id = incident.id
@@ -345,3 +305,32 @@ class IncidentCommands:
         if incident is not None:
             await self.d.board.schedule_edit(session, incident, now)
         self.say(event, out, I.SHOWN.format(code=case.code, id=case.incident_id))
+
+
+async def active_listing(desk: IncidentDesk, session: AsyncSession) -> str:
+    """The incidents being followed, one line each (for /suco and when a subcommand needs a pick)."""
+    active = await desk.active(session)
+    if not active:
+        return ""
+    counts = dict(
+        (
+            await session.exec(
+                select(Case.incident_id, func.count())  # type: ignore[call-overload]
+                .where(col(Case.incident_id).in_([i.id for i in active]))
+                .group_by(col(Case.incident_id))
+            )
+        ).all()
+    )
+    lines = ["🚨 Sự cố đang theo dõi:"]
+    for incident in active:
+        since = aware(incident.opened_at or incident.detected_at).astimezone(desk.queue.tz)
+        state = (
+            f"ĐANG MỞ từ {since:%H:%M %d/%m}"
+            if incident.status == "open"
+            else f"PHÁT HIỆN lúc {since:%H:%M %d/%m}, chưa mở"
+        )
+        line = f"#{incident.id} · {desk.subject(incident.key)} · {state} · {counts.get(incident.id, 0)} phản ánh"
+        if incident.notice:
+            line += f"\n   Thông báo: {shorten(incident.notice, 200)}"
+        lines.append(line)
+    return "\n".join(lines)

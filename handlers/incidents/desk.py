@@ -34,17 +34,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.citizen import texts as T
 from handlers.citizen.language import case_texts
 from handlers.events import Choice, Incoming, Outgoing, Reply
+from handlers.incidents import records
 from handlers.incidents import texts as I
 from handlers.incidents.detect import (
     CATCH_ALL_SYSTEMS,
     IncidentCandidate,
     IncidentRule,
-    ReportSignal,
     detect_incidents,
     format_incident_alert_vi,
-    incident_key,
 )
 from handlers.incidents.hold import IncidentBoard, aware
+from handlers.incidents.records import DETECTED, OPEN, case_incident_key
 from handlers.services import FaqStage
 from handlers.staff.desk import StaffDesk
 from handlers.staff.queue import Queue
@@ -55,8 +55,6 @@ __all__ = ["IncidentConfig", "IncidentDesk", "case_incident_key"]
 
 log = logging.getLogger(__name__)
 
-DETECTED, OPEN, CLOSED, DISMISSED, MERGED = "detected", "open", "closed", "dismissed", "merged"
-ACTIVE = (DETECTED, OPEN)
 # Re-exported for callers of the former single module.
 USAGE, NONE_OPEN = I.USAGE, I.NONE_OPEN
 
@@ -70,11 +68,6 @@ class IncidentConfig:
     hold: bool = True
     # The incident card is edited at most this often (Telegram: 20 messages a minute per group).
     edit_every: timedelta = timedelta(minutes=1)
-
-
-def case_incident_key(case: Case) -> str | None:
-    """The detection key of a case: its FAQ topic when it has one, else its system."""
-    return incident_key(ReportSignal(case.code, case.created_at, case.unit_code, case.system, case.faq_topic))
 
 
 def handled(case: Case) -> bool:
@@ -140,74 +133,13 @@ class IncidentDesk:
             await session.exec(select(func.pg_advisory_xact_lock(lock)))  # type: ignore[call-overload]
 
     async def latest(self, session: AsyncSession, key: str, *statuses: str) -> Incident | None:
-        statement = (
-            select(Incident)
-            .where(Incident.key == key, col(Incident.status).in_(statuses))
-            .order_by(col(Incident.id).desc())
-        )
-        return (await session.exec(statement)).first()
-
-    async def _current_for(self, session: AsyncSession, case: Case, now: datetime) -> Incident | None:
-        """The incident a new case belongs to: an open one for its topic, else for its system;
-        else a detected one of its own key that is not quiet."""
-        keys = [f"topic:{case.faq_topic}" if case.faq_topic else None]
-        if case.system and case.system not in CATCH_ALL_SYSTEMS:
-            keys.append(f"system:{case.system}")
-        for key in keys:
-            if key is not None and (incident := await self.latest(session, key, OPEN)) is not None:
-                return incident
-        own = case_incident_key(case)
-        if own is None:
-            return None
-        detected = await self.latest(session, own, DETECTED)
-        if detected is not None and not await self.quiet(session, detected, now):
-            return detected
-        return None
+        return await records.latest(session, key, *statuses)
 
     async def quiet(self, session: AsyncSession, incident: Incident, now: datetime) -> bool:
-        statement = select(func.max(Case.created_at)).where(Case.incident_id == incident.id)
-        last = (await session.exec(statement)).first() or incident.detected_at
-        return aware(last) < aware(now) - self.config.quiet
-
-    async def _dismissed_lately(self, session: AsyncSession, key: str, now: datetime) -> bool:
-        """Staff said this key's burst is no incident: do not alert it again while it goes on."""
-        dismissed = await self.latest(session, key, DISMISSED)
-        return (
-            dismissed is not None
-            and dismissed.closed_at is not None
-            and aware(dismissed.closed_at) >= aware(now) - self.config.quiet
-        )
-
-    async def _signals(self, session: AsyncSession, now: datetime) -> list[ReportSignal]:
-        """Recent reports, without those already settled by an incident that is over (so closing
-        an incident does not set the same reports off again)."""
-        since = aware(now) - self.config.rule.window
-        statement = select(
-            Case.code,
-            Case.created_at,
-            Case.unit_code,
-            Case.system,
-            Case.faq_topic,
-            Case.incident_id,
-            Case.reporter_id,
-        ).where(col(Case.created_at) > since)  # type: ignore[call-overload]
-        rows = (await session.exec(statement)).all()
-        linked = {row[5] for row in rows if row[5] is not None}
-        over: set[int] = set()
-        if linked:
-            ended = select(Incident.id).where(
-                col(Incident.id).in_(linked), col(Incident.status).in_((CLOSED, MERGED))
-            )
-            over = {i for i in (await session.exec(ended)).all() if i is not None}
-        return [
-            ReportSignal(code, at, unit, system, topic, reporter)
-            for code, at, unit, system, topic, inc, reporter in rows
-            if inc not in over
-        ]
+        return await records.quiet(session, incident, now, self.config.quiet)
 
     async def active(self, session: AsyncSession) -> list[Incident]:
-        statement = select(Incident).where(col(Incident.status).in_(ACTIVE)).order_by(col(Incident.id))
-        return list((await session.exec(statement)).all())
+        return await records.active(session)
 
     # -- new case ------------------------------------------------------------------------
 
@@ -234,14 +166,14 @@ class IncidentDesk:
             return []
         await self.lock(session, key)
         now = case.created_at
-        incident = await self._current_for(session, case, now)
+        incident = await records.current_for(session, case, now, self.config.quiet)
         if incident is not None:
             out = await self.link(session, incident, case, actor="bot", now=now)
             await self.board.schedule_edit(session, incident, now)
             return out
-        if not self.config.enabled or await self._dismissed_lately(session, key, now):
+        if not self.config.enabled or await records.dismissed_lately(session, key, now, self.config.quiet):
             return []
-        signals = await self._signals(session, now)
+        signals = await records.recent_signals(session, now, self.config.rule.window)
         # Reports of concurrent transactions may carry a time a few milliseconds after this
         # one's and still have committed first (PostgreSQL serialises detection per key, not by
         # time): judge the burst as of the latest report visible, so none of them is left out.
