@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery.channel import Sender
 from bot.delivery.outbox import OutboxHooks, OutboxWorker, enqueue
 from bot.delivery.queue_hooks import QueueDeliveryHooks
+from bot.redis_fallback import RedisHealth
 from bot.settings import Settings
 from handlers.citizen import texts as T
 from handlers.citizen.engine import Engine, StaffHandler
@@ -140,6 +141,8 @@ class Application:
         # Several workers (settings.redis_url): the same person's updates also take turns across them.
         self._redis: Any = None
         self._person_lock: Any = None
+        # Redis down: updates go on with this process's locks and limits (bot/redis_fallback.py).
+        self.redis_health = RedisHealth()
         self.on_processed: list[Callable[[Incoming], None]] = []
         # The Telegram bot's @username once known (runtime start): "/cmd@other_bot" is not ours.
         self.telegram_username: str | None = None
@@ -180,10 +183,12 @@ class Application:
         d = self.settings.delivery
         limiter = None
         if self.settings.redis_url:
+            from bot.redis_fallback import FallbackRateLimiter
             from bot.redis_support import RedisRateLimiter
 
-            # One Telegram budget for all workers, not one per process.
-            limiter = RedisRateLimiter(self._redis_client())
+            # One Telegram budget for all workers, not one per process (this process's own
+            # while Redis is down).
+            limiter = FallbackRateLimiter(RedisRateLimiter(self._redis_client()), self.redis_health)
         self.outbox = OutboxWorker(
             self.db,
             self.senders,
@@ -220,9 +225,10 @@ class Application:
         if not self.settings.redis_url:
             return contextlib.nullcontext()
         if self._person_lock is None:
+            from bot.redis_fallback import FallbackPersonLock
             from bot.redis_support import RedisPersonLock
 
-            self._person_lock = RedisPersonLock(self._redis_client())
+            self._person_lock = FallbackPersonLock(RedisPersonLock(self._redis_client()), self.redis_health)
         lock: contextlib.AbstractAsyncContextManager[None] = self._person_lock.hold(event.channel, event.user_id)
         return lock
 

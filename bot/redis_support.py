@@ -17,6 +17,7 @@ Each operation is one Lua script: atomic, one round trip.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import os
@@ -24,6 +25,8 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+
+from redis.exceptions import RedisError
 
 from bot.delivery.ratelimit import Limit
 
@@ -116,11 +119,18 @@ return 1
 """
 
 
+# A Redis that stops answering must not hold an update up: each call gives up after this long
+# (bot/redis_fallback.py then goes on without Redis).
+SOCKET_TIMEOUT_SECONDS = 2.0
+
+
 def connect(url: str) -> Any:
     """An asyncio Redis client (the `redis` package); imported here so Redis stays optional."""
     import redis.asyncio as redis
 
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=SOCKET_TIMEOUT_SECONDS, socket_timeout=SOCKET_TIMEOUT_SECONDS
+    )
 
 
 class RedisPersonLock:
@@ -141,9 +151,17 @@ class RedisPersonLock:
 
     @asynccontextmanager
     async def hold(self, channel: str, user_id: str) -> AsyncIterator[None]:
+        token = await self.acquire(channel, user_id)
+        try:
+            yield
+        finally:
+            await self.release(channel, user_id, token)
+
+    async def acquire(self, channel: str, user_id: str, token: str | None = None) -> str:
+        """Wait for the person's turn; the token to release it with."""
         queue, seen, lock = self._keys(channel, user_id)
         keys = [queue, seen, lock, f"{self.prefix}:person:tickets"]
-        token = uuid.uuid4().hex
+        token = token or uuid.uuid4().hex
         delay = 0.002
         try:
             while not await self._acquire(keys=keys, args=[token, self.ttl_ms]):
@@ -151,13 +169,17 @@ class RedisPersonLock:
                 # poll costs less than a pub/sub round trip on the common path.
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
-        except BaseException:
-            await self._release(keys=[lock, queue, seen], args=[token])
+        except BaseException as exc:
+            # Redis itself failed: another call would only wait again (the ttl frees the place).
+            if not isinstance(exc, (RedisError, OSError)):
+                with contextlib.suppress(Exception):
+                    await self._release(keys=[lock, queue, seen], args=[token])
             raise
-        try:
-            yield
-        finally:
-            await self._release(keys=[lock, queue, seen], args=[token])
+        return token
+
+    async def release(self, channel: str, user_id: str, token: str) -> None:
+        queue, seen, lock = self._keys(channel, user_id)
+        await self._release(keys=[lock, queue, seen], args=[token])
 
 
 class RedisRateLimiter:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.app import Application
 from bot.settings import ConfigError, Settings
+from bot.supervise import Factory, Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ class Runtime:
         self.web_app = web.Application(client_max_size=2 * 1024 * 1024)
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        # Every long-running background task: a crash is logged and the task started again.
+        self.supervisor = Supervisor()
         self._closers: list[Any] = []
         # Awaited once the web server listens (e.g. a webhook registration the messenger tests at once).
         self.on_serving: list[Callable[[], Awaitable[None]]] = []
@@ -69,7 +72,7 @@ class Runtime:
     async def serve(self, stop: asyncio.Event) -> None:
         settings = self.settings
         worker = self.app.start_outbox()
-        self._tasks.append(asyncio.create_task(worker.run(), name="outbox"))
+        self.supervise("outbox", worker.run)
         if self.telegram_bot is not None:
             from bot.telegram.adapter import set_commands
 
@@ -93,9 +96,12 @@ class Runtime:
             else:
                 from bot.telegram.runner import run_polling
 
-                self._tasks.append(asyncio.create_task(run_polling(self.app, self.telegram_bot, stop), name="polling"))
+                bot = self.telegram_bot
+                self.supervise("telegram-polling", lambda: run_polling(self.app, bot, stop))
         if self.web_app.router.routes():
-            self.web_app.router.add_get("/healthz", _health)
+            from bot.health import handler as health
+
+            self.web_app.router.add_get("/healthz", health(self))
             self._runner = web.AppRunner(self.web_app, access_log=None)
             await self._runner.setup()
             site = web.TCPSite(self._runner, settings.webhook.host, settings.webhook.port)
@@ -109,6 +115,7 @@ class Runtime:
     async def close(self) -> None:
         """Stop everything; every stage is bounded so a stuck part can never hang a shutdown
         (nothing is lost by cutting it short: unsent messages stay in the outbox)."""
+        self.supervisor.stopping = True
         for task in self._tasks:
             task.cancel()
         await _bounded("background tasks", asyncio.gather(*self._tasks, return_exceptions=True))
@@ -119,6 +126,11 @@ class Runtime:
         await _bounded("application", self.app.close(), seconds=20)
 
 
+    def supervise(self, name: str, factory: Factory) -> None:
+        """Run a long-lived background task under the supervisor (bot/supervise.py)."""
+        self._tasks.append(self.supervisor.start(name, factory))
+
+
 async def _bounded(what: str, awaitable: Any, seconds: float = 10) -> None:
     try:
         await asyncio.wait_for(awaitable, timeout=seconds)
@@ -127,6 +139,3 @@ async def _bounded(what: str, awaitable: Any, seconds: float = 10) -> None:
     except Exception:
         log.exception("shutdown: %s failed", what)
 
-
-async def _health(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})

@@ -181,6 +181,6 @@ async def attach(runtime: Runtime) -> JobScheduler | None:
             runtime.telegram_bot, settings.staff_chat_id, list(settings.staff.leaders)
         )
     scheduler = JobScheduler(app, mentions=mentions)
-    runtime._tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
+    runtime.supervise("scheduler", scheduler.run)
     runtime.scheduler = scheduler  # type: ignore[attr-defined]
     return scheduler

@@ -124,6 +124,8 @@ class DeliverySettings(BaseModel):
     # A row being sent by a worker that has not marked it after this long is sent again
     # (its worker died): longer than any API call may take.
     claim_lease_seconds: float = Field(120, gt=0)
+    # /healthz reports the outbox as stuck when a message due this long ago is still unsent.
+    health_backlog_minutes: float = Field(10, gt=0)
 
     @model_validator(mode="after")
     def _paid_window_is_explicit(self) -> DeliverySettings:

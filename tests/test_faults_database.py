@@ -50,6 +50,11 @@ async def post_webhook(
         return WebhookResult(resp.status, await resp.text())
 
 
+async def healthz(base: str) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as session, session.get(f"{base}/healthz") as resp:
+        return resp.status, await resp.json()
+
+
 def through(proxy: FaultProxy, url: str) -> str:
     return url.replace("127.0.0.1:5432", proxy.url_host)
 
@@ -107,6 +112,14 @@ async def test_a_frozen_database_fails_the_request_fast_and_the_redelivery_is_pr
         assert frozen_seconds < FAIL_FAST_SECONDS
         assert connect_seconds < FAIL_FAST_SECONDS
 
+        # /healthz tells the truth meanwhile, and quickly.
+        started = time.monotonic()
+        status, body = await healthz(url.rsplit("/webhook", 1)[0])
+        health_seconds = time.monotonic() - started
+        print(f"healthz while frozen: {status} after {health_seconds:.1f} s: {body['checks']}")
+        assert status == 503 and body["checks"]["database"] != "ok"
+        assert health_seconds < 4
+
         pg_proxy.mode = "pass"
         started = time.monotonic()
         retried = await post_webhook(url, second, secret=WEBHOOK_SECRET, timeout=60)
@@ -121,3 +134,5 @@ async def test_a_frozen_database_fails_the_request_fast_and_the_redelivery_is_pr
         print(f"messages lost {lost}, duplicated {duplicated}, seconds to recover {recover_seconds:.2f}")
         assert (lost, duplicated) == (0, 0)
         assert await counts(postgres_url) == (2, 2)
+        status, body = await healthz(url.rsplit("/webhook", 1)[0])
+        assert status == 200, body

@@ -27,6 +27,7 @@ from aiohttp import web
 
 from bot.app import Application
 from bot.telegram.adapter import update_to_incoming
+from bot.webhook_body import BodyTooLarge, read_body
 from handlers.events import Incoming
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,6 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's updates are a few kilobytes; anything much larger is not from Telegram.
 MAX_UPDATE_BYTES = 256 * 1024
-# Telegram sends an update at once; a body still arriving after this long is not worth a worker.
-BODY_SECONDS = 20.0
 POISON_ATTEMPTS = 5
 # Fire-and-forget tasks are kept referenced so the event loop does not drop them mid-flight.
 _background: set[asyncio.Task[None]] = set()
@@ -120,28 +119,6 @@ async def _process_batch(app: Application, bot: Bot, updates: list[Update], stop
     # the next getUpdates call) and come back after the restart.
     if failed and not stop.is_set():
         log.error("skipping %d update(s) that failed %d times: %s", len(failed), POISON_ATTEMPTS, failed)
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def read_body(request: web.Request, cap: int, timeout: float = BODY_SECONDS) -> bytes:
-    """The whole body, however many TCP segments it arrives in (``content.read(n)`` returns
-    only what has arrived so far: an update split in two writes was refused as bad JSON).
-    Over `cap` bytes raises BodyTooLarge as soon as it is known; a body that takes longer
-    than `timeout` (a client trickling bytes) raises TimeoutError."""
-    chunks: list[bytes] = []
-    size = 0
-    async with asyncio.timeout(timeout):
-        while True:
-            chunk = await request.content.read(cap + 1 - size)
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > cap:
-                raise BodyTooLarge
-            chunks.append(chunk)
 
 
 def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:

@@ -21,6 +21,9 @@ class ZaloSettings(BaseModel):
     # ``zalo-platform-site-verification`` meta tag. When set, the web server answers "/" (and the
     # file ``/zalo_verifier<value>.html``) with a page carrying that tag.
     site_verification: str = ""
+    # An OA webhook event whose signed timestamp is further than this from now (stale, replayed,
+    # or from the future) is refused: a captured event cannot be replayed later.
+    oa_event_max_age_seconds: float = Field(300, ge=30, le=86400)
 
     @field_validator("site_verification")
     @classmethod

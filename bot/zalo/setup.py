@@ -217,8 +217,16 @@ async def setup_zalo_oa(runtime: Runtime, files: TelegramFiles | None = None) ->
             files=files,
         )
     )
-    webhook = ZaloOAWebhook(runtime.app, app_id=app_id, oa_secret_key=oa_secret_key, window=window)
+    webhook = ZaloOAWebhook(
+        runtime.app,
+        app_id=app_id,
+        oa_secret_key=oa_secret_key,
+        window=window,
+        max_age=settings.zalo.oa_event_max_age_seconds,
+    )
     runtime.web_app.router.add_post(settings.webhook.zalo_oa_path, webhook.handle)
+    # Events whose processing failed or was cut short are processed again from the inbox.
+    runtime.supervise("zalo-oa-inbox", lambda: webhook.drain(stop))
     # Events still finishing in the background complete before the client and database close.
     runtime._closers.insert(0, webhook.close)
     runtime._closers.append(http.aclose)
