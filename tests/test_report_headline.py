@@ -327,8 +327,9 @@ def test_chart_has_no_future_days_and_wrapped_labels() -> None:
 
 
 @pytest.fixture
-async def sunday_app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
-    application = make_app(db, tmp_path)
+async def sunday_app(any_db: Database, tmp_path: Path) -> AsyncIterator[Application]:
+    """On SQLite and PostgreSQL: the staff-action query joins two tables."""
+    application = make_app(any_db, tmp_path)
     install(application, clock=lambda: NOW)
     yield application
     if application.outbox is not None:
