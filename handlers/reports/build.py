@@ -26,6 +26,7 @@ from handlers.reports.labels import (
     DEFAULT_ORGANISATION,
     OPEN_STATUSES,
     OTHER_UNITS_LABEL,
+    PRIORITY_LABELS_VI,
     STATUS_LABELS_VI,
     STATUSES,
     SYSTEM_LABELS_VI,
@@ -239,6 +240,7 @@ def _case_row(
     return CaseRow(
         code=c.code,
         received=calendar.to_local(c.created_at),
+        priority=PRIORITY_LABELS_VI.get(c.priority, c.priority),
         unit=_unit_name(c, unit_names),
         system=lab.system(c.system),
         topic=lab.topic(c.faq_topic),

@@ -33,6 +33,8 @@ RATING_LABELS_VI: Mapping[str, str] = MappingProxyType(
     {"hai_long": "Hài lòng", "binh_thuong": "Bình thường", "khong_hai_long": "Không hài lòng"}
 )
 
+PRIORITY_LABELS_VI: Mapping[str, str] = MappingProxyType({"normal": "Thường", "urgent": "Khẩn"})
+
 UNKNOWN_LABEL = "Không rõ"
 UNCLASSIFIED_TOPIC_LABEL = "Chưa phân loại"
 UNASSIGNED_LABEL = "Chưa phân công"

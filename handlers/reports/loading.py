@@ -39,12 +39,13 @@ _RECORD_COLUMNS = (
     Case.rating,
     Case.channel,
     Case.resolution_due,
+    Case.priority,
 )
 
 
 def _record(row: Sequence[object], unit_names: Mapping[str, str]) -> CaseRecord:
     (code, created, status, unit, system, topic, role, assignee, first, resolved) = row[:10]
-    (escalated, reason, escalated_at, rating, channel, due) = row[10:]
+    (escalated, reason, escalated_at, rating, channel, due, priority) = row[10:]
     return CaseRecord(
         code=str(code),
         created_at=created,  # type: ignore[arg-type]
@@ -63,6 +64,7 @@ def _record(row: Sequence[object], unit_names: Mapping[str, str]) -> CaseRecord:
         rating=rating,  # type: ignore[arg-type]
         channel=str(channel or ""),
         resolution_due=due,  # type: ignore[arg-type]
+        priority=str(priority or "normal"),
     )
 
 

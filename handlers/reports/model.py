@@ -63,6 +63,7 @@ class CaseRow:
 
     code: str
     received: datetime
+    priority: str
     unit: str
     system: str
     topic: str

@@ -30,6 +30,7 @@ class CaseRecord:
     rating: str | None = None  # "hai_long" | "binh_thuong" | "khong_hai_long"
     channel: str = ""
     resolution_due: datetime | None = None
+    priority: str = "normal"  # "normal" | "urgent"
 
 
 @dataclass

@@ -50,6 +50,7 @@ def cases_sheet(wb: Any, r: Report) -> None:
         (
             c.code,
             c.received,
+            c.priority,
             c.unit,
             c.system,
             c.topic,
@@ -70,6 +71,7 @@ def cases_sheet(wb: Any, r: Report) -> None:
     headers = (
         "Mã phản ánh",
         "Tiếp nhận lúc",
+        "Mức độ",
         "Đơn vị",
         "Hệ thống",
         "Chủ đề",
@@ -85,7 +87,7 @@ def cases_sheet(wb: Any, r: Report) -> None:
         "Vượt thẩm quyền",
         "Kênh",
     )
-    formats = {2: DATETIME, 8: DATETIME, 9: HOURS, 10: DATETIME, 11: HOURS, 12: DATETIME}
+    formats = {2: DATETIME, 9: DATETIME, 10: HOURS, 11: DATETIME, 12: HOURS, 13: DATETIME}
     table(wb, "Danh sách phản ánh", headers, rows, formats)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from handlers.reports.figures import FIGURES_BY_KEY, Figure, Headline
 from handlers.reports.model import Report
 from handlers.reports.numbers import count_vi, number_vi, pct_vi, signed_vi
+from handlers.reports.staffing import missing_actor_note_vi
 from handlers.schedule.worktime import VN_TZ
 
 # Telegram refuses messages longer than 4096 characters; stay well below.
@@ -108,6 +109,9 @@ def format_report_text_vi(report: Report, top: int = 5) -> str:
     if s.open_before_period:
         state += f" · tồn kỳ trước còn mở: {s.open_before_period}"
     lines.append(state)
+    missing = missing_actor_note_vi(report.staff)
+    if missing:
+        lines.append(missing)
     lines.append("Đơn vị nhiều phản ánh nhất: " + _top(((r.name, r.total) for r in report.by_unit), top))
     lines.append("Theo hệ thống: " + _top(((r.label, r.count) for r in report.by_system), top))
     lines.append("Chủ đề nổi bật: " + _top(((r.label, r.count) for r in report.by_topic), top))
