@@ -170,7 +170,7 @@ def cross_validate(kb: KnowledgeBase, folds: int = 5) -> Report:
         negatives = {
             g: tuple(e for i, e in enumerate(ex) if i % folds != k) for g, ex in kb.out_of_scope.items()
         }
-        matcher = Matcher(KnowledgeBase(topics, negatives))
+        matcher = Matcher(KnowledgeBase(topics, negatives, out_of_scope_keywords=kb.out_of_scope_keywords))
         held = [
             Labelled(e, tid)
             for tid, t in kb.topics.items()

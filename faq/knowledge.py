@@ -68,6 +68,10 @@ class KnowledgeBase:
     # uses them as negative evidence so that near-misses abstain instead of guessing.
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: Path | None = None
+    # Optional subject words of each out-of-scope group ("facebook", "tiền điện", "điểm thi"):
+    # a message naming one that the answered topic never uses is offered, not answered (see
+    # faq.subjects). Not scored: they are evidence against a topic, not for the group.
+    out_of_scope_keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.topics)
@@ -154,14 +158,16 @@ def _topic_entries(path: Path) -> list[Any]:
     return data
 
 
-def _load_out_of_scope(path: Path) -> dict[str, tuple[str, ...]]:
+def _load_out_of_scope(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The groups' phrasings, and their subject words (optional ``keywords``)."""
     if not path.exists():
-        return {}
+        return {}, {}
     data = _read_yaml(path)
     groups = data.get("groups") if isinstance(data, Mapping) else None
     if not isinstance(groups, list):
         raise _fail(path, None, "tệp phải có danh sách 'groups'")
     result: dict[str, tuple[str, ...]] = {}
+    keywords: dict[str, tuple[str, ...]] = {}
     for position, group in enumerate(groups):
         if not isinstance(group, Mapping) or not isinstance(group.get("id"), str):
             raise _fail(path, f"#{position + 1}", "thiếu trường 'id'")
@@ -172,7 +178,9 @@ def _load_out_of_scope(path: Path) -> dict[str, tuple[str, ...]]:
         if gid in result:
             raise _fail(path, gid, "id bị trùng")
         result[gid] = examples
-    return result
+        if group.get("keywords") is not None:
+            keywords[gid] = _text_list(group["keywords"], path, gid, "keywords")
+    return result, keywords
 
 
 def _required_ids(path: Path) -> list[str]:
@@ -213,5 +221,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     if not files:
         raise KnowledgeBaseError(f"{topics_dir}: không có tệp chủ đề *.yaml nào")
     kb = build_knowledge_base(files, _required_ids(base / REQUIRED_TOPICS_FILE), source=base)
-    out_of_scope = _load_out_of_scope(base / OUT_OF_SCOPE_FILE)
-    return KnowledgeBase(topics=kb.topics, out_of_scope=out_of_scope, source=base)
+    out_of_scope, subjects = _load_out_of_scope(base / OUT_OF_SCOPE_FILE)
+    return KnowledgeBase(
+        topics=kb.topics, out_of_scope=out_of_scope, source=base, out_of_scope_keywords=subjects
+    )

@@ -41,6 +41,7 @@ from faq.normalize import is_syllable
 from faq.scoring import MatcherConfig, Scorer, decide
 from faq.segments import split_segments
 from faq.spoken import rejoin_split_words, repair_sound_alikes, split_run_together
+from faq.subjects import Subjects
 
 __all__ = ["OOS_PREFIX", "MatchResult", "Matcher", "MatcherConfig", "decide", "default_matcher", "match"]
 
@@ -74,6 +75,7 @@ class Matcher:
         self._kb = kb
         self._scorer = Scorer(build_index(kb, self.config.chance_pmi), self.config)
         self._audience = build_audience(kb, self._scorer.index)
+        self._subjects = Subjects(kb, self._scorer.index, self.config.subject_tokens)
         self._repair = lru_cache(maxsize=4096)(self._repair_uncached)
 
     @property
@@ -93,7 +95,9 @@ class Matcher:
         scorer = Scorer(build_index(new_kb, self.config.chance_pmi), self.config)
         repair = lru_cache(maxsize=4096)(self._repair_uncached)
         audience = build_audience(new_kb, scorer.index)
+        subjects = Subjects(new_kb, scorer.index, self.config.subject_tokens)
         self._kb, self._scorer, self._repair, self._audience = new_kb, scorer, repair, audience
+        self._subjects = subjects
 
     def _repair_uncached(self, token: str) -> str | None:
         # Only syllables the knowledge base has never seen are repaired; short ones are left
@@ -235,6 +239,16 @@ class Matcher:
         # password topic once "dịch vụ công" is set aside).
         return topics[0] if topics[0][1] - dict(topics).get(topic, 0.0) > cfg.margin else None
 
+    def _foreign(self, text: str, english: bool, topic: str) -> tuple[str, str] | None:
+        """The out-of-scope subject the message names and ``topic`` never uses (faq.subjects);
+        English is checked as written and as translated ("electricity bill" → "tiền điện")."""
+        tokens, skip = self._tokens(text, english)
+        readings = [(tokens, skip)]
+        if english:
+            words = translate(tokens, self._scorer.index.loanwords | set(vietnamese_words(text)))
+            readings.append((words, filler_positions(words)))
+        return self._subjects.foreign(readings, topic)
+
     def _one_word(self, text: str, english: bool) -> bool:
         """One word is not a question: "no" typed under a list matched a login phrasing's "nó"
         (a syllable one topic uses has the highest idf and alone passes the evidence factor);
@@ -294,6 +308,9 @@ class Matcher:
         topic, score, offered, reason = decide(topics, best_oos, cfg)
         rival = self._overruled(topic, score, written) if english and topic is not None else None
         named = self._named_only(text, english, topic) if topic is not None and rival is None else None
+        # A near miss names another subject (faq.subjects): offered, not answered.
+        clear = topic is not None and rival is None and named is None
+        foreign = self._foreign(text, english, topic) if clear and topic is not None else None
         # An English answer that rests on the translation alone (its own English phrasings fit
         # under the floor) needs a higher score: "Can I pay my electricity bill online?" reaches
         # the online-payment topic at 69 through translated words, while "My payment went
@@ -305,7 +322,10 @@ class Matcher:
             and score < cfg.translated_bar
         )
         contradicted = (
-            rival is not None or named is not None or (topic is not None and self._one_word(text, english))
+            rival is not None
+            or named is not None
+            or foreign is not None
+            or (topic is not None and self._one_word(text, english))
         )
         vetoed = topic is not None and (unsupported or contradicted)
         if vetoed:

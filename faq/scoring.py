@@ -82,6 +82,10 @@ class MatcherConfig:
     # (the translation alone carries it). Set on the dev sets' English lines and a probe of
     # out-of-scope English questions: translated-only answers scored 64–69 when wrong, 75–86 right.
     translated_bar: float = 70.0
+    # Negative evidence (faq.subjects): an answer whose message, of at most this many words,
+    # names an out-of-scope group's subject word that the topic never uses is offered, not
+    # given. Near misses are short questions; long stories name their circumstances.
+    subject_tokens: int = 25
 
 
 class Scorer:

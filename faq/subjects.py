@@ -1,0 +1,87 @@
+"""Negative evidence: a message about the subject of an out-of-scope group is not answered.
+
+Why: the scores measure what a message shares with a topic; a word the topic never uses only
+dilutes them a little, and the fuzzy part (token_set_ratio) ignores it. A near miss — a topic's
+words about something else: "quên mật khẩu facebook", "ngân hàng gửi otp … chuyển khoản",
+"đóng tiền điện bị trừ tiền 2 lần", "mật khẩu wifi ở trung tâm phục vụ hành chính công" —
+shares the topic's frame so well that it was answered at 70–80, while the one word that says
+what the message is about (facebook, chuyển khoản, tiền điện, wifi) belongs to an
+out-of-scope group. Each group may list such subject words (``keywords`` in
+out_of_scope.yaml). When the message names one that the answered topic's own phrasings,
+title and keywords never use, the answer rests on shared generic words (mật khẩu, OTP, trừ
+tiền): it is offered, not given.
+
+Only in a short message (at most ``longest`` words once places and politeness are set
+aside): a long story names its circumstances ("hồ sơ vay vốn ở ngân hàng … sổ đỏ ghi xã cũ",
+"con tôi đi làm xa … xin việc") around the question it asks, and there the topic's own
+vocabulary carries the answer. A topic that speaks of the subject itself (a VNeID error
+"dù wifi vẫn dùng được") is not contradicted by it: the check is against its phrasings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from faq.index import OOS_PREFIX, Index, canonical
+from faq.knowledge import KnowledgeBase
+from faq.language import EN_MARK
+
+Reading = tuple[Sequence[str], set[int]]  # normalised tokens and the positions left out
+
+
+def _forms(phrase: str) -> set[tuple[str, ...]]:
+    """A subject word as a Vietnamese message and as an English one normalise it."""
+    forms = {tuple(canonical(phrase).split())}
+    if phrase.isascii():
+        english = tuple(canonical(phrase, english=True).split())
+        # Marked as an English word ("parcel"), or unmarked as a capitalised name ("Facebook").
+        forms |= {english, tuple(w.removeprefix(EN_MARK) for w in english)}
+    return {form for form in forms if form}
+
+
+class Subjects:
+    """Subject words of the out-of-scope groups, and which topics use them themselves."""
+
+    def __init__(self, kb: KnowledgeBase, index: Index, longest: int) -> None:
+        self.index, self.longest = index, longest
+        label = {name: i for i, name in enumerate(index.labels)}
+        self._groups: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for group, words in kb.out_of_scope_keywords.items():
+            if OOS_PREFIX + group in label:
+                for word in words:
+                    for form in _forms(word):
+                        self._groups[form].add(label[OOS_PREFIX + group])
+        self._by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for form in self._groups:
+            self._by_first[form[0]].append(form)
+        # Per topic: the subject words its own phrasings, title or keywords use.
+        self._used: dict[int, set[tuple[str, ...]]] = {}
+        for tid, topic in kb.topics.items():
+            texts = [text.split() for text in index.examples[label[tid]]]
+            texts += [canonical(k).split() for k in topic.keywords]
+            self._used[label[tid]] = {p for tokens in texts for p in self._named(tokens)}
+
+    def foreign(self, readings: Sequence[Reading], topic: str) -> tuple[str, str] | None:
+        """(group, subject) when a short reading names a group's subject that ``topic`` never
+        uses; else None."""
+        if not self._groups or topic not in self.index.labels:
+            return None
+        t = self.index.labels.index(topic)
+        for tokens, skip in readings:
+            if len(tokens) - len(skip) > self.longest:
+                continue  # a long story names its circumstances (a loan, a job): context
+            for phrase in self._named(tokens):
+                if phrase not in self._used.get(t, ()):  # else the topic speaks of it ("wifi")
+                    group = self.index.labels[min(self._groups[phrase])]
+                    return group.removeprefix(OOS_PREFIX), " ".join(phrase)
+        return None
+
+    def _named(self, tokens: Sequence[str]) -> list[tuple[str, ...]]:
+        """The subject words in ``tokens``, in order."""
+        return [
+            phrase
+            for i, token in enumerate(tokens)
+            for phrase in self._by_first.get(token, ())
+            if tuple(tokens[i : i + len(phrase)]) == phrase
+        ]
