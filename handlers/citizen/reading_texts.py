@@ -1,150 +1,19 @@
-"""What the bot says back to a typed reply that was not a plain answer (handlers.citizen.reading_replies):
-the short confirming questions, where a volunteered value went, answers to questions asked in
-the middle of a report. Vietnamese and English side by side, same names and blanks (a test
-keeps them in step).
+"""What the bot says back to a typed reply that was not a plain answer (handlers.citizen.reading_replies,
+menu_reading), by key, in a person's language.
+
+The Vietnamese is `READING` in handlers/citizen/texts/reading.py; the other languages are its
+entries in the catalogs (msgctxt "READING.<key>", handlers/citizen/locales; docs/i18n.md).
 """
 
 from __future__ import annotations
 
-VI: dict[str, str] = {
-    "confirm_solved": "Mình muốn chắc chắn: làm theo hướng dẫn trên, bạn đã xử lý xong chưa?",
-    "confirm_consent": (
-        "Mình hỏi lại cho rõ nhé: bạn đồng ý để Tổ công tác lưu số điện thoại và nội dung bạn gửi, "
-        "chỉ để xử lý phản ánh, chứ?\nNếu không, phản ánh vẫn được gửi, ẩn danh."
-    ),
-    "confirm_summary": "Mình chưa rõ ý bạn. Bạn muốn gửi phản ánh này đi, sửa lại, hay hủy?",
-    "unclear": "Mình chưa rõ ý bạn ở câu này.",
-    "note_kept": "📝 Mình đã ghi lời nhắn này kèm phản ánh để Tổ công tác đọc.",
-    "fields_kept": "📝 Mình đã ghi: {items}.",
-    "description_kept": "📝 Mình đã ghi nội dung bạn vừa nhắn làm mô tả vấn đề.",
-    "description_added": "📝 Mình đã ghi thêm vào mô tả.",
-    "field_unit": "đơn vị {value}",
-    "field_phone": "số điện thoại {value}",
-    "field_dossier": "mã hồ sơ {value}",
-    "field_procedure": "thủ tục {value}",
-    "field_system": "hệ thống {value}",
-    "greeting": "Chào bạn 👋",
-    "hold": "Dạ, bạn cứ từ từ ạ. Xong bạn trả lời câu hỏi phía trên giúp mình nhé.",
-    "thanks": "Dạ, không có gì ạ.",
-    "waiting": "Mình hiểu bạn đang sốt ruột 🙏. Bạn trả lời nốt câu này, phản ánh sẽ tới Tổ công tác ngay.",
-    "abuse": "Mình rất tiếc vì bạn gặp bất tiện. Mình vẫn ở đây để chuyển vấn đề của bạn tới Tổ công tác.",
-    "human": (
-        "Cán bộ Tổ công tác sẽ đọc phản ánh và trả lời bạn ngay trong cuộc trò chuyện này. "
-        "Bạn trả lời nốt vài câu để mình chuyển đi nhé. Cần gấp, bạn gọi đường dây nóng 1022."
-    ),
-    "human_menu": (
-        "Bạn gửi phản ánh, cán bộ Tổ công tác sẽ trả lời ngay trong cuộc trò chuyện này. "
-        "Cần gấp, bạn gọi đường dây nóng 1022."
-    ),
-    "scope": (
-        "ℹ️ Tổ công tác hỗ trợ lỗi khi dùng hệ thống giải quyết TTHC của thành phố, Cổng Dịch vụ công quốc gia và VNeID.\n"
-        "Câu hỏi về lệ phí, đất đai hay quy định của một thủ tục: bạn hỏi cơ quan giải quyết thủ tục, "
-        "gọi đường dây nóng 1022, hoặc gửi phản ánh, kiến nghị trên Cổng Dịch vụ công quốc gia.\n"
-        "Nếu bạn gặp lỗi trên các hệ thống đó, mình vẫn nhận phản ánh."
-    ),
-    "where_to_file": (
-        "ℹ️ Từ 1/7/2025, bạn nộp hồ sơ trực tuyến tại Cổng Dịch vụ công quốc gia (dichvucong.gov.vn), "
-        "đăng nhập bằng tài khoản VNeID, chọn đúng xã/phường/đặc khu mới. Nộp trực tiếp thì tới bộ phận một cửa "
-        "của xã/phường hoặc Trung tâm phục vụ hành chính công."
-    ),
-    "new_unit": "📍 “{old}” nay thuộc: {units}.",
-    "new_unit_unknown": "Mình chưa tìm ra đơn vị này. Bạn gõ tên xã/phường cũ kèm quận/huyện cũ giúp mình nhé.",
-    "status_none": "Bạn chưa có phản ánh nào đang được xử lý.",
-    "waiting_case": "Mình hiểu bạn đang chờ 🙏. Mình đã nhắc Tổ công tác về phản ánh {code}.",
-    "english_offer": "🌐 It looks like you write in English. Type “english” and I will continue in English.",
-    "back_none": "Đây là câu hỏi đầu tiên rồi.",
-    "withdrawn": "📨 Mình đã chuyển đề nghị dừng phản ánh {code} tới Tổ công tác. Cán bộ sẽ đóng phản ánh, bạn không cần làm gì thêm.",
-    "withdraw_which": "Bạn muốn dừng phản ánh nào? Bạn gõ mã phản ánh (ví dụ /huy PA-251123-7KQ4) giúp mình nhé.",
-    "phone_not_dossier": "📞 Đây là số điện thoại: mình ghi làm số liên hệ.",
-    "phone_anonymous": "Bạn đã chọn gửi ẩn danh nên mình không lưu số điện thoại này.",
-    "unit_needed": "Cán bộ xã/phường cần cho mình biết đơn vị để Tổ công tác hỗ trợ đúng nơi.",
-    "clarify_consent": (
-        "ℹ️ Nói ngắn gọn: nếu bạn đồng ý, Tổ công tác được lưu số điện thoại và nội dung bạn gửi để liên hệ "
-        "và xử lý phản ánh. Không đồng ý thì bạn vẫn gửi được, chỉ là ẩn danh (không để lại số điện thoại)."
-    ),
-    "clarify_role": "ℹ️ Mình hỏi bạn là ai để chuyển đúng người: người dân, doanh nghiệp, hay cán bộ xã/phường hoặc sở/ngành.",
-    "clarify_unit": "ℹ️ Bạn cho mình biết tên xã, phường hoặc đặc khu nơi bạn làm thủ tục (tên cũ cũng được). Không rõ thì chọn bỏ qua.",
-    "clarify_system": (
-        "ℹ️ Hệ thống là nơi bạn gặp lỗi: Cổng DVC quốc gia (dichvucong.gov.vn), phần mềm một cửa của thành phố, "
-        "ứng dụng VNeID, trang thanh toán, hoặc chữ ký số. Không rõ thì chọn “Khác”."
-    ),
-    "clarify_description": "ℹ️ Bạn kể lại lỗi bằng lời của mình: đang làm gì, bấm vào đâu, màn hình báo gì.",
-    "clarify_faq_offer": "ℹ️ Mình gợi ý cách xử lý ở trên. Nếu làm theo mà vẫn lỗi, bạn chọn “Chưa”, mình gửi Tổ công tác.",
-    "clarify_dossier": "ℹ️ Mã hồ sơ có trên giấy hẹn hoặc trong tin nhắn khi nộp hồ sơ. Không có hoặc không nhớ thì chọn bỏ qua.",
-    "clarify_procedure": "ℹ️ Thủ tục là việc bạn đang làm, ví dụ đăng ký khai sinh, cấp phiếu lý lịch tư pháp. Không rõ thì chọn bỏ qua.",
-    "clarify_phone": "ℹ️ Số điện thoại để cán bộ gọi lại khi cần hỏi thêm. Không muốn để lại thì chọn bỏ qua.",
-    "clarify_confirm": "ℹ️ Đây là phản ánh mình sắp gửi Tổ công tác. Đúng thì chọn gửi, cần đổi gì thì chọn sửa.",
-    "clarify": "ℹ️ Bạn trả lời câu hỏi bên dưới, chọn số thứ tự hoặc gõ bằng lời đều được.",
-}
+from handlers.citizen import texts
+from handlers.citizen.language import texts_for
 
-EN: dict[str, str] = {
-    "confirm_solved": "Just to be sure: did the steps above solve your problem?",
-    "confirm_consent": (
-        "Let me ask again to be clear: do you agree that the task force keeps your phone number and what you send, "
-        "only to handle your report?\nIf not, your report is still sent, anonymously."
-    ),
-    "confirm_summary": "I am not sure what you mean. Do you want to send this report, edit it, or cancel it?",
-    "unclear": "I am not sure what you mean here.",
-    "note_kept": "📝 I have kept this message with your report for the task force to read.",
-    "fields_kept": "📝 Noted: {items}.",
-    "description_kept": "📝 I have kept what you wrote as the description of the problem.",
-    "description_added": "📝 Added to the description.",
-    "field_unit": "unit {value}",
-    "field_phone": "phone {value}",
-    "field_dossier": "application code {value}",
-    "field_procedure": "procedure {value}",
-    "field_system": "system {value}",
-    "greeting": "Hello 👋",
-    "hold": "Sure, take your time. Then answer the question above.",
-    "thanks": "You are welcome.",
-    "waiting": "I understand you are waiting 🙏. Answer this last question and your report reaches the task force at once.",
-    "abuse": "I am sorry for the trouble. I am still here to pass your problem to the task force.",
-    "human": (
-        "A task-force officer will read your report and answer you right here. "
-        "Please answer a few more questions so I can send it. If urgent, call the hotline 1022."
-    ),
-    "human_menu": "Send a report and a task-force officer will answer you right here. If urgent, call the hotline 1022.",
-    "scope": (
-        "ℹ️ The task force helps with errors in the city's procedure system, the National Public Service Portal and VNeID.\n"
-        "Questions about fees, land or the rules of a procedure: ask the office handling it, call the hotline 1022, "
-        "or send feedback on the National Public Service Portal.\n"
-        "If you meet an error on those systems, I can still take your report."
-    ),
-    "where_to_file": (
-        "ℹ️ Since 1 July 2025, applications are filed online on the National Public Service Portal (dichvucong.gov.vn), "
-        "logging in with VNeID and choosing the new commune or ward. In person: the one-stop desk of the commune or ward, "
-        "or the public administration service centre."
-    ),
-    "new_unit": "📍 “{old}” is now part of: {units}.",
-    "new_unit_unknown": "I could not find that unit. Please type the old commune or ward with its old district.",
-    "status_none": "You have no report in progress.",
-    "waiting_case": "I understand you are waiting 🙏. I have reminded the task force about report {code}.",
-    "english_offer": "🌐 It looks like you write in English. Type “english” and I will continue in English.",
-    "back_none": "This is the first question already.",
-    "withdrawn": "📨 I have passed on to the task force that you want to stop report {code}. An officer will close it; nothing else is needed from you.",
-    "withdraw_which": "Which report do you want to stop? Please type its code (e.g. /cancel PA-251123-7KQ4).",
-    "phone_not_dossier": "📞 That is a phone number: I noted it as your contact number.",
-    "phone_anonymous": "You chose to report anonymously, so I do not keep this phone number.",
-    "unit_needed": "Officers need to tell me their unit so the task force helps the right place.",
-    "clarify_consent": (
-        "ℹ️ In short: if you agree, the task force keeps your phone number and what you send to contact you and "
-        "handle the report. If not, you can still report, anonymously (no phone number)."
-    ),
-    "clarify_role": "ℹ️ I ask who you are to reach the right people: a resident, a business, or an officer.",
-    "clarify_unit": "ℹ️ Tell me the commune, ward or special zone where you do the procedure (old names work too), or skip.",
-    "clarify_system": (
-        "ℹ️ The system is where the error happens: the National Public Service Portal, the city's one-stop software, "
-        "the VNeID app, the payment page, or a digital signature. Not sure? Choose “Other”."
-    ),
-    "clarify_description": "ℹ️ Describe the error in your own words: what you were doing, what you pressed, what the screen says.",
-    "clarify_faq_offer": "ℹ️ Above is a suggested fix. If it still fails after trying it, choose “No”, and I send it to the task force.",
-    "clarify_dossier": "ℹ️ The application code is on the appointment slip or in the message you got when filing. None? Skip.",
-    "clarify_procedure": "ℹ️ The procedure is what you are applying for, e.g. a birth registration. Not sure? Skip.",
-    "clarify_phone": "ℹ️ A phone number lets an officer call you back if needed. You may skip it.",
-    "clarify_confirm": "ℹ️ This is the report I am about to send to the task force. Send it if it is right, or edit it.",
-    "clarify": "ℹ️ Please answer the question below, by its number or in words.",
-}
+VI: dict[str, str] = texts.READING
 
 
 def reading_texts(language: str) -> dict[str, str]:
-    return EN if language == "en" else VI
+    """The replies in `language` ("vi", "en"…; anything without a catalog is Vietnamese)."""
+    replies: dict[str, str] = texts_for(language).READING
+    return replies
