@@ -150,6 +150,13 @@ def test_a_new_language_from_the_template(
     assert catalog.check("en").missing == []
 
 
+def test_no_parallel_python_table_comes_back() -> None:
+    """A handlers/citizen/texts.py would be shadowed by the texts package (its names silently
+    unused), and a texts_en.py would be a second English beside the catalog."""
+    citizen = ROOT / "handlers" / "citizen"
+    assert [name for name in ("texts.py", "texts_en.py") if (citizen / name).exists()] == []
+
+
 def test_the_catalogs_ship_with_the_package() -> None:
     """pyproject's package-data takes every catalog file, so an installed bot finds them beside
     handlers/citizen/catalog.py (the .po are compiled when read: nothing else to ship)."""
