@@ -129,7 +129,10 @@ async def purge(settings: Settings, older_than: float | None, *, dry_run: bool) 
 
 async def run(settings: Settings, channels: list[str], *, webhook: bool, console_user: str, migrate: bool) -> int:
     from bot.runtime import Runtime
+    from bot.startup import wait_for_database
 
+    # The database may come up after the bot (a reboot): one line per try, not a traceback.
+    await wait_for_database(settings.sqlalchemy_url)
     if migrate:
         from storage.migrate import upgrade_async
 
