@@ -43,6 +43,7 @@ from handlers.incidents.desk import IncidentConfig, IncidentDesk
 from handlers.incidents.detect import IncidentRule
 from handlers.reports.desk import ReportDesk, ReportMaker
 from handlers.schedule import jobs as J
+from storage.housekeeping import delete_processed_updates
 
 if TYPE_CHECKING:
     from bot.app import Application
@@ -362,6 +363,19 @@ class JobRunner:
         if out:
             self._wake_outbox()
         return len(out)
+
+    async def cleanup(self, now: datetime | None = None) -> int:
+        """Daily: processed-update rows older than retention.processed_update_days (they only
+        stop a redelivered update from acting twice). Returns how many were deleted."""
+        if not self.elector.is_leader:
+            self.stats.count("cleanup", "not_leader")
+            return 0
+        before = (now or self.clock()) - timedelta(days=self.app.settings.retention.processed_update_days)
+        async with self._lock("cleanup"), self.db.session() as session:
+            deleted = await delete_processed_updates(session, before)
+        self.stats.count("cleanup", "ran")
+        log.info("job cleanup ran: %d processed-update row(s) older than %s deleted", deleted, f"{before:%Y-%m-%d}")
+        return deleted
 
     async def tick(self, now: datetime | None = None) -> None:
         """The frequent job: deadlines, then any periodic run a failover may have missed."""

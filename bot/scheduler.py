@@ -16,6 +16,9 @@ job                        trigger (config ``jobs:``)                   does
 ``monthly_report``         day ``monthly_report_day`` at its time       report of the last month
 ``autoclose``              every ``autoclose_check_minutes`` minutes    close unrated resolved
                                                                         cases
+``cleanup``                daily at 03:20                               delete processed-update
+                                                                        rows past
+                                                                        ``retention.processed_update_days``
 ========================  ===========================================  ==========================
 
 The daily jobs fire every day and the runner skips weekends and holidays, so a make-up
@@ -72,6 +75,8 @@ def triggers(app: Application) -> dict[str, BaseTrigger]:
             timezone=tz,
         ),
         "autoclose": IntervalTrigger(minutes=js.autoclose_check_minutes, timezone=tz),
+        # Small hours, when nobody writes: processed-update rows past their few days.
+        "cleanup": CronTrigger(hour=3, minute=20, timezone=tz),
     }
 
 
@@ -108,6 +113,7 @@ class JobScheduler:
             "weekly_report": lambda: runner.run_periodic("weekly_report"),
             "monthly_report": lambda: runner.run_periodic("monthly_report"),
             "autoclose": runner.autoclose,
+            "cleanup": runner.cleanup,
         }
         for name, trigger in triggers(app).items():
             self._add(name, trigger, actions[name])

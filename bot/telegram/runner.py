@@ -27,12 +27,14 @@ from aiohttp import web
 
 from bot.app import Application
 from bot.telegram.adapter import update_to_incoming
+from bot.telegram.foreign import drop_foreign
 from bot.webhook_body import BodyTooLarge, read_body
 from handlers.events import Incoming
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+# my_chat_member: the bot added to a group other than the staff group leaves it (bot.telegram.foreign).
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's updates are a few kilobytes; anything much larger is not from Telegram.
 MAX_UPDATE_BYTES = 256 * 1024
@@ -59,6 +61,8 @@ async def process_updates(
     not overtake them); empty when everything was stored."""
     per_person: dict[tuple[str, str], list[tuple[int, Incoming]]] = defaultdict(list)
     for update in updates:
+        if drop_foreign(bot, update, app.settings.staff_chat_id):
+            continue  # another group: nothing of it is stored, and the bot leaves it
         if answer_callbacks:
             task = asyncio.create_task(_answer_callback(bot, update))
             _background.add(task)

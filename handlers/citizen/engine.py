@@ -111,6 +111,8 @@ class Engine:
     # -- entry point ---------------------------------------------------------------------
 
     async def handle(self, session: AsyncSession, event: Incoming) -> list[Outgoing]:
+        if event.chat_kind == ChatKind.OTHER_GROUP:
+            return []  # another group: nothing of it is recorded, not even who wrote (#17)
         if event.update_key is not None and not await repo.record_update(
             session, event.channel, event.update_key, event.user_id
         ):
@@ -119,8 +121,6 @@ class Engine:
             # /dangnhap in a private chat goes to the staff desk, which checks who is asking;
             # it does not touch the person's own conversation.
             return await self.staff.handle(session, event) if self.staff else []
-        if event.chat_kind == ChatKind.OTHER_GROUP:
-            return []
         if event.update_key is None:
             await repo.lock_person(session, event.channel, event.user_id)  # else record_update took it
         reporter, conversation = await repo.get_person(

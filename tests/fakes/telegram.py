@@ -535,6 +535,7 @@ class FakeTelegramServer(FakeApiServer):
             "has_main_web_app": False,
         }
         self.blocked_chats: set[int | str] = set()
+        self.left_chats: list[int | str] = []  # leaveChat calls, in order
         self.missing_chats: set[int | str] = set()
         self.webhook = WebhookState()
         self.updates: list[dict[str, Any]] = []
@@ -1055,6 +1056,7 @@ class FakeTelegramServer(FakeApiServer):
             "pinChatMessage": self._pin_chat_message,
             "unpinChatMessage": self._pin_chat_message,
             "getFile": self._get_file,
+            "leaveChat": self._leave_chat,
         }
 
     async def _true(self, params: dict[str, Any], token: str) -> bool:
@@ -1580,6 +1582,13 @@ class FakeTelegramServer(FakeApiServer):
 
     async def _pin_chat_message(self, params: dict[str, Any], token: str) -> bool:
         self._target_chat(params)
+        return True
+
+    async def _leave_chat(self, params: dict[str, Any], token: str) -> bool:
+        chat = self._target_chat(params)
+        if self._chat_config(chat).type == "private":
+            raise _bad("chat member status can't be changed in private chats")
+        self.left_chats.append(chat)
         return True
 
     async def _get_file(self, params: dict[str, Any], token: str) -> dict[str, Any]:
