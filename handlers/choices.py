@@ -2,7 +2,7 @@
 
 Buttons send the choice key; text menus (Zalo, console) and people who type instead of
 pressing get matched by number ("2"), by the words of the label ("nguoi dan", "Đồng ý"), or by
-the everyday words people answer with ("có", "ok gửi đi", "dvc": handlers.citizen.texts.ANSWER_WORDS).
+the everyday words people answer with ("có", "ok gửi đi", "dvc": handlers.citizen.vocabulary.ANSWER_WORDS).
 People who chose English are understood in English too ("yes", "skip": handlers.citizen.vocabulary_en);
 English words are not tried for the others ("no" is also Vietnamese "nó", "it").
 """
