@@ -63,15 +63,24 @@ def resolve_choice(event: Incoming, prompt: Prompt, language: str | None = None)
     for key, label in labels:
         if folded == label:
             return Resolution(key)
-    by_words = _by_answer_words(folded, prompt.choices, whole_answer_only=prompt.free_text, english=language == "en")
+    by_words = _by_answer_words(
+        folded, prompt.choices, whole_answer_only=prompt.free_text, english=language == "en"
+    )
     if by_words is not None:
         return Resolution(by_words)
     if prompt.free_text:
         return Resolution(None)
     # A typed answer close to one label (and clearly closer than the others) picks it.
     scored = sorted(
-        ((max(fuzz.ratio(folded, label), fuzz.token_set_ratio(folded, label) if len(folded) >= 4 else 0), key)
-         for key, label in labels),
+        (
+            (
+                max(
+                    fuzz.ratio(folded, label), fuzz.token_set_ratio(folded, label) if len(folded) >= 4 else 0
+                ),
+                key,
+            )
+            for key, label in labels
+        ),
         reverse=True,
     )
     best_score, best_key = scored[0]
@@ -88,7 +97,9 @@ def answer_words_for(key: str, english: bool) -> tuple[str, ...]:
     return texts.answer_words(key)
 
 
-def _by_answer_words(folded: str, choices: list[Choice], *, whole_answer_only: bool, english: bool = False) -> str | None:
+def _by_answer_words(
+    folded: str, choices: list[Choice], *, whole_answer_only: bool, english: bool = False
+) -> str | None:
     """The choice whose everyday words the answer is, or contains as a phrase (short answers).
 
     The longest phrase wins, so "không đồng ý" is a no although it contains "đồng ý"; two

@@ -57,7 +57,14 @@ class Turn:
         flag_modified(self.conversation, "data")
         self.conversation.step = step
 
-    def say(self, text: str, choices: list[Choice] | None = None, *, request_contact: bool = False, columns: int = 1) -> None:
+    def say(
+        self,
+        text: str,
+        choices: list[Choice] | None = None,
+        *,
+        request_contact: bool = False,
+        columns: int = 1,
+    ) -> None:
         reply = Reply(
             text=text,
             choices=list(choices or []),

@@ -37,7 +37,9 @@ texts_en = texts_for("en")  # the English texts, from handlers/citizen/locales/e
 
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
-    application = Application(load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db)
+    application = Application(
+        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
+    )
     application.staff_directory = StaticStaff({STAFF}, set())
     yield application
 
@@ -184,7 +186,13 @@ async def test_staff_replies_and_notices_reach_them_in_english(app: Application)
     assert "beyond the task force's authority" in escalated.reply.text
 
     await chat.say(f"/status {code}")
-    chat.expect(code, "In progress", "History:", "Task force replied: Hello", "Forwarded to the competent city authority")
+    chat.expect(
+        code,
+        "In progress",
+        "History:",
+        "Task force replied: Hello",
+        "Forwarded to the competent city authority",
+    )
 
 
 async def test_tieng_viet_switches_back(app: Application) -> None:
@@ -260,7 +268,9 @@ async def test_a_telegram_first_contact_in_english_gets_a_hint_but_stays_vietnam
     chat.expect_not(texts.LANGUAGE_HINT)  # the first contact only
 
     vietnamese = Transcript(app, user="2002")
-    await vietnamese.send(vietnamese._event(Kind.COMMAND, text="/start", command="start", args="", language_code="vi"))
+    await vietnamese.send(
+        vietnamese._event(Kind.COMMAND, text="/start", command="start", args="", language_code="vi")
+    )
     vietnamese.expect("Xin chào")
     vietnamese.expect_not(texts.LANGUAGE_HINT)
 
@@ -308,7 +318,11 @@ def test_every_vietnamese_text_has_an_english_one_with_the_same_blanks() -> None
         assert _fields(vietnamese) == _fields(english), name
     assert texts_en.GREETING.startswith("Hello") and texts_en.ROLES["nguoi_dan"] == "Resident / citizen"
     assert texts_en.EDIT_FIELDS["phone"] == "Phone number" and texts_en.RATINGS["hai_long"] == "😊 Satisfied"
-    assert texts_en.LANGUAGE == "en" and texts_en.MENU_LANGUAGE == "🌐 Tiếng Việt" and texts_en.OTHER_LANGUAGE == "vi"
+    assert (
+        texts_en.LANGUAGE == "en"
+        and texts_en.MENU_LANGUAGE == "🌐 Tiếng Việt"
+        and texts_en.OTHER_LANGUAGE == "vi"
+    )
     assert texts_en.localize_time("16:00 thứ Bảy, 29/11/2025") == "16:00 Saturday, 29/11/2025"
     assert texts_en.localize_time("08:00 Chủ nhật, 30/11/2025") == "08:00 Sunday, 30/11/2025"
 
@@ -330,7 +344,9 @@ async def test_incident_notices_reach_them_in_english(db: Database, tmp_path: Pa
     vietnamese = await seed_case(app, now - timedelta(minutes=4), system="vneid")
     out = await staff_says(app, "suco", "mo vneid VNeID đang bảo trì, dự kiến hoạt động lại lúc 10:00")
     told = {o.chat_id: o.reply for o in out if o.purpose == "notice"}
-    assert told[english.chat_id].text.startswith("📢 The task force is aware of a general problem with VNeID / login.")
+    assert told[english.chat_id].text.startswith(
+        "📢 The task force is aware of a general problem with VNeID / login."
+    )
     assert "đã ghi nhận sự cố chung về hệ thống VNeID/đăng nhập" in told[vietnamese.chat_id].text
     await staff_says(app, "suco", "dong Đã khắc phục xong")  # a preview of what it resolves
     out = await staff_says(app, "suco", "xacnhan 1")  # confirmed: the reporters are told

@@ -25,8 +25,11 @@ from tests.support.transcript import Transcript
 
 KEYCAP = "\ufe0f\u20e3"
 STEP = re.compile(r"^\d+\. ", re.MULTILINE)
-AFTER_ANSWER = [Choice("faqafter:ok", texts.FAQ_HELPFUL), Choice("faqafter:report", texts.FAQ_REPORT),
-                Choice("faqafter:more", texts.FAQ_MORE)]
+AFTER_ANSWER = [
+    Choice("faqafter:ok", texts.FAQ_HELPFUL),
+    Choice("faqafter:report", texts.FAQ_REPORT),
+    Choice("faqafter:more", texts.FAQ_MORE),
+]
 
 
 @pytest.fixture
@@ -123,7 +126,9 @@ async def test_an_english_reader_gets_the_same_layout_with_english_words(app: Ap
 
 def test_no_faq_answer_can_be_mistaken_for_its_menu() -> None:
     for topic in load_knowledge_base().topics.values():
-        message = render_numbered(Reply(texts.FAQ_ANSWER.format(title=topic.title, answer=topic.answer), AFTER_ANSWER))
+        message = render_numbered(
+            Reply(texts.FAQ_ANSWER.format(title=topic.title, answer=topic.answer), AFTER_ANSWER)
+        )
         text, menu_lines = split_menu(message)
         assert KEYCAP not in text and MENU_RULE not in topic.answer, topic.id
         assert [line.split(" ", 1)[0] for line in menu_lines[:3]] == ["1️⃣", "2️⃣", "3️⃣"], topic.id
