@@ -55,6 +55,14 @@ class Subjects:
         self._by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for form in self._groups:
             self._by_first[form[0]].append(form)
+        # The topics' terms (keywords): a subject word inside a longer one is part of that term,
+        # not a subject: "số dư" (a bank balance) in "cơ sở dữ liệu", folded without marks.
+        self._terms: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for topic in kb.topics.values():
+            for keyword in topic.keywords:
+                term = tuple(canonical(keyword).split())
+                if len(term) > 1:
+                    self._terms[term[0]].append(term)
         # Per topic: the subject words its own phrasings, title or keywords use.
         self._used: dict[int, set[tuple[str, ...]]] = {}
         for tid, topic in kb.topics.items():
@@ -78,10 +86,17 @@ class Subjects:
         return None
 
     def _named(self, tokens: Sequence[str]) -> list[tuple[str, ...]]:
-        """The subject words in ``tokens``, in order."""
+        """The subject words in ``tokens``, in order, except inside a longer term of a topic."""
+        terms = [
+            (i, i + len(term))
+            for i, token in enumerate(tokens)
+            for term in self._terms.get(token, ())
+            if tuple(tokens[i : i + len(term)]) == term
+        ]
         return [
             phrase
             for i, token in enumerate(tokens)
             for phrase in self._by_first.get(token, ())
             if tuple(tokens[i : i + len(phrase)]) == phrase
+            and not any(s <= i and i + len(phrase) <= e and e - s > len(phrase) for s, e in terms)
         ]

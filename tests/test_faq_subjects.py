@@ -97,3 +97,14 @@ def test_keywords_of_a_group_are_read_and_checked(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeBaseError, match="keywords"):
         load_knowledge_base(tmp_path)
+
+
+def test_a_subject_word_inside_a_longer_term_of_a_topic_is_that_term() -> None:
+    # Folded without marks, "số dư" (a bank balance) is inside "cơ sở dữ liệu" (database).
+    data = Topic(
+        "dl", "dl", "officer", "chung", "x", ("dữ liệu của xã cũ chưa chuyển về",) * 6, ("cơ sở dữ liệu",)
+    )
+    groups: dict[str, tuple[str, ...]] = {"nh": ("số dư tài khoản", "rút tiền atm", "chuyển khoản nhầm")}
+    matcher = Matcher(KnowledgeBase({"dl": data}, groups, out_of_scope_keywords={"nh": ("số dư",)}))
+    assert matcher.match("cơ sở dữ liệu của xã cũ chưa chuyển về").topic == "dl"
+    assert matcher.match("số dư của xã cũ chưa chuyển về").topic is None
