@@ -55,6 +55,7 @@ def core_config(settings: Settings) -> CoreConfig:
         max_attachment_mb=conv.max_attachment_mb,
         flood_messages=conv.flood_messages,
         flood_window_seconds=conv.flood_window_seconds,
+        max_open_cases=conv.max_open_cases,
         timezone=settings.timezone,
     )
     if conv.allowed_mime_types:
@@ -110,6 +111,8 @@ class Application:
             format_time=format_time,
             timezone=settings.timezone,
         )
+        self.queue.relays_per_minute = settings.conversation.followup_relays_per_minute
+        self.queue.digest_seconds = settings.conversation.followup_digest_seconds
         self.staff_directory: StaffDirectory = StaticStaff(
             {str(u) for u in settings.staff.allowlist}, {str(u) for u in settings.staff.leaders}
         )

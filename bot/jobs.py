@@ -37,6 +37,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.outbox import enqueue
 from bot.leader import LeaderElector
+from bot.purge import PurgeReport, purge_personal_data
 from bot.settings import PROJECT_ROOT, Settings
 from handlers.events import Outgoing
 from handlers.incidents.desk import IncidentConfig, IncidentDesk
@@ -363,6 +364,18 @@ class JobRunner:
         if out:
             self._wake_outbox()
         return len(out)
+
+    async def purge(self) -> PurgeReport | None:
+        """The daily retention purge (Decree 13): only the leader runs it; None when not the leader.
+        Idempotent (an erased case is skipped), so a second instance's run would change nothing."""
+        if not self.elector.is_leader:
+            self.stats.count("purge", "not_leader")
+            return None
+        async with self._lock("purge"):
+            report = await purge_personal_data(self.db, self.app.settings.retention.personal_data_days)
+        self.stats.count("purge", "ran")
+        log.info("job purge ran: %s", "; ".join(report.lines()))
+        return report
 
     async def cleanup(self, now: datetime | None = None) -> int:
         """Daily: processed-update rows older than retention.processed_update_days (they only

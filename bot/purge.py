@@ -8,7 +8,8 @@ that identifies or describes a person:
 * its thread: every message text; its attachments: the file references and names;
 * its audit trail: free-text notes (kind, status change, actor and time stay);
 * the reporter's name, username and phone, once none of their cases still needs them
-  (no open case, no case closed within the retention window);
+  (no open case, no case closed within the retention window) and they have not written
+  within the window — people who never filed anything included;
 * stored outbound messages of those cases (they quote the person), and of anybody, older than
   the window; the FAQ questions people typed, older than the window; conversation drafts
   untouched for longer than the window; the processed-update log older than the window.
@@ -24,16 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
+from storage.erasure import ERASED, FINISHED, anonymise, erase_cases
 from storage.models import (
-    Attachment,
     Case,
-    CaseEvent,
-    CaseMessage,
     CaseStatus,
     Conversation,
     FaqQuery,
@@ -43,11 +42,8 @@ from storage.models import (
     utcnow,
 )
 
-ERASED = "[đã xóa theo thời hạn lưu trữ]"
-# Outbox rows that are done with; pending ones are still to be delivered and are left alone.
-# "held": a staff-group message of a case an incident gathered and nobody opened (issue #23):
-# for a case closed long ago it will never go out, and it carries the description.
-_FINISHED = ("sent", "failed", "held")
+__all__ = ["ERASED", "PurgeReport", "purge_personal_data"]
+_FINISHED = FINISHED
 
 
 @dataclass
@@ -93,40 +89,11 @@ async def purge_personal_data(
                 )
             )
         ).all()
-        case_ids = [c.id for c in cases if c.id is not None]
-        report.cases = len(case_ids)
-        for case in cases:
-            case.description = ERASED
-            case.dossier_code = None
-            case.procedure_name = None  # free text: people write names and dates in it
-            case.phone = None
-            case.rating_comment = None
-            case.resolution = ERASED if case.resolution else None
-            case.escalation_reason = ERASED if case.escalation_reason else None
-            case.personal_data_erased = True
-        for chunk in _chunks(case_ids):
-            messages = (await session.exec(select(CaseMessage).where(col(CaseMessage.case_id).in_(chunk)))).all()
-            for message in messages:
-                if message.text != ERASED:
-                    message.text = ERASED
-                    report.messages += 1
-                if message.direction == "in":
-                    message.author = None
-            attachments = (await session.exec(select(Attachment).where(col(Attachment.case_id).in_(chunk)))).all()
-            for attachment in attachments:
-                attachment.file_ref = ""
-                attachment.file_name = None
-                report.attachments += 1
-            events = (await session.exec(select(CaseEvent).where(col(CaseEvent.case_id).in_(chunk)))).all()
-            for event in events:
-                event.note = None
-            result = await session.exec(
-                update(OutboxMessage)  # type: ignore[call-overload]
-                .where(col(OutboxMessage.case_id).in_(chunk), col(OutboxMessage.status).in_(_FINISHED))
-                .values(payload={"text": ERASED})
-            )
-            report.outbox += int(result.rowcount or 0)
+        erased = await erase_cases(session, cases)
+        report.cases, report.messages = erased.cases, erased.messages
+        report.attachments, report.outbox = erased.attachments, erased.outbox
         report.reporters = await _anonymise_reporters(session, cases, cutoff)
+        report.reporters += await _anonymise_idle_people(session, cutoff)
         result = await session.exec(
             update(OutboxMessage)  # type: ignore[call-overload]
             .where(
@@ -187,13 +154,36 @@ async def _anonymise_reporters(session: AsyncSession, cases: Sequence[Case], cut
         ).first()
         if active is not None:
             continue  # they are talking to the bot again: their name is in current use
-        if reporter.display_name or reporter.username or reporter.phone:
-            reporter.display_name = None
-            reporter.username = None
-            reporter.phone = None
+        if anonymise(reporter):
             count += 1
     return count
 
 
-def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
+async def _anonymise_idle_people(session: AsyncSession, cutoff: datetime) -> int:
+    """People who filed nothing still needed (no case, or only erased ones) and have not written
+    for longer than the window: their name, username and phone serve no purpose any more."""
+    has_live_case = (
+        select(Case.id)
+        .where(Case.reporter_id == Reporter.id, col(Case.personal_data_erased).is_(False))
+        .exists()
+    )
+    recent_talk = (
+        select(Conversation.id)
+        .where(
+            Conversation.channel == Reporter.channel,
+            Conversation.user_id == Reporter.external_id,
+            col(Conversation.updated_at) >= cutoff,
+        )
+        .exists()
+    )
+    named = or_(
+        col(Reporter.display_name).is_not(None),
+        col(Reporter.username).is_not(None),
+        col(Reporter.phone).is_not(None),
+    )
+    people = (
+        await session.exec(
+            select(Reporter).where(named, col(Reporter.created_at) < cutoff, ~has_live_case, ~recent_talk)
+        )
+    ).all()
+    return sum(anonymise(person) for person in people)

@@ -19,6 +19,8 @@ job                        trigger (config ``jobs:``)                   does
 ``cleanup``                daily at 03:20                               delete processed-update
                                                                         rows past
                                                                         ``retention.processed_update_days``
+``purge``                  daily at ``purge_time``                      erase personal data past
+                                                                        ``retention`` (Decree 13)
 ========================  ===========================================  ==========================
 
 The daily jobs fire every day and the runner skips weekends and holidays, so a make-up
@@ -77,6 +79,7 @@ def triggers(app: Application) -> dict[str, BaseTrigger]:
         "autoclose": IntervalTrigger(minutes=js.autoclose_check_minutes, timezone=tz),
         # Small hours, when nobody writes: processed-update rows past their few days.
         "cleanup": CronTrigger(hour=3, minute=20, timezone=tz),
+        "purge": CronTrigger(hour=js.purge_time.hour, minute=js.purge_time.minute, timezone=tz),
     }
 
 
@@ -114,6 +117,7 @@ class JobScheduler:
             "monthly_report": lambda: runner.run_periodic("monthly_report"),
             "autoclose": runner.autoclose,
             "cleanup": runner.cleanup,
+            "purge": runner.purge,
         }
         for name, trigger in triggers(app).items():
             self._add(name, trigger, actions[name])

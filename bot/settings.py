@@ -65,6 +65,12 @@ class ConversationSettings(BaseModel):
     allowed_mime_types: list[str] = Field(default_factory=list)
     flood_messages: int = Field(20, ge=1)
     flood_window_seconds: float = Field(60, gt=0)
+    # Cases one person may have open at once; a new report beyond it is refused politely.
+    max_open_cases: int = Field(3, ge=1)
+    # Follow-ups of one person relayed to the staff group one by one per minute; the rest
+    # are merged into one message sent at most `followup_digest_seconds` later.
+    followup_relays_per_minute: int = Field(3, ge=1)
+    followup_digest_seconds: float = Field(60, gt=0)
 
 
 class StaffSettings(BaseModel):
@@ -193,6 +199,8 @@ class JobsSettings(BaseModel):
     monthly_report_day: int = Field(1, ge=1, le=28)
     monthly_report_time: time = time(8, 0)
     overdue_list_time: time = time(14, 0)
+    # Daily retention purge (bot/purge.py, retention.personal_data_days), at a quiet hour.
+    purge_time: time = time(3, 0)
     reminder_lead_hours: float = Field(1, ge=0)
     escalation_margin_hours: float = Field(2, ge=0)
     sla_check_minutes: int = Field(5, ge=1, le=60)

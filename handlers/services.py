@@ -129,6 +129,7 @@ class CoreConfig:
     )
     flood_messages: int = 20
     flood_window_seconds: float = 60
+    max_open_cases: int = 3
     timezone: str = "Asia/Ho_Chi_Minh"
 
 

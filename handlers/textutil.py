@@ -13,7 +13,11 @@ _SPACES = re.compile(r"\s+")
 # bot/logging_setup.py, FAQ drafts in handlers/staff/desk.py): 12-digit citizen ID (CCCD) numbers,
 # also in groups of three; Vietnamese phone numbers in +84 / 84 / (+84) / 0 forms with spaces,
 # dots or dashes.
-CCCD_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)|(?<!\d)\d{3}([ .-])\d{3}\1\d{3}\1\d{3}(?!\d)")
+# Twelve digits, whole or in groups of 2+ digits split by one space, dot or dash ("0312 3456 7890",
+# "031-234-567890", "031.095.001.234"); the lookarounds refuse a run of more digits around it.
+CCCD_NUMBER = re.compile(
+    r"(?<!\d)(?<!\d[ .-])(?=(?:\d[ .-]?){11}\d(?!\d|[ .-]\d))\d{2,12}(?:[ .-]\d{2,10}){0,5}(?!\d)"
+)
 PHONE_NUMBER = re.compile(r"(?<!\d)(?:\(\+?84\)\s?|\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
 
 _ID = re.compile(r"[0-9]{1,9}")

@@ -164,10 +164,12 @@ async def get_reporter(
 
 
 def _refresh_name(reporter: Reporter, display_name: str | None, username: str | None) -> None:
-    """Keep the messenger name current, unless the person declined consent (then keep nothing new)."""
-    if display_name and reporter.display_name != display_name and reporter.consent is not False:
+    """Keep the messenger name current once the person has consented (Decree 13: nothing before)."""
+    if not display_name or reporter.consent is not True:
+        return
+    if reporter.display_name != display_name or (username and reporter.username != username):
         reporter.display_name = display_name
-        reporter.username = username
+        reporter.username = username or reporter.username  # a button press carries no username
 
 
 def _loaded(model: type[Any], fields: list[str], values: Sequence[Any]) -> Any:
@@ -201,8 +203,9 @@ async def get_person(
         # First contact. Should another instance have just created the person, the unique
         # constraints refuse these rows and the caller's retry reads them.
         now = utcnow()
+        # No name before consent (Decree 13): the greeting reads it from the message itself.
         reporter_values = {
-            "channel": channel, "external_id": user_id, "display_name": display_name, "username": username,
+            "channel": channel, "external_id": user_id, "display_name": None, "username": None,
             "phone": None, "consent": None, "consent_at": None, "role": None, "unit_code": None, "created_at": now,
             "language": None,
         }

@@ -87,3 +87,17 @@ def test_log_records_and_tracebacks_are_masked(configured_logging: None) -> None
     assert "Lan" in err and "<phone>" in err and "<cccd>" in err and "<token>" in err
     for secret in ("0912 345 678", "001234567890", TOKEN, "912345678"):
         assert secret not in err, f"{secret!r} leaked into the log:\n{err}"
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("CCCD 0312 3456 7890", "0312 3456 7890"),
+        ("CCCD 031-234-567890", "031-234-567890"),
+        ("CCCD 031234 567890", "567890"),
+        ("số định danh 031.2345.67890", "67890"),
+    ],
+)
+def test_mask_hides_id_numbers_in_any_grouping(line: str, secret: str) -> None:
+    assert secret not in mask(line)
+    assert "<cccd>" in mask(line)

@@ -8,14 +8,13 @@ either fully processed (state, case, replies) or not at all. Flow diagram: handl
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.choices import Prompt
-from handlers.citizen import followups, menu_level, rating
+from handlers.citizen import erase, flood, followups, menu_level, rating
 from handlers.citizen.faq_browse import FaqBrowser
 from handlers.citizen.intake import IntakeFlow
 from handlers.citizen.language import requested_language
@@ -135,34 +134,25 @@ class Engine:
         turn = Turn(
             session, event, reporter, conversation, self.now(), first_contact=conversation.step == "new"
         )
-        if self._flooding(turn):
+        if flood.over_limit(self, turn):
+            await flood.keep(self, turn)  # not answered, but kept (handlers/citizen/flood.py)
             await repo.save_person(session, reporter, conversation)
             return turn.out
+        flood.account(self, turn)  # after a flood: what was kept, said once
         previous_update = conversation.updated_at
         if self._double_press(turn):
             await repo.save_person(session, reporter, conversation)
             return turn.out
-        await self._dispatch(turn, previous_update)
+        kept = turn.data.get(flood.KEY)
+        if event.kind == Kind.CHOICE and event.choice == flood.BACKLOG_CHOICE:
+            await flood.report_from_backlog(self, turn)
+        else:
+            await self._dispatch(turn, previous_update)
+            flood.carried(kept, turn)
         self._remember_press(turn)
         conversation.updated_at = turn.now
         await repo.save_person(session, reporter, conversation)
         return turn.out
-
-    def _flooding(self, turn: Turn) -> bool:
-        """Per-person flood limit; tells the person once per window, then stays quiet.
-
-        Files sent while a report is being written do not count: an album of screenshots
-        arrives as one message per picture, and the report takes at most max_attachments."""
-        if turn.event.kind == Kind.ATTACHMENT and self.intake.owns(turn.step):
-            return False
-        now = time.time()
-        window = self.config.flood_window_seconds
-        recent = [t for t in turn.conversation.recent if now - t < window]
-        recent.append(now)
-        turn.conversation.recent = recent[-(self.config.flood_messages + 2) :]
-        if len(recent) == self.config.flood_messages + 1:
-            turn.say(turn.t.FLOOD)
-        return len(recent) > self.config.flood_messages
 
     @staticmethod
     def _double_press(turn: Turn) -> bool:
@@ -200,6 +190,9 @@ class Engine:
             return
         if event.kind == Kind.COMMAND:
             await self._command(turn)
+            return
+        if turn.step == erase.STEP:
+            await erase.answer(self, turn)  # /xoadulieu's confirmation: acts only on a clear reply
             return
         if event.kind == Kind.UNSUPPORTED:
             turn.say(turn.t.UNSUPPORTED_IMAGES_ONLY if images_only(event.channel) else turn.t.UNSUPPORTED)
@@ -294,6 +287,8 @@ class Engine:
             turn.say(f"{prefix}\n\n{turn.t.ASK_RATING_COMMENT}", [Choice("comment:skip", turn.t.SKIP)])
         elif step == "followup_pick":
             turn.say(f"{prefix}\n\n{turn.t.FOLLOWUP_WHICH}", followups.followup_choices(self, turn))
+        elif step == erase.STEP:
+            await erase.ask(turn)
         else:
             # The menu: greet again, so that someone who could not read the first greeting can now.
             menu_level.show_menu(self, turn, greeting=True)
@@ -321,6 +316,8 @@ class Engine:
         elif command in ("trogiup", "help", "huongdan"):
             turn.say(turn.t.HELP)
             self._reask(turn)
+        elif command in erase.COMMANDS:
+            await erase.ask(turn)
         elif command in ("bosung", "add"):
             await followups.bosung(self, turn, args)
         elif command in ("phananh", "guiphananh"):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from handlers.choices import Prompt, resolve_choice
 from handlers.citizen.lookup import CODE_PATTERN, find_code
+from handlers.citizen.open_cap import AT_CAP
 from handlers.events import AttachmentRef, Choice
 from handlers.textutil import shorten
 from handlers.turn import Turn
@@ -46,7 +47,8 @@ def followup_choices(engine: Engine, turn: Turn) -> list[Choice]:
         Choice(f"followup:{code}", f"🔖 {code} · {labels[code]}" if labels.get(code) else f"🔖 {code}")
         for code in turn.data.get("followup_cases", [])
     ]
-    choices.append(Choice("followup:new", turn.t.FOLLOWUP_NEW))
+    if not turn.data.get(AT_CAP):  # at the cap on open cases no new report can start
+        choices.append(Choice("followup:new", turn.t.FOLLOWUP_NEW))
     return choices
 
 

@@ -73,7 +73,8 @@ def menu_prompt(engine: Engine, turn: Turn, greeting: bool = False, name: str | 
 
 
 def show_menu(engine: Engine, turn: Turn, greeting: bool = False) -> None:
-    name = turn.reporter.display_name if turn.reporter.consent is not False else None
+    # The stored name (kept only after consent) or, before consent, the one on this message.
+    name = (turn.reporter.display_name or turn.event.display_name) if turn.reporter.consent is not False else None
     prompt = menu_prompt(engine, turn, greeting, name)
     turn.say(prompt.text, prompt.choices, columns=prompt.columns)
 

@@ -16,6 +16,7 @@ from handlers.citizen import texts as T
 from handlers.events import AttachmentRef, Choice, Outgoing, Reply
 from handlers.services import FaqStage, FormatTimeFn, UnitDirectory
 from handlers.staff import texts as S
+from handlers.staff.relay import relay
 from handlers.textutil import format_phone, shorten
 from storage import repo
 from storage.models import Case, Incident, Reporter
@@ -51,6 +52,9 @@ class Queue:
         self.faq = faq
         self.format_time = format_time
         self.tz = ZoneInfo(timezone)
+        # Follow-ups of one person relayed one by one per minute; the rest merged (settings).
+        self.relays_per_minute = 3
+        self.digest_seconds = 60.0
         # Set by the incident desk when incidents are on (bot/jobs.install).
         self.incident_cards: IncidentCards | None = None
 
@@ -161,12 +165,13 @@ class Queue:
         text: str,
         attachments: list[AttachmentRef],
     ) -> list[Outgoing]:
-        if text:
-            body = S.FOLLOWUP.format(code=case.code, text=text)
-        else:
-            body = S.FOLLOWUP_FILES.format(code=case.code, count=len(attachments))
-        out = self.to_thread(case, Reply(body, attachments=list(attachments)))
-        return [out] if out else []
+        if not self.staff_chat_id:
+            return []
+        # A few a minute one by one, the rest merged: one person cannot fill the group's budget.
+        return await relay(
+            session, case, text, attachments, staff_channel=self.staff_channel, staff_chat_id=self.staff_chat_id,
+            per_minute=self.relays_per_minute, digest_seconds=self.digest_seconds,
+        )
 
     async def rating_received(self, session: AsyncSession, case: Case, reporter: Reporter) -> list[Outgoing]:
         if case.rating == "khong_hai_long" and case.incident_held:

@@ -31,4 +31,7 @@ async def on_consent(flow: IntakeFlow, turn: Turn, choice: str | None, text: str
         turn.set(phone=None)
         flow.ask(turn, "confirm" if editing else "role", prefix=turn.t.CONSENT_REFUSED)
         return
+    # Agreed: the messenger name may be kept from now on (never before, Decree 13).
+    turn.reporter.display_name = turn.event.display_name or turn.reporter.display_name
+    turn.reporter.username = turn.event.username or turn.reporter.username
     flow.ask(turn, "phone" if editing else "role")

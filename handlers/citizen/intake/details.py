@@ -77,9 +77,8 @@ async def on_phone(flow: IntakeFlow, turn: Turn, choice: str | None, text: str) 
         if phone is None:
             flow.ask(turn, prefix=turn.t.PHONE_INVALID.format(text=shorten(raw or "", 30)))
             return
-        turn.set(phone=phone)
-        if turn.event.kind != Kind.CONTACT or turn.event.phone_is_own:
-            turn.reporter.phone = phone  # offered again next time
-        # Someone else's contact card (a relative, the citizen at the desk): the contact
-        # for this case only, never remembered as this person's own number.
+        # Remembered as the person's own number (offered next time) only when the report is
+        # sent (intake/submit.py): a report cancelled keeps no phone (Decree 13). Someone
+        # else's contact card (a relative, the citizen at the desk) is for this case only.
+        turn.set(phone=phone, phone_own=turn.event.kind != Kind.CONTACT or turn.event.phone_is_own)
     flow.ask(turn, "confirm")

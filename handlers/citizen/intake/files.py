@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from handlers.citizen import flood
 from handlers.citizen import texts as T
 from handlers.citizen.intake import draft
 from handlers.events import AttachmentRef
@@ -49,8 +50,10 @@ def take_attachments(flow: IntakeFlow, turn: Turn) -> bool:
             turn.say(problem)
             return False
         if len(kept) >= flow.config.max_attachments:
-            turn.say(turn.t.ATTACHMENT_LIMIT.format(max=flow.config.max_attachments))
-            break
+            # Said once; later files are counted and mentioned in one line afterwards (flood.account).
+            if flood.refuse_files(turn, 1):
+                turn.say(turn.t.ATTACHMENT_LIMIT.format(max=flow.config.max_attachments))
+            continue
         kept.append(attachment.to_dict())
     turn.set(attachments=kept)
     return True
@@ -61,7 +64,13 @@ def keep_late_attachments(flow: IntakeFlow, turn: Turn) -> None:
     appointment slip at the dossier question) are kept for the case, with their caption;
     the question on screen still stands, so it is not sent again."""
     if len(turn.data.get("attachments", [])) >= flow.config.max_attachments:
-        turn.say(turn.t.ATTACHMENTS_FULL.format(max=flow.config.max_attachments))
+        # Once per report in words; then counted and told in one line later (an album of 200
+        # photos must not queue 200 replies).
+        if flood.refuse_files(turn, len(turn.event.attachments)):
+            turn.say(turn.t.ATTACHMENTS_FULL.format(max=flow.config.max_attachments))
+        caption = clean_text(turn.event.text)
+        if caption:
+            flow.reader.keep_note(turn, caption)  # words sent with a refused file are kept
         return
     if not take_attachments(flow, turn):
         return  # refused, and told why

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.choices import Prompt, resolve_choice
+from handlers.citizen import open_cap
 from handlers.citizen import texts as T
 from handlers.citizen.intake import draft, files, submit, where
 from handlers.citizen.intake.questions import QUESTIONS
@@ -92,6 +93,8 @@ class IntakeFlow:
     ) -> None:
         """Begin a complaint; `draft` is what the person already wrote (offered as the
         description) and `attachments` what they already sent (kept for the case)."""
+        if await open_cap.refused(self.config, turn, draft, attachments):
+            return  # already the most open cases one person may have: told which
         keep: dict[str, object] = {}
         if draft:
             keep["draft_description"] = draft

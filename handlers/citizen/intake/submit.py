@@ -45,6 +45,8 @@ async def submit(flow: IntakeFlow, turn: Turn) -> Case:
         first_response_due=first_due,
         resolution_due=resolution_due,
     )
+    if reporter.consent and case.phone and data.get("phone_own"):
+        reporter.phone = case.phone  # offered again next time; stored only now a report is sent
     turn.session.add(case)
     await turn.session.flush()
     assert case.id is not None

@@ -1,0 +1,127 @@
+"""`/xoadulieu`: a person withdraws consent and has their personal data erased (Decree 13/2023).
+
+/xoadulieu ─► erase_confirm: what will be erased, the open cases named (they will be closed)
+   ├─ 🗑️ button, "1", or a clear phrase ("xóa", "đồng ý xóa") ─► erased, staff told per open case ─► idle
+   ├─ ↩️ button, "2", "không", "giữ lại" ─► nothing changes ─► idle
+   └─ anything else ─► "nothing deleted yet" and the two buttons again (never acts on an unclear reply)
+
+Open cases are closed (staff read a line in each case's thread saying why); every case keeps its
+anonymous statistics (storage.erasure). The person may start again later: consent is asked anew.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from handlers.citizen.limits_texts import limits_texts
+from handlers.events import Choice, Kind
+from handlers.textutil import clean_text, fold
+from handlers.turn import Turn
+from storage import repo
+from storage.erasure import erase_person
+from storage.models import CaseStatus
+
+if TYPE_CHECKING:
+    from handlers.citizen.engine import Engine
+
+STEP = "erase_confirm"
+COMMANDS = frozenset({"xoadulieu", "xoa_du_lieu", "deletemydata", "erase"})
+_YES = "erase:yes"
+_NO = "erase:no"
+# Typed words that say yes without doubt: they name the deletion itself.
+_YES_WORDS = frozenset(
+    {
+        "xoa",
+        "xoa di",
+        "xoa du lieu",
+        "xoa du lieu cua toi",
+        "dong y xoa",
+        "co xoa",
+        "toi dong y xoa",
+        "delete",
+        "delete my data",
+        "yes delete",
+    }
+)
+_NO_WORDS = frozenset(
+    {
+        "khong",
+        "ko",
+        "k",
+        "khong xoa",
+        "giu",
+        "giu lai",
+        "giu nguyen",
+        "thoi",
+        "khong can",
+        "no",
+        "keep",
+        "no keep it",
+    }
+)
+
+
+def choices(turn: Turn) -> list[Choice]:
+    t = limits_texts(turn.language)
+    return [Choice(_YES, t["erase_yes"]), Choice(_NO, t["erase_no"])]
+
+
+async def ask(turn: Turn) -> None:
+    """What will happen, before anything does."""
+    assert turn.reporter.id is not None
+    t = limits_texts(turn.language)
+    text = t["erase_ask"]
+    open_cases = [
+        c
+        for c in await repo.cases_of_reporter(turn.session, turn.reporter.id, limit=50)
+        if c.status in (*CaseStatus.OPEN, CaseStatus.RESOLVED)
+    ]
+    if open_cases:
+        text += "\n" + t["erase_ask_open"].format(codes=", ".join(c.code for c in open_cases))
+    turn.reset(STEP)
+    turn.say(text, choices(turn), columns=2)
+
+
+def _reading(turn: Turn) -> str | None:
+    """ "yes", "no", or None when the reply is not clear."""
+    event = turn.event
+    if event.kind == Kind.CHOICE:
+        return {_YES: "yes", _NO: "no"}.get(event.choice or "")
+    if event.kind != Kind.TEXT:
+        return None
+    text = clean_text(event.text)
+    folded = fold(text).strip(" .!")
+    if text in ("1", "1️⃣") or folded in _YES_WORDS:
+        return "yes"
+    if text in ("2", "2️⃣") or folded in _NO_WORDS:
+        return "no"
+    return None
+
+
+async def answer(engine: Engine, turn: Turn) -> None:
+    t = limits_texts(turn.language)
+    reading = _reading(turn)
+    if reading is None:
+        turn.say(t["erase_unclear"], choices(turn), columns=2)
+        return
+    if reading == "no":
+        turn.reset("idle")
+        turn.say(t["erase_kept"])
+        engine.show_menu(turn)
+        return
+    assert turn.reporter.id is not None
+    cases = list(await repo.cases_of_reporter(turn.session, turn.reporter.id, limit=1000))
+    closing = [
+        c for c in cases if c.status in (*CaseStatus.OPEN, CaseStatus.RESOLVED) and not c.personal_data_erased
+    ]
+    for case in closing:
+        await repo.set_status(
+            turn.session, case, CaseStatus.CLOSED, actor="reporter", note="Người phản ánh yêu cầu xóa dữ liệu"
+        )
+    await erase_person(turn.session, turn.reporter, turn.conversation)
+    for case in closing:
+        notice = t["erase_staff_notice"].format(code=case.code)
+        turn.send(await engine.queue.reporter_message(turn.session, case, turn.reporter, notice, []))
+    turn.reset("idle")
+    turn.conversation.recent = []
+    turn.say(t["erase_done"].format(cases=len(cases)))
