@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 
 def utcnow() -> datetime:
@@ -298,3 +299,38 @@ class DashboardAudit(SQLModel, table=True):
     action: str = Field(max_length=30)  # link | login | link_refused | view_case | export | logout
     case_id: int | None = Field(default=None, index=True)
     detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# -- column limits ---------------------------------------------------------------------------
+
+
+class ClippedString(TypeDecorator[str]):
+    """A VARCHAR(n) that cuts an overlong value to n characters instead of failing.
+
+    What people and messengers send (a 120-character Telegram name, a 150-character handle
+    after /giao, a file name) must never fail an update on PostgreSQL, which refuses a value
+    longer than its column (SQLite keeps it, so tests on SQLite never saw it): the update
+    would be retried, answered 500 and sent again by Telegram forever. Cut here, in the bind
+    step every statement shares (ORM, Core, storage.driver), every varchar column is safe at
+    once. Values are cut by characters, as PostgreSQL counts them."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        length = getattr(self.impl_instance, "length", None)
+        if isinstance(value, str) and length and len(value) > length:
+            return value[:length]
+        return value
+
+
+def _clip_varchars() -> None:
+    """Every VARCHAR(n) column of every table becomes a ClippedString(n) (same DDL)."""
+    for table in SQLModel.metadata.tables.values():
+        for column in table.columns:
+            length = getattr(column.type, "length", None)
+            if length and isinstance(column.type, String | AutoString) and not isinstance(column.type, ClippedString):
+                column.type = ClippedString(length)
+
+
+_clip_varchars()
