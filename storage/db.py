@@ -195,6 +195,20 @@ class Database:
         async with self.turn(), self.engine.begin() as connection:
             yield connection
 
+    async def reachable(self, timeout: float = 3.0) -> bool:
+        """Whether the database answers ``SELECT 1`` within `timeout` seconds."""
+        from sqlalchemy import text
+
+        async def probe() -> None:
+            async with self.begin() as connection:
+                await connection.execute(text("SELECT 1"))
+
+        try:
+            await asyncio.wait_for(probe(), timeout)
+        except Exception:
+            return False
+        return True
+
     async def create_all(self) -> None:
         """Create tables directly (tests); production uses Alembic migrations."""
         from sqlmodel import SQLModel

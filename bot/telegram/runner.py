@@ -119,6 +119,22 @@ async def _process_batch(app: Application, bot: Bot, updates: list[Update], stop
         failed = await process_updates(
             app, bot, [u for u in updates if u.update_id in set(failed)], answer_callbacks=False
         )
+    # A database outage is not poison: while the database does not answer, the batch waits it
+    # out (its updates stay unconfirmed at Telegram); only updates that still fail with the
+    # database answering are skipped.
+    told = retried = False
+    while failed and not stop.is_set() and not retried:
+        if not await app.db.reachable():
+            if not told:
+                log.error("database unreachable: %d update(s) wait until it answers again", len(failed))
+                told = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+            continue
+        retried = True  # once more with the database answering; what still fails is poison
+        failed = await process_updates(
+            app, bot, [u for u in updates if u.update_id in set(failed)], answer_callbacks=False
+        )
     # When stopping, the failures simply stay unconfirmed (the offset is only confirmed by
     # the next getUpdates call) and come back after the restart.
     if failed and not stop.is_set():

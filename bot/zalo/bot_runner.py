@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.zalo.bot_api import (
     POLL_TIMEOUT,
@@ -67,7 +68,8 @@ async def process_update(receive: Receive, update: dict[str, Any], stop: asyncio
         try:
             await receive(event)
             return
-        except (OperationalError, DBAPIError) as exc:
+        except (OperationalError, DBAPIError, PoolTimeout, OSError, TimeoutError) as exc:
+            # The database (or the network to it) is down or frozen: wait it out.
             log.warning("Zalo bot update not stored yet (%s); retrying in %.1fs", type(exc).__name__, delay)
         except Exception:
             if attempt >= 3:
