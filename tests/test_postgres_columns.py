@@ -54,8 +54,11 @@ def value_for(column: Any, ids: dict[str, int]) -> Any:
 
 async def test_every_varchar_column_takes_an_overlong_value_on_postgresql(pg: Database) -> None:
     tables = SQLModel.metadata.sorted_tables
-    varchars = {
-        (t.name, c.name): c.type.length for t in tables for c in t.columns if getattr(c.type, "length", None)
+    varchars: dict[tuple[str, str], int] = {
+        (t.name, c.name): int(getattr(c.type, "length", 0))
+        for t in tables
+        for c in t.columns
+        if getattr(c.type, "length", None)
     }
     assert len(varchars) > 40, "the test covers every varchar column of every table"
     ids: dict[str, int] = {}
