@@ -170,10 +170,17 @@ class JobScheduler:
             self._heartbeat = None
 
     async def run(self) -> None:
-        """Run until cancelled (a runtime task)."""
+        """Run until cancelled (a runtime task, supervised: bot/supervise.py).
+
+        The lease heartbeat is what lets this instance run jobs: should its task end, this ends
+        with an error, so the supervisor logs it and starts the scheduler again."""
         await self.start()
         try:
-            await asyncio.Event().wait()
+            heartbeat = self._heartbeat
+            assert heartbeat is not None
+            await asyncio.wait([heartbeat])
+            cause = "cancelled" if heartbeat.cancelled() else repr(heartbeat.exception() or "returned")
+            raise RuntimeError(f"the leader heartbeat stopped ({cause})")
         finally:
             await self.stop()
 

@@ -102,3 +102,31 @@ async def test_a_task_that_keeps_crashing_backs_off() -> None:
     assert max(gaps) == pytest.approx(0.2, abs=0.06), "doubling up to the cap"
     assert len(starts) < 10, "not a hot loop"
     assert supervisor.status["broken"].state == "stopped"
+
+
+async def test_a_dead_lease_heartbeat_restarts_the_scheduler(
+    db: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without its heartbeat an instance never leads again: no digest, no reminders, silently."""
+    from bot.app import Application
+    from bot.scheduler import JobScheduler
+
+    app = Application(load_settings(jobs={"lease_seconds": 4, "lease_renew_seconds": 1}), db=db)
+    scheduler = JobScheduler(app)
+    supervisor = Supervisor(min_backoff=0.2)
+    supervisor.start("scheduler", scheduler.run)
+    try:
+        async with asyncio.timeout(10):
+            while not scheduler.elector.is_leader:
+                await asyncio.sleep(0.05)
+        scheduler.kill_heartbeat()  # the heartbeat task dies
+        status = supervisor.status["scheduler"]
+        async with asyncio.timeout(10):
+            while status.restarts == 0:
+                await asyncio.sleep(0.05)
+        assert "leader heartbeat stopped" in caplog.text
+        async with asyncio.timeout(10):
+            while not (status.state == "running" and scheduler.elector.is_leader):
+                await asyncio.sleep(0.05)
+    finally:
+        await supervisor.stop()
