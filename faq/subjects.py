@@ -29,6 +29,13 @@ from faq.language import EN_MARK
 
 Reading = tuple[Sequence[str], set[int]]  # normalised tokens and the positions left out
 
+# Words that name the system a message is about: "app X", "ứng dụng X", "tài khoản X",
+# "mật khẩu X", "phần mềm X". See Subjects._other_system.
+_SYSTEM_HEADS = (("app",), ("ung", "dung"), ("tai", "khoan"), ("mat", "khau"), ("phan", "mem"))
+# X must be a content word: three letters or more (not "e", "a") and rare in the knowledge
+# base (idf ≥ 2.0, used by fewer than a fifth of the labels: not "bạn", "cũ", "bị") or unknown.
+_NAME_IDF = 2.0
+
 
 def _forms(phrase: str) -> set[tuple[str, ...]]:
     """A subject word as a Vietnamese message and as an English one normalise it."""
@@ -71,8 +78,8 @@ class Subjects:
             self._used[label[tid]] = {p for tokens in texts for p in self._named(tokens)}
 
     def foreign(self, readings: Sequence[Reading], topic: str) -> tuple[str, str] | None:
-        """(group, subject) when a short reading names a group's subject that ``topic`` never
-        uses; else None."""
+        """(group, subject) when a short reading names a group's subject, or ("", name) when it
+        names another system, that ``topic`` never speaks of; else None."""
         if not self._groups or topic not in self.index.labels:
             return None
         t = self.index.labels.index(topic)
@@ -83,6 +90,28 @@ class Subjects:
                 if phrase not in self._used.get(t, ()):  # else the topic speaks of it ("wifi")
                     group = self.index.labels[min(self._groups[phrase])]
                     return group.removeprefix(OOS_PREFIX), " ".join(phrase)
+            other = self._other_system(tokens, t)
+            if other is not None:
+                return "", other
+        return None
+
+    def _other_system(self, tokens: Sequence[str], t: int) -> str | None:
+        """A system the message names ("app ngân hàng", "mật khẩu app vietjet", "tài khoản
+        game") that the topic never speaks of. No list can name every bank, shop or game, but
+        the words around the name say it is one: "app ngân hàng báo đăng nhập trên thiết bị
+        mới phải xác thực" was answered with the VNeID new-phone topic at 61."""
+        index = self.index
+        for i in range(len(tokens)):
+            for head in _SYSTEM_HEADS:
+                if tuple(tokens[i : i + len(head)]) != head:
+                    continue
+                # "tài khoản của mình": after "của" comes a person, not a system.
+                name = tokens[i + len(head)] if i + len(head) < len(tokens) else ""
+                if len(name) < 3 or not name.isalpha() or index.idf.get(name, _NAME_IDF) < _NAME_IDF:
+                    continue
+                labels = index.postings.get(name)
+                if labels is None or t not in labels.tolist():
+                    return name
         return None
 
     def _named(self, tokens: Sequence[str]) -> list[tuple[str, ...]]:
