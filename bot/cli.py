@@ -115,7 +115,7 @@ async def purge(settings: Settings, older_than: float | None, *, dry_run: bool) 
     if days <= 0:
         print("--older-than must be a positive number of days", file=sys.stderr)
         return 2
-    db = Database(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url, statement_timeout=None)  # an operator's run may be long
     try:
         report = await purge_personal_data(db, days, dry_run=dry_run)
     finally:

@@ -17,7 +17,7 @@ async def _load(url: str, limit: int) -> list[str]:
     from storage.db import Database
     from storage.repo import unmatched_faq_queries
 
-    db = Database(url)
+    db = Database(url, statement_timeout=None)  # an operator's report may read a lot
     try:
         async with db.session() as session:
             return [q.text for q in await unmatched_faq_queries(session, limit=limit)]

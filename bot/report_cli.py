@@ -63,7 +63,7 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
         # Opening a missing SQLite file would create an empty database and report zeros.
         print(f"Lỗi: không tìm thấy cơ sở dữ liệu {parsed.database}.", file=sys.stderr)
         return 1
-    db = Database(url)
+    db = Database(url, statement_timeout=None)  # an operator's report may read a lot
     try:
         text, xlsx, png = asyncio.run(_make(settings, db, start, end, out))
     except Exception as exc:

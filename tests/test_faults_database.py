@@ -161,3 +161,28 @@ async def test_polling_waits_out_a_database_outage_longer_than_its_retries(
         recover_seconds = time.monotonic() - started
         print(f"\npolling, database down 6 s: stored {recover_seconds:.1f} s after it came back, none lost")
         assert recover_seconds < 20
+
+
+async def test_a_slow_database_is_slow_but_loses_nothing(pg_proxy: FaultProxy, postgres_url: str) -> None:
+    """200 ms on every packet each way (a congested link): slower answers, all of them right."""
+    async with (
+        FakeTelegramServer() as tg,
+        running_bot(tg, through(pg_proxy, postgres_url), webhook=True) as runtime,
+    ):
+        url = runtime.webhook_url  # type: ignore[attr-defined]
+        pg_proxy.delay, pg_proxy.mode = 0.2, "delay"
+        seconds = []
+        for update_id in (17201, 17202):
+            started = time.monotonic()
+            result = await post_webhook(
+                url, text_update(CITIZEN, "/start", update_id=update_id), secret=WEBHOOK_SECRET
+            )
+            seconds.append(time.monotonic() - started)
+            assert result.status == 200
+        pg_proxy.mode = "pass"
+        await answer(tg, CITIZEN, "Xin chào", timeout=30)
+        await answer(tg, CITIZEN, "Xin chào", timeout=30)
+        print(
+            f"\nslow database (200 ms a packet): updates took {seconds[0]:.1f} s and {seconds[1]:.1f} s, none lost"
+        )
+        assert await counts(postgres_url) == (2, 2)
