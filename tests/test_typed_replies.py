@@ -226,3 +226,20 @@ async def test_a_reply_that_fits_no_question_is_kept_for_staff(app: Application)
     await chat.say("1")
     (case,) = await cases(app)
     assert "con em đang ốm" in case.description
+
+
+@pytest.mark.parametrize("question", ["hồ sơ của em giờ sao rồi ạ", "phản ánh của em đến đâu rồi"])
+async def test_a_question_about_ones_case_at_did_it_help_is_answered_not_taken_for_solved(
+    app: Application, question: str
+) -> None:
+    chat = Transcript(app)
+    await typed_to_faq_offer(chat)
+    await chat.say(question)  # "rồi" here is not "it worked"
+    chat.expect_not("Rất vui")
+    chat.expect("chưa có phản ánh nào")  # answered with the person's cases (none yet)
+    chat.expect("xử lý được chưa")  # and the question on screen is asked again
+    await chat.say("gửi cho tổ công tác đi")  # words of the "📨 Chưa, gửi Tổ công tác" option
+    chat.expect("mã hồ sơ")
+    async with app.db.unit() as session:
+        [query] = (await session.exec(select(FaqQuery))).all()
+        assert query.solved is not True

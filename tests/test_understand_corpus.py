@@ -31,4 +31,6 @@ def test_most_replies_are_read_as_meant_at_every_question(path: Path) -> None:
 
 
 def test_both_corpora_are_there() -> None:
-    assert len(CORPORA) >= 2 and all(sum(1 for _ in p.open()) >= 500 for p in CORPORA)
+    # Two large corpora (≥ 500 replies each) and smaller later batches (typed-replies-3: questions
+    # about one's case and words of an option's label, typed mid-report).
+    assert sum(1 for p in CORPORA if sum(1 for _ in p.open()) >= 500) >= 2

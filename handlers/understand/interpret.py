@@ -99,6 +99,34 @@ def changed_mind(text: str) -> str:
     return parts[-1].strip()
 
 
+# Answers that end a branch for good (DESIGN §7): a question about one's case overrides them, and
+# they are never taken from a few words shared with their label.
+FINAL_ANSWERS = frozenset({"faq:solved", "consent:no", "confirm:cancel", "confirm:submit"})
+# Connecting words a reply may add to a label's words ("gửi cho tổ công tác đi").
+_GLUE = frozenset({"di", "cho", "sang", "len", "ve", "den", "toi", "luon", "nhe"})
+
+
+def _words_of_one_label(folded: str, screen: Screen) -> str | None:
+    """A short reply made only of words of one choice's label ("gửi", "gửi luôn cho tổ công tác
+    giúp em" under "📨 Không phải, gửi Tổ công tác"): that choice, when no other label has those
+    words, the reply adds no negation of its own, and the choice does not end a branch."""
+    tokens = folded.split()
+    content = [w for w in tokens if w not in L.FILLER and w not in _GLUE]
+    if not content or len(tokens) > 8 or all(w in L.NEGATORS or w in L.NO or w in L.YES for w in content):
+        return None  # "không" alone under "🙁 Không hài lòng" is a no, not that label
+    owners = [
+        (key, fold(label).split())
+        for key, label in screen.choices
+        if all(word in fold(label).split() for word in content)
+    ]
+    if len(owners) != 1 or owners[0][0] in FINAL_ANSWERS:
+        return None
+    key, label_words = owners[0]
+    if any(word in L.NEGATORS and word not in label_words for word in tokens):
+        return None
+    return key
+
+
 def _by_number_or_label(text: str, screen: Screen, free_text: bool) -> str | None:
     number = typed_number(text)
     if number is not None:
@@ -111,7 +139,12 @@ def _by_number_or_label(text: str, screen: Screen, free_text: bool) -> str | Non
     for key, label in screen.choices:
         if folded == fold(label):
             return key
-    if free_text or len(folded.split()) > SHORT:
+    if free_text:
+        return None
+    owned = _words_of_one_label(folded, screen)
+    if owned is not None:
+        return owned
+    if len(folded.split()) > SHORT:
         return None
     # A label typed with a slip ("nguoi dan" for "👤 Người dân", "doanh ngiep").
     scored = sorted(((fuzz.ratio(folded, fold(label)), key) for key, label in screen.choices), reverse=True)
@@ -340,6 +373,21 @@ def question_or_social(
     return None
 
 
+def _about_my_case(reading: Reading) -> bool:
+    return reading.is_(Outcome.QUESTION, "status") or reading.is_(Outcome.SOCIAL, "waiting")
+
+
+def _plain_answer(reading: Reading | None) -> bool:
+    """An answer to the question on screen that is neither final nor "the whole message as text"."""
+    return (
+        reading is not None
+        and reading.outcome == Outcome.ANSWER
+        and reading.value not in FINAL_ANSWERS
+        and "description" not in reading.fields
+        and reading.value != "*"
+    )
+
+
 def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Reading:
     """What `text`, typed at `screen`, means (see the module docstring)."""
     from handlers.understand.questions import READERS, free_text_question
@@ -365,9 +413,20 @@ def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Rea
         return Reading(Outcome.SOCIAL, social)
     reader = READERS.get(screen.question)
     reading = reader(text, core, screen, units) if reader else None
+    asked = question_or_social(core, len(core.split()), text=text)
+    if (
+        asked is not None
+        and _about_my_case(asked)
+        and not _plain_answer(reading)
+        and screen.question != "description"
+    ):
+        # "hồ sơ của em sao rồi" at "did this help?" is not a yes ("rồi"), and at the pick list
+        # not a new description: a question about one's case is answered wherever it is asked,
+        # unless the question on screen got a plain answer too (a dossier code, a number). At the
+        # description itself "chờ mãi không ai trả lời" may be the problem: it is kept as written.
+        return asked
     if reading is not None:
         return reading
-    asked = question_or_social(core, len(core.split()), text=text)
     if asked is not None:
         return asked
     fields = volunteered(text, core, units)
