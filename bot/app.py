@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery.channel import Sender
 from bot.delivery.outbox import OutboxHooks, OutboxWorker, enqueue
 from bot.delivery.queue_hooks import QueueDeliveryHooks
+from bot.ocr.pictures import PictureReader, UrlFiles
 from bot.redis_fallback import RedisHealth
 from bot.settings import Settings
 from handlers.citizen import texts as T
@@ -147,6 +148,9 @@ class Application:
         # Redis down: updates go on with this process's locks and limits (bot/redis_fallback.py).
         self.redis_health = RedisHealth()
         self.on_processed: list[Callable[[Incoming], None]] = []
+        # Text in pictures (issue #21): Zalo pictures come by URL; the runtime adds Telegram's.
+        max_bytes = int(settings.conversation.max_attachment_mb * 1024 * 1024)
+        self.pictures = PictureReader({"zalo_bot": UrlFiles(), "zalo_oa": UrlFiles()}, max_bytes=max_bytes)
         # The Telegram bot's @username once known (runtime start): "/cmd@other_bot" is not ours.
         self.telegram_username: str | None = None
 
@@ -242,6 +246,8 @@ class Application:
         queue across processes when configured, then PostgreSQL's advisory lock in the
         transaction (storage.repo.lock_person)."""
         async with self._lock(event), self._shared_lock(event):
+            # Before the transaction: reading a picture takes up to seconds, off the event loop.
+            event = await self.pictures.read(event)
             for attempt in range(5):
                 try:
                     # SQLite: transactions take turns, in order (storage.db.SessionTurns).

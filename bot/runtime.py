@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import Application
+from bot.ocr.tesseract import INSTALL_HINT
 from bot.settings import ConfigError, Settings
 from bot.supervise import Factory, Supervisor
 
@@ -59,6 +60,11 @@ class Runtime:
                 leaders=settings.staff.leaders,
                 cache_seconds=settings.staff.membership_cache_seconds,
             )
+            from bot.telegram.files import TelegramFiles
+
+            self.app.pictures.sources["telegram"] = TelegramFiles(self.telegram_bot)
+        if not self.app.pictures.enabled():
+            log.warning(INSTALL_HINT)
         await self._setup_extensions()
 
     async def _setup_extensions(self) -> None:

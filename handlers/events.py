@@ -33,15 +33,20 @@ class AttachmentRef:
     file_name: str | None = None
     mime_type: str | None = None
     size: int | None = None
+    # The error lines read in a picture (bot.ocr), CCCD and phone numbers masked; None: not read.
+    text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "kind": self.kind,
             "file_ref": self.file_ref,
             "file_name": self.file_name,
             "mime_type": self.mime_type,
             "size": self.size,
         }
+        if self.text:
+            data["text"] = self.text
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AttachmentRef:
@@ -51,6 +56,7 @@ class AttachmentRef:
             file_name=data.get("file_name"),
             mime_type=data.get("mime_type"),
             size=data.get("size"),
+            text=data.get("text"),
         )
 
 

@@ -97,6 +97,11 @@ class Case(SQLModel, table=True):
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     faq_topic: str | None = Field(default=None, max_length=60)
     faq_score: float | None = None
+    # The error lines read in the report's screenshots (bot.ocr; CCCD and phone numbers masked),
+    # shown on the staff card, and their folded first words (handlers.pictures.error_signature):
+    # reports the FAQ could not place are grouped into an incident by the same message.
+    picture_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    picture_error: str | None = Field(default=None, max_length=90)
     dossier_code: str | None = Field(default=None, max_length=80)
     procedure_name: str | None = Field(default=None, max_length=300)
     phone: str | None = Field(default=None, max_length=20)
@@ -150,6 +155,9 @@ class Attachment(SQLModel, table=True):
     file_name: str | None = Field(default=None, max_length=255)
     mime_type: str | None = Field(default=None, max_length=120)
     size: int | None = None
+    # The error lines read in the picture (bot.ocr), CCCD and phone numbers masked; the picture
+    # itself is not kept. None: not a picture, or not read (no Tesseract, unreadable).
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
 
     @classmethod
@@ -164,6 +172,7 @@ class Attachment(SQLModel, table=True):
             file_name=_clipped(item.get("file_name"), 255),
             mime_type=_clipped(item.get("mime_type"), 120),
             size=item.get("size"),
+            text=item.get("text") or None,
         )
 
 

@@ -120,7 +120,8 @@ def _joined(blocks: list[list[str]]) -> list[list[str]]:
     """Blocks Tesseract split in mid-sentence ("…của tổ chức" / "chưa được kích hoạt.") as one."""
     out: list[list[str]] = []
     for block in blocks:
-        if out and block[0][:1].islower() and not _ends(out[-1][-1]):
+        # Not a capital: a word's end, a masked number ("[số điện thoại đã ẩn] để…"), a digit.
+        if out and not block[0][:1].isupper() and not _ends(out[-1][-1]):
             out[-1] = out[-1] + block
         else:
             out.append(block)
@@ -129,12 +130,13 @@ def _joined(blocks: list[list[str]]) -> list[list[str]]:
 
 def error_lines(text: str) -> list[str]:
     """The lines of `text` (a screen, as recognised) that look like its error message."""
-    kept: list[str] = []
     blocks = [lines for lines in ([line for line in b if _wordy(line)] for b in _blocks(text)) if lines]
-    for lines in _joined(blocks):
-        chosen = _in_block(lines, [fold(line) for line in lines])
-        if sum(len(line.split()) for line in chosen) >= 3:  # not a lone button ("Thử lại")
-            kept.extend(chosen)
+    chosen = [_in_block(lines, [fold(line) for line in lines]) for lines in _joined(blocks)]
+    sizes = [sum(len(line.split()) for line in lines) for lines in chosen]
+    # A dialog's title in a block of its own ("Lỗi ký số") is left out when a message is there;
+    # a short message alone ("Mất kết nối") is kept.
+    least = 4 if any(size >= 4 for size in sizes) else 2
+    kept = [line for lines, size in zip(chosen, sizes, strict=True) if size >= least for line in lines]
     out: list[str] = []
     total = 0
     for line in kept:

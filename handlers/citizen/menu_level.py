@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from handlers import pictures
 from handlers.choices import Prompt, Resolution, resolve_choice, typed_number
 from handlers.citizen import followups, rating
 from handlers.citizen.language import wants_hint
@@ -192,12 +193,11 @@ async def menu_level(engine: Engine, turn: Turn) -> None:
             return
         if await followups.followup(engine, turn, text):
             return
-        # Many people open with their problem: answer from the FAQ when it is sure.
-        if (
-            event.kind == Kind.TEXT
-            and len(fold(text)) >= 12
-            and await engine.browser.answer_if_known(turn, text)
-        ):
+        # Many people open with their problem: answer from the FAQ when it is sure. A screenshot
+        # says it too: the error read in it (handlers.pictures), after its caption.
+        shown = pictures.event_lines(event) if event.kind == Kind.ATTACHMENT else []
+        asked = pictures.faq_text(text, shown) if shown else text if event.kind == Kind.TEXT else ""
+        if len(fold(asked)) >= 12 and await engine.browser.answer_if_known(turn, asked):
             return
         if len(fold(text).split()) >= _PROBLEM_WORDS:
             # Kept: "📝 Gửi phản ánh" next offers it as the description.

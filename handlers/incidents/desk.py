@@ -107,6 +107,8 @@ class IncidentDesk:
         if kind == "topic":
             view = self.faq.topic(value)
             return str(t.INCIDENT_SUBJECT_TOPIC.format(title=view.title if view else value))
+        if kind == "error":  # the error message read in the screenshots, folded
+            return str(t.INCIDENT_SUBJECT_TOPIC.format(title=value))
         return str(t.INCIDENT_SUBJECT_SYSTEM.format(system=t.SYSTEMS.get(value, value)))
 
     def _unit_names(self, codes: list[str]) -> dict[str, str]:

@@ -3,8 +3,10 @@
 When the city system or VNeID is down, dozens of people report the same thing within
 minutes. Staff should get one alert, not dozens of cases to triage one by one.
 
-Reports are grouped by FAQ topic when the matcher gave one (the most specific signal),
-otherwise by system. A group is a candidate when, within the trailing ``window`` ending at
+Reports are grouped by FAQ topic when the matcher gave one (the most specific signal), then
+by the error message read in their screenshot (``picture_error``, handlers.pictures: the same
+"Mã lỗi …" the FAQ does not know, from several units), otherwise by system. A group is a
+candidate when, within the trailing ``window`` ending at
 ``now``, it has at least ``min_reports`` distinct cases from as many distinct reporters, and at
 least ``min_units`` distinct units: several units rule out one commune's local network, several
 reporters one person (or one officer) retrying again and again.
@@ -54,12 +56,13 @@ class ReportSignal:
     system: str | None
     faq_topic: str | None
     reporter_id: int | None = None  # None: each report counts as its own reporter
+    picture_error: str | None = None  # the folded error message read in its screenshot
 
 
 @dataclass
 class IncidentCandidate:
-    key: str  # "topic:<faq_topic>" or "system:<system>"
-    kind: str  # "topic" | "system"
+    key: str  # "topic:<faq_topic>", "error:<picture_error>" or "system:<system>"
+    kind: str  # "topic" | "error" | "system"
     value: str
     case_codes: list[str]  # in arrival order
     unit_codes: list[str]  # distinct, in order of first report
@@ -80,6 +83,8 @@ def incident_key(signal: ReportSignal) -> str | None:
     """The group a report belongs to; None when it has neither topic nor system."""
     if signal.faq_topic:
         return f"topic:{signal.faq_topic}"
+    if signal.picture_error:
+        return f"error:{signal.picture_error}"
     if signal.system and signal.system not in CATCH_ALL_SYSTEMS:
         return f"system:{signal.system}"
     return None
@@ -148,6 +153,8 @@ def format_incident_alert_vi(
     c = candidate
     if c.kind == "topic":
         subject = f"chủ đề «{(topic_labels or {}).get(c.value, c.value)}»"
+    elif c.kind == "error":
+        subject = f"cùng thông báo lỗi trong ảnh «{c.value}»"
     else:
         subject = f"hệ thống «{SYSTEM_LABELS_VI.get(c.value, c.value)}»"
     first, last = c.first_at.astimezone(tz), c.last_at.astimezone(tz)

@@ -22,7 +22,9 @@ ACTIVE = (DETECTED, OPEN)
 
 def case_incident_key(case: Case) -> str | None:
     """The detection key of a case: its FAQ topic when it has one, else its system."""
-    return incident_key(ReportSignal(case.code, case.created_at, case.unit_code, case.system, case.faq_topic))
+    signal = ReportSignal(case.code, case.created_at, case.unit_code, case.system, case.faq_topic)
+    signal.picture_error = case.picture_error
+    return incident_key(signal)
 
 
 async def latest(session: AsyncSession, key: str, *statuses: str) -> Incident | None:
@@ -38,6 +40,8 @@ async def current_for(session: AsyncSession, case: Case, now: datetime, quiet_af
     """The incident a new case belongs to: an open one for its topic, else for its system;
     else a detected one of its own key that is not quiet."""
     keys = [f"topic:{case.faq_topic}" if case.faq_topic else None]
+    if case.picture_error:
+        keys.append(f"error:{case.picture_error}")
     if case.system and case.system not in CATCH_ALL_SYSTEMS:
         keys.append(f"system:{case.system}")
     for key in keys:
@@ -72,7 +76,7 @@ async def recent_signals(session: AsyncSession, now: datetime, window: timedelta
     """Recent reports, without those already settled by an incident that is over (so closing
     an incident does not set the same reports off again)."""
     since = aware(now) - window
-    statement = select(
+    statement = select(  # type: ignore[misc]  # eight columns: more than mypy tries
         Case.code,
         Case.created_at,
         Case.unit_code,
@@ -80,6 +84,7 @@ async def recent_signals(session: AsyncSession, now: datetime, window: timedelta
         Case.faq_topic,
         Case.incident_id,
         Case.reporter_id,
+        Case.picture_error,
     ).where(col(Case.created_at) > since)  # type: ignore[call-overload]
     rows = (await session.exec(statement)).all()
     linked = {row[5] for row in rows if row[5] is not None}
@@ -90,8 +95,8 @@ async def recent_signals(session: AsyncSession, now: datetime, window: timedelta
         )
         over = {i for i in (await session.exec(ended)).all() if i is not None}
     return [
-        ReportSignal(code, at, unit, system, topic, reporter)
-        for code, at, unit, system, topic, inc, reporter in rows
+        ReportSignal(code, at, unit, system, topic, reporter, picture)
+        for code, at, unit, system, topic, inc, reporter, picture in rows
         if inc not in over
     ]
 
@@ -107,7 +112,8 @@ async def cases_to_announce(
     """The cases an announcement reaches: those linked to the incident, the open reports of its
     topic or system since `since` that no incident has, and the case it was typed about."""
     kind, _, value = incident.key.partition(":")
-    matches = col(Case.faq_topic) == value if kind == "topic" else col(Case.system) == value
+    column = {"topic": Case.faq_topic, "error": Case.picture_error}.get(kind, Case.system)
+    matches = col(column) == value
     statement = select(Case).where(
         or_(
             col(Case.incident_id) == incident.id,

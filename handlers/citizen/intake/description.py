@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from handlers import pictures
 from handlers.choices import Prompt
 from handlers.citizen.intake import draft, faq_stage, files
 from handlers.events import Choice, Kind
@@ -35,6 +36,13 @@ async def on_description(flow: IntakeFlow, turn: Turn, choice: str | None, text:
         if not files.take_attachments(flow, turn):
             return
         if len(text) < flow.config.min_description_length:
+            shown = pictures.kept_lines(turn.data)
+            if shown and not text:
+                # A screenshot alone: the error it shows is the description (the summary shows
+                # it back to confirm), and the FAQ stage comes at once.
+                turn.set(description="\n".join(shown)[: flow.config.max_text_length])
+                await after_attachments(flow, turn)
+                return
             turn.say(turn.t.ATTACHMENT_WAIT_TEXT.format(count=len(turn.data.get("attachments", []))))
             return
     if not text:
@@ -100,7 +108,7 @@ async def after_attachments(flow: IntakeFlow, turn: Turn) -> None:
         flow.ask(turn, "confirm")
         return
     description = turn.data.get("description", "")
-    suggestion = flow.faq.suggest(description)
+    suggestion = flow.faq.suggest(pictures.faq_text(description, pictures.kept_lines(turn.data)))
     await faq_stage.remember_faq(flow, turn, suggestion)
     if flow.incident_notice is not None:
         # A known outage is said first: "many people report this, the task force is on it".

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from handlers.citizen.urgency import classify_priority
+from handlers.pictures import error_signature, kept_lines
 from handlers.turn import Turn
 from storage import repo
 from storage.models import Attachment, Case
@@ -36,6 +37,8 @@ async def submit(flow: IntakeFlow, turn: Turn) -> Case:
         description=description,
         faq_topic=data.get("faq_topic"),
         faq_score=data.get("faq_score"),
+        picture_text="\n".join(kept_lines(data)) or None,
+        picture_error=error_signature(kept_lines(data)),
         dossier_code=data.get("dossier_code"),
         procedure_name=data.get("procedure_name"),
         phone=data.get("phone") if reporter.consent else None,
