@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from handlers.citizen import texts, vocabulary_en
 from handlers.events import Choice, Incoming, Kind
 from handlers.textutil import fold
-from handlers.understand.interpret import typed_number
+from handlers.understand.on_screen import typed_number
 
 # Answers longer than this are sentences, not answers to a choice: only a whole-answer match counts.
 _SHORT_ANSWER_WORDS = 6

@@ -4,7 +4,8 @@ Pure: text + what is on screen (+ a unit search) → a `Reading`. No database, n
 `python -m handlers.understand eval` scores it on tests/data/typed-replies.jsonl.
 """
 
-from handlers.understand.interpret import interpret, looks_english, typed_number
+from handlers.understand.interpret import interpret, looks_english
+from handlers.understand.on_screen import typed_number
 from handlers.understand.reading import Outcome, Reading, Screen
 
 __all__ = ["Outcome", "Reading", "Screen", "interpret", "looks_english", "typed_number"]
