@@ -132,6 +132,7 @@ class Application:
             timezone=settings.timezone,
             rating_choices=self.engine.rating_request,
             faq_drafts_dir=Path(settings.staff.faq_drafts_dir),
+            topic_messages=settings.staff.topic_messages,
         )
         if staff is None:
             self.engine.staff = self.desk

@@ -83,7 +83,7 @@ class Runtime:
             from bot.telegram.adapter import set_commands
 
             try:
-                self.app.telegram_username = await set_commands(self.telegram_bot)
+                self.app.telegram_username = await set_commands(self.telegram_bot, settings.staff_chat_id)
             except Exception as exc:  # the bot works without its command menu
                 log.warning("setMyCommands failed: %s", type(exc).__name__)
             if self.webhook:

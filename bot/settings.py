@@ -80,6 +80,9 @@ class StaffSettings(BaseModel):
     autoclose_after_days: float = Field(3, gt=0)
     # Where /taofaq writes draft FAQ topics (never loaded until staff move them into faq/data/topics).
     faq_drafts_dir: str = "data/faq-drafts"
+    # Plain messages in a case's forum topic: "all" are relayed to the reporter; "replies": only
+    # replies to the bot's messages of the case (talk among staff in the topic stays there).
+    topic_messages: Literal["all", "replies"] = "all"
 
 
 class SlaLevel(BaseModel):

@@ -86,6 +86,12 @@ class Incoming:
     # The language of the person's messenger app, when the messenger tells it (Telegram's
     # from_user.language_code, e.g. "en", "vi"): only a hint, the bot never switches by it.
     language_code: str | None = None
+    # The person changed a message they had sent (Telegram edited_message): `message_id` is
+    # that message's, `text` its new text. Only the staff group's edits reach the handlers.
+    edited: bool = False
+    # Set by the handlers: a short answer the messenger shows only to the person who pressed a
+    # button (Telegram answerCallbackQuery with show_alert), e.g. why the press changed nothing.
+    popup: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,11 +149,15 @@ class Outgoing:
     reply_to_message_id: int | None = None
     case_id: int | None = None
     purpose: str = "reply"  # reply | card | relay | notice | report
+    # Instructions for the adapter beside the reply: "edit_message_id" (replace that message
+    # instead of sending a new one), "topic_name" / "topic_closed" (the case's forum topic).
+    options: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
         data = self.reply.to_dict()
         data["thread_id"] = self.thread_id
         data["reply_to_message_id"] = self.reply_to_message_id
+        data.update(self.options)
         return data
 
 

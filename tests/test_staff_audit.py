@@ -20,12 +20,13 @@ from tests.support.transcript import StaffChat, Transcript
 from tests.test_staff_commands import GROUP, LEADER, STAFF, new_case
 
 OTHER_STAFF = "902"
+THIRD_STAFF = "903"
 
 
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
     application = Application(load_settings(staff_chat_id=int(GROUP)), db=db)
-    application.staff_directory = StaticStaff({STAFF, OTHER_STAFF}, {LEADER})
+    application.staff_directory = StaticStaff({STAFF, OTHER_STAFF, THIRD_STAFF}, {LEADER})
     yield application
 
 
@@ -44,13 +45,22 @@ async def open_topic(app: Application, case: Case, thread: int = 4242) -> int:
     return thread
 
 
+async def seen(app: Application, user: str, username: str) -> StaffChat:
+    """A staff member who has written in the group (the bot assigns cases only to people it has seen)."""
+    chat = StaffChat(app, user=user, username=username)
+    await chat.say("Chào cả nhà")
+    return chat
+
+
 async def test_the_assignee_can_hand_a_case_over(app: Application) -> None:
     case = await new_case(app)
+    await seen(app, OTHER_STAFF, "canbo_binh")
+    await seen(app, THIRD_STAFF, "canbo_chi")
     an = StaffChat(app, user=STAFF, username="canbo_an")
     await an.say(f"/nhan {case.code}")
     await an.say(f"/giao {case.code} @canbo_binh")
     assert "đã giao cho @canbo_binh (bởi @canbo_an)" in an.group_text
-    # Assigned by name only (no user id yet): @canbo_binh is recognised by username and hands on.
+    # @canbo_binh is known to the bot from the group, so the case is theirs by id too.
     binh = StaffChat(app, user=OTHER_STAFF, username="canbo_binh")
     await binh.say(f"/giao {case.code} canbo_chi")
     assert "đã giao cho @canbo_chi (bởi @canbo_binh)" in binh.group_text
@@ -58,6 +68,7 @@ async def test_the_assignee_can_hand_a_case_over(app: Application) -> None:
 
 async def test_only_the_assignee_or_a_leader_can_reassign(app: Application) -> None:
     case = await new_case(app)
+    await seen(app, OTHER_STAFF, "canbo_binh")
     await StaffChat(app, user=STAFF, username="canbo_an").say(f"/nhan {case.code}")
     binh = StaffChat(app, user=OTHER_STAFF, username="canbo_binh")
     await binh.say(f"/giao {case.code} @canbo_binh")
@@ -69,6 +80,7 @@ async def test_only_the_assignee_or_a_leader_can_reassign(app: Application) -> N
 
 async def test_a_case_given_to_someone_by_name_is_not_taken_by_another(app: Application) -> None:
     case = await new_case(app)
+    await seen(app, OTHER_STAFF, "canbo_binh")
     leader = StaffChat(app, user=LEADER, username="truongnhom")
     await leader.say(f"/giao {case.code} @canbo_binh")
     an = StaffChat(app, user=STAFF, username="canbo_an")
@@ -76,7 +88,7 @@ async def test_a_case_given_to_someone_by_name_is_not_taken_by_another(app: Appl
     assert "đang do @canbo_binh xử lý" in an.group_text
     binh = StaffChat(app, user=OTHER_STAFF, username="canbo_binh")
     await binh.say(f"/nhan {case.code}")
-    assert "đã nhận xử lý" in binh.group_text
+    assert "đang xử lý phản ánh" in binh.group_text  # it is theirs already: nothing to take
     async with app.db.session() as session:
         stored = await session.get(Case, case.id)
     assert stored is not None and stored.assignee_id == int(OTHER_STAFF)
@@ -144,7 +156,7 @@ async def test_a_staff_reply_to_an_untaken_case_makes_them_the_assignee(app: App
     await staff.say("Chào bạn, Tổ công tác đang kiểm tra giao dịch FT123", thread=thread)
     [to_reporter] = staff.to("1001")
     assert "đang kiểm tra giao dịch FT123" in to_reporter.reply.text
-    assert "Người xử lý: @canbo_an" in card_of(staff)
+    assert "🙋 @canbo_an" in card_of(staff)
     await staff.say("/hangdoi")
     [line] = [li for li in staff.group_text.splitlines() if case.code in li]
     assert "@canbo_an" in line and "chưa giao" not in line

@@ -61,7 +61,10 @@ async def test_new_case_posts_a_card_to_the_staff_group(app: Application) -> Non
     [card] = [r for r in rows if r.purpose == "card"]
     assert case.code in card.payload["text"] and "0987 654 321" in card.payload["text"]
     assert "Xã An Lão" in card.payload["text"] and "Hạn giải quyết" in card.payload["text"]
-    assert [c[1] for c in card.payload["choices"]] == ["🙋 Nhận xử lý", "⏳ Chờ bổ sung", "📋 Lịch sử"]
+    lines = card.payload["text"].splitlines()
+    assert lines[0].startswith("🆕 PHẢN ÁNH MỚI") and "Đã nộp lệ phí qua ngân hàng" in lines[1]  # the problem first
+    labels = [c[1] for c in card.payload["choices"]]
+    assert labels == ["🙋 Nhận xử lý", "❓ Hỏi thêm", "✅ Đóng", "👤 Giao", "📋 Lịch sử"]
 
 
 async def test_staff_work_a_case_with_commands(app: Application) -> None:
@@ -145,8 +148,9 @@ async def test_permission_table(app: Application, command: str, who: str) -> Non
     case = await new_case(app)
     user = {"outsider": OUTSIDER, "staff": STAFF, "leader": LEADER}[who]
     if command == "/molai":
-        # Reopening an escalated case is for leaders only.
+        # Reopening an escalated (and resolved) case is for leaders only.
         await StaffChat(app, user=LEADER).say(f"/vuotthamquyen {case.code} cần thành phố")
+        await StaffChat(app, user=LEADER).say(f"/dong {case.code} đã chuyển văn bản")
     async with app.db.session() as session:
         before = await session.get(Case, case.id)
         assert before is not None

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery.channel import SendResult
 from handlers.events import Outgoing, Reply
 from handlers.staff import texts as S
-from handlers.staff.queue import Queue
+from handlers.staff.queue import Queue, earlier_cases
 from handlers.textutil import shorten
 from storage.models import Case, Incident, OutboxMessage, Reporter, utcnow
 
@@ -58,8 +58,8 @@ class QueueDeliveryHooks:
             return payload
         if row.purpose in ("incident_card", "incident_edit"):
             return await self._incident(session, row, payload)
-        if row.case_id is None:
-            return payload
+        if row.case_id is None or row.purpose == "staff":
+            return payload  # a staff answer goes where the desk addressed it (linked to its case)
         case = await session.get(Case, row.case_id)
         if case is None:
             return payload
@@ -75,7 +75,8 @@ class QueueDeliveryHooks:
             return payload
         if row.purpose == "card":
             # A card released from an incident hold may be minutes old: show the case as it is now.
-            payload["text"] = self.queue.card_text(case, await session.get(Reporter, case.reporter_id))
+            reporter = await session.get(Reporter, case.reporter_id)
+            payload["text"] = self.queue.card_text(case, reporter, await earlier_cases(session, case))
             if payload.get("note"):
                 payload["text"] = f"{payload['note']}\n\n{payload['text']}"
             if not case.staff_thread_id:

@@ -34,7 +34,9 @@ from handlers.events import Incoming
 log = logging.getLogger(__name__)
 
 # my_chat_member: the bot added to a group other than the staff group leaves it (bot.telegram.foreign).
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# edited_message: a staff member's corrected answer is sent to the reporter again (only the
+# staff group's edits are read, bot.telegram.adapter.update_to_incoming).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's updates are a few kilobytes; anything much larger is not from Telegram.
 MAX_UPDATE_BYTES = 256 * 1024
@@ -43,31 +45,57 @@ POISON_ATTEMPTS = 5
 _background: set[asyncio.Task[None]] = set()
 
 
-async def _answer_callback(bot: Bot, update: Update) -> None:
-    # Stops the button's spinner; losing this call costs nothing, so it is not in the outbox.
-    if update.callback_query is not None:
-        try:
-            await bot.answer_callback_query(update.callback_query.id)
-        except TelegramAPIError:
-            log.debug("answerCallbackQuery failed", exc_info=True)
+async def _answer_callback(bot: Bot, query_id: str, popup: str | None = None) -> None:
+    # Stops the button's spinner (and shows the desk's pop-up, if any); losing this call costs
+    # nothing, so it is not in the outbox.
+    try:
+        if popup:
+            await bot.answer_callback_query(query_id, text=popup[:200], show_alert=True)
+        else:
+            await bot.answer_callback_query(query_id)
+    except TelegramAPIError:
+        log.debug("answerCallbackQuery failed", exc_info=True)
+
+
+def _answer_later(bot: Bot, query_id: str, popup: str | None = None) -> None:
+    task = asyncio.create_task(_answer_callback(bot, query_id, popup))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def _staff_press(update: Update, staff_chat_id: int | None) -> bool:
+    """A button pressed in the staff group: answered after it is handled, because the desk may
+    say why the press changed nothing (a pop-up only the one who pressed sees)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message is not None and staff_chat_id is not None and message.chat.id == staff_chat_id
 
 
 async def process_updates(
-    app: Application, bot: Bot, updates: list[Update], *, answer_callbacks: bool = True
+    app: Application,
+    bot: Bot,
+    updates: list[Update],
+    *,
+    answer_callbacks: bool = True,
+    popups: dict[int, str | None] | None = None,
 ) -> list[int]:
     """One person's updates in order; different people in parallel.
 
     Returns the ids of the updates that failed (with a person's later updates, which must
-    not overtake them); empty when everything was stored."""
+    not overtake them); empty when everything was stored. `popups` receives, per staff
+    button press, the pop-up the desk asked for (the webhook answers with it)."""
     per_person: dict[tuple[str, str], list[tuple[int, Incoming]]] = defaultdict(list)
+    staff_chat_id = app.settings.staff_chat_id
+    later: dict[int, str] = {}  # update id → callback query id, answered once handled
     for update in updates:
-        if drop_foreign(bot, update, app.settings.staff_chat_id):
+        if drop_foreign(bot, update, staff_chat_id):
             continue  # another group: nothing of it is stored, and the bot leaves it
-        if answer_callbacks:
-            task = asyncio.create_task(_answer_callback(bot, update))
-            _background.add(task)
-            task.add_done_callback(_background.discard)
-        event = update_to_incoming(update, app.settings.staff_chat_id, app.telegram_username)
+        if update.callback_query is not None:
+            if _staff_press(update, staff_chat_id):
+                later[update.update_id] = update.callback_query.id
+            elif answer_callbacks:
+                _answer_later(bot, update.callback_query.id)
+        event = update_to_incoming(update, staff_chat_id, app.telegram_username)
         if event is not None:
             per_person[(event.channel, event.user_id)].append((update.update_id, event))
 
@@ -77,7 +105,14 @@ async def process_updates(
                 await app.receive(event)
             except Exception:
                 log.exception("update %s failed; it will be delivered again", update_id)
+                if answer_callbacks and update_id in later:
+                    _answer_later(bot, later[update_id])
                 return [uid for uid, _ in events[index:]]
+            if update_id in later:
+                if popups is not None:
+                    popups[update_id] = event.popup
+                if answer_callbacks:
+                    _answer_later(bot, later[update_id], event.popup)
         return []
 
     results = await asyncio.gather(*(run(events) for events in per_person.values()))
@@ -163,14 +198,16 @@ def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
         except Exception:  # not JSON, not UTF-8, pydantic.ValidationError: not an update
             return web.json_response({"ok": False, "error": "bad request"}, status=400)
         # Stored and processed before the 200: if this fails, Telegram retries the update.
-        if await process_updates(app, bot, [update], answer_callbacks=False):
+        popups: dict[int, str | None] = {}
+        if await process_updates(app, bot, [update], answer_callbacks=False, popups=popups):
             return web.json_response({"ok": False, "error": "try again"}, status=500)
         if update.callback_query is not None:
             # Stop the button's spinner in the webhook answer itself (Telegram executes a
             # method sent back as the response): one request fewer for every button press.
-            return web.json_response(
-                {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
-            )
+            answer: dict[str, Any] = {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
+            if popup := popups.get(update.update_id):
+                answer.update(text=popup[:200], show_alert=True)
+            return web.json_response(answer)
         return web.json_response({})
 
     return handle

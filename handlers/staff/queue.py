@@ -10,16 +10,21 @@ from __future__ import annotations
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, inspect
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.citizen import texts as T
 from handlers.events import AttachmentRef, Choice, Outgoing, Reply
 from handlers.services import FaqStage, FormatTimeFn, UnitDirectory
 from handlers.staff import texts as S
+from handlers.staff.cards import CHANNEL_NAMES, CardView, card_buttons
 from handlers.staff.relay import relay
-from handlers.textutil import format_phone, shorten
+from handlers.textutil import shorten
 from storage import repo
-from storage.models import Case, Incident, Reporter
+from storage.models import Case, CaseStatus, Incident, Reporter
+
+__all__ = ["CHANNEL_NAMES", "IncidentCards", "Queue", "earlier_cases", "status_changed"]
 
 
 class IncidentCards(Protocol):
@@ -32,7 +37,17 @@ class IncidentCards(Protocol):
     async def pointer(self, session: AsyncSession, case: Case) -> Outgoing | None: ...
 
 
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo_bot": "Zalo", "zalo_oa": "Zalo OA", "console": "Console"}
+
+def status_changed(case: Case) -> bool:
+    """Whether the case's status was changed in this transaction and not yet flushed."""
+    state = inspect(case, raiseerr=False)
+    return bool(state is not None and state.attrs.status.history.has_changes())
+
+
+async def earlier_cases(session: AsyncSession, case: Case) -> int:
+    """How many cases the same person filed before this one (any channel account is one person)."""
+    statement = select(func.count()).select_from(Case).where(Case.reporter_id == case.reporter_id, Case.created_at < case.created_at)
+    return int((await session.exec(statement)).one())  # type: ignore[call-overload]
 
 
 class Queue:
@@ -52,6 +67,7 @@ class Queue:
         self.faq = faq
         self.format_time = format_time
         self.tz = ZoneInfo(timezone)
+        self.cards = CardView(units, faq, format_time, self.tz)
         # Follow-ups of one person relayed one by one per minute; the rest merged (settings).
         self.relays_per_minute = 3
         self.digest_seconds = 60.0
@@ -76,73 +92,36 @@ class Queue:
     # -- the card ------------------------------------------------------------------------
 
     def topic_name(self, case: Case) -> str:
-        unit = self.units.get(case.unit_code or "")
-        parts = [case.code, unit.full_name if unit else "Không rõ đơn vị", T.SYSTEMS.get(case.system or "", "Khác")]
-        return " · ".join(parts)[:128]
+        return self.cards.topic_name(case)
 
-    def card_text(self, case: Case, reporter: Reporter | None) -> str:
-        unit = self.units.get(case.unit_code or "")
-        topic = self.faq.topic(case.faq_topic or "") if case.faq_topic else None
-        who = T.ROLES.get(case.reporter_role or "", "Không rõ")
-        if case.anonymous or reporter is None:
-            person = "Ẩn danh"
-        else:
-            person = reporter.display_name or "Không tên"
-            if reporter.username:
-                person += f" (@{reporter.username})"
-        title = S.CARD_TITLE.get(case.status, "📌")
-        if case.escalated:
-            title += f" · {S.CARD_ESCALATED_TAG}"
-        lines = [
-            f"{title} · {case.code}",
-            f"🕐 {case.created_at.astimezone(self.tz):%H:%M %d/%m/%Y} · qua {CHANNEL_NAMES.get(case.channel, case.channel)}",
-            f"👤 {who} · {person}",
-            *([S.CARD_ENGLISH] if reporter is not None and reporter.language == "en" else []),
-            f"📍 {unit.full_name if unit else 'Không rõ đơn vị'}",
-            f"🖥️ {T.SYSTEMS.get(case.system or '', 'Khác')}",
-        ]
-        if case.priority == "urgent":
-            lines.append("🚨 Ưu tiên: KHẨN (cán bộ báo hệ thống/bộ phận một cửa bị tắc)")
-        if topic:
-            lines.append(f"💡 FAQ đề xuất: {topic.title} (người phản ánh cho biết chưa giải quyết được)")
-        lines.append(f"📝 {shorten(case.description, 2500)}")
-        if case.dossier_code or case.procedure_name:
-            lines.append(f"🗂️ Mã hồ sơ: {case.dossier_code or '—'} · 📄 Thủ tục: {case.procedure_name or '—'}")
-        lines.append(f"📞 {format_phone(case.phone) if case.phone else ('Ẩn danh' if case.anonymous else 'Không để lại số')}")
-        if case.first_response_due:
-            lines.append(f"⏰ Phản hồi đầu tiên trước: {self.format_time(case.first_response_due)}")
-        if case.resolution_due:
-            lines.append(f"⏰ Hạn giải quyết: {self.format_time(case.resolution_due)}")
-        if case.escalated:
-            lines.append(self._escalation_line(case))
-        lines.append(f"📌 Trạng thái: {S.STATUS_LABELS.get(case.status, case.status)} · Người xử lý: {case.assignee_name or 'chưa có'}")
-        lines += ["", S.CARD_FOOTER]
-        return "\n".join(lines)
-
-    def _escalation_line(self, case: Case) -> str:
-        """Escalation is a flag beside the status, so the card says it on its own line."""
-        when = f"{case.escalated_at.astimezone(self.tz):%H:%M %d/%m/%Y}" if case.escalated_at else "—"
-        return S.CARD_ESCALATED.format(when=when, reason=shorten(case.escalation_reason or "—", 500))
+    def card_text(self, case: Case, reporter: Reporter | None, previous: int = 0) -> str:
+        return self.cards.text(case, reporter, previous=previous)
 
     def card_buttons(self, case: Case) -> list[Choice]:
-        return [
-            Choice(f"staff:take:{case.id}", S.BUTTON_TAKE),
-            Choice(f"staff:wait:{case.id}", S.BUTTON_WAIT),
-            Choice(f"staff:history:{case.id}", S.BUTTON_HISTORY),
-        ]
+        return card_buttons(case)
+
+    async def card(self, session: AsyncSession, case: Case) -> Reply:
+        """The card as it should read now (its buttons follow the status)."""
+        reporter = await session.get(Reporter, case.reporter_id)
+        previous = await earlier_cases(session, case)
+        return Reply(self.card_text(case, reporter, previous), self.card_buttons(case), columns=3)
 
     async def card_refresh(self, session: AsyncSession, case: Case) -> list[Outgoing]:
-        """The card edited in place to show the case's current status and assignee."""
-        reporter = await session.get(Reporter, case.reporter_id)
-        out = self.to_thread(case, Reply(self.card_text(case, reporter), self.card_buttons(case), columns=3), purpose="card_edit")
-        return [out] if out else []
+        """The card edited in place to show the case's current status and assignee, and the
+        forum topic renamed (status icon) and closed or reopened with the case."""
+        out = self.to_thread(case, await self.card(session, case), purpose="card_edit")
+        if out is None:
+            return []
+        topic = self.to_thread(case, Reply(""), purpose="topic")
+        assert topic is not None
+        topic.options = {"topic_name": self.topic_name(case), "topic_closed": case.status == CaseStatus.CLOSED}
+        return [out, topic]
 
     # -- CaseHooks -----------------------------------------------------------------------
 
     async def case_created(self, session: AsyncSession, case: Case, reporter: Reporter) -> list[Outgoing]:
         assert case.id is not None
-        card = Reply(self.card_text(case, reporter), self.card_buttons(case), columns=3)
-        out = self.to_thread(case, card, purpose="card")
+        out = self.to_thread(case, await self.card(session, case), purpose="card")
         if out is None:
             return []
         out.reply_to_message_id = None
@@ -167,11 +146,14 @@ class Queue:
     ) -> list[Outgoing]:
         if not self.staff_chat_id:
             return []
+        # An answer to "chờ người phản ánh" moved the case back to work in this transaction:
+        # the card must not keep saying it waits for the reporter.
+        refresh = await self.card_refresh(session, case) if status_changed(case) else []
         # A few a minute one by one, the rest merged: one person cannot fill the group's budget.
         return await relay(
             session, case, text, attachments, staff_channel=self.staff_channel, staff_chat_id=self.staff_chat_id,
             per_minute=self.relays_per_minute, digest_seconds=self.digest_seconds,
-        )
+        ) + refresh
 
     async def rating_received(self, session: AsyncSession, case: Case, reporter: Reporter) -> list[Outgoing]:
         if case.rating == "khong_hai_long" and case.incident_held:
@@ -179,10 +161,14 @@ class Queue:
             from handlers.incidents.hold import release_held
 
             await release_held(session, [case])
+        if case.rating_comment:
+            # The comment comes after the rating, which the group has already seen (and the
+            # card already shows): only the comment is new.
+            comment = S.RATING_COMMENT.format(code=case.code, comment=shorten(case.rating_comment, 1500))
+            out = self.to_thread(case, Reply(comment))
+            return [out] if out else []
         lines = [S.RATING.format(code=case.code, rating=T.RATINGS.get(case.rating or "", case.rating or "—"))]
         if case.rating == "khong_hai_long":
             lines.append(S.RATING_REOPENED.format(code=case.code))
-        if case.rating_comment:
-            lines.append(S.RATING_COMMENT.format(code=case.code, comment=shorten(case.rating_comment, 1500)))
         out = self.to_thread(case, Reply("\n".join(lines)))
         return ([out] if out else []) + await self.card_refresh(session, case)
