@@ -378,17 +378,12 @@ class JobRunner:
         return report
 
     async def cleanup(self, now: datetime | None = None) -> int:
-        """Daily: processed-update rows older than retention.processed_update_days (they only
-        stop a redelivered update from acting twice). Returns how many were deleted."""
+        """Daily: processed-update rows past retention.processed_update_days (storage.housekeeping)."""
         if not self.elector.is_leader:
-            self.stats.count("cleanup", "not_leader")
             return 0
-        before = (now or self.clock()) - timedelta(days=self.app.settings.retention.processed_update_days)
+        days = self.app.settings.retention.processed_update_days
         async with self._lock("cleanup"), self.db.session() as session:
-            deleted = await delete_processed_updates(session, before)
-        self.stats.count("cleanup", "ran")
-        log.info("job cleanup ran: %d processed-update row(s) older than %s deleted", deleted, f"{before:%Y-%m-%d}")
-        return deleted
+            return await delete_processed_updates(session, (now or self.clock()) - timedelta(days=days))
 
     async def tick(self, now: datetime | None = None) -> None:
         """The frequent job: deadlines, then any periodic run a failover may have missed."""
