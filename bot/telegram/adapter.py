@@ -41,6 +41,7 @@ from aiogram.types import (
 from bot.delivery.channel import Misplaced, Pacer, PermanentFailure, RetryLater, SendResult, sent_parts
 from bot.delivery.ratelimit import Limit
 from bot.telegram.session import KeptModelsSession
+from bot.telegram.staff_group import CaseTopics, set_staff_menu
 from handlers.citizen.language import texts_for
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
 from handlers.textutil import split_message
@@ -159,6 +160,13 @@ def update_to_incoming(update: Update, staff_chat_id: int | None, own_username: 
     key = str(update.update_id)
     if update.message is not None:
         return message_to_incoming(update.message, key, staff_chat_id, own_username)
+    edited = update.edited_message
+    if edited is not None and staff_chat_id is not None and edited.chat.id == staff_chat_id:
+        # Staff correct an answer (sent again to the reporter); a citizen's edit is not a new message.
+        event = message_to_incoming(edited, key, staff_chat_id, own_username)
+        if event is not None:
+            event.edited = True
+        return event
     query = update.callback_query
     if query is not None and query.data is not None and query.message is not None:
         chat = query.message.chat
@@ -224,6 +232,7 @@ class TelegramSender:
         self._private = Limit(1, 1.0 / per_chat_per_second + 0.05)
         self._group = Limit(int(group_per_minute), 60.0)
         self._forum: dict[int, bool] = {}
+        self._topics = CaseTopics(bot)
         self._pacer: Pacer | None = None
 
     def limits(self, chat_id: str) -> list[tuple[str, Limit]]:
@@ -247,6 +256,8 @@ class TelegramSender:
             return await self._edit(chat_id, int(payload["edit_message_id"]), reply)
         if payload.get("skip"):
             return SendResult()
+        if "topic_name" in payload:  # a case topic follows its case (bot.telegram.staff_group)
+            return await self._topics.apply(chat_id, payload, _RowProgress(self, chat_id, {}).pace)
         row = _RowProgress(self, chat_id, payload)
         thread_id = row.thread_id
         reply_to = payload.get("reply_to_message_id")
@@ -390,9 +401,11 @@ def delivery_error(exc: TelegramAPIError | TelegramNetworkError) -> Exception:
     return RetryLater(f"Telegram: {exc.message}")
 
 
-async def set_commands(bot: Bot) -> str | None:
+async def set_commands(bot: Bot, staff_chat_id: int | None = None) -> str | None:
     """The command menu; returns the bot's username (commands addressed to other bots are not ours)."""
     await bot.set_my_commands(COMMANDS)
     await bot.set_my_commands(COMMANDS_EN, language_code="en")
+    if staff_chat_id is not None:
+        await set_staff_menu(bot, staff_chat_id)
     me = await bot.get_me()
     return me.username
