@@ -5,16 +5,21 @@ a real SQLite file and the real settings; the staff group's side read from the o
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
 
 from bot.app import Application
+from bot.jobs import install
 from bot.settings import load_settings
 from handlers.citizen import texts as T
 from storage.db import Database
-from storage.models import Case, CaseMessage, Conversation, OutboxMessage
+from storage.models import Case, CaseMessage, Conversation, Incident, OutboxMessage
 from tests.support.transcript import Transcript
+from tests.test_incident_desk import UNITS, VNEID_DOWN
+from tests.test_incident_desk import report as incident_report
+from tests.test_jobs_support import make_app
 
 GROUP = "-100777"
 
@@ -218,3 +223,44 @@ def test_limit_texts_exist_in_both_languages_with_the_same_blanks() -> None:
     for name in VI:
         blanks = {f for _, f, _, _ in string.Formatter().parse(VI[name]) if f}
         assert blanks == {f for _, f, _, _ in string.Formatter().parse(EN[name]) if f}, name
+
+
+async def test_one_person_alone_cannot_raise_an_incident(db: Database, tmp_path: Path) -> None:
+    """Incident detection counts distinct reporters: one person's three reports (the open-case
+    cap) from three units and three other people make four reporters, no "sự cố diện rộng";
+    a fifth person does."""
+    app = make_app(db, tmp_path)
+    install(app)
+
+    async def incidents() -> int:
+        async with db.session() as session:
+            return len((await session.exec(select(Incident))).all())
+
+    same = Transcript(app, user="7601", name="Dân 7601")
+    for unit in ("le chan", "an lao", "cat hai"):
+        if await has_conversation(db, "7601"):
+            await calm_down(db, "7601")
+        await same.say("/start")
+        await same.tap("Gửi phản ánh")
+        if "Nghị định 13" in same.text:
+            await same.tap("Tôi đồng ý")
+        await same.tap("Người dân")
+        await same.say(unit)
+        await same.tap(UNITS[unit])
+        await same.tap("VNeID")
+        await same.say(VNEID_DOWN)
+        await finish(same)
+    for user, unit in ((7602, "hong bang"), (7603, "le chan"), (7604, "an lao")):
+        await incident_report(app, user, unit)
+    async with db.session() as session:
+        assert len((await session.exec(select(Case))).all()) == 6
+    assert await incidents() == 0, "six reports but four people: no incident"
+    await incident_report(app, 7605, "cat hai")
+    assert await incidents() == 1, "a fifth person: the burst is real"
+
+
+async def has_conversation(db: Database, user: str) -> bool:
+    async with db.session() as session:
+        return (
+            await session.exec(select(Conversation).where(Conversation.user_id == user))
+        ).first() is not None

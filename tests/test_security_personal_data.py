@@ -310,3 +310,27 @@ async def test_the_daily_purge_job_erases_old_cases(db: Database, tmp_path: Path
     async with db.session() as session:
         [case] = (await session.exec(select(Case))).all()
     assert case.personal_data_erased and case.description == ERASED
+
+
+async def test_erase_asked_in_the_middle_of_a_report_and_declined_keeps_the_report(
+    app: Application, db: Database
+) -> None:
+    chat = Transcript(app, user="88", channel="zalo_bot", name="Vũ Thị Mai")
+    await to_phone(chat)
+    await chat.say("/xoadulieu")
+    chat.expect("xóa")
+    await chat.say("2")  # Zalo: the numbered menu's second line, "Không, giữ lại"
+    chat.expect("giữ nguyên", "số điện thoại")  # back at the question on screen
+    await chat.tap("Bỏ qua")
+    chat.expect("kiểm tra lại", "VNeID")  # the report was kept whole
+    await chat.tap("Gửi phản ánh")
+    chat.expect("Đã tiếp nhận")
+
+
+async def test_erase_asked_in_words_at_the_menu(app: Application, db: Database) -> None:
+    chat = Transcript(app, user="89", channel="zalo_bot")
+    await chat.say("/start")
+    await chat.say("Xóa dữ liệu của tôi")
+    chat.expect_button("Xóa dữ liệu của tôi")
+    await chat.say("1")
+    chat.expect("Đã xóa")

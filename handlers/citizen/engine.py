@@ -194,6 +194,9 @@ class Engine:
         if turn.step == erase.STEP:
             await erase.answer(self, turn)  # /xoadulieu's confirmation: acts only on a clear reply
             return
+        if event.kind == Kind.TEXT and turn.step in MENU_STEPS and erase.asked_in_words(event.text):
+            await erase.ask(turn)
+            return
         if event.kind == Kind.UNSUPPORTED:
             turn.say(turn.t.UNSUPPORTED_IMAGES_ONLY if images_only(event.channel) else turn.t.UNSUPPORTED)
             self._reask(turn)

@@ -66,8 +66,26 @@ def choices(turn: Turn) -> list[Choice]:
     return [Choice(_YES, t["erase_yes"]), Choice(_NO, t["erase_no"])]
 
 
+_ASKED_IN_WORDS = frozenset(
+    {
+        "xoa du lieu",
+        "xoa du lieu cua toi",
+        "toi muon xoa du lieu",
+        "xoa thong tin ca nhan",
+        "xoa thong tin cua toi",
+        "delete my data",
+    }
+)
+
+
+def asked_in_words(text: str) -> bool:
+    """ "xóa dữ liệu của tôi" typed at the menu (no slash on Zalo's keyboard): what /xoadulieu does."""
+    return fold(clean_text(text)).strip(" .!?") in _ASKED_IN_WORDS
+
+
 async def ask(turn: Turn) -> None:
-    """What will happen, before anything does."""
+    """What will happen, before anything does. A report being written stays as it is until the
+    person says yes (a no goes back to its question)."""
     assert turn.reporter.id is not None
     t = limits_texts(turn.language)
     text = t["erase_ask"]
@@ -78,7 +96,9 @@ async def ask(turn: Turn) -> None:
     ]
     if open_cases:
         text += "\n" + t["erase_ask_open"].format(codes=", ".join(c.code for c in open_cases))
-    turn.reset(STEP)
+    if turn.step != STEP:
+        turn.set(erase_from=turn.step)
+    turn.go(STEP)
     turn.say(text, choices(turn), columns=2)
 
 
@@ -105,6 +125,12 @@ async def answer(engine: Engine, turn: Turn) -> None:
         turn.say(t["erase_unclear"], choices(turn), columns=2)
         return
     if reading == "no":
+        back = turn.data.get("erase_from")
+        turn.set(erase_from=None)
+        if back and engine.intake.owns(back):
+            turn.go(back)  # back to the report being written, nothing of it lost
+            engine.intake.ask(turn, prefix=t["erase_kept"])
+            return
         turn.reset("idle")
         turn.say(t["erase_kept"])
         engine.show_menu(turn)
