@@ -203,7 +203,7 @@ class Application:
             hooks=self.outbox_hooks,
             give_up_after=timedelta(hours=d.give_up_after_hours),
             max_backoff=d.max_backoff_seconds,
-            stuck_after=timedelta(minutes=getattr(d, "health_backlog_minutes", 10)),
+            stuck_after=timedelta(minutes=d.health_backlog_minutes),
             # The ERROR line's alert goes to the staff group (first in its queue).
             alert_chat=("telegram", str(self.settings.staff_chat_id)) if self.settings.staff_chat_id else None,
             poll_interval=d.poll_interval_seconds,

@@ -64,7 +64,7 @@ OPERATOR_ERRORS = {
     -224: "the OA tier package does not include this feature",
 }
 # How long a message waits after an operator error or a refused token before it is tried again
-# (the outbox still gives up after delivery.max_attempts tries and tells staff).
+# (the outbox gives up after delivery.give_up_after_hours and tells staff; see bot.delivery.patience).
 OPERATOR_WAIT = 300.0
 
 # Read by staff in the case thread (DeliveryDeferred → hooks.failed). Stable texts: the outbox tells

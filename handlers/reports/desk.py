@@ -71,7 +71,7 @@ PNG_MIME = "image/png"
 # A year is the longest period a report may cover: the chart draws one bar group per day.
 MAX_REPORT_DAYS = 366
 # Generated files older than this are deleted when a new report is written; the outbox
-# gives up on a message long before (max_attempts with backoff of at most 5 minutes).
+# gives up on a message long before (delivery.give_up_after_hours, 48 h by default).
 KEEP_FILES_DAYS = 30
 
 USAGE = (
