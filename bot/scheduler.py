@@ -41,8 +41,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.jobs import JobRunner, TelegramLeaderMentions, install
+from bot.jobs import JobRunner, install
 from bot.leader import LeaderElector
+from bot.telegram.leader_mentions import TelegramLeaderMentions
 from handlers.schedule.jobs import MentionsFn
 
 if TYPE_CHECKING:
