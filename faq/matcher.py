@@ -21,27 +21,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-
-from rapidfuzz import fuzz, process
 
 from faq.audience import build_audience
 from faq.features import (
-    capitalised,
     features,
     filler_positions,
-    place_positions,
-    procedure_positions,
     system_positions,
 )
-from faq.index import OOS_PREFIX, Index, build_index, canonical
+from faq.index import OOS_PREFIX, Index, build_index
 from faq.knowledge import KnowledgeBase, load_knowledge_base
-from faq.language import EN_MARK, is_english, stem, stop_positions, translate, vietnamese_words
-from faq.normalize import is_syllable
+from faq.language import is_english, translate, vietnamese_words
 from faq.scoring import MatcherConfig, Scorer, decide
 from faq.segments import split_segments
-from faq.spoken import rejoin_split_words, repair_sound_alikes, split_run_together
 from faq.subjects import Subjects
+from faq.tokens import Tokenizer
 
 __all__ = ["OOS_PREFIX", "MatchResult", "Matcher", "MatcherConfig", "decide", "default_matcher", "match"]
 
@@ -76,7 +69,7 @@ class Matcher:
         self._scorer = Scorer(build_index(kb, self.config.chance_pmi), self.config)
         self._audience = build_audience(kb, self._scorer.index)
         self._subjects = Subjects(kb, self._scorer.index, self.config.subject_tokens)
-        self._repair = lru_cache(maxsize=4096)(self._repair_uncached)
+        self._tokenizer = Tokenizer(self._scorer.index, self.config)
 
     @property
     def knowledge_base(self) -> KnowledgeBase:
@@ -93,54 +86,19 @@ class Matcher:
         """
         new_kb = kb if kb is not None else load_knowledge_base(self._kb.source)
         scorer = Scorer(build_index(new_kb, self.config.chance_pmi), self.config)
-        repair = lru_cache(maxsize=4096)(self._repair_uncached)
+        tokenizer = Tokenizer(scorer.index, self.config)
         audience = build_audience(new_kb, scorer.index)
         subjects = Subjects(new_kb, scorer.index, self.config.subject_tokens)
-        self._kb, self._scorer, self._repair, self._audience = new_kb, scorer, repair, audience
+        self._kb, self._scorer, self._tokenizer, self._audience = new_kb, scorer, tokenizer, audience
         self._subjects = subjects
 
-    def _repair_uncached(self, token: str) -> str | None:
-        # Only syllables the knowledge base has never seen are repaired; short ones are left
-        # alone because one wrong letter in "vang" is a different word, not a typo.
-        if len(token) < 4 or token.isdigit():
-            return None
-        # A well-formed syllable is a word the knowledge base lacks, not a typo: "phieu" (phiếu)
-        # was read as "hieu" (hiểu), "khung" as "hung", "suot" as "sot".
-        if is_syllable(token):
-            return None
-        found = process.extractOne(
-            token, self._scorer.index.vocabulary, scorer=fuzz.ratio, score_cutoff=self.config.typo_cutoff
-        )
-        return found[0] if found else None
-
-    def _english_word(self, token: str) -> str | None:
-        """An English word inside a Vietnamese message (a pasted "Lỗi: Token not found"), as
-        the English phrasings index it. Not translated: "failed" → "không thành công" only
-        added common syllables to "Upload failed: unsupported file type" and lost its topic.
-        Well-formed Vietnamese syllables are left to the repairs."""
-        if is_syllable(token) or len(token) < 3:
-            return None  # "tt" (thủ tục) had become the "t" of "don't"
-        marked = EN_MARK + stem(token)
-        return marked if marked in self._scorer.index.idf else None
+    def forget_messages(self) -> None:
+        """Forget the tokens of the messages seen; a benchmark then measures the work of each."""
+        self._tokenizer.forget()
 
     def _tokens(self, text: str, english: bool = False) -> tuple[list[str], set[int]]:
-        """Normalised tokens (typos repaired) and the positions to leave out (places, politeness)."""
-        known = self._scorer.index.idf
-        out = canonical(text, english).split()
-        if not english:  # the repairs know Vietnamese syllables, not English words
-            out = split_run_together(out, known)
-            out = [t if t in known else self._english_word(t) or self._repair(t) or t for t in out]
-            out = repair_sound_alikes(rejoin_split_words(out, known), known, self.config.sound_alike_idf)
-        skip = place_positions(out, capitalised(text)) | filler_positions(out)
-        if english:
-            skip |= stop_positions(out)
-        procedures = procedure_positions(out)
-        # In a long message the procedure is context; in a short one it may be the whole question
-        # ("thủ tục cấp sổ hồng"), which must stay recognisable as out of scope.
-        keep = self.config.skip_procedures
-        if procedures and keep and len(out) - len(skip | procedures) >= keep:
-            skip |= procedures
-        return out, skip
+        """Normalised tokens (typos repaired) and the positions to leave out (faq.tokens)."""
+        return self._tokenizer.tokens(text, english)
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """Candidate labels of the whole message with their final score, best first (OOS included)."""
