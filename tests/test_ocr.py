@@ -220,3 +220,32 @@ def test_a_faq_topic_still_comes_before_the_picture() -> None:
     ]
     [candidate] = detect_incidents(signals, NOW)
     assert candidate.key == "topic:vneid_loi_he_thong" and candidate.count == 5
+
+
+# -- Zalo: pictures by URL ---------------------------------------------------------------------
+
+
+async def test_a_zalo_picture_is_fetched_by_url_within_the_size_limit() -> None:
+    needs_tesseract()
+    from aiohttp import web
+
+    from bot.ocr.pictures import UrlFiles
+
+    content = (DATA / "vneid_muc2_phone.jpg").read_bytes()
+    app = web.Application()
+    app.router.add_get("/shot.jpg", lambda _r: web.Response(body=content, content_type="image/jpeg"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    url = f"http://127.0.0.1:{port}/shot.jpg"
+    try:
+        event = Incoming("zalo_bot", "z1", "z1", Kind.ATTACHMENT, attachments=[AttachmentRef("photo", url)])
+        read = await PictureReader({"zalo_bot": UrlFiles()}).read(event)
+        assert read.attachments[0].text and "định danh mức 2" in read.attachments[0].text
+        assert read.attachments[0].file_ref == url  # only the reference is kept
+        capped = await PictureReader({"zalo_bot": UrlFiles()}, max_bytes=len(content) - 1).read(event)
+        assert capped == event  # cut at the cap while downloading, not read
+    finally:
+        await runner.cleanup()
