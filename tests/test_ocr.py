@@ -233,7 +233,11 @@ async def test_a_zalo_picture_is_fetched_by_url_within_the_size_limit() -> None:
 
     content = (DATA / "vneid_muc2_phone.jpg").read_bytes()
     app = web.Application()
-    app.router.add_get("/shot.jpg", lambda _r: web.Response(body=content, content_type="image/jpeg"))
+
+    async def serve(_request: web.Request) -> web.Response:
+        return web.Response(body=content, content_type="image/jpeg")
+
+    app.router.add_get("/shot.jpg", serve)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
