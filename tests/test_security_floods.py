@@ -25,8 +25,14 @@ GROUP = "-100777"
 
 
 @pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    yield Application(load_settings(staff_chat_id=int(GROUP)), db=db)
+async def app(any_db: Database) -> AsyncIterator[Application]:
+    """SQLite and PostgreSQL: the merged follow-ups and the erasure write JSON and run subqueries."""
+    yield Application(load_settings(staff_chat_id=int(GROUP)), db=any_db)
+
+
+@pytest.fixture
+def db(app: Application) -> Database:
+    return app.db
 
 
 async def calm_down(db: Database, user: str) -> None:
