@@ -81,7 +81,7 @@ UNSENT = ("pending", "claimed", "sending")
 # alert; then new cards (cases, incident alerts and cards, in their order); then follow-ups,
 # files, reminders, digests.
 LANES = (
-    (ALERT_PURPOSE, "staff", "card_edit", "incident_edit"),
+    (ALERT_PURPOSE, "staff", "card_edit", "topic", "incident_edit"),
     ("card", "incident", "incident_card"),
 )
 FIRST_IN_GROUP = LANES[0] + LANES[1]

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
     from handlers.staff.desk import StaffDesk
 
-# Outbox purposes of the bot's prompts: a reply to one is the question or the result it asked for.
+# The bot's prompts, marked in their outbox payload ("prompt"): a reply to one is the question or
+# the result it asked for. They go out as staff answers (purpose "staff", the first lane).
 ASK_PROMPT = "ask_prompt"
 CLOSE_PROMPT = "close_prompt"
 
@@ -85,7 +86,7 @@ class CaseActions:
             # A request for "more information" with no question would leave the reporter guessing
             # and count as a first response: ask staff for the question instead.
             say(event, out, S.ASK_PROMPT.format(code=case.code), case=case)
-            out[-1].purpose = ASK_PROMPT
+            out[-1].options = {"prompt": ASK_PROMPT}
             return
         actor = actor_name(event)
         await self._claim_if_unassigned(session, event, case)
@@ -119,7 +120,7 @@ class CaseActions:
         resolution = clean_text(resolution)
         if not resolution:
             say(event, out, S.CLOSE_PROMPT.format(code=case.code), case=case)
-            out[-1].purpose = CLOSE_PROMPT
+            out[-1].options = {"prompt": CLOSE_PROMPT}
             return
         actor = actor_name(event)
         assert case.id is not None

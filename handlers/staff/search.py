@@ -102,12 +102,6 @@ class Search:
         ).all()
         for case_id, text in rows:
             messages[case_id].append(text)
-        # What was read in their pictures, follow-ups' too (masked when it was read).
-        pictures = select(Attachment.case_id, Attachment.text).where(
-            col(Attachment.case_id).in_(ids), col(Attachment.text).is_not(None)
-        )
-        for picture_case, picture_text in (await session.exec(pictures)).all():
-            messages[picture_case or 0].append(picture_text or "")
         reporter_ids = {c.reporter_id for c in cases}
         names: dict[int, str] = {}
         for reporter in (

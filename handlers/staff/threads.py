@@ -37,7 +37,7 @@ class Place:
     """Where a staff message belongs: its case, and the bot's message it answers (if any)."""
 
     case: Case | None
-    replied_purpose: str | None = None  # outbox purpose of the bot message replied to
+    replied_purpose: str | None = None  # the bot message replied to: its prompt, or its outbox purpose
     to_bot: bool = False  # a reply to one of the bot's messages (the card, a relay, a prompt…)
 
 
@@ -78,7 +78,7 @@ class Threads:
         ).first()
         if row is not None:
             case = await session.get(Case, row.case_id) if row.case_id is not None else None
-            return Place(case, row.purpose, to_bot=True)
+            return Place(case, row.payload.get("prompt") or row.purpose, to_bot=True)
         # A reply to a colleague's answer that was relayed: the same case.
         relayed = (
             await session.exec(select(CaseMessage).where(CaseMessage.staff_message_id == message_id))
