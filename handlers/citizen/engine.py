@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.choices import Prompt
-from handlers.citizen import erase, flood, followups, menu_level, rating
+from handlers.citizen import erase, flood, followups, language_switch, menu_level, rating
 from handlers.citizen.faq_browse import FaqBrowser
 from handlers.citizen.intake import IntakeFlow
 from handlers.citizen.language import requested_language
@@ -262,39 +262,7 @@ class Engine:
     # -- language ------------------------------------------------------------------------
 
     async def _switch_language(self, turn: Turn, language: str) -> None:
-        """ "english", "/en", 🌐 (or "tiếng việt", "/vi"): remember the choice and ask the
-        question on screen again, in that language."""
-        turn.reporter.language = language
-        prefix = turn.t.LANGUAGE_SET
-        step = turn.step
-        if self.intake.owns(step):
-            self.intake.ask(turn, prefix=prefix)
-        elif step == "resume":
-            self._ask_resume(turn, prefix)
-        elif step == "lookup":
-            prompt = await self.lookup.prompt(turn)
-            turn.say(f"{prefix}\n\n{prompt.text}", prompt.choices)
-        elif self.browser.owns(step):
-            self.browser.reask(turn, prefix)
-        elif step == "rating":
-            case = await turn.session.get(Case, turn.data.get("rating_case_id", 0))
-            if case is None or case.id is None:
-                turn.reset("idle")
-                menu_level.show_menu(self, turn, greeting=True)
-                return
-            turn.say(
-                f"{prefix}\n\n{turn.t.RATING_ASK.format(code=case.code)}",
-                rating.turn_rating_choices(turn, case.id),
-            )
-        elif step == "rating_comment":
-            turn.say(f"{prefix}\n\n{turn.t.ASK_RATING_COMMENT}", [Choice("comment:skip", turn.t.SKIP)])
-        elif step == "followup_pick":
-            turn.say(f"{prefix}\n\n{turn.t.FOLLOWUP_WHICH}", followups.followup_choices(self, turn))
-        elif step == erase.STEP:
-            await erase.ask(turn)
-        else:
-            # The menu: greet again, so that someone who could not read the first greeting can now.
-            menu_level.show_menu(self, turn, greeting=True)
+        await language_switch.switch_language(self, turn, language)
 
     # -- commands ------------------------------------------------------------------------
 
