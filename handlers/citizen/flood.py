@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 
 KEY = "flood"
 BACKLOG_CHOICE = "flood:report"
-# One flood keeps at most this many messages (a bound on what one person can make us store).
+# One flood keeps at most this many messages, and a report at most NOTES_MAX notes: a bound on
+# what one person can make us store (beyond it the account says how many were not kept).
 KEEP_MAX = 100
+NOTES_MAX = 200
 
 
 def state(turn: Turn) -> dict[str, Any]:
@@ -113,8 +115,12 @@ async def keep(engine: Engine, turn: Turn) -> None:
 
 def _into_report(engine: Engine, turn: Turn, current: dict[str, Any], text: str, files: list[Any]) -> bool:
     """Text to the report's notes, files to its attachments while there is room; True if anything was kept."""
-    if text:
-        turn.set(notes=[*turn.data.get("notes", []), text])
+    notes = list(turn.data.get("notes", []))
+    if text and len(notes) >= NOTES_MAX:
+        current["dropped"] = int(current.get("dropped", 0)) + 1
+        text = ""
+    elif text:
+        turn.set(notes=[*notes, text])
     attachments = list(turn.data.get("attachments", []))
     room = max(engine.config.max_attachments - len(attachments), 0)
     attachments += [file.to_dict() for file in files[:room]]
