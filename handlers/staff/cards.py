@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.citizen import texts as T
 from handlers.events import Choice
+from handlers.pictures import same_text
 from handlers.services import FaqStage, FormatTimeFn, UnitDirectory
 from handlers.staff import texts as S
 from handlers.textutil import format_phone, shorten
@@ -83,7 +84,13 @@ class CardView:
 
     def text(self, case: Case, reporter: Reporter | None, *, previous: int = 0) -> str:
         description = " ".join(case.description.split())
-        lines = [card_title(case), f"📝 {shorten(description, EXCERPT)}"]
+        shown = (case.picture_text or "").splitlines()
+        # A screenshot alone: its text was taken as the description; said once, from the picture.
+        from_picture = bool(shown) and same_text(case.description, case.picture_text or "")
+        what = S.CARD_PICTURE_ONLY if from_picture else shorten(description, EXCERPT)
+        lines = [card_title(case), f"📝 {what}"]
+        if shown:
+            lines += [S.CARD_PICTURE_TEXT, *(f"   {shorten(line, 200)}" for line in shown[:6])]
         lines.append(f"👤 {self._person(case, reporter)}")
         lines.append(f"📍 {self.unit_name(case)} · 🖥️ {T.SYSTEMS.get(case.system or '', 'Khác')}")
         if case.dossier_code or case.procedure_name:
@@ -104,7 +111,7 @@ class CardView:
         lines.append(
             f"🕐 Gửi lúc {case.created_at.astimezone(self.tz):%H:%M %d/%m/%Y} qua {CHANNEL_NAMES.get(case.channel, case.channel)}"
         )
-        if len(description) > EXCERPT:
+        if len(description) > EXCERPT and not from_picture:
             lines.append(S.CARD_FULL_TEXT.format(text=shorten(case.description, 2500)))
         lines += ["", S.CARD_FOOTER]
         return "\n".join(lines)

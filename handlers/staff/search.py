@@ -2,7 +2,8 @@
 
 Words are compared folded (handlers.textutil.fold: no accents, đ→d, lower case) against the
 description, procedure, dossier code, unit, the reporter's name, every message of the case
-(the reporter's, staff replies, internal notes), the resolution and the escalation reason.
+(the reporter's, staff replies, internal notes), the text read in its pictures, the resolution
+and the escalation reason.
 Every word must appear. Newest cases first; the scan reads a batch of cases at a time and stops
 once it has a screenful, so a large history costs only as much as the answer needs.
 """
@@ -20,7 +21,7 @@ from handlers.staff import texts as S
 from handlers.staff.common import say
 from handlers.staff.listing import case_link, first_words
 from handlers.textutil import fold, normalize_phone, shorten
-from storage.models import Case, CaseMessage, Reporter
+from storage.models import Attachment, Case, CaseMessage, Reporter
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -102,6 +103,12 @@ class Search:
         ).all()
         for case_id, text in rows:
             messages[case_id].append(text)
+        # What was read in their pictures, follow-ups' too (masked when it was read).
+        pictures = select(Attachment.case_id, Attachment.text).where(
+            col(Attachment.case_id).in_(ids), col(Attachment.text).is_not(None)
+        )
+        for picture_case, picture_text in (await session.exec(pictures)).all():
+            messages[picture_case or 0].append(picture_text or "")
         reporter_ids = {c.reporter_id for c in cases}
         names: dict[int, str] = {}
         for reporter in (

@@ -48,6 +48,9 @@ CARD_ENGLISH = "🌐 Người phản ánh dùng tiếng Anh: cán bộ nên tr�
 CARD_ESCALATED = "📤 Vượt thẩm quyền, đã chuyển cấp trên lúc {when}. Lý do: {reason}"
 CARD_PREVIOUS = "🔁 {count} phản ánh trước của người này"
 CARD_FULL_TEXT = "📄 Toàn văn: {text}"
+# The error lines read in the report's screenshots (CCCD and phone numbers already masked).
+CARD_PICTURE_TEXT = "🖼️ Chữ trong ảnh:"
+CARD_PICTURE_ONLY = "(Người phản ánh chỉ gửi ảnh chụp màn hình, không gõ mô tả.)"
 CARD_FOOTER = (
     "↩️ Trả lời (reply) thẻ này hoặc tin của phản ánh để gửi người phản ánh · /ghichu: ghi chú nội bộ"
 )
