@@ -158,9 +158,8 @@ async def get_reporter(
         )
     ).first()
     if reporter is None:
-        reporter = Reporter(
-            channel=channel, external_id=external_id, display_name=display_name, username=username
-        )
+        # No name before consent (Decree 13), as in get_person.
+        reporter = Reporter(channel=channel, external_id=external_id)
         session.add(reporter)
         await session.flush()
     else:
