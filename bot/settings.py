@@ -158,7 +158,7 @@ class DatabaseSettings(BaseModel):
     # the scheduler always find a pooled connection free.
     intake_transactions: int = Field(12, ge=1)
     # A database that stops answering fails a message within seconds (storage/db.py says how
-    # these add up, about statement + 3 s), and the messenger delivers it again later.
+    # these add up, about statement + 1 s), and the messenger delivers it again later.
     connect_timeout_seconds: float = Field(5, gt=0)
     statement_timeout_seconds: float = Field(5, gt=0)
 

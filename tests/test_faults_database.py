@@ -27,7 +27,8 @@ from tests.support.faultproxy import FaultProxy
 from tests.support.telegram_bot import WEBHOOK_SECRET, answer, running_bot
 
 CITIZEN = 4717
-# What "fails fast" means: the statement timeout (5 s) and closing the dead connection (2 s).
+# What "fails fast" means: the statement timeout (5 s) and one second for the client to give up,
+# or the idle check (1.5 s) and a new connection's timeout (5 s); with room for a loaded machine.
 FAIL_FAST_SECONDS = 10.0
 
 
