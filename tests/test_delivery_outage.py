@@ -310,3 +310,28 @@ async def test_a_staff_answer_in_a_deleted_topic_goes_to_the_general_topic(
     [sent] = [m for m in tg.sent_messages(STAFF_GROUP_ID) if m["text"] == "✅ Đã ghi chú"]
     assert sent.get("message_thread_id") in (None, 1), "not into the thread that is gone"
     assert {r.status for r in await rows(db)} == {"sent"}
+
+
+async def test_rows_an_older_version_gave_up_during_an_outage_are_sent_after_the_upgrade(
+    db: Database, tg: FakeTelegramServer, sender: TelegramSender
+) -> None:
+    """Before issue #17 a row failed after twelve tries, 429s and 5xx included."""
+    await add(db, [message(8601, 0), message(8601, 1), message(8602, 0)])
+    async with db.session() as session:
+        stored = list((await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all())  # type: ignore[arg-type]
+        errors = [
+            "Telegram: TelegramServerError",
+            "Telegram: too many requests",
+            "Telegram: Forbidden: bot was blocked by the user",
+        ]
+        for row, error in zip(stored, errors, strict=True):
+            row.status, row.attempts, row.last_error = "failed", 12, error
+    worker = OutboxWorker(db, {"telegram": sender}, poll_interval=0.05)
+    task = asyncio.create_task(worker.run())
+    try:
+        await tg.wait_for("sendMessage", lambda _c: len(tg.sent_texts(8601)) == 2, timeout=10)
+    finally:
+        await worker.stop()
+        task.cancel()
+    assert tg.sent_texts(8601) == ["tin 0 gửi 8601", "tin 1 gửi 8601"], "the outage's victims, in order"
+    assert [r.status for r in await rows(db)] == ["sent", "sent", "failed"], "a blocked chat stays failed"

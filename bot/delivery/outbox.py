@@ -58,7 +58,7 @@ from sqlalchemy import and_, case, func
 from sqlmodel import col, select
 
 from bot.delivery.channel import DeliveryDeferred, Misplaced, PermanentFailure, RetryLater, Sender, SendResult
-from bot.delivery.patience import ALERT_PURPOSE, Recovery, StuckWatch, health
+from bot.delivery.patience import ADOPT_WITHIN, ALERT_PURPOSE, Recovery, StuckWatch, health
 from bot.delivery.ratelimit import Limiter, RateLimiter
 from bot.delivery.rows import NoHooks, OutboxHooks, enqueue, release_deferred
 from bot.delivery.transitions import _HOLD, RowTransitions
@@ -142,6 +142,7 @@ class OutboxWorker(RowTransitions):
 
     async def run(self) -> None:
         await self.recover_stale_claims(everything=self.recover_all_on_start)
+        await self.recovery.adopt_given_up(ADOPT_WITHIN)
         loop = asyncio.get_running_loop()
         # Another instance may die at any time: look for its stale claims a few times per lease.
         check_every = max(1.0, self.claim_lease.total_seconds() / 4)

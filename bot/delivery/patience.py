@@ -40,6 +40,15 @@ RECOVERED_NOTE = "✅ Bot đã gửi lại được các tin bị chậm; hàng 
 # Purpose of those two rows: first in the group's queue, and not counted as stuck themselves.
 ALERT_PURPOSE = "alert"
 UNSENT = ("pending", "claimed", "sending")
+# What the Telegram sender records for an outage (bot.telegram.adapter.delivery_error): rows an
+# older version failed with these after its twelve tries are sent again (Recovery.adopt_given_up).
+TRANSIENT_ERRORS = (
+    "Telegram: TelegramServerError",
+    "Telegram: TelegramNetworkError",
+    "Telegram: too many requests",
+)
+# How far back such rows are looked for.
+ADOPT_WITHIN = timedelta(days=7)
 
 
 def backoff(attempts: int, cap: float) -> float:
@@ -83,6 +92,26 @@ class Recovery:
         if redriven:
             log.warning("outbox: %s delivers again; %d expired message(s) queued again", channel, redriven)
         return redriven
+
+    async def adopt_given_up(self, within: timedelta) -> int:
+        """Rows an older version marked failed after its twelve tries during an outage (5xx,
+        network, 429: not the row's fault) are queued again (past the age limit they expire after
+        one more try, and go with the next delivery); permanent failures (blocked, chat gone)
+        stay failed. Run once at start."""
+        async with self.db.begin() as connection:
+            result = await connection.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.status) == "failed",
+                    col(OutboxMessage.last_error).in_(TRANSIENT_ERRORS),
+                    col(OutboxMessage.created_at) >= self.clock() - within,
+                )
+                .values(status="pending", next_attempt_at=self.clock(), claimed_by=None)
+            )
+        adopted = int(result.rowcount or 0)
+        if adopted:
+            log.warning("outbox: %d message(s) given up during an earlier outage will be sent again", adopted)
+        return adopted
 
 
 class StuckWatch:
