@@ -95,11 +95,12 @@ async def test_a_task_that_keeps_crashing_backs_off() -> None:
         raise RuntimeError("still broken")
 
     supervisor.start("broken", broken)
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(1.2)
     await supervisor.stop()
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert gaps[0] == pytest.approx(0.05, abs=0.04)
-    assert max(gaps) == pytest.approx(0.2, abs=0.06), "doubling up to the cap"
+    # Timings with room for a loaded machine: the shape is what matters.
+    assert 0.04 <= gaps[0] < 0.15
+    assert gaps[-1] >= 0.19 and max(gaps) < 0.5, "doubling up to the cap"
     assert len(starts) < 10, "not a hot loop"
     assert supervisor.status["broken"].state == "stopped"
 
