@@ -131,3 +131,26 @@ async def test_a_dead_lease_heartbeat_restarts_the_scheduler(
                 await asyncio.sleep(0.05)
     finally:
         await supervisor.stop()
+
+
+async def test_telegram_down_at_start_no_longer_kills_the_poller(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """deleteWebhook, the poller's first call, answered 502 (Telegram briefly down as the bot
+    starts): the polling task used to end there, silently, with the process still running."""
+    from tests.fakes.telegram import FakeTelegramServer
+    from tests.fakes.updates import text_update
+    from tests.support.telegram_bot import answer, running_bot
+
+    caplog.set_level(logging.INFO)
+    async with FakeTelegramServer() as tg:
+        tg.fail("deleteWebhook", 502)
+        async with running_bot(tg, f"sqlite:///{tmp_path}/bot.db") as runtime:
+            status = runtime.supervisor.status["telegram-polling"]
+            assert status.restarts == 1 and status.state == "running"
+            tg.push_update(text_update(4720, "/start"))
+            await answer(tg, 4720, "Xin chào")
+    crashes = [
+        r for r in caplog.records if r.levelno == logging.ERROR and "telegram-polling" in r.getMessage()
+    ]
+    assert len(crashes) == 1 and crashes[0].exc_info
