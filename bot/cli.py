@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
         help="số ngày kể từ khi đóng (mặc định: retention.personal_data_days trong config.yaml)",
     )
     purge.add_argument("--dry-run", action="store_true", help="chỉ đếm, không xóa")
+    faq_help = "bộ câu hỏi trong cơ sở dữ liệu: import [DIR] [--eval FILE…] | export DIR"
+    sub.add_parser("faq", help=faq_help, add_help=False)
     sub.add_parser("faq-gaps", help="các câu hỏi FAQ chưa trả lời được, gộp nhóm (tùy chọn riêng: --top, --database-url)", add_help=False)
     dashboard = sub.add_parser("dashboard", help="chạy riêng bảng điều khiển (in ra liên kết đăng nhập)")
     dashboard.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
@@ -63,6 +65,10 @@ def default_channels(settings: Settings) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["faq"]:  # import/export of the knowledge base, parsed by bot.knowledge
+        from bot.knowledge import main as faq_main
+
+        return faq_main(argv[1:])
     if argv[:1] == ["faq-gaps"]:  # its own options, parsed by bot.faq_gaps
         from bot.faq_gaps import main as faq_gaps
 

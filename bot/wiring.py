@@ -14,6 +14,12 @@ async def extend(runtime: Runtime) -> None:
 
         await zalo_setup.setup(runtime)
 
+    # The knowledge base in the database: seeded on first start, kept in sync every few seconds,
+    # and /taofaq, /suafaq, /traloi in the staff group (bot/knowledge.py).
+    from bot.knowledge import attach as attach_knowledge
+
+    await attach_knowledge(runtime)
+
     # Staff commands /baocao and /suco, the incident listener, and the job scheduler
     # (every instance runs one; the leader lease lets exactly one of them run the jobs).
     from bot.scheduler import attach

@@ -58,9 +58,10 @@ class KnowledgeBaseFaq:
     def __init__(self, knowledge: KnowledgeBase | None = None) -> None:
         self.reload(knowledge)
 
-    def reload(self, knowledge: KnowledgeBase | None = None) -> None:
+    def reload(self, knowledge: KnowledgeBase | None = None, matcher: Matcher | None = None) -> None:
+        """Load `knowledge` (default: faq/data); `matcher`, when given, is already built from it."""
         kb = knowledge or load_knowledge_base()
-        matcher = Matcher(kb)
+        matcher = matcher or Matcher(kb)
         views = {
             topic.id: FaqTopicView(topic.id, topic.title, topic.answer.strip(), topic.system, topic.answer_en)
             for topic in kb.topics.values()
@@ -70,6 +71,14 @@ class KnowledgeBaseFaq:
             by_system.setdefault(view.system, []).append(view)
         # Swap all three at once so a concurrent reader never sees a half-reloaded base.
         self._matcher, self._views, self._by_system = matcher, views, by_system
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._matcher
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self._matcher.knowledge_base
 
     def suggest(self, text: str) -> FaqSuggestion:
         result = self._matcher.match(text)

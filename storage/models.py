@@ -310,6 +310,10 @@ class DashboardAudit(SQLModel, table=True):
     detail: str | None = Field(default=None, sa_column=Column(Text))
 
 
+# The FAQ knowledge base's tables live in their own module (this one stays under 400 lines);
+# imported here so create_all, Alembic and the column limits below see them.
+from storage.faq_models import FaqEvalRow, FaqTopicRecord, FaqTopicVersion  # noqa: E402, F401
+
 # -- column limits ---------------------------------------------------------------------------
 
 

@@ -1,0 +1,112 @@
+"""Topics as YAML-shaped entries (the format of faq/data/topics): from a case, checked, and built
+into a KnowledgeBase the matcher reads. The out-of-scope groups stay those shipped in faq/data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from faq.knowledge import SYSTEMS, KnowledgeBase, KnowledgeBaseError, Topic, parse_topic
+from handlers.citizen import texts as T
+from handlers.textutil import CCCD_NUMBER, PHONE_NUMBER, clean_text, shorten
+from storage.models import Case
+
+# Personal data that must not travel from a case into the knowledge base (the same shapes the
+# log masking hides, and the same words the file drafts used): phone and citizen ID numbers.
+_PERSONAL_NUMBERS = ((CCCD_NUMBER, "<số CCCD>"), (PHONE_NUMBER, "<số điện thoại>"))
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_]{1,58}$")
+_WHERE = Path("cơ sở dữ liệu")
+
+
+def mask_personal(text: str) -> str:
+    for pattern, replacement in _PERSONAL_NUMBERS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _audience(role: str | None) -> str:
+    if role in T.OFFICER_ROLES:
+        return "officer"
+    return "citizen" if role in ("nguoi_dan", "doanh_nghiep") else "both"
+
+
+def entry_from_case(case: Case, question: str = "") -> dict[str, Any]:
+    """A draft topic from a resolved case: the reporter's words (numbers masked) as the first
+    examples, staff's resolution as the answer (kept as written: a hotline there is meant)."""
+    question = mask_personal(clean_text(question))
+    description = mask_personal(shorten(case.description, 300))
+    examples = list(dict.fromkeys(e for e in (question, description) if e))
+    title = shorten(question or description or case.code, 100)
+    return {
+        "id": "nhap_" + case.code.lower().replace("-", "_"),
+        "title": title[:1].upper() + title[1:],
+        "audience": _audience(case.reporter_role),
+        "system": case.system if case.system in SYSTEMS else "chung",
+        "answer": (case.resolution or "").strip(),
+        "examples": examples,
+        "keywords": [],
+    }
+
+
+def entry_of(topic: Topic) -> dict[str, Any]:
+    """A loaded topic back as an entry (the seed from faq/data, and comparisons)."""
+    entry: dict[str, Any] = {
+        "id": topic.id,
+        "title": topic.title,
+        "audience": topic.audience,
+        "system": topic.system,
+        "answer": topic.answer,
+    }
+    if topic.answer_en:
+        entry["answer_en"] = topic.answer_en
+    if topic.examples_en:
+        entry["examples_en"] = list(topic.examples_en)
+    entry["examples"] = list(topic.examples)
+    entry["keywords"] = list(topic.keywords)
+    return entry
+
+
+def check(entry: dict[str, Any]) -> Topic:
+    """The entry as the knowledge base would load it; KnowledgeBaseError says what is missing."""
+    return parse_topic(entry, _WHERE, 0)
+
+
+def problem(entry: dict[str, Any]) -> str | None:
+    try:
+        check(entry)
+    except KnowledgeBaseError as exc:
+        return str(exc).split(": ", 1)[-1]
+    return None
+
+
+def content_key(entries: Iterable[dict[str, Any]]) -> str:
+    """Same topics, same key, whatever their order: whether a rebuild of the matcher is needed."""
+    canonical = sorted(json.dumps(e, ensure_ascii=False, sort_keys=True) for e in entries)
+    return hashlib.sha256("\n".join(canonical).encode()).hexdigest()
+
+
+def knowledge_from(
+    entries: Iterable[dict[str, Any]], shipped: KnowledgeBase
+) -> tuple[KnowledgeBase, list[str]]:
+    """The knowledge base of these topics with the shipped out-of-scope groups; an entry that
+    does not load is left out and named (the others still answer)."""
+    topics: dict[str, Topic] = {}
+    skipped: list[str] = []
+    for position, entry in enumerate(entries):
+        try:
+            topic = parse_topic(entry, _WHERE, position)
+        except KnowledgeBaseError as exc:
+            skipped.append(str(exc))
+            continue
+        topics[topic.id] = topic
+    kb = KnowledgeBase(
+        topics=topics,
+        out_of_scope=shipped.out_of_scope,
+        source=None,
+        out_of_scope_keywords=shipped.out_of_scope_keywords,
+    )
+    return kb, skipped

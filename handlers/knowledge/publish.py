@@ -1,0 +1,114 @@
+"""✅ Duyệt: a leader publishes a draft, after the regression gate (handlers.knowledge.gate).
+
+The gate runs both matchers over ~1,600 rows (a few seconds, in a thread). A refusal changes
+nothing and lists what would break; a publish makes the topic live here at once (the matcher the
+gate built is swapped in) and on the other instances at their next check (bot.knowledge).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from faq.evaluate import Labelled
+from faq.matcher import Matcher
+from handlers.events import Incoming, Outgoing
+from handlers.knowledge import texts as K
+from handlers.knowledge.card import card, copy_fields
+from handlers.knowledge.entries import content_key, entry_of, knowledge_from, problem
+from handlers.knowledge.gate import GateReport, gate_rows, run_gate
+from handlers.staff.common import actor_name, refuse, say
+from storage import faq_repo
+from storage.faq_models import FaqStatus, FaqTopicRecord
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from handlers.knowledge.live import LiveKnowledge
+    from handlers.staff.desk import StaffDesk
+
+
+class Publisher:
+    def __init__(self, desk: StaffDesk, live: LiveKnowledge) -> None:
+        self.desk = desk
+        self.live = live
+
+    async def approve(
+        self, session: AsyncSession, event: Incoming, out: list[Outgoing], row: FaqTopicRecord
+    ) -> None:
+        if not self.desk.directory.is_leader(event.user_id):
+            refuse(event, out, K.NOT_LEADER)
+            return
+        target = await session.get(FaqTopicRecord, row.draft_of) if row.draft_of else None
+        entry = faq_repo.as_entry(row)
+        if target is not None:
+            entry["id"] = target.slug
+        trouble = problem(entry)
+        if trouble is None and target is None:
+            taken = await faq_repo.live_by_slug(session, row.slug)
+            if taken is not None and taken.status == FaqStatus.PUBLISHED:
+                trouble = K.SLUG_TAKEN.format(slug=row.slug)
+        if trouble:
+            event.popup = K.INVALID.format(id=row.id, problem=trouble)[:200]
+            say(event, out, K.INVALID.format(id=row.id, problem=trouble))
+            return
+        slug = entry["id"]
+        before_kb = self.live.knowledge
+        entries = [entry_of(t) for t in before_kb.topics.values() if t.id != slug] + [entry]
+        after_kb, _skipped = knowledge_from(entries, self.live.shipped)
+        extra = [Labelled(r.text, r.topic) for r in await faq_repo.eval_rows(session)]
+        rows = gate_rows(before_kb, after_kb, slug, extra)
+        after = await asyncio.to_thread(Matcher, after_kb)
+        report: GateReport = await asyncio.to_thread(
+            run_gate, self.live.matcher, before_kb, after, after_kb, slug, rows, self.live.before_cache
+        )
+        if not report.passed:
+            say(
+                event,
+                out,
+                K.REFUSED.format(
+                    id=row.id, count=len(report.problems), figures=report.figures(), problems=report.listed()
+                ),
+            )
+            out.append(card(event, row, figures=report.figures(), target=target.slug if target else None))
+            return
+        actor = actor_name(event)
+        live = await self._publish(session, row, target, actor)
+        await self.live.swap(after_kb, content_key(entries), matcher=after)
+        # Checked again against the database at the next refresh: if this transaction does not
+        # commit, the topics go back to what is published.
+        self.live.revision = -1
+        say(
+            event,
+            out,
+            K.PUBLISHED.format(
+                actor=actor, title=live.title, slug=live.slug, version=live.version, figures=report.figures()
+            ),
+        )
+
+    @staticmethod
+    async def _publish(
+        session: AsyncSession, row: FaqTopicRecord, target: FaqTopicRecord | None, actor: str
+    ) -> FaqTopicRecord:
+        before = faq_repo.as_entry(row)
+        if target is None:
+            row.status = FaqStatus.PUBLISHED
+            row.file = row.file or f"{row.system}.yaml"
+            await faq_repo.record_change(
+                session, row, actor=actor, reason="duyệt, đưa vào dùng", before=before
+            )
+            return row
+        old = faq_repo.as_entry(target)
+        copy_fields(row, target)
+        await faq_repo.record_change(
+            session,
+            target,
+            actor=actor,
+            reason=f"duyệt bản sửa #{row.id} ({row.created_by or 'không rõ'})",
+            before=old,
+        )
+        row.status = FaqStatus.MERGED
+        await faq_repo.record_change(
+            session, row, actor=actor, reason=f"đã duyệt vào {target.slug}", before=before
+        )
+        return target
