@@ -133,12 +133,16 @@ class CardView:
     def _deadlines(self, case: Case) -> list[str]:
         if case.status not in CaseStatus.OPEN:
             return []
+        # Short times ("11:30 08/12"): the line must fit a phone; the weekday is in the reminders.
         parts = []
         if case.first_response_due and case.first_response_at is None:
-            parts.append(f"Phản hồi đầu tiên trước: {self.format_time(case.first_response_due)}")
+            parts.append(f"Phản hồi trước {self.short_time(case.first_response_due)}")
         if case.resolution_due:
-            parts.append(f"Hạn giải quyết: {self.format_time(case.resolution_due)}")
+            parts.append(f"Hạn giải quyết {self.short_time(case.resolution_due)}")
         return [f"⏰ {' · '.join(parts)}"] if parts else []
+
+    def short_time(self, moment: datetime) -> str:
+        return f"{moment.astimezone(self.tz):%H:%M %d/%m}"
 
     def _escalation_line(self, case: Case) -> str:
         """Escalation is a flag beside the status, so the card says it on its own line."""

@@ -37,6 +37,11 @@ def event_line(item: CaseEvent) -> str:
     elif item.kind == "rated":
         what = f"{S.EVENT_LABELS['rated']} {T.RATINGS.get(item.note or '', item.note or '')}"
         return f"{actor}: {what}"
+    elif item.kind == "assigned":
+        taken = item.note == item.actor
+        return f"{actor}: " + (
+            S.EVENT_LABELS["taken"] if taken else f"{S.EVENT_LABELS['assigned']} {item.note or '—'}"
+        )
     elif item.kind == "note":
         return f"{actor}: {S.EVENT_LABELS['note']}"  # the note's text follows as a message
     else:

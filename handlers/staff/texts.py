@@ -30,7 +30,8 @@ TOPIC_ICONS = {
 # Audit events as staff read them in a case's history (storage.repo.add_event kinds).
 EVENT_LABELS = {
     "created": "gửi phản ánh",
-    "assigned": "phân công cho",
+    "assigned": "giao cho",
+    "taken": "nhận xử lý",
     "escalated": "chuyển vượt thẩm quyền",
     "escalation_cleared": "bỏ đánh dấu vượt thẩm quyền",
     "rated": "đánh giá",
