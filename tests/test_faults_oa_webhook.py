@@ -146,3 +146,34 @@ async def test_an_event_cut_short_in_the_background_is_not_lost(oa: OA) -> None:
     greetings = [t for t in oa.server.sent_texts(USER) if "Xin chào" in t]
     print(f"\nOA event cut short: lost {1 - len(greetings)}, duplicated {max(0, len(greetings) - 1)}")
     assert len(greetings) == 1
+
+
+async def test_the_zalo_bot_webhook_answers_a_nested_body_without_a_traceback(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Zalo Bot webhook checks its secret first; a body nested too deep behind a valid secret
+    is answered like any body without a message (200, logged), not with a RecursionError."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.app import Application
+    from bot.settings import load_settings
+    from bot.zalo.bot_api import SECRET_HEADER
+    from bot.zalo.bot_runner import zalo_bot_webhook_handler
+
+    app = Application(load_settings(), db=db)
+    web_app = web.Application()
+    web_app.router.add_post("/zb", zalo_bot_webhook_handler(app, "zalo-secret-123"))
+    server = TestServer(web_app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        body = b'{"x":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        headers = {SECRET_HEADER: "zalo-secret-123", "Content-Type": "application/json"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(server.make_url("/zb"), data=body, headers=headers) as resp,
+        ):
+            assert resp.status == 200
+    finally:
+        await server.close()
+    assert "RecursionError" not in caplog.text and "Traceback" not in caplog.text

@@ -227,7 +227,7 @@ def zalo_bot_webhook_handler(app: Any, secret: str) -> Callable[[web.Request], A
         raw = await request.read()
         try:
             data: Any = json.loads(raw) if raw.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
             data = None
         update = unwrap_update(data)
         if update is None:
