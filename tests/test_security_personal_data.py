@@ -135,6 +135,9 @@ async def test_telegram_names_are_not_stored_before_consent(sqlite_url: str) -> 
         await answer(tg, 611, "Bạn cần gì")
         person = await reporter(runtime.app.db, "611")
         assert (person.display_name, person.username) == ("Hoa", "hoa_hp")
+        # /xoadulieu is in Telegram's command menu (Vietnamese and English), where people find it.
+        menus = [str(call.params["commands"]) for call in tg.calls_of("setMyCommands")]
+        assert any("xoadulieu" in menu for menu in menus) and any("deletemydata" in menu for menu in menus)
 
 
 # -- phone ---------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ COMMANDS = [
     BotCommand(command="tracuu", description="Tra cứu phản ánh theo mã"),
     BotCommand(command="bosung", description="Gửi thêm thông tin cho phản ánh"),
     BotCommand(command="trogiup", description="Hướng dẫn sử dụng"),
+    BotCommand(command="xoadulieu", description="Xóa dữ liệu cá nhân của tôi"),
     BotCommand(command="en", description="English"),
 ]
 # The same menu for people whose Telegram app is in English (the bot still greets in Vietnamese).
@@ -67,6 +68,7 @@ COMMANDS_EN = [
     BotCommand(command="status", description="Check a report by its code"),
     BotCommand(command="add", description="Send more information for a report"),
     BotCommand(command="help", description="How to use this bot"),
+    BotCommand(command="deletemydata", description="Delete my personal data"),
     BotCommand(command="en", description="English"),
     BotCommand(command="vi", description="Tiếng Việt"),
 ]
