@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from bot.runtime import Runtime
 from storage.db import Database
-from storage.faq_models import FaqStatus, FaqTopicRecord, FaqTopicVersion
+from storage.faq_models import FaqEvalRow, FaqStatus, FaqTopicRecord, FaqTopicVersion
 from storage.models import CaseEvent, CaseMessage, OutboxMessage
 from tests.fakes.telegram import FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID, callback_update, group_text_update, post_webhook, text_update
@@ -201,7 +201,10 @@ async def test_a_resolved_case_becomes_an_answer_on_every_instance(pg: Database,
                 replies = (
                     await session.exec(select(CaseMessage).where(CaseMessage.direction == "out"))
                 ).all()
+                confirmed = (await session.exec(select(FaqEvalRow))).all()
             assert [e.note for e in events] == ["khong_nhan_otp"] and any("OTP" in m.text for m in replies)
+            # Staff confirmed that topic for this message: the publish gate checks it from now on.
+            assert [(r.topic, r.source) for r in confirmed] == [("khong_nhan_otp", f"/traloi {code}")]
 
             # A draft that copies another topic's examples is refused, with what it would take.
             staff_says(tg, f"/taofaq {code} mã otp không về")

@@ -24,13 +24,13 @@ from handlers.knowledge.card import (
     prompt,
     read_edit,
 )
-from handlers.knowledge.entries import entry_from_case
+from handlers.knowledge.entries import entry_from_case, mask_personal
 from handlers.knowledge.publish import Publisher
 from handlers.staff import texts as S
 from handlers.staff.common import actor_name, refuse, say
-from handlers.textutil import clean_text, fold, parse_id
+from handlers.textutil import clean_text, fold, parse_id, shorten
 from storage import faq_repo, repo
-from storage.faq_models import FaqStatus, FaqTopicRecord
+from storage.faq_models import FaqEvalRow, FaqStatus, FaqTopicRecord
 from storage.models import Case, CaseStatus, OutboxMessage
 
 if TYPE_CHECKING:
@@ -156,6 +156,10 @@ class KnowledgeDesk:
         actor = actor_name(event)
         # Counted per topic with the FAQ's own figures ("answered by staff with /traloi").
         await repo.add_event(session, case, "faq_answer", actor=actor, note=slug)
+        if case.description:
+            # Staff confirmed this topic answers this message: the publish gate keeps it answered.
+            text = mask_personal(shorten(case.description, 500))
+            session.add(FaqEvalRow(text=text, topic=slug, source=f"/traloi {case.code}"))
         language = K.SENT_IN_ENGLISH if english else ""
         say(
             event,

@@ -165,14 +165,16 @@ STAFF_HELP = (
     "• /dong kết quả → đóng với kết quả giải quyết\n"
     "• /molai → mở lại\n"
     "• /vuotthamquyen lý do → chuyển vượt thẩm quyền; /bovuot → bỏ (lãnh đạo)\n"
-    "• /taofaq [câu hỏi mẫu] → tạo bản nháp câu hỏi thường gặp từ kết quả đã giải quyết\n"
+    "• /taofaq [câu hỏi mẫu] → bản nháp câu hỏi thường gặp từ kết quả đã giải quyết (thẻ ✏️ Sửa, ✅ Duyệt)\n"
+    "• /traloi mã_chủ_đề → gửi câu trả lời có sẵn của chủ đề đó cho người phản ánh\n"
     "Ở bất kỳ đâu:\n"
     "• /hangdoi [cuatoi | chuagiao | quahan | khan | hệ thống | xã/phường] → phản ánh đang mở\n"
     "• /tim mã, số điện thoại hoặc từ khóa (gõ có dấu hay không dấu đều được)\n"
     "• /thongke → số liệu nhanh\n"
     "• /baocao tuan | thang | tuantruoc | thangtruoc | dd/mm/yyyy dd/mm/yyyy → báo cáo\n"
     "• /suco → các sự cố đang mở; /suco mo thông báo | /suco dong kết quả → sự cố chung\n"
-    "• /taifaq → tải lại bộ câu hỏi thường gặp\n"
+    "• /suafaq mã_chủ_đề → sửa một chủ đề đang dùng (trưởng nhóm duyệt mới có hiệu lực)\n"
+    "• /taifaq → nạp lại ngay bộ câu hỏi đã duyệt (bot cũng tự nạp sau vài giây)\n"
     "Nhắn riêng cho bot: /dangnhap → liên kết đăng nhập bảng điều khiển (10 phút, dùng một lần)"
 )
 
@@ -206,6 +208,7 @@ MENU = [
     ("dong", "Đóng với kết quả giải quyết"),
     ("molai", "Mở lại phản ánh"),
     ("ghichu", "Ghi chú nội bộ"),
+    ("traloi", "Gửi câu trả lời có sẵn của một chủ đề FAQ"),
     ("tim", "Tìm theo mã, số điện thoại, từ khóa"),
     ("thongke", "Số liệu nhanh"),
     ("baocao", "Báo cáo tuần/tháng"),
