@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -17,13 +18,12 @@ from handlers.events import ChatKind, Incoming, Kind
 from handlers.services import StaticStaff
 from storage import repo
 from storage.db import Database
-from storage.models import Case, CaseEvent, Reporter
+from storage.models import Case, CaseEvent, OutboxMessage, Reporter
 from tests.fakes.telegram import FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID, callback_update, post_webhook
 from tests.support.telegram_bot import STAFF_USER, WEBHOOK_SECRET, running_bot
 from tests.support.transcript import StaffChat, Transcript
 from tests.test_staff_commands import GROUP, LEADER, STAFF, new_case
-
 
 _presses = itertools.count(1)
 
@@ -166,3 +166,16 @@ async def test_webhook_answers_a_stale_press_with_a_pop_up(sqlite_url: str) -> N
             assert result.status == 200 and body["method"] == "answerCallbackQuery"
             assert body["show_alert"] is True and "PA-261207-WHK1 đã đóng" in body["text"]
             assert tg.sent_messages(501) == [] and tg.sent_messages(STAFF_GROUP_ID) == []
+
+
+async def test_the_card_counts_the_persons_earlier_cases(app: Application) -> None:
+    first = await new_case(app, user="1001")
+    async with app.db.unit() as session:
+        rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "card"))).all()
+        assert "phản ánh trước của người này" not in rows[0].payload["text"]
+        later = Case(code="PA-261208-LATR", reporter_id=first.reporter_id, channel="telegram", chat_id="1001",
+                     description="Lại không nộp được lệ phí", created_at=first.created_at + timedelta(days=1))
+        session.add(later)
+        await session.flush()
+        card = await app.queue.card(session, later)
+    assert "🔁 1 phản ánh trước của người này" in card.text

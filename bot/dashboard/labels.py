@@ -25,6 +25,13 @@ EVENT_LABELS = {
     "faq_draft": "Tạo bản nháp FAQ",
     "reminder": "Nhắc hạn",
     "rating": "Đánh giá",
+    # Recorded by the staff desk (handlers/staff, #24) and the jobs.
+    "created": "Gửi phản ánh",
+    "rated": "Đánh giá",
+    "note": "Ghi chú nội bộ",
+    "escalation_cleared": "Bỏ vượt thẩm quyền",
+    "correction": "Sửa tin đã gửi",
+    "sla_escalation": "Quá hạn, đã báo lãnh đạo",
 }
 
 
