@@ -1,0 +1,128 @@
+"""Editing a live topic from the staff group (/suafaq), /traloi in English, and the draft card's
+refusals — through the engine as transcripts (the wire-level flow: test_staff_knowledge_base.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import col, select
+
+from bot.app import Application
+from bot.knowledge import install, seed, sync_once
+from bot.settings import load_settings
+from handlers.services import StaticStaff
+from storage.db import Database
+from storage.faq_models import FaqStatus, FaqTopicRecord, FaqTopicVersion
+from storage.models import OutboxMessage, Reporter
+from tests.support.transcript import StaffChat, Transcript
+from tests.test_staff_commands import GROUP, LEADER, STAFF, new_case
+
+
+@pytest.fixture
+async def app(db: Database) -> AsyncIterator[Application]:
+    application = Application(load_settings(staff_chat_id=int(GROUP)), db=db)
+    application.staff_directory = StaticStaff({STAFF}, {LEADER})
+    knowledge = install(application)
+    assert knowledge is not None
+    await seed(db)
+    await sync_once(db, knowledge)
+    yield application
+
+
+async def delivered(app: Application, purpose: str) -> int:
+    """The message id Telegram gave the bot's last message of this purpose (the outbox worker
+    stores it when it sends; here it is stored as if sent), for a staff reply to it."""
+    async with app.db.session() as session:
+        statement = select(OutboxMessage).where(OutboxMessage.purpose == purpose)
+        row = (await session.exec(statement.order_by(col(OutboxMessage.id).desc()))).first()
+        assert row is not None and row.id is not None
+        row.sent_message_id = str(90000 + row.id)
+        return 90000 + row.id
+
+
+async def draft_of(app: Application, slug: str) -> FaqTopicRecord:
+    async with app.db.session() as session:
+        statement = select(FaqTopicRecord).where(
+            FaqTopicRecord.slug == slug, FaqTopicRecord.status == FaqStatus.DRAFT
+        )
+        return (await session.exec(statement.order_by(col(FaqTopicRecord.id).desc()))).first()  # type: ignore[return-value]
+
+
+async def test_a_leader_edits_a_live_topic_and_it_answers_once_approved(app: Application) -> None:
+    staff = StaffChat(app, user=STAFF)
+    await staff.say("/suafaq khong_nhan_otp")
+    assert "mở bản sửa" in staff.group_text and "vẫn trả lời như cũ" in staff.group_text
+    assert "✏️ BẢN SỬA CHỦ ĐỀ khong_nhan_otp" in staff.group_text
+    draft = await draft_of(app, "khong_nhan_otp")
+    # A second /suafaq shows the pending edit again, no second copy.
+    await staff.say("/suafaq khong_nhan_otp")
+    assert f"bản sửa #{draft.id} chưa duyệt" in staff.group_text
+    card = await delivered(app, f"faq_card:{draft.id}")
+    await staff.say("trả lời:\nMã OTP có hiệu lực 5 phút.\nBạn bấm Gửi lại mã.", reply_to=card)
+    assert "đã sửa câu trả lời" in staff.group_text
+    # Until approved the live topic answers as before.
+    chat = Transcript(app, user="3001")
+    await chat.say("ko nhan dc ma otp khi dang ky vneid")
+    chat.expect_not("có hiệu lực 5 phút")
+
+    leader = StaffChat(app, user=LEADER, username="truong_nhom")
+    await leader.press(f"staff:faq:approve.{draft.id}")
+    assert "@truong_nhom đã duyệt chủ đề" in leader.group_text and "phiên bản 2" in leader.group_text
+    chat = Transcript(app, user="3002")
+    await chat.say("ko nhan dc ma otp khi dang ky vneid")
+    chat.expect("Mã OTP có hiệu lực 5 phút.\nBạn bấm Gửi lại mã.")
+    async with app.db.session() as session:
+        rows = (
+            await session.exec(select(FaqTopicRecord).where(FaqTopicRecord.slug == "khong_nhan_otp"))
+        ).all()
+        live = next(r for r in rows if r.status == FaqStatus.PUBLISHED)
+        [change] = (
+            await session.exec(
+                select(FaqTopicVersion).where(
+                    FaqTopicVersion.topic_id == live.id, FaqTopicVersion.version == 2
+                )
+            )
+        ).all()
+    assert {r.status for r in rows} == {FaqStatus.PUBLISHED, FaqStatus.MERGED}
+    assert change.changed_by == "@truong_nhom" and f"duyệt bản sửa #{draft.id} (@canbo_an)" == change.reason
+    assert "answer:" in (change.diff or "") and change.snapshot["answer"].startswith(
+        "Mã OTP có hiệu lực 5 phút"
+    )
+    # The merged draft's buttons are gone: a stale ✅ changes nothing.
+    await leader.press(f"staff:faq:approve.{draft.id}")
+    assert not leader.group_text
+
+
+async def test_traloi_answers_in_english_to_an_english_reporter(app: Application) -> None:
+    case = await new_case(app)
+    async with app.db.session() as session:
+        reporter = await session.get(Reporter, case.reporter_id)
+        assert reporter is not None
+        reporter.language = "en"
+    staff = StaffChat(app, user=STAFF)
+    await staff.say(f"/traloi {case.code} khong_nhan_otp")
+    [sent] = staff.to("1001")
+    assert "An OTP code is only valid for a few minutes" in sent.reply.text and sent.reply.language == "en"
+    assert "(bằng tiếng Anh)" in staff.group_text
+    await staff.say(f"/traloi {case.code} khong_nhan_otpp")
+    assert "Ý bạn là: khong_nhan_otp" in staff.group_text and not staff.to("1001")
+    await staff.say(f"/traloi {case.code}")
+    assert "ghi mã chủ đề" in staff.group_text
+
+
+async def test_a_draft_short_of_examples_is_not_approved_and_a_dropped_one_is_gone(app: Application) -> None:
+    case = await new_case(app)
+    staff = StaffChat(app, user=STAFF)
+    await staff.say(f"/taofaq {case.code}")
+    assert "chưa có kết quả giải quyết" in staff.group_text
+    await staff.say(f"/dong {case.code} Ngân hàng đã hoàn tất đối soát, hồ sơ đã cập nhật.")
+    await staff.say(f"/taofaq {case.code} đã trả tiền mà hồ sơ chưa cập nhật, gọi 0912 345 678")
+    assert "<số điện thoại>" in staff.group_text and "0912" not in staff.group_text
+    draft = await draft_of(app, "nhap_" + case.code.lower().replace("-", "_"))
+    leader = StaffChat(app, user=LEADER, username="truong_nhom")
+    await leader.press(f"staff:faq:approve.{draft.id}")
+    assert "chưa duyệt được" in leader.group_text and "cần ít nhất 6" in leader.group_text
+    await staff.press(f"staff:faq:drop.{draft.id}")
+    assert "đã bỏ bản nháp" in staff.group_text
+    assert (await draft_of(app, draft.slug)) is None
