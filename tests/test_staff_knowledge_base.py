@@ -4,7 +4,8 @@ runners against the fake Bot API, two bot instances on one PostgreSQL.
 A resolved case → /taofaq → the draft's card → edits by replying → a colleague who is not a leader
 cannot approve → a leader approves after the regression gate → a new citizen writing to the OTHER
 instance gets the new answer within seconds, no restart. A draft copying another topic's
-examples is refused with what it would take. /traloi sends a topic's answer to the reporter.
+examples is refused with what it would take. /traloi sends a topic's answer to the reporter, on
+Telegram and on Zalo (the fake Zalo Bot API).
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot.runtime import Runtime
+from bot.settings import load_settings
+from faq.knowledge import load_knowledge_base
 from storage.db import Database
 from storage.faq_models import FaqEvalRow, FaqStatus, FaqTopicRecord, FaqTopicVersion
 from storage.models import CaseEvent, CaseMessage, OutboxMessage
-from tests.fakes.telegram import FakeTelegramServer
+from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID, callback_update, group_text_update, post_webhook, text_update
-from tests.support.telegram_bot import LEADER_USER, STAFF_USER, WEBHOOK_SECRET, answer, running_bot
+from tests.fakes.zalo_bot import DEFAULT_ZALO_BOT_TOKEN, FakeZaloBotServer
+from tests.support.telegram_bot import LEADER_USER, STAFF_USER, WEBHOOK_SECRET, answer, free_port, running_bot
+from tests.test_cross_channel import zalo_answer, zalo_bot_intake
 from tests.test_telegram_e2e import CITIZEN, file_case
 
 RESOLUTION = (
@@ -223,3 +228,46 @@ async def test_a_resolved_case_becomes_an_answer_on_every_instance(pg: Database,
                 r.status == FaqStatus.DRAFT for r in await rows(pg, f"nhap_{code.lower().replace('-', '_')}")
             )
             assert first.app.faq.topic(f"nhap_{code.lower().replace('-', '_')}") is None
+
+
+async def test_traloi_reaches_a_zalo_reporter(tmp_path: Any) -> None:
+    async with FakeTelegramServer() as tg, FakeZaloBotServer() as zb:
+        tg.set_chat(STAFF_GROUP_ID, type="supergroup", is_forum=True, title="Tổ công tác")
+        tg.set_member(STAFF_GROUP_ID, STAFF_USER, "member")
+        settings = load_settings(
+            database_url=f"sqlite:///{tmp_path}/bot.db",
+            telegram_bot_token=DEFAULT_TOKEN,
+            telegram_api_base=tg.base_url,
+            staff_chat_id=STAFF_GROUP_ID,
+            zalo_bot_token=DEFAULT_ZALO_BOT_TOKEN,
+            zalo_bot_api_base=zb.base_url,
+            webhook={"host": "127.0.0.1", "port": free_port()},
+            delivery={
+                "telegram_per_chat_per_second": 50,
+                "telegram_group_per_minute": 600,
+                "poll_interval_seconds": 0.05,
+            },
+        )
+        runtime = Runtime(settings, ["telegram", "zalo-bot"])
+        await runtime.app.db.create_all()
+        await runtime.setup()
+        stop = asyncio.Event()
+        serving = asyncio.create_task(runtime.serve(stop))
+        try:
+            code = await zalo_bot_intake(zb)
+            await answer(tg, STAFF_GROUP_ID, code)
+            card = next(m for m in tg.sent_messages(STAFF_GROUP_ID) if code in m.get("text", ""))
+            zb.clear()
+            tg.push_update(
+                group_text_update(
+                    STAFF_USER, "/traloi cb_ha_tang_he_thong", message_thread_id=card["message_thread_id"]
+                )
+            )
+            sent = await zalo_answer(zb, "sendMessage", "text", "Tổ công tác trả lời")
+            topic = load_knowledge_base().topics["cb_ha_tang_he_thong"]
+            assert topic.answer.splitlines()[0] in sent and code in sent
+            await answer(tg, STAFF_GROUP_ID, "đã gửi câu trả lời")
+        finally:
+            stop.set()
+            await serving
+            await runtime.close()
