@@ -1,11 +1,12 @@
-"""Make the OCR benchmark set: three pictures per FAQ topic (108), with their true text.
+"""Make the OCR benchmark set: four pictures per FAQ topic (144), with their true text.
 
     .venv/bin/python -m benchmarks.ocr.generate [--out benchmarks/results/ocr-set] [--seed 21]
 
 Per topic: a screenshot in the screen's own layout (phone for VNeID, desktop for the one-stop
 software, either for the portal), a second screenshot (the other layout, dark mode, scaled down,
-harder compression), and a photo of the screen. Fonts are Debian's (fonts-roboto-unhinted,
-fonts-liberation2, fonts-dejavu-core); the set is rebuilt deterministically from the seed.
+harder compression), a photo of the screen, and a photo of the phone in dark mode. Fonts are
+Debian's (fonts-roboto-unhinted, fonts-liberation2, fonts-dejavu-core); the set is rebuilt
+deterministically from the seed.
 Writes ``<name>.jpg`` and ``truth.jsonl`` (name, topic, kind, layout, error_lines, message, pii).
 """
 
@@ -71,6 +72,14 @@ def pictures(seed: int = 21) -> Iterator[tuple[str, bytes, dict]]:
                 "photo",
                 layout,
                 False,
+                lambda img: telegram_scaled(photo_of_screen(img, rng)),
+                rng.randint(70, 85),
+            ),
+            (
+                "d",
+                "photo",
+                "phone",
+                True,
                 lambda img: telegram_scaled(photo_of_screen(img, rng)),
                 rng.randint(70, 85),
             ),

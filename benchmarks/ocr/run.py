@@ -10,7 +10,9 @@ Per picture, as the bot does it (bot.ocr.recognise: prepare, Tesseract on one co
   FAQ see, so a missed or an extra line counts too;
 * FAQ top-1: the topic the bot answers or offers first, from the error lines alone and from the
   message typed;
-* leaks: a CCCD or phone number drawn on the screen still readable in the kept text.
+* leaks: a CCCD or phone number drawn on the screen still readable in the kept text;
+* time: wall seconds per picture, and CPU seconds (this process and Tesseract, which runs on one
+  thread): the cost on one core even when the machine is busy.
 Goals (issue #21): CER ≤ 5 % screenshots, ≤ 15 % photos; picture top-1 ≥ 0.8 × typed; p95 ≤ 2 s.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import sys
 from pathlib import Path
 
@@ -47,6 +50,14 @@ def top1(suggestion: FaqSuggestion) -> str | None:
     return suggestion.candidates[0].id if suggestion.candidates else None
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (Tesseract): the time a picture costs
+    on one core, whatever else the machine is doing (wall time is reported too)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -62,7 +73,9 @@ def run(set_dir: Path, limit: int | None = None) -> dict:
     rows = []
     for truth in truths:
         data = (set_dir / f"{truth['name']}.jpg").read_bytes()
+        cpu_before = _cpu()
         seen = recognise(data)
+        cpu = _cpu() - cpu_before
         errors, chars = cer_lines(truth["error_lines"], seen.text)
         extracted = " ".join(seen.error_lines)
         message = " ".join(truth["error_lines"])
@@ -79,6 +92,7 @@ def run(set_dir: Path, limit: int | None = None) -> dict:
                 "picture_top1": top1(faq.suggest(extracted)) if extracted else None,
                 "typed_top1": top1(faq.suggest(truth["message"])),
                 "seconds": seen.seconds,
+                "cpu_seconds": cpu,
                 "leaks": len(leaks),
                 "error_lines": seen.error_lines,
             }
@@ -109,6 +123,8 @@ def summarise(rows: list[dict]) -> dict:
             "faq_ratio": round(picture / typed, 3) if typed else None,
             "seconds_p50": round(percentile(times, 0.5), 2),
             "seconds_p95": round(percentile(times, 0.95), 2),
+            "cpu_seconds_p50": round(percentile([r["cpu_seconds"] for r in part], 0.5), 2),
+            "cpu_seconds_p95": round(percentile([r["cpu_seconds"] for r in part], 0.95), 2),
             "pii_leaks": sum(r["leaks"] for r in part),
         }
 

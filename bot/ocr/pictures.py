@@ -26,7 +26,7 @@ from bot.ocr import tesseract
 from bot.ocr.prepare import NotAPicture
 from bot.ocr.recognise import recognise
 from bot.zalo.files import FetchedFile, FileSource, FileUnavailable
-from handlers.events import AttachmentRef, Incoming
+from handlers.events import AttachmentRef, ChatKind, Incoming
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,9 @@ class PictureReader:
     async def read(self, event: Incoming) -> Incoming:
         """`event` with the text of its pictures on their attachments (unchanged when none is read)."""
         source = self.sources.get(event.channel)
-        if source is None or not event.attachments or not self.enabled():
+        if source is None or not event.attachments or event.chat_kind != ChatKind.PRIVATE:
+            return event  # staff's files in the group go to the reporter as they are
+        if not self.enabled():
             return event
         attachments = []
         changed = False
