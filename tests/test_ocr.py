@@ -8,8 +8,11 @@ Under CI Tesseract must be installed (.ci/run installs it); elsewhere its tests 
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from bot.ocr.mask import CCCD_MASK, PHONE_MASK, mask_numbers
 from bot.ocr.pictures import PictureReader
 from bot.ocr.recognise import recognise
 from bot.zalo.files import FetchedFile
-from handlers.events import AttachmentRef, Incoming, Kind
+from handlers.events import AttachmentRef, ChatKind, Incoming, Kind
 from handlers.incidents.detect import ReportSignal, detect_incidents, format_incident_alert_vi
 from handlers.pictures import error_signature
 
@@ -253,3 +256,22 @@ async def test_a_zalo_picture_is_fetched_by_url_within_the_size_limit() -> None:
         assert capped == event  # cut at the cap while downloading, not read
     finally:
         await runner.cleanup()
+
+
+class SlowFiles(Files):
+    async def fetch(self, file_ref: str, max_bytes: int) -> FetchedFile:
+        await asyncio.sleep(5)
+        return await super().fetch(file_ref, max_bytes)
+
+
+async def test_a_picture_slower_than_the_time_cap_is_left_unread_and_staff_pictures_are_not_read() -> None:
+    needs_tesseract()
+    content = (DATA / "vneid_muc2_phone.jpg").read_bytes()
+    event = photo_event(AttachmentRef("photo", "shot-1", None, "image/jpeg", 30000))
+    started = time.monotonic()
+    assert await PictureReader({"telegram": SlowFiles(content)}, seconds=0.5).read(event) == event
+    assert time.monotonic() - started < 2  # the person's message goes on without waiting
+    files = Files(content)
+    staff = dataclasses.replace(event, chat_kind=ChatKind.STAFF)
+    assert await PictureReader({"telegram": files}).read(staff) == staff
+    assert files.asked == []  # a file staff send to the reporter is not read
