@@ -1,0 +1,79 @@
+"""Incidents from screenshots (issue #21): citizens of several units send only a screenshot of the
+same error the FAQ does not know; the task force gets one alert about that message, and a later
+report with the same screenshot joins the incident. Through the real intake and the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from bot.app import Application
+from bot.jobs import install
+from handlers.events import AttachmentRef, Kind
+from storage.db import Database
+from storage.models import Case, Incident
+from tests.support.transcript import Transcript
+from tests.test_incident_desk import UNITS
+from tests.test_jobs_support import make_app, outbox
+
+# What bot.ocr put on the picture (the reading itself: tests/test_ocr.py); the FAQ places it nowhere.
+SHOWN = "Lỗi E1023: phiên giao dịch TT-0042\nkhông hợp lệ"
+
+
+@pytest.fixture
+async def app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
+    application = make_app(db, tmp_path)
+    install(application)
+    yield application
+    if application.outbox is not None:
+        await application.outbox.stop()
+
+
+async def screenshot_report(app: Application, user: int, unit: str) -> Transcript:
+    chat = Transcript(app, user=str(user), name=f"Dân {user}")
+    await chat.say("/start")
+    await chat.tap("Gửi phản ánh")
+    await chat.tap("Tôi đồng ý")
+    await chat.tap("Người dân")
+    await chat.say(unit)
+    await chat.tap(UNITS[unit])
+    await chat.tap("Khác")
+    picture = AttachmentRef("photo", f"shot-{user}", None, "image/jpeg", 30000, text=SHOWN)
+    await chat.send(chat._event(Kind.ATTACHMENT, attachments=[picture]))  # the screenshot, no words
+    chat.expect("mã hồ sơ")  # the FAQ had nothing: straight on
+    await chat.tap("Bỏ qua")
+    await chat.tap("Bỏ qua")
+    await chat.contact(f"+8491234{user:04d}")
+    await chat.tap("Gửi phản ánh")
+    chat.expect("Đã tiếp nhận")
+    return chat
+
+
+async def test_the_same_error_in_screenshots_from_three_units_is_one_incident(app: Application) -> None:
+    units = ["le chan", "an lao", "cat hai", "le chan", "an lao"]
+    for i, unit in enumerate(units[:4]):
+        await screenshot_report(app, 3001 + i, unit)
+    assert await outbox(app.db, purpose="incident") == []  # four: not yet
+    await screenshot_report(app, 3005, units[4])
+    [alert] = await outbox(app.db, purpose="incident")
+    text = alert.payload["text"]
+    assert (
+        "5 phản ánh về cùng thông báo lỗi trong ảnh «loi e1023 phien giao dich tt 0042 khong hop le»" in text
+    )
+    [incident] = await _all(app, Incident)
+    assert incident.key == "error:loi e1023 phien giao dich tt 0042 khong hop le"
+
+    later = await screenshot_report(app, 3006, "hong bang")
+    cases = await _all(app, Case)
+    assert {c.incident_id for c in cases} == {incident.id}  # the five and the one after
+    assert all(c.faq_topic is None and c.system == "khac" for c in cases)
+    later.expect("Đã tiếp nhận")
+
+
+async def _all(app: Application, model: Any) -> list[Any]:
+    async with app.db.session() as session:
+        return list((await session.exec(select(model).order_by(col(model.id)))).all())
