@@ -29,9 +29,21 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     truth = {}
     cases = (
-        ("vneid_muc2_phone", lambda rng: phone_screen(BY_TOPIC["tai_khoan_muc_2"], rng, "roboto", False), False),
-        ("motcua_token_desktop", lambda rng: desktop_screen(BY_TOPIC["cb_token_ky_so_loi"], rng, "liberation"), False),
-        ("vneid_baotri_photo", lambda rng: phone_screen(BY_TOPIC["vneid_loi_he_thong"], rng, "dejavu", False), True),
+        (
+            "vneid_muc2_phone",
+            lambda rng: phone_screen(BY_TOPIC["tai_khoan_muc_2"], rng, "roboto", False),
+            False,
+        ),
+        (
+            "motcua_token_desktop",
+            lambda rng: desktop_screen(BY_TOPIC["cb_token_ky_so_loi"], rng, "liberation"),
+            False,
+        ),
+        (
+            "vneid_baotri_photo",
+            lambda rng: phone_screen(BY_TOPIC["vneid_loi_he_thong"], rng, "dejavu", False),
+            True,
+        ),
         ("cccd_in_message", lambda rng: phone_screen(WITH_NUMBERS, rng, "roboto", False), False),
     )
     for seed, (name, draw, photo) in enumerate(cases, start=1):
