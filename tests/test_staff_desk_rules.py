@@ -179,3 +179,18 @@ async def test_the_card_counts_the_persons_earlier_cases(app: Application) -> No
         await session.flush()
         card = await app.queue.card(session, later)
     assert "🔁 1 phản ánh trước của người này" in card.text
+
+
+async def test_an_urgent_case_says_so_in_the_card_title_and_topic_name(app: Application) -> None:
+    case = await new_case(app)
+    async with app.db.unit() as session:
+        found = await session.get(Case, case.id)
+        assert found is not None
+        found.priority = "urgent"
+        card = await app.queue.card(session, found)
+        topic = app.queue.topic_name(found)
+        found.status = "da_dong"
+        closed_topic = app.queue.topic_name(found)
+    assert card.text.splitlines()[0] == f"🚨 KHẨN · 🆕 PHẢN ÁNH MỚI · {case.code}"
+    assert topic.startswith(f"🚨🆕 {case.code} · Xã An Lão")
+    assert closed_topic.startswith(f"📁 {case.code}")  # closed: no longer urgent for anyone

@@ -98,6 +98,8 @@ async def process_updates(
         event = update_to_incoming(update, staff_chat_id, app.telegram_username)
         if event is not None:
             per_person[(event.channel, event.user_id)].append((update.update_id, event))
+        elif update.update_id in later and answer_callbacks:
+            _answer_later(bot, later.pop(update.update_id))  # nothing to handle: stop the spinner
 
     async def run(events: list[tuple[int, Incoming]]) -> list[int]:
         for index, (update_id, event) in enumerate(events):
