@@ -194,3 +194,17 @@ async def test_an_urgent_case_says_so_in_the_card_title_and_topic_name(app: Appl
     assert card.text.splitlines()[0] == f"🚨 KHẨN · 🆕 PHẢN ÁNH MỚI · {case.code}"
     assert topic.startswith(f"🚨🆕 {case.code} · Xã An Lão")
     assert closed_topic.startswith(f"📁 {case.code}")  # closed: no longer urgent for anyone
+
+
+async def test_the_card_is_refreshed_when_the_reporter_answers_even_after_a_flush(app: Application) -> None:
+    case = await new_case(app)
+    await StaffChat(app, user=STAFF).say(f"/chobosung {case.code} Bạn gửi giúp ảnh biên lai nhé")
+    async with app.db.unit() as session:
+        found = await session.get(Case, case.id)
+        reporter = await session.get(Reporter, case.reporter_id)
+        assert found is not None and reporter is not None
+        await repo.set_status(session, found, "dang_xu_ly", actor="reporter", note="Người phản ánh đã bổ sung")
+        await session.flush()  # whatever the intake did in between, the change is already written
+        out = await app.queue.reporter_message(session, found, reporter, "Đây ạ", [])
+    [edit] = [o for o in out if o.purpose == "card_edit"]
+    assert "🛠️ ĐANG XỬ LÝ" in edit.reply.text

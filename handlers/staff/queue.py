@@ -7,11 +7,12 @@ or card may not exist yet when the message is queued. Flow diagram: handlers/FLO
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, inspect
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.citizen import texts as T
@@ -22,7 +23,7 @@ from handlers.staff.cards import CHANNEL_NAMES, CardView, card_buttons
 from handlers.staff.relay import relay
 from handlers.textutil import shorten
 from storage import repo
-from storage.models import Case, CaseStatus, Incident, Reporter
+from storage.models import Case, CaseEvent, CaseStatus, Incident, Reporter, utcnow
 
 __all__ = ["CHANNEL_NAMES", "IncidentCards", "Queue", "earlier_cases", "status_changed"]
 
@@ -42,6 +43,30 @@ def status_changed(case: Case) -> bool:
     """Whether the case's status was changed in this transaction and not yet flushed."""
     state = inspect(case, raiseerr=False)
     return bool(state is not None and state.attrs.status.history.has_changes())
+
+
+async def answered_just_now(session: AsyncSession, case: Case) -> bool:
+    """The reporter's message moved the case from "chờ người phản ánh" back to work a moment ago
+    (in this transaction, though already flushed; status_changed no longer sees it)."""
+    if case.status != CaseStatus.IN_PROGRESS or case.id is None:
+        return False
+    statement = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "status")
+        .order_by(col(CaseEvent.id).desc())
+        .limit(1)
+    )
+    last = (await session.exec(statement)).first()
+    return bool(
+        last is not None
+        and last.actor == "reporter"
+        and last.from_status == CaseStatus.WAITING_REPORTER
+        and _aware(last.created_at) >= utcnow() - timedelta(seconds=5)
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 async def earlier_cases(session: AsyncSession, case: Case) -> int:
@@ -148,7 +173,8 @@ class Queue:
             return []
         # An answer to "chờ người phản ánh" moved the case back to work in this transaction:
         # the card must not keep saying it waits for the reporter.
-        refresh = await self.card_refresh(session, case) if status_changed(case) else []
+        answered = status_changed(case) or await answered_just_now(session, case)
+        refresh = await self.card_refresh(session, case) if answered else []
         # A few a minute one by one, the rest merged: one person cannot fill the group's budget.
         return await relay(
             session, case, text, attachments, staff_channel=self.staff_channel, staff_chat_id=self.staff_chat_id,
