@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from faq.index import OOS_PREFIX, Index, canonical
 from faq.knowledge import KnowledgeBase
 from faq.language import EN_MARK
+from faq.normalize import normalize
 
 Reading = tuple[Sequence[str], set[int]]  # normalised tokens and the positions left out
 
@@ -42,8 +43,10 @@ def _forms(phrase: str) -> set[tuple[str, ...]]:
     forms = {tuple(canonical(phrase).split())}
     if phrase.isascii():
         english = tuple(canonical(phrase, english=True).split())
-        # Marked as an English word ("parcel"), or unmarked as a capitalised name ("Facebook").
+        # Marked as an English word ("parcel"), or unmarked as a capitalised name, unstemmed
+        # ("Facebook", "Shopee").
         forms |= {english, tuple(w.removeprefix(EN_MARK) for w in english)}
+        forms.add(tuple(normalize(phrase, english=True).split()))
     return {form for form in forms if form}
 
 
@@ -100,18 +103,21 @@ class Subjects:
         game") that the topic never speaks of. No list can name every bank, shop or game, but
         the words around the name say it is one: "app ngân hàng báo đăng nhập trên thiết bị
         mới phải xác thực" was answered with the VNeID new-phone topic at 61."""
-        index = self.index
+        # Vietnamese order only: English puts the name first ("my tax account"), and the word
+        # before "account" was as often "now", "this" or "organization" (the phrasings spell
+        # "organisation"): 6 in-scope English answers lost.
+        names = []
         for i in range(len(tokens)):
             for head in _SYSTEM_HEADS:
-                if tuple(tokens[i : i + len(head)]) != head:
-                    continue
                 # "tài khoản của mình": after "của" comes a person, not a system.
-                name = tokens[i + len(head)] if i + len(head) < len(tokens) else ""
-                if len(name) < 3 or not name.isalpha() or index.idf.get(name, _NAME_IDF) < _NAME_IDF:
-                    continue
-                labels = index.postings.get(name)
-                if labels is None or t not in labels.tolist():
-                    return name
+                if tuple(tokens[i : i + len(head)]) == head and i + len(head) < len(tokens):
+                    names.append(tokens[i + len(head)])
+        for name in names:
+            if len(name) < 3 or not name.isalpha() or self.index.idf.get(name, _NAME_IDF) < _NAME_IDF:
+                continue
+            labels = self.index.postings.get(name)
+            if labels is None or t not in labels.tolist():
+                return name
         return None
 
     def _named(self, tokens: Sequence[str]) -> list[tuple[str, ...]]:
