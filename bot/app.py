@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -307,8 +308,12 @@ class Application:
 
 
 def _statement_timed_out(exc: DBAPIError) -> bool:
-    # PostgreSQL's query_canceled: statement_timeout (storage/db.py) ran out.
-    return getattr(exc.orig, "sqlstate", None) == "57014" or getattr(exc.orig, "pgcode", None) == "57014"
+    """The statement already waited as long as it may: PostgreSQL's query_canceled (its
+    statement_timeout ran out, storage/db.py), or SQLite still locked by another process after
+    its busy timeout (a CLI purge): five more tries would hold the update 25 s."""
+    if getattr(exc.orig, "sqlstate", None) == "57014" or getattr(exc.orig, "pgcode", None) == "57014":
+        return True
+    return isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig)
 
 
 class _DirectoryProxy:

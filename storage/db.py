@@ -198,12 +198,17 @@ class Database:
             yield connection
 
     async def reachable(self, timeout: float = 3.0) -> bool:
-        """Whether the database answers ``SELECT 1`` within `timeout` seconds."""
+        """Whether the database answers ``SELECT 1`` within `timeout` seconds; on SQLite, whether
+        a write could start (another process, a CLI purge, may hold the write lock: reads still
+        work then, the updates that wait would not)."""
         from sqlalchemy import text
+
+        # A write that changes nothing still takes SQLite's write lock (waiting up to the busy timeout).
+        probe_sql = "DELETE FROM processedupdate WHERE 1 = 0" if self.is_sqlite else "SELECT 1"
 
         async def probe() -> None:
             async with self.begin() as connection:
-                await connection.execute(text("SELECT 1"))
+                await connection.execute(text(probe_sql))
 
         try:
             await asyncio.wait_for(probe(), timeout)

@@ -16,8 +16,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
+from handlers.events import Incoming, Kind
 from storage.db import Database
 from storage.models import OutboxMessage, ProcessedUpdate
 from tests.fakes.base import WebhookResult
@@ -187,3 +189,48 @@ async def test_a_slow_database_is_slow_but_loses_nothing(pg_proxy: FaultProxy, p
             f"\nslow database (200 ms a packet): updates took {seconds[0]:.1f} s and {seconds[1]:.1f} s, none lost"
         )
         assert await counts(postgres_url) == (2, 2)
+
+
+async def test_sqlite_locked_by_another_process_fails_fast_and_polling_loses_nothing(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process (a CLI purge, a migration) holds SQLite's write lock: an update waits the
+    busy timeout (5 s) once, not five times (25 s), and polling keeps it until the lock is gone."""
+    import sqlite3
+
+    import bot.telegram.runner as runner
+
+    monkeypatch.setattr(runner, "POISON_ATTEMPTS", 2)
+    path = sqlite_url.removeprefix("sqlite:///")
+    async with FakeTelegramServer() as tg, running_bot(tg, sqlite_url) as runtime:
+        tg.push_update(text_update(CITIZEN, "/start", update_id=17301))
+        await answer(tg, CITIZEN, "Xin chào")
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the other process's write transaction
+        try:
+            started = time.monotonic()
+            event = Incoming(
+                channel="telegram",
+                user_id=str(CITIZEN + 1),
+                chat_id=str(CITIZEN + 1),
+                kind=Kind.COMMAND,
+                text="/start",
+                command="start",
+                update_key="17399",
+            )
+            with pytest.raises(OperationalError, match="locked"):
+                await runtime.app.receive(event)
+            locked_seconds = time.monotonic() - started
+            tg.push_update(text_update(CITIZEN, "/start", update_id=17302))
+            await asyncio.sleep(12)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        # Stored with its reply queued (sending it is the outbox's part).
+        async with asyncio.timeout(40):
+            while await counts(sqlite_url) != (2, 2):
+                await asyncio.sleep(0.2)
+        print(
+            f"\nSQLite locked elsewhere: an update gave up after {locked_seconds:.1f} s; the polled one was kept"
+        )
+        assert locked_seconds < 8
