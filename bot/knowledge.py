@@ -16,22 +16,31 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy.exc import IntegrityError
 
+from bot.delivery.outbox import enqueue
 from faq.knowledge import DATA_DIR, KnowledgeBaseError, load_knowledge_base
 from handlers.directory import KnowledgeBaseFaq
+from handlers.events import Incoming, Outgoing
 from handlers.knowledge.card import BUTTON
 from handlers.knowledge.desk import KnowledgeDesk, KnowledgeStaff
 from handlers.knowledge.live import LiveKnowledge
+from handlers.knowledge.stats import GAP_DAYS, gaps, gaps_message, stats_command
+from handlers.staff.history import stats
+from handlers.textutil import fold
 from storage import faq_repo
 from storage.faq_models import FaqEvalRow, FaqStatus, FaqTopicRecord
 from storage.models import KeyValue
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
     from bot.app import Application
     from bot.runtime import Runtime
     from storage.db import Database
@@ -39,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SYNC_SECONDS = 2.0
+GAPS_WEEKDAY, GAPS_HOUR = 0, 8  # Monday 08:00, before the week's work starts
 SEEDED = "faq:seeded"
 
 
@@ -59,17 +69,78 @@ def install(app: Application) -> KnowledgeDesk | None:
         app.desk.register(command, handler)
     app.desk.register_button(BUTTON, knowledge.button)
     app.engine.staff = KnowledgeStaff(app.engine.staff or app.desk, knowledge)
+    _with_faq_stats(app, knowledge)
     app._knowledge = knowledge  # type: ignore[attr-defined]
     return knowledge
 
 
 async def attach(runtime: Runtime) -> None:
-    """Runtime start: install, seed, load what is published, then check every few seconds."""
+    """Runtime start (after the scheduler's commands): install, seed, load what is published,
+    check every few seconds, and post the unanswered questions to the staff group weekly."""
     knowledge = install(runtime.app)
     if knowledge is None:
         return
     app = runtime.app
     runtime.supervise("faq-sync", lambda: keep_in_sync(app.db, knowledge))
+    runtime.supervise("faq-gaps", lambda: weekly_gaps(app, knowledge))
+
+
+def _with_faq_stats(app: Application, knowledge: KnowledgeDesk) -> None:
+    """/thongke faq: per-topic figures and the unanswered questions; /thongke otherwise as before."""
+    previous = app.desk.extra.get("thongke")
+
+    async def thongke(session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
+        if fold(event.args).split()[:1] == ["faq"]:
+            await stats_command(session, event, out, knowledge.live.knowledge)
+        elif previous is not None:
+            await previous(session, event, out)
+        else:
+            await stats(app.desk, session, event, out)
+
+    app.desk.register("thongke", thongke)
+
+
+def _week(now: datetime) -> str:
+    year, week, _ = now.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+async def post_gaps(app: Application, now: datetime | None = None) -> bool:
+    """This week's digest of unanswered questions, once across every instance (a marker row
+    written in the same transaction); False when already posted or nothing to post."""
+    now = now or datetime.now(UTC)
+    key = f"faq_gaps:{_week(now.astimezone(ZoneInfo(app.settings.timezone)))}"
+    try:
+        async with app.db.session() as session:
+            if await session.get(KeyValue, key) is not None:
+                return False
+            session.add(KeyValue(key=key, value=now.isoformat()))
+            await session.flush()
+            reply = gaps_message(await gaps(session, now - timedelta(days=GAP_DAYS)), GAP_DAYS)
+            message = app.queue.to_group(reply, purpose="faq_gaps") if reply is not None else None
+            if message is None:
+                return False
+            await enqueue(session, [message])
+    except IntegrityError:
+        return False
+    return True
+
+
+async def weekly_gaps(app: Application, knowledge: KnowledgeDesk, check_seconds: float = 600) -> None:
+    """Monday from 08:00 (local time): the week's unanswered questions, each with 📝 Nháp."""
+    tz = ZoneInfo(app.settings.timezone)
+    while True:
+        local = datetime.now(tz)
+        if local.weekday() == GAPS_WEEKDAY and local.hour >= GAPS_HOUR:
+            try:
+                await post_gaps(app)
+            except (OSError, TimeoutError) as exc:
+                log.warning(
+                    "weekly FAQ gaps digest not posted (%s); next try in %d s",
+                    type(exc).__name__,
+                    check_seconds,
+                )
+        await asyncio.sleep(check_seconds)
 
 
 async def keep_in_sync(db: Database, knowledge: KnowledgeDesk, seconds: float = SYNC_SECONDS) -> None:

@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Application
-from bot.knowledge import install, seed, sync_once
+from bot.knowledge import install, post_gaps, seed, sync_once
 from bot.settings import load_settings
 from handlers.services import StaticStaff
+from storage import repo
 from storage.db import Database
 from storage.faq_models import FaqStatus, FaqTopicRecord, FaqTopicVersion
 from storage.models import OutboxMessage, Reporter
@@ -126,3 +127,51 @@ async def test_a_draft_short_of_examples_is_not_approved_and_a_dropped_one_is_go
     await staff.press(f"staff:faq:drop.{draft.id}")
     assert "đã bỏ bản nháp" in staff.group_text
     assert (await draft_of(app, draft.slug)) is None
+
+
+async def test_thongke_faq_counts_per_topic_and_the_weekly_gaps_start_drafts(app: Application) -> None:
+    solved = Transcript(app, user="4001")
+    await solved.say("ko nhan dc ma otp khi dang ky vneid")
+    await solved.tap("Đã rõ, cảm ơn")
+    # Two people asked the same thing in their reports and the FAQ had nothing (the question log).
+    async with app.db.session() as session:
+        for user, text in (
+            ("4002", "cách đổi ảnh đại diện trên cổng dịch vụ công"),
+            ("4003", "doi anh dai dien tren cong dich vu cong the nao"),
+        ):
+            await repo.record_faq_query(
+                session,
+                channel="telegram",
+                user_id=user,
+                text=text,
+                topic=None,
+                score=20.0,
+                solved=None,
+                source="intake",
+            )
+    case = await new_case(app)
+    staff = StaffChat(app, user=STAFF)
+    await staff.say(f"/traloi {case.code} da_tru_tien_chua_cap_nhat")
+
+    await staff.say("/thongke faq")
+    said = staff.group_text
+    assert "Câu hỏi thường gặp, 30 ngày qua" in said
+    assert "(khong_nhan_otp): 1 · 1 · 0 · 0" in said
+    assert "(da_tru_tien_chua_cap_nhat): " in said
+    assert said.split("(da_tru_tien_chua_cap_nhat): ")[1].split("\n")[0].endswith(" · 1")  # one /traloi
+    assert "1. (2 lần) doi anh dai dien tren cong dich vu cong" in said  # two phrasings of one question, grouped
+    await staff.say("/thongke")
+    assert "Thống kê" in staff.group_text  # /thongke alone is unchanged
+
+    # The weekly digest: posted once a week whatever the number of instances, each group a button.
+    assert await post_gaps(app) is True
+    assert await post_gaps(app) is False
+    async with app.db.session() as session:
+        [digest] = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "faq_gaps"))
+        ).all()
+    assert "(2 lần)" in digest.payload["text"]
+    key = next(c[0] for c in digest.payload["choices"] if c[1] == "📝 Nháp 1")
+    await staff.press(key)
+    assert "đã tạo bản nháp" in staff.group_text and "Doi anh dai dien tren cong" in staff.group_text
+    assert "Câu hỏi mẫu (1, cần ít nhất 6)" in staff.group_text

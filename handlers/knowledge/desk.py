@@ -31,7 +31,7 @@ from handlers.staff.common import actor_name, refuse, say
 from handlers.textutil import clean_text, fold, parse_id, shorten
 from storage import faq_repo, repo
 from storage.faq_models import FaqEvalRow, FaqStatus, FaqTopicRecord
-from storage.models import Case, CaseStatus, OutboxMessage
+from storage.models import Case, CaseStatus, FaqQuery, OutboxMessage
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -199,6 +199,9 @@ class KnowledgeDesk:
     async def button(self, session: AsyncSession, event: Incoming, out: list[Outgoing], arg: str) -> None:
         verb, _, raw = arg.partition(".")
         row_id = parse_id(raw)
+        if verb == "gap":
+            await self.from_gap(session, event, out, row_id)
+            return
         row = await session.get(FaqTopicRecord, row_id) if row_id is not None else None
         if row is None or row.status != FaqStatus.DRAFT:
             refuse(event, out, K.DRAFT_GONE)
@@ -213,6 +216,29 @@ class KnowledgeDesk:
             actor = actor_name(event)
             await faq_repo.record_change(session, row, actor=actor, reason="bỏ bản nháp", before=before)
             say(event, out, K.DROPPED.format(actor=actor, id=row.id))
+
+    async def from_gap(
+        self, session: AsyncSession, event: Incoming, out: list[Outgoing], query_id: int | None
+    ) -> None:
+        """📝 Nháp under the unanswered questions: a draft whose first example is that question."""
+        query = await session.get(FaqQuery, query_id) if query_id is not None else None
+        if query is None:
+            refuse(event, out, K.GAP_GONE)
+            return
+        text = mask_personal(shorten(query.text, 300))
+        actor = actor_name(event)
+        row = FaqTopicRecord(
+            slug=f"nhap_cau_hoi_{query.id}",
+            title=shorten(text[:1].upper() + text[1:], 100),
+            examples=[text],
+            status=FaqStatus.DRAFT,
+            created_by=actor,
+        )
+        await faq_repo.record_change(
+            session, row, actor=actor, reason="từ câu hỏi chưa có lời giải", bump=False
+        )
+        say(event, out, K.DRAFT_FROM_GAP.format(actor=actor, id=row.id))
+        out.append(card(event, row))
 
     async def edit_reply(
         self, session: AsyncSession, event: Incoming, out: list[Outgoing], row_id: int

@@ -102,3 +102,20 @@ SENT_ANSWER = "📨 {actor} đã gửi câu trả lời «{title}» ({slug}) cho
 SENT_IN_ENGLISH = " (bằng tiếng Anh)"
 RELOADED = "🔄 Đã nạp lại bộ câu hỏi thường gặp từ cơ sở dữ liệu: {count} chủ đề đang dùng."
 RELOAD_FAILED = "⚠️ Chưa nạp lại được bộ câu hỏi (vẫn dùng bản đang chạy): {reason}"
+
+STATS_HEAD = "📚 Câu hỏi thường gặp, {days} ngày qua (hiện · giúp được · chưa giúp được · /traloi):"
+STATS_LINE = "• {title} ({slug}): {shown} · {solved} · {not_solved} · {traloi}"
+STATS_NONE = "📚 Chưa có câu hỏi thường gặp nào được dùng trong {days} ngày qua."
+GAPS_HEAD = (
+    "❓ Câu hỏi bot chưa trả lời được (hoặc trả lời chưa giúp được), {days} ngày qua, gộp theo nội dung:"
+)
+GAPS_LINE = "{number}. ({count} lần) {text}"
+GAPS_BUTTON = "📝 Nháp {number}"
+GAPS_HOW = (
+    "Bấm 📝 Nháp để tạo bản nháp câu hỏi thường gặp từ nhóm đó (rồi viết câu trả lời và duyệt như thường)."
+)
+GAP_GONE = "Câu hỏi này không còn trong nhật ký."
+DRAFT_FROM_GAP = (
+    "📝 {actor} đã tạo bản nháp #{id} từ câu hỏi chưa có lời giải. Viết câu trả lời (trả lời thẻ: «trả lời: …») "
+    "và thêm câu hỏi mẫu rồi nhờ trưởng nhóm duyệt."
+)
