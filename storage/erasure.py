@@ -61,6 +61,7 @@ async def erase_cases(
         case.description = marker
         case.dossier_code = None
         case.procedure_name = None  # free text: people write names and dates in it
+        case.picture_text = None  # read in their screenshots (#21)
         case.phone = None
         case.rating_comment = None
         case.resolution = marker if case.resolution else None
@@ -79,6 +80,7 @@ async def erase_cases(
         for attachment in attachments:
             attachment.file_ref = ""
             attachment.file_name = None
+            attachment.text = None
             done.attachments += 1
         events = (await session.exec(select(CaseEvent).where(col(CaseEvent.case_id).in_(chunk)))).all()
         for event in events:

@@ -77,3 +77,17 @@ async def test_the_same_error_in_screenshots_from_three_units_is_one_incident(ap
 async def _all(app: Application, model: Any) -> list[Any]:
     async with app.db.session() as session:
         return list((await session.exec(select(model).order_by(col(model.id)))).all())
+
+
+async def test_erasing_a_persons_data_erases_what_was_read_in_their_pictures(app: Application) -> None:
+    from storage.erasure import erase_cases
+    from storage.models import Attachment
+
+    await screenshot_report(app, 3101, "le chan")
+    async with app.db.unit() as session:
+        cases = list((await session.exec(select(Case))).all())
+        assert cases[0].picture_text == SHOWN
+        await erase_cases(session, cases)
+    [case] = await _all(app, Case)
+    [picture] = await _all(app, Attachment)
+    assert case.picture_text is None and picture.text is None and picture.file_ref == ""
