@@ -91,3 +91,23 @@ async def test_erasing_a_persons_data_erases_what_was_read_in_their_pictures(app
     [case] = await _all(app, Case)
     [picture] = await _all(app, Attachment)
     assert case.picture_text is None and picture.text is None and picture.file_ref == ""
+
+
+async def test_a_screenshot_with_a_few_words_keeps_the_words_and_still_gets_the_faq(app: Application) -> None:
+    chat = Transcript(app, user="3201", name="Dân")
+    await chat.say("/start")
+    await chat.tap("Gửi phản ánh")
+    await chat.tap("Tôi đồng ý")
+    await chat.tap("Người dân")
+    await chat.say("le chan")
+    await chat.tap("Phường Lê Chân")
+    await chat.tap("VNeID")
+    shown = "Tài khoản chưa được định danh mức 2. Vui\nlòng kích hoạt tài khoản định danh điện tử"
+    picture = AttachmentRef("photo", "shot-3201", None, "image/jpeg", 30000, text=shown)
+    await chat.send(chat._event(Kind.ATTACHMENT, text="lỗi này ạ", attachments=[picture]))
+    chat.expect("Có phải bạn gặp vấn đề này?", "Tài khoản VNeID mới mức 1, cần mức 2")
+    await chat.tap("Chưa, gửi Tổ công tác")
+    await chat.tap("Bỏ qua")  # dossier code
+    await chat.tap("Bỏ qua")  # procedure
+    await chat.contact("+84912340001")
+    chat.expect("lỗi này ạ")  # their words, as typed

@@ -37,10 +37,11 @@ async def on_description(flow: IntakeFlow, turn: Turn, choice: str | None, text:
             return
         if len(text) < flow.config.min_description_length:
             shown = pictures.kept_lines(turn.data)
-            if shown and not text:
-                # A screenshot alone: the error it shows is the description (the summary shows
-                # it back to confirm), and the FAQ stage comes at once.
-                turn.set(description="\n".join(shown)[: flow.config.max_text_length])
+            if shown:
+                # A screenshot with at most a few words ("lỗi này ạ"): those words, or else the
+                # error it shows, are the description (the summary shows it back to confirm), and
+                # the FAQ stage, which reads the picture too, comes at once.
+                turn.set(description=(text or "\n".join(shown))[: flow.config.max_text_length])
                 await after_attachments(flow, turn)
                 return
             turn.say(turn.t.ATTACHMENT_WAIT_TEXT.format(count=len(turn.data.get("attachments", []))))
