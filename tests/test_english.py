@@ -228,6 +228,29 @@ async def test_switching_in_the_middle_asks_the_same_question_again(app: Applica
     chat.expect("You are:")
 
 
+async def test_deleting_my_data_in_english(app: Application) -> None:
+    """The right to erasure (Decree 13/2023) is offered in the help and the consent notice, and
+    /deletemydata asks, waits for a clear yes and confirms, all in English (handlers.citizen.erase)."""
+    chat = Transcript(app)
+    await chat.say("/en")
+    await chat.say("/help")
+    chat.expect("Decree 13/2023", "/deletemydata – delete your personal data")
+    await chat.say("/start")
+    await chat.tap("Report a problem")
+    chat.expect("Decree 13/2023/NĐ-CP", "You can have your data deleted at any time: type /deletemydata.")
+    await chat.tap("I agree")
+    await chat.say("/deletemydata")
+    chat.expect("Do you want your personal data deleted?", "Statistics that don't identify you")
+    chat.expect_button("🗑️ Delete my data", "↩️ No, keep it")
+    chat.expect_not("xóa")
+    await chat.say("hmm, not sure")
+    chat.expect("I haven't deleted anything.")
+    chat.expect_button("Delete my data")
+    await chat.tap("Delete my data")
+    chat.expect("Your personal data has been deleted (0 reports).")
+    chat.expect_not("Đã xóa")
+
+
 async def test_the_faq_answers_in_english_where_it_can_and_says_so_where_it_cannot(app: Application) -> None:
     """Topics a foreign resident meets have English guidance; the others come in Vietnamese with
     a line that says so."""

@@ -220,17 +220,6 @@ async def test_a_cap_on_open_cases_per_person(app: Application, db: Database) ->
     assert any("giấy hẹn" in text for text in relayed)
 
 
-def test_limit_texts_exist_in_both_languages_with_the_same_blanks() -> None:
-    import string
-
-    from handlers.citizen.limits_texts import EN, VI
-
-    assert VI.keys() == EN.keys()
-    for name in VI:
-        blanks = {f for _, f, _, _ in string.Formatter().parse(VI[name]) if f}
-        assert blanks == {f for _, f, _, _ in string.Formatter().parse(EN[name]) if f}, name
-
-
 async def test_one_person_alone_cannot_raise_an_incident(db: Database, tmp_path: Path) -> None:
     """Incident detection counts distinct reporters: one person's three reports (the open-case
     cap) from three units and three other people make four reporters, no "sự cố diện rộng";

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers.citizen.limits_texts import limits_texts
 from handlers.events import Choice, Kind
+from handlers.staff import texts as S
 from handlers.textutil import clean_text, fold
 from handlers.turn import Turn
 from storage import repo
@@ -62,8 +62,8 @@ _NO_WORDS = frozenset(
 
 
 def choices(turn: Turn) -> list[Choice]:
-    t = limits_texts(turn.language)
-    return [Choice(_YES, t["erase_yes"]), Choice(_NO, t["erase_no"])]
+    t = turn.t
+    return [Choice(_YES, t.ERASE_YES), Choice(_NO, t.ERASE_NO)]
 
 
 _ASKED_IN_WORDS = frozenset(
@@ -87,15 +87,15 @@ async def ask(turn: Turn) -> None:
     """What will happen, before anything does. A report being written stays as it is until the
     person says yes (a no goes back to its question)."""
     assert turn.reporter.id is not None
-    t = limits_texts(turn.language)
-    text = t["erase_ask"]
+    t = turn.t
+    text = t.ERASE_ASK
     open_cases = [
         c
         for c in await repo.cases_of_reporter(turn.session, turn.reporter.id, limit=50)
         if c.status in (*CaseStatus.OPEN, CaseStatus.RESOLVED)
     ]
     if open_cases:
-        text += "\n" + t["erase_ask_open"].format(codes=", ".join(c.code for c in open_cases))
+        text += "\n" + t.ERASE_ASK_OPEN.format(codes=", ".join(c.code for c in open_cases))
     if turn.step != STEP:
         turn.set(erase_from=turn.step)
     turn.go(STEP)
@@ -119,20 +119,20 @@ def _reading(turn: Turn) -> str | None:
 
 
 async def answer(engine: Engine, turn: Turn) -> None:
-    t = limits_texts(turn.language)
+    t = turn.t
     reading = _reading(turn)
     if reading is None:
-        turn.say(t["erase_unclear"], choices(turn), columns=2)
+        turn.say(t.ERASE_UNCLEAR, choices(turn), columns=2)
         return
     if reading == "no":
         back = turn.data.get("erase_from")
         turn.set(erase_from=None)
         if back and engine.intake.owns(back):
             turn.go(back)  # back to the report being written, nothing of it lost
-            engine.intake.ask(turn, prefix=t["erase_kept"])
+            engine.intake.ask(turn, prefix=t.ERASE_KEPT)
             return
         turn.reset("idle")
-        turn.say(t["erase_kept"])
+        turn.say(t.ERASE_KEPT)
         engine.show_menu(turn)
         return
     assert turn.reporter.id is not None
@@ -146,8 +146,8 @@ async def answer(engine: Engine, turn: Turn) -> None:
         )
     await erase_person(turn.session, turn.reporter, turn.conversation)
     for case in closing:
-        notice = t["erase_staff_notice"].format(code=case.code)
+        notice = S.PERSONAL_DATA_ERASED.format(code=case.code)  # staff read Vietnamese
         turn.send(await engine.queue.reporter_message(turn.session, case, turn.reporter, notice, []))
     turn.reset("idle")
     turn.conversation.recent = []
-    turn.say(t["erase_done"].format(cases=len(cases)))
+    turn.say(t.ERASE_DONE.format(cases=len(cases)))

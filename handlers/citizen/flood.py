@@ -21,7 +21,6 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from handlers.citizen.limits_texts import limits_texts
 from handlers.events import Choice, Kind
 from handlers.textutil import clean_text
 from handlers.turn import Turn
@@ -149,22 +148,22 @@ def account(engine: Engine, turn: Turn) -> None:
         if current.get("told"):
             turn.set(**{KEY: backlog or None})  # the flood is over: the next one is told again
         return  # already accounted for (a backlog waiting for its button)
-    t = limits_texts(turn.language)
+    t = turn.t
     lines: list[str] = []
     kept = int(current.get("kept", 0))
     choices: list[Choice] = []
     if kept and current.get("case"):
-        lines.append(t["flood_kept_case"].format(count=kept, code=current["case"]))
+        lines.append(t.FLOOD_KEPT_CASE.format(count=kept, code=current["case"]))
     elif backlog:
-        lines.append(t["flood_kept_backlog"].format(count=kept))
-        choices.append(Choice(BACKLOG_CHOICE, t["flood_backlog_button"]))
+        lines.append(t.FLOOD_KEPT_BACKLOG.format(count=kept))
+        choices.append(Choice(BACKLOG_CHOICE, t.FLOOD_BACKLOG_BUTTON))
     elif kept:
-        lines.append(t["flood_kept_report"].format(count=kept))
+        lines.append(t.FLOOD_KEPT_REPORT.format(count=kept))
     if current.get("dropped"):
-        lines.append(t["flood_dropped"].format(count=current["dropped"]))
+        lines.append(t.FLOOD_DROPPED.format(count=current["dropped"]))
     if current.get("files_refused"):
         lines.append(
-            t["files_refused"].format(max=engine.config.max_attachments, count=current["files_refused"])
+            t.FILES_REFUSED.format(max=engine.config.max_attachments, count=current["files_refused"])
         )
     turn.set(**{KEY: backlog or None})
     if lines:

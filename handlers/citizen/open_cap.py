@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.citizen.limits_texts import limits_texts
 from handlers.events import AttachmentRef, Choice
 from handlers.services import CoreConfig
 from handlers.textutil import shorten
@@ -24,9 +23,9 @@ async def refused(
     cases = list(await repo.open_cases_of_reporter(turn.session, turn.reporter.id))
     if len(cases) < config.max_open_cases:
         return False
-    t = limits_texts(turn.language)
+    t = turn.t
     listed = "\n".join(f"• {c.code} · {shorten(c.description, 50)}" for c in cases[:10])
-    text = t["open_cases_cap"].format(count=len(cases), cases=listed)
+    text = t.OPEN_CASES_CAP.format(count=len(cases), cases=listed)
     if not draft and not attachments:
         turn.reset("idle")
         turn.say(text)
@@ -40,5 +39,5 @@ async def refused(
         **{AT_CAP: True},
     )
     choices = [Choice(f"followup:{c.code}", f"🔖 {c.code} · {shorten(c.description, 40)}") for c in cases[:6]]
-    turn.say(f"{text}\n\n{t['open_cases_cap_pick']}", choices)
+    turn.say(f"{text}\n\n{t.OPEN_CASES_CAP_PICK}", choices)
     return True

@@ -274,7 +274,7 @@ class CaseActions:
         message.text = text
         await repo.add_event(session, case, "correction", actor=actor_name(event), note=shorten(text, 300))
         t = await case_texts(session, case)
-        header = S.CORRECTION_HEADER.get(t.LANGUAGE, S.CORRECTION_HEADER["vi"]).format(code=case.code)
+        header = t.CORRECTION_HEADER.format(code=case.code)
         out.append(self.desk.queue.to_reporter(case, Reply(f"{header}\n\n{text}", language=t.LANGUAGE)))
         say(event, out, S.CORRECTED.format(code=case.code), case=case)
 

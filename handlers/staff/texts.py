@@ -127,13 +127,10 @@ FOLLOWUP_DIGEST_FILES = "📎 Kèm {count} tệp."
 RATING = "⭐ Phản ánh {code} được đánh giá: {rating}"
 RATING_COMMENT = "💬 Góp ý của người phản ánh ({code}): {comment}"
 RATING_REOPENED = "🔄 Người phản ánh KHÔNG HÀI LÒNG với kết quả phản ánh {code}: phản ánh đã được mở lại."
+# In an open case's thread when its reporter has their data erased (/xoadulieu, handlers.citizen.erase).
+PERSONAL_DATA_ERASED = "🗑️ Người phản ánh đã yêu cầu xóa dữ liệu cá nhân (Nghị định 13/2023). Phản ánh {code} được đóng; nội dung đã xóa."
 UNDELIVERED = "⚠️ Chưa gửi được tin nhắn tới người phản ánh ({code}): {reason}"
 CORRECTED = "✏️ Đã gửi lại bản sửa cho người phản ánh ({code})."
-# What the reporter reads before an edited staff reply, in their language (handlers.citizen.language).
-CORRECTION_HEADER = {
-    "vi": "✏️ Tổ công tác sửa lại tin nhắn trước (phản ánh {code}):",
-    "en": "✏️ The task force corrected its previous message (report {code}):",
-}
 UNPLACED = (
     "Tin này chưa gửi cho ai: bot không biết nó thuộc phản ánh nào. Để gửi người phản ánh, bạn trả lời "
     "(reply) thẻ hoặc một tin của phản ánh, hoặc nhắn trong chủ đề của phản ánh."

@@ -2,10 +2,10 @@
 
 Kept apart from the flow so wording can be reviewed and changed without touching it, split by
 area: menu.py (greeting, menu, help, general replies, look-up, FAQ browsing), intake.py (filing a
-report), followups.py (after it is filed), reading.py (answers to typed replies that were not a
-plain answer: READING, read by key through handlers.citizen.reading_texts). Code reads `T.NAME`
-from here (Vietnamese) or `Turn.t.NAME` (the person's language, handlers.citizen.language.texts_for:
-the same names).
+report), followups.py (after it is filed), limits.py (floods, the cap on open cases, /xoadulieu),
+reading.py (answers to typed replies that were not a plain answer: READING, read by key through
+handlers.citizen.reading_texts). Code reads `T.NAME` from here (Vietnamese) or `Turn.t.NAME` (the
+person's language, handlers.citizen.language.texts_for: the same names).
 
 Other languages are gettext catalogs, not Python: every string here is a msgid, its constant's
 name the msgctxt ("NAME.key" for a value of a dict, "NAME" for each item of a tuple), so two
@@ -17,9 +17,10 @@ answers are matched with), copied as they are.
 
 from __future__ import annotations
 
-from handlers.citizen.texts import followups, intake, menu, reading
+from handlers.citizen.texts import followups, intake, limits, menu, reading
 from handlers.citizen.texts.followups import *  # noqa: F403
 from handlers.citizen.texts.intake import *  # noqa: F403
+from handlers.citizen.texts.limits import *  # noqa: F403
 from handlers.citizen.texts.menu import *  # noqa: F403
 from handlers.citizen.texts.reading import *  # noqa: F403
 from handlers.citizen.vocabulary import ANSWER_WORDS as ANSWER_WORDS
@@ -34,7 +35,7 @@ LANGUAGE = "vi"
 WEEKDAY_NAMES: tuple[str, ...] = worktime.WEEKDAY_NAMES_VI
 
 # The modules whose constants are the texts (and this one, for WEEKDAY_NAMES), in catalog order.
-PARTS = (menu, intake, followups, reading)
+PARTS = (menu, intake, followups, limits, reading)
 
 NOT_TRANSLATED = frozenset(
     {

@@ -21,6 +21,8 @@ BOSUNG_USAGE = "Bạn gõ theo mẫu: /bosung MÃ nội dung (ví dụ: /bosung 
 
 STAFF_REPLY = "💬 Tổ công tác trả lời (phản ánh {code}):\n\n{text}"
 STAFF_REPLY_FILES = "(tệp đính kèm)"
+# Above a staff reply sent again after staff edited it in the group (handlers.staff.actions).
+CORRECTION_HEADER = "✏️ Tổ công tác sửa lại tin nhắn trước (phản ánh {code}):"
 CASE_RESOLVED = (
     "✅ Phản ánh {code} đã được giải quyết.\n\n"
     "Kết quả: {resolution}\n\n"

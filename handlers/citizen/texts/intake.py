@@ -29,7 +29,8 @@ CONSENT = (
     "🔒 Trước khi gửi phản ánh, bạn vui lòng đọc giúp mình:\n\n"
     "Theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân, Tổ công tác sẽ lưu tên hiển thị, "
     "số điện thoại và nội dung bạn gửi, chỉ để xử lý phản ánh và thống kê. "
-    "Dữ liệu không chia sẻ cho bên ngoài và được xóa khi hết thời hạn lưu trữ.\n\n"
+    "Dữ liệu không chia sẻ cho bên ngoài và được xóa khi hết thời hạn lưu trữ.\n"
+    "Bạn có thể yêu cầu xóa dữ liệu của mình bất cứ lúc nào: gõ /xoadulieu.\n\n"
     "Nếu không đồng ý, bạn vẫn gửi được phản ánh ẩn danh (không để lại số điện thoại)."
 )
 CONSENT_YES = "✅ Tôi đồng ý"
