@@ -159,7 +159,9 @@ async def test_thongke_faq_counts_per_topic_and_the_weekly_gaps_start_drafts(app
     assert "(khong_nhan_otp): 1 · 1 · 0 · 0" in said
     assert "(da_tru_tien_chua_cap_nhat): " in said
     assert said.split("(da_tru_tien_chua_cap_nhat): ")[1].split("\n")[0].endswith(" · 1")  # one /traloi
-    assert "1. (2 lần) doi anh dai dien tren cong dich vu cong" in said  # two phrasings of one question, grouped
+    assert (
+        "1. (2 lần) doi anh dai dien tren cong dich vu cong" in said
+    )  # two phrasings of one question, grouped
     await staff.say("/thongke")
     assert "Thống kê" in staff.group_text  # /thongke alone is unchanged
 
@@ -175,3 +177,38 @@ async def test_thongke_faq_counts_per_topic_and_the_weekly_gaps_start_drafts(app
     await staff.press(key)
     assert "đã tạo bản nháp" in staff.group_text and "Doi anh dai dien tren cong" in staff.group_text
     assert "Câu hỏi mẫu (1, cần ít nhất 6)" in staff.group_text
+
+
+async def test_a_leader_retires_a_topic_and_a_required_one_stays(app: Application) -> None:
+    case = await new_case(app)
+    staff = StaffChat(app, user=STAFF)
+    leader = StaffChat(app, user=LEADER, username="truong_nhom")
+    await staff.say(f"/dong {case.code} Tài khoản bị khóa tạm thời 24 giờ sau 5 lần nhập sai, sau đó tự mở.")
+    await staff.say(f"/taofaq {case.code} tài khoản vneid bị khóa tạm thời")
+    draft = await draft_of(app, "nhap_" + case.code.lower().replace("-", "_"))
+    examples = (
+        "câu hỏi:\nvneid báo tài khoản bị tạm khóa 24 giờ\nnhập sai mật khẩu nhiều lần bị khóa vneid\n"
+        "vneid bi khoa tam thoi phai lam sao\ntai khoan dinh danh bi khoa do nhap sai\nbao lau thi vneid het bi khoa"
+    )
+    for edit in (examples, "bỏ câu hỏi: 2", "mã: vneid_bi_khoa"):
+        await staff.say(edit, reply_to=await delivered(app, f"faq_card:{draft.id}"))
+    await leader.press(f"staff:faq:approve.{draft.id}")
+    assert "đã duyệt chủ đề" in leader.group_text
+    assert app.faq.topic("vneid_bi_khoa") is not None
+
+    await staff.say("/suafaq vneid_bi_khoa")
+    edit = await draft_of(app, "vneid_bi_khoa")
+    assert "🗄 Ngừng dùng chủ đề" in [c.label for o in staff.outgoing for c in o.reply.choices]
+    await staff.press(f"staff:faq:retire.{edit.id}")
+    assert app.faq.topic("vneid_bi_khoa") is not None  # not a leader: nothing changed
+    await leader.press(f"staff:faq:retire.{edit.id}")
+    assert "đã cho ngừng dùng chủ đề" in leader.group_text
+    assert app.faq.topic("vneid_bi_khoa") is None
+    chat = Transcript(app, user="5001")
+    await chat.say("vneid bi khoa tam thoi phai lam sao")
+    chat.expect_not("24 giờ sau 5 lần nhập sai")
+
+    await staff.say("/suafaq khong_nhan_otp")
+    required = await draft_of(app, "khong_nhan_otp")
+    await leader.press(f"staff:faq:retire.{required.id}")
+    assert "danh sách bắt buộc" in leader.group_text and app.faq.topic("khong_nhan_otp") is not None

@@ -81,6 +81,8 @@ def card(
             Choice(key.format("approve"), K.BUTTON_APPROVE),
             Choice(key.format("drop"), K.BUTTON_DROP),
         ]
+        if row.draft_of:
+            choices.append(Choice(key.format("retire"), K.BUTTON_RETIRE))
     return Outgoing(
         event.channel,
         event.chat_id,

@@ -210,6 +210,8 @@ class KnowledgeDesk:
             out.append(prompt(event, row))
         elif verb == "approve":
             await self.publisher.approve(session, event, out, row)
+        elif verb == "retire":
+            await self.publisher.retire(session, event, out, row)
         elif verb == "drop":
             before = faq_repo.as_entry(row)
             row.status = FaqStatus.RETIRED

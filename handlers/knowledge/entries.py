@@ -10,7 +10,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from faq.knowledge import SYSTEMS, KnowledgeBase, KnowledgeBaseError, Topic, parse_topic
+from faq.knowledge import (
+    DATA_DIR,
+    REQUIRED_TOPICS_FILE,
+    SYSTEMS,
+    KnowledgeBase,
+    KnowledgeBaseError,
+    Topic,
+    parse_topic,
+)
 from handlers.citizen import texts as T
 from handlers.textutil import CCCD_NUMBER, PHONE_NUMBER, clean_text, shorten
 from storage.models import Case
@@ -110,3 +118,12 @@ def knowledge_from(
         out_of_scope_keywords=shipped.out_of_scope_keywords,
     )
     return kb, skipped
+
+
+def required_topics() -> set[str]:
+    """The topics the task force's list says must exist (faq/data/required_topics.txt): never retired."""
+    path = DATA_DIR / REQUIRED_TOPICS_FILE
+    if not path.exists():
+        return set()
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {line for line in lines if line}

@@ -8,6 +8,8 @@ gate built is swapped in) and on the other instances at their next check (bot.kn
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from typing import TYPE_CHECKING
 
 from faq.evaluate import Labelled
@@ -15,11 +17,13 @@ from faq.matcher import Matcher
 from handlers.events import Incoming, Outgoing
 from handlers.knowledge import texts as K
 from handlers.knowledge.card import card, copy_fields
-from handlers.knowledge.entries import content_key, entry_of, knowledge_from, problem
+from handlers.knowledge.entries import content_key, entry_of, knowledge_from, problem, required_topics
 from handlers.knowledge.gate import GateReport, gate_rows, run_gate
 from handlers.staff.common import actor_name, refuse, say
 from storage import faq_repo
 from storage.faq_models import FaqStatus, FaqTopicRecord
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -53,6 +57,8 @@ class Publisher:
             say(event, out, K.INVALID.format(id=row.id, problem=trouble))
             return
         slug = entry["id"]
+        await self.live.refresh(session)  # the gate compares with what is published now
+        started = time.monotonic()
         before_kb = self.live.knowledge
         entries = [entry_of(t) for t in before_kb.topics.values() if t.id != slug] + [entry]
         after_kb, _skipped = knowledge_from(entries, self.live.shipped)
@@ -61,6 +67,14 @@ class Publisher:
         after = await asyncio.to_thread(Matcher, after_kb)
         report: GateReport = await asyncio.to_thread(
             run_gate, self.live.matcher, before_kb, after, after_kb, slug, rows, self.live.before_cache
+        )
+        log.info(
+            "FAQ gate for draft #%s (%s): %d rows, %d problems, %.1f s",
+            row.id,
+            slug,
+            len(rows),
+            len(report.problems),
+            time.monotonic() - started,
         )
         if not report.passed:
             say(
@@ -85,6 +99,35 @@ class Publisher:
                 actor=actor, title=live.title, slug=live.slug, version=live.version, figures=report.figures()
             ),
         )
+
+    async def retire(
+        self, session: AsyncSession, event: Incoming, out: list[Outgoing], row: FaqTopicRecord
+    ) -> None:
+        """🗄 Ngừng dùng on a /suafaq card: the live topic stops answering (kept in the history)."""
+        if not self.desk.directory.is_leader(event.user_id):
+            refuse(event, out, K.NOT_LEADER_RETIRE)
+            return
+        target = await session.get(FaqTopicRecord, row.draft_of) if row.draft_of else None
+        if target is None or target.status != FaqStatus.PUBLISHED:
+            refuse(event, out, K.DRAFT_GONE)
+            return
+        if target.slug in required_topics():
+            say(event, out, K.REQUIRED_TOPIC.format(slug=target.slug))
+            return
+        actor = actor_name(event)
+        before = faq_repo.as_entry(target)
+        target.status = FaqStatus.RETIRED
+        await faq_repo.record_change(
+            session, target, actor=actor, reason=f"ngừng dùng (bản sửa #{row.id})", before=before
+        )
+        draft = faq_repo.as_entry(row)
+        row.status = FaqStatus.RETIRED
+        await faq_repo.record_change(session, row, actor=actor, reason="ngừng dùng chủ đề", before=draft)
+        entries = [entry_of(t) for t in self.live.knowledge.topics.values() if t.id != target.slug]
+        kb, _skipped = knowledge_from(entries, self.live.shipped)
+        await self.live.swap(kb, content_key(entries))
+        self.live.revision = -1
+        say(event, out, K.RETIRED_TOPIC.format(actor=actor, title=target.title, slug=target.slug))
 
     @staticmethod
     async def _publish(

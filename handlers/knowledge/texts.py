@@ -119,3 +119,7 @@ DRAFT_FROM_GAP = (
     "📝 {actor} đã tạo bản nháp #{id} từ câu hỏi chưa có lời giải. Viết câu trả lời (trả lời thẻ: «trả lời: …») "
     "và thêm câu hỏi mẫu rồi nhờ trưởng nhóm duyệt."
 )
+BUTTON_RETIRE = "🗄 Ngừng dùng chủ đề"
+NOT_LEADER_RETIRE = "Chỉ trưởng nhóm mới cho ngừng dùng một chủ đề."
+REQUIRED_TOPIC = "Chủ đề {slug} nằm trong danh sách bắt buộc của Tổ công tác, không ngừng dùng được; bạn sửa nội dung thay vì bỏ."
+RETIRED_TOPIC = "🗄 {actor} đã cho ngừng dùng chủ đề «{title}» ({slug}); bot không trả lời bằng chủ đề này nữa (vẫn giữ trong lịch sử)."
