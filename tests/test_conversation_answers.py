@@ -231,8 +231,11 @@ async def test_a_follow_up_is_relayed_and_can_become_a_new_report(app: Applicati
     chat.expect("Đã chuyển thông tin bổ sung", code, "phản ánh mới")
     await chat.tap("Đây là phản ánh mới")
     chat.expect("Bạn là:")
-    await to_system(chat)
-    await chat.tap("Chữ ký số")
+    await chat.tap("Người dân")
+    await chat.say("an lao")
+    await chat.tap("Xã An Lão")
+    # The system the follow-up named ("token ký số") is kept from it, not asked again.
+    chat.expect_not("hệ thống nào")
     chat.expect("Lúc nãy bạn nhắn", "token ky so ko nhan")
     await chat.tap("Dùng nội dung đã nhắn")
     chat.expect("Đã ghi nhận mô tả")
@@ -411,8 +414,10 @@ async def test_typing_the_number_of_new_report_keeps_what_was_written(app: Appli
     chat.expect("phản ánh mới")
     await chat.say("1")  # the only choice under the acknowledgement
     chat.expect("Bạn là:")
-    await to_system(chat)
-    await chat.tap("Thanh toán")
+    await chat.tap("Người dân")
+    await chat.say("an lao")
+    await chat.tap("Xã An Lão")
+    chat.expect_not("hệ thống nào")  # "thanh toan phi" named it: kept, not asked again
     chat.expect("Lúc nãy bạn nhắn", "bi tru tien 2 lan")
 
 

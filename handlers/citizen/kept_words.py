@@ -30,6 +30,18 @@ class KeptWords:
         t = reading_texts(turn.language)
         items: list[str] = []
         given = set(turn.data.get("given", []))
+        if fields.get("consent") == "yes" and skip != "consent" and turn.reporter.consent is False:
+            # Refused Decree 13, then agreed after all at another question ("à thôi em đồng ý cho
+            # lưu số"): the same as choosing "Tôi đồng ý"; the phone is asked (or kept) from now on.
+            self._agree(turn)
+            items.append(t["consent_now"])
+        role = fields.get("role")
+        if role and skip != "role" and not turn.data.get("role"):
+            # "em đồng ý, em là người dân": who they are, said with another answer, is not asked again.
+            turn.set(role=role)
+            turn.reporter.role = role
+            given.add("role")
+            items.append(t["field_role"].format(value=turn.t.ROLES.get(role, role)))
         for name in ("unit", "system", "dossier", "procedure", "phone"):
             value = fields.get(name)
             if (
@@ -61,11 +73,18 @@ class KeptWords:
         if fields.get("description") and skip not in ("description", "attachments"):
             items.append(self._keep_description(turn, text))
         turn.set(given=sorted(given | set(turn.data.get("given", []))))
-        lines = [line for line in items if line.startswith(("📝", "Bạn", "You"))]
-        named = [line for line in items if not line.startswith(("📝", "Bạn", "You"))]
+        lines = [line for line in items if line.startswith(("📝", "✅", "Bạn", "You"))]
+        named = [line for line in items if not line.startswith(("📝", "✅", "Bạn", "You"))]
         if named:
             lines.insert(0, t["fields_kept"].format(items=", ".join(named)))
         return "\n".join(lines)
+
+    @staticmethod
+    def _agree(turn: Turn) -> None:
+        turn.reporter.consent = True
+        turn.reporter.consent_at = turn.now
+        turn.reporter.display_name = turn.event.display_name or turn.reporter.display_name
+        turn.reporter.username = turn.event.username or turn.reporter.username
 
     def _keep_unit(self, turn: Turn, query: str) -> str | None:
         """A unit named clearly is set; several candidates are offered at the unit question."""

@@ -14,12 +14,13 @@ from handlers.understand import lexicon as L
 from handlers.understand.extract import UnitSearch, find_system, find_unit
 from handlers.understand.interpret import (
     SHORT,
+    describes_problem,
     is_problem,
     is_question,
     volunteered,
 )
 from handlers.understand.normalize import joined
-from handlers.understand.reading import Outcome, Reading, Screen, after_contrast, without
+from handlers.understand.reading import Outcome, Reading, Screen, after_contrast, only, polarity, without
 from handlers.understand.yes_no import answer, clarify, has
 
 # Who is writing: an officer is a cue (cán bộ, công chức, làm ở …) with a level (xã/phường or sở).
@@ -122,19 +123,43 @@ _SYSTEM_EXTRA = (
 )
 
 
+def _most_of_one_label(padded: str, screen: Screen) -> str | None:
+    """The system whose label the reply mostly repeats, in the person's own words ("hệ thống giải
+    quyết thủ tục của thành phố" for "Hệ thống giải quyết TTHC của thành phố"): labels compared
+    written out (TTHC → thủ tục hành chính), so a label typed in full or shortened by a word or
+    two still names it. Several labels alike: none (the question is asked again)."""
+    said = set(padded.split()) - L.FILLER
+    shares = sorted(
+        (
+            (len(words & said) / len(words), key.split(":", 1)[1])
+            for key, label in screen.choices
+            if (words := set(joined(label).split()) - L.FILLER)
+        ),
+        reverse=True,
+    )
+    if shares and shares[0][0] >= 0.6 and (len(shares) == 1 or shares[0][0] - shares[1][0] >= 0.25):
+        return shares[0][1]
+    return None
+
+
 def system(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     count = len(padded.split())
     if count <= 3 and has(padded, frozenset({"khac", "cai khac", "he thong khac", "other"})):
         return answer("system:khac")
-    found = next(
-        (key for key, phrases in _SYSTEM_EXTRA if has(padded, frozenset(phrases))), None
-    ) or find_system(text)
+    found = (
+        next((key for key, phrases in _SYSTEM_EXTRA if has(padded, frozenset(phrases))), None)
+        or find_system(text)
+        or _most_of_one_label(padded, screen)
+    )
     if found is None:
         if clarify(text, padded):
             return Reading(Outcome.QUESTION, "clarify")
         return None
-    fields = volunteered(text, padded, units, skip=("system",)) if count > 3 and is_problem(padded) else {}
-    if count > 3 and is_problem(padded):
+    # The system's own name said in words ("hệ thống giải quyết thủ tục của thành phố") is the
+    # answer; only a problem told beyond the names becomes the description too.
+    told = count > 3 and describes_problem(text, padded, units)
+    fields = volunteered(text, padded, units, skip=("system",)) if told else {}
+    if told:
         fields["description"] = "*"
     return answer(f"system:{found}", fields)
 
@@ -153,7 +178,8 @@ _EDIT_FIELDS = {
 
 def edit(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     shown = {key for key, _ in screen.choices}
-    fields = volunteered(text, padded, units, skip=("description", "system"))
+    # "tôi là doanh nghiệp chứ không phải người dân": the role field is this screen's own choice.
+    fields = volunteered(text, padded, units, skip=("description", "system", "role"))
     named = (
         find_unit(re.sub(r"\b(thành|thanh|sang|là|la)\b", "phường", text, count=1), units)
         if not fields
@@ -298,7 +324,10 @@ def faq_pick(text: str, padded: str, screen: Screen, units: UnitSearch | None) -
         }
     )
     topics = [(key, label) for key, label in screen.choices if key != "faqpick:none"]
-    if has(padded, none) and len(padded.split()) <= 12:
+    # A bare no ("k", "không ạ") is "none of these": it shares "không" with a title ("Không nhận
+    # được mã OTP") and had been read as picking that title.
+    bare_no = len(padded.split()) <= 3 and polarity(padded) == "no" and only(padded, L.NO | L.FILLER)
+    if bare_no or (has(padded, none) and len(padded.split()) <= 12):
         fields = volunteered(text, padded, units)
         fields.pop("description", None)
         return answer("faqpick:none", fields)

@@ -111,10 +111,16 @@ def find_system(text: str) -> str | None:
     # "cán bộ một cửa" is who is writing, not the system the problem is in.
     for role in (" can bo mot cua ", " cong chuc mot cua ", " bo phan mot cua ", " quay mot cua "):
         padded = padded.replace(role, " ")
-    for key, phrases in _SYSTEMS:
-        if any(f" {phrase} " in padded for phrase in phrases):
-            return key
-    return None
+    found = [key for key, phrases in _SYSTEMS if any(f" {phrase} " in padded for phrase in phrases)]
+    login_only = not any(f" {p} " in padded for p in dict(_SYSTEMS)["vneid"] if p not in _LOGIN)
+    if found[:1] == ["vneid"] and login_only and "he_thong_tthc_thanh_pho" in found:
+        # "không đăng nhập được phần mềm một cửa": the one-stop software has its own log-in; a
+        # log-in verb points to VNeID only when no such system is named.
+        return "he_thong_tthc_thanh_pho"
+    return found[0] if found else None
+
+
+_LOGIN = ("dang nhap", "login", "log in")
 
 
 # Procedures people name, written out as staff read them.
@@ -129,7 +135,9 @@ _PROCEDURES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Chứng thực bản sao", ("chung thuc", "sao y")),
     ("Đăng ký hộ kinh doanh", ("ho kinh doanh", "dang ky kinh doanh", "giay phep kinh doanh")),
     ("Cấp giấy phép xây dựng", ("giay phep xay dung", "phep xay dung", "xin phep xay")),
-    ("Đất đai (sổ đỏ, chuyển nhượng)", ("so do", "quyen su dung dat", "chuyen nhuong dat", "sang ten so")),
+    # The certificate itself ("sổ đỏ") is its own procedure; transfers are another.
+    ("Cấp giấy chứng nhận quyền sử dụng đất (sổ đỏ)", ("so do", "so hong", "quyen su dung dat")),
+    ("Đất đai (chuyển nhượng, sang tên)", ("chuyen nhuong dat", "sang ten so")),
     ("Cấp đổi căn cước", ("cap doi can cuoc", "lam can cuoc", "cap can cuoc", "doi can cuoc")),
     ("Bảo hiểm y tế", ("bao hiem y te", "bhyt")),
     ("Trợ cấp, chính sách xã hội", ("tro cap", "bao tro xa hoi", "chinh sach xa hoi")),
@@ -137,7 +145,8 @@ _PROCEDURES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def find_procedure(text: str) -> str | None:
-    padded = joined(text)
+    # What the person says it is NOT ("kết hôn chứ không phải khai sinh") is ignored, as in find_system.
+    padded = _DENIED.sub(" ", joined(text))
     for name, phrases in _PROCEDURES:
         if any(f" {phrase.lower()} " in padded for phrase in phrases):
             return name
@@ -145,7 +154,21 @@ def find_procedure(text: str) -> str | None:
 
 
 # Words that introduce a unit: "phường An Biên", "xã An Lão", "huyện Vĩnh Bảo" (an old name).
-_UNIT_WORDS = ("xa", "phuong", "p", "dac khu", "thi tran", "quan", "huyen", "thanh pho", "tx", "thi xa", "o")
+# "x" as "p": chat shorthand for xã ("cb x An Lão"); the name after it must still match clearly.
+_UNIT_WORDS = (
+    "xa",
+    "phuong",
+    "p",
+    "x",
+    "dac khu",
+    "thi tran",
+    "quan",
+    "huyen",
+    "thanh pho",
+    "tx",
+    "thi xa",
+    "o",
+)
 _OLD_LEADS = frozenset({"quan", "huyen", "thanh pho", "tx", "thi xa"})
 _UNIT_ENDS = frozenset(
     {"bi", "loi", "khong", "em", "toi", "minh", "va", "thi", "ma", "nhung", "de", "lam", "nop", "o"}
@@ -183,3 +206,31 @@ def find_unit(text: str, search: UnitSearch | None) -> str | None:
                     if best is None or candidate[:2] > best[:2]:
                         best = candidate
     return best[2] if best else None
+
+
+# Who is writing, said of oneself ("em là người dân", "cán bộ một cửa xã Vĩnh Hải", "cb x An
+# Lão báo lỗi"), so the role question is not asked again. Only self-descriptions count: "người
+# dân đang chờ ở quầy" (an officer speaking of citizens) or "cán bộ phường bảo em…" (a citizen
+# speaking of an officer) name no role of the writer.
+_SELF = r"(?:toi|em|minh|bac|chau|con|tui|chung toi|ben em|ben toi)"
+_ROLES_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("can_bo_so", re.compile(rf"^ (?:{_SELF} la )?(?:can bo|cong chuc|chuyen vien) (?:o )?(?:so|nganh) ")),
+    (
+        "can_bo_xa",
+        re.compile(
+            rf"^ (?:{_SELF} la )?(?:can bo|cong chuc)(?: mot cua)? (?:o )?(?:xa|phuong|dac khu|thi tran|x|ubnd) "
+            rf"| {_SELF} la (?:can bo|cong chuc)(?: mot cua)? (?:o )?(?:xa|phuong|dac khu|thi tran|x|ubnd) "
+        ),
+    ),
+    ("doanh_nghiep", re.compile(rf" {_SELF} (?:la|ben) (?:doanh nghiep|cong ty) |^ doanh nghiep ")),
+    ("nguoi_dan", re.compile(rf" {_SELF} (?:la|chi la) (?:nguoi dan|dan|cong dan|dan thuong) |^ nguoi dan ")),
+)
+
+
+def find_role(text: str) -> str | None:
+    """The role a message says the writer has (see _ROLES_SAID), else None."""
+    padded = joined(text)
+    for role, pattern in _ROLES_SAID:
+        if pattern.search(padded):
+            return role
+    return None

@@ -132,6 +132,15 @@ def description(text: str, padded: str, screen: Screen, units: UnitSearch | None
         return answer("description:draft")  # "ok", "đúng rồi": the text they already wrote
     if (
         any(key == "description:draft" for key, _ in screen.choices)
+        and count <= 12
+        and has(padded, frozenset({"noi dung", "cai do", "cai vua nhan", "nhu tren", "da nhan", "luc nay"}))
+        and polarity(joined(clauses(text)[0])) != "no"
+    ):
+        # "Vâng, cháu dùng nội dung tôi đã nhắn": the button's own words in a sentence (it had
+        # been read as a question of scope, "đúng nơi", and asked back forever).
+        return answer("description:draft")
+    if (
+        any(key == "description:draft" for key, _ in screen.choices)
         and polarity(joined(clauses(text)[0])) == "no"
     ):
         return Reading(Outcome.COMMAND, "no_draft")  # "không, để bác kể lại cho rõ"
@@ -175,9 +184,16 @@ _DONE = frozenset(
 )
 
 
+_PICTURES = frozenset({"anh", "gui anh", "chup", "chup anh", "man hinh", "tep", "file", "gui", "hinh"})
+
+
 def attachments(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     count = len(padded.split())
     if count <= 10 and (has(padded, _DONE | L.FINISH) or (count <= 3 and only(padded, L.YES | L.NO))):
+        return answer("attach:done")
+    # "thôi khỏi gửi ảnh", "để sau": the words that skip an optional question skip the pictures
+    # too (they were added to the description, and the question came back each time).
+    if count <= 8 and has(padded, L.SKIP) and not is_problem(without(padded, L.SKIP | _PICTURES)):
         return answer("attach:done")
     going_on = frozenset(
         {"di tiep", "ke het roi", "het roi", "khong co anh", "khong biet chup", "cho di tiep"}
@@ -249,8 +265,15 @@ def procedure(text: str, padded: str, screen: Screen, units: UnitSearch | None) 
     fields = volunteered(text, padded, units, skip=("procedure", "description"))
     if fields.keys() & {"phone", "dossier", "unit"} and not named:
         return Reading(Outcome.FIELD, fields=fields)
+    # "tạm trú, temporary residence": clauses naming the same procedure are all kept (the
+    # Vietnamese one was dropped for the last clause); different ones, the last (a correction).
+    same = len(named) > 1 and len({find_procedure(part) for part in named}) == 1
     name = (
-        named[-1] if named else (parts[-1] if len(parts) > 1 and not has(joined(parts[-1]), L.SKIP) else text)
+        ", ".join(named)
+        if same
+        else named[-1]
+        if named
+        else (parts[-1] if len(parts) > 1 and not has(joined(parts[-1]), L.SKIP) else text)
     )
     name = re.sub(
         r"^(hình như là|hinh nhu la|thủ tục|thu tuc|em làm|em lam|tôi làm|toi lam|làm|lam)\s+",

@@ -18,12 +18,13 @@ from handlers.understand.extract import (
     find_dossier,
     find_phone,
     find_procedure,
+    find_role,
     find_system,
     find_unit,
 )
 from handlers.understand.normalize import joined, words
 from handlers.understand.on_screen import FINAL_ANSWERS, SHORT, by_number_or_label
-from handlers.understand.reading import UNCLEAR, Outcome, Reading, Screen, only, without
+from handlers.understand.reading import UNCLEAR, Outcome, Reading, Screen, only, polarity, without
 
 # "1 à không 2", "Lê Chân à nhầm Ngô Quyền", "2, à mà thôi, 1": the person changed their mind.
 _CHANGED_MIND = re.compile(
@@ -124,6 +125,23 @@ def is_problem(padded: str) -> bool:
     )
 
 
+def describes_problem(text: str, padded: str, units: UnitSearch | None = None) -> bool:
+    """Whether a message tells a problem beyond naming who writes, where and which system: at
+    the system question "phần mềm một cửa của thành phố" is an answer, not the description (it
+    had been kept as the description, and the description question was never asked). What is
+    left once the names (L.NAMES, the unit named) are set aside must still hold a strong problem
+    word, or be a sentence of its own (eight words or more)."""
+    if not is_problem(padded):
+        return False
+    rest = without(padded, L.NAMES)
+    named = find_unit(text, units)
+    if named:
+        rest = without(rest, frozenset(joined(named).split()))
+    rest = " " + " ".join(rest.replace("~", " ").split()) + " "
+    strong = L.PROBLEM - L.WEAK_PROBLEM - L.NAMES
+    return any(f" {p} " in rest for p in strong) or len(rest.split()) >= 8
+
+
 def is_question(text: str, padded: str) -> bool:
     """Asked rather than answered: a question mark, a question word, or "có … không" / "… được không"."""
     tokens = padded.split()
@@ -186,6 +204,18 @@ def looks_english(text: str) -> bool:
     return sum(t in common for t in tokens) >= max(2, len(tokens) // 4)
 
 
+def consent_given(padded: str) -> str | None:
+    """ "à thôi em đồng ý cho lưu số điện thoại": agreeing to Decree 13 after refusing it, typed
+    at another question. Only an agreement that names what is agreed to (keeping the number, the
+    data, a change of mind) counts: a bare "đồng ý" at the summary is a yes to the summary."""
+    if " dong y " not in padded and " agree " not in padded:
+        return None
+    about = (" luu ", " so dien thoai ", " de lai so ", " doi y ", " thong tin ", " du lieu ", " de lai ")
+    if not any(word in padded for word in about) or polarity(padded) != "yes":
+        return None
+    return "yes"
+
+
 def volunteered(
     text: str, padded: str, units: UnitSearch | None, *, skip: tuple[str, ...] = ()
 ) -> dict[str, str]:
@@ -197,13 +227,15 @@ def volunteered(
         "unit": lambda: find_unit(text, units),
         "procedure": lambda: find_procedure(text),
         "system": lambda: find_system(text),
+        "role": lambda: find_role(text),
+        "consent": lambda: consent_given(padded),
     }
     for name, finder in finders.items():
         if name not in skip:
             value = finder()
             if value:
                 fields[name] = value
-    if "description" not in skip and is_problem(padded):
+    if "description" not in skip and describes_problem(text, padded, units):
         fields["description"] = "*"
     return fields
 
@@ -247,7 +279,8 @@ def question_or_social(
         and count <= 14
     ):
         return Reading(Outcome.QUESTION, "where_to_file")
-    if any(f" {p} " in padded for p in L.SCOPE) and (
+    # "nội dung" (content) folds into "đúng nơi" (the right place) + "dung": never a scope question.
+    if any(f" {p} " in without(padded, frozenset({"noi dung"})) for p in L.SCOPE) and (
         not is_problem(without(padded, L.SCOPE)) or (text is not None and is_question(text, padded))
     ):
         return Reading(Outcome.QUESTION, "scope")
@@ -301,6 +334,12 @@ def interpret(text: str, screen: Screen, units: UnitSearch | None = None) -> Rea
     reader = READERS.get(screen.question)
     reading = reader(text, core, screen, units) if reader else None
     asked = question_or_social(core, len(core.split()), text=text)
+    if asked is None and social:
+        # The fillers went with the greeting, and "tới" is the filler "tôi" folded: "ad ơi pa của e
+        # xử lý tới đâu r" lost its "tới đâu rồi". A question about one's case is read with them.
+        kept = " " + " ".join(without(padded, L.GREETING).replace("~", " ").split()) + " "
+        again = question_or_social(kept, len(kept.split()), text=text)
+        asked = again if again is not None and again.value == "status" else None
     if (
         asked is not None
         and _about_my_case(asked)

@@ -181,3 +181,29 @@ WITHDRAW = _phrases(
     "giai quyet nua | dung xu ly | thoi khong can nua | khong can nua | huy yeu cau | huy ho tro | cancel my "
     "report | withdraw | no longer need"
 )
+# Words that NAME who writes, where and which system ("hệ thống một cửa của thành phố", "cán bộ
+# xã Vĩnh Hải", "phường An Dương, lỗi chữ ký số"). Some are problem words too ("một cửa", "hệ
+# thống", "lỗi"), so an answer made of them looked like a description and the description
+# question was skipped (issue 16 audit): handlers.understand.interpret.describes_problem sets
+# them aside before deciding that a message also tells a problem.
+NAMES = _phrases(
+    "vneid | vn eid | ve en ai di | ung dung vneid | app vneid | chu ky so | ky so | usb token | sim ky so "
+    "| he thong | mot cua | phan mem mot cua | phan mem | cong dich vu cong | dich vu cong | cong dvc | "
+    "dichvucong | quoc gia | thanh pho | giai quyet | thu tuc hanh chinh | thanh toan | thanh toan truc "
+    "tuyen | truc tuyen | online | can bo | cong chuc | ubnd | xa | phuong | dac khu | thi tran | huyen | "
+    "quan | cu | nguoi dan | doanh nghiep | gui phan anh | phan anh | ve | cua | tren | va | la | y em la | "
+    "khong phai | cai"
+)
+# "lỗi chữ ký số", "bị lỗi trên VNeID": an error WITH a system names the system; "lỗi" alone
+# ("một lỗi khác nữa") still tells that something failed.
+NAMES = NAMES | frozenset(
+    f"{lead} {name}"
+    for lead in ("loi", "loi tren", "loi o", "loi cua", "bao loi", "bi loi")
+    for name in NAMES
+)
+# The things the bot's own questions ask for: asking about them ("mã hồ sơ xem ở đâu ạ?") is not
+# describing a problem, though "hồ sơ" is a problem word.
+ASKED_FOR = _phrases(
+    "ma ho so | ho so | ma | so dien thoai | dien thoai | thu tuc | he thong | mo ta | anh | tep | don vi "
+    "| xa | phuong | ten cu | ten moi | dong y | luu"
+)

@@ -8,6 +8,7 @@ from handlers.understand import lexicon as L
 from handlers.understand.choice_steps import BUSINESS_WORDS, CITIZEN_WORDS, COMMUNE_WORDS, OFFICER_WORDS
 from handlers.understand.extract import UnitSearch, find_case_code, find_unit
 from handlers.understand.interpret import (
+    describes_problem,
     is_problem,
     is_question,
     looks_english,
@@ -112,8 +113,15 @@ def menu(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Re
         return asked
     if wants_report(text) and count <= 20:
         fields = volunteered(text, padded, units)
-        if not _problem_beyond_request(text, padded, units):
-            fields.pop("description", None)  # "báo lỗi thanh toán": a request, not yet the problem
+        # "báo lỗi thanh toán": a request, not yet the problem. "cb x an lao bao loi: ky so ko dc,
+        # cam token vao may ko nhan" tells it (the token not recognised) with system words only, so
+        # the names-aware reading (describes_problem) of what follows the request counts too.
+        request_only = " " + " ".join(without(padded, _REPORT_WORDS).replace("~", " ").split()) + " "
+        if not (
+            _problem_beyond_request(text, padded, units)
+            or ("description" in fields and describes_problem(text, request_only, units))
+        ):
+            fields.pop("description", None)
         return answer("menu:report", fields)
     if count <= 9:
         for key, phrases in _MENU_INTENTS.items():

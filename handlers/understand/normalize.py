@@ -49,6 +49,9 @@ ABBREVIATIONS: dict[str, str] = {
     "um": "u",
     "uhm": "u",
     "vg": "vang",
+    "xg": "xong",  # "xg", "xog": done
+    "xog": "xong",
+    "dy": "dong y",  # "dy" / "đy" at the Decree 13 question: đồng ý
     "vag": "vang",
     "yep": "yes",
     "yeah": "yes",

@@ -39,9 +39,14 @@ def clarify(text: str, padded: str) -> bool:
     for part in parts:
         core = joined(part)
         count = len(core.split())
+        # Asking about the very thing asked for ("mã hồ sơ xem ở đâu ạ?") is a question, though
+        # "hồ sơ" is a problem word: the asked-for nouns are set aside before that test.
         if count <= 10 and (
             has(core, L.CLARIFY)
-            or (is_question(part + ("?" if "?" in text else ""), core) and not is_problem(core))
+            or (
+                is_question(part + ("?" if "?" in text else ""), core)
+                and not is_problem(without(core, L.ASKED_FOR))
+            )
         ):
             return True
     return False
@@ -165,7 +170,20 @@ def consent(text: str, padded: str, screen: Screen, units: UnitSearch | None) ->
         or has(padded, frozenset({"de lam gi", "an toan", "bi lo", "luu bao lau"}))
     ):
         return Reading(Outcome.QUESTION, "clarify")
-    return yes_no(text, padded, "consent:yes", "consent:no", units)
+    found = yes_no(text, padded, "consent:yes", "consent:no", units)
+    # The question's own verb said plainly, with words around it that neither negate nor ask
+    # ("Tôi đã đọc và đồng ý.", "vâng tôi xin đồng ý ạ"): agreed. Long messages are left to the
+    # general readings (a story that happens to contain "đồng ý" is kept, not an answer).
+    if (
+        found is None
+        and has(padded, frozenset({"dong y", "agree"}))
+        and polarity(padded) == "yes"
+        and len(padded.split()) <= 12
+    ):
+        extra = volunteered(text, padded, units, skip=("consent",))
+        extra.pop("description", None)
+        return answer("consent:yes", extra)
+    return found
 
 
 def unit_remembered(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
@@ -201,6 +219,12 @@ def _other_unit(text: str, units: UnitSearch | None, exclude: str = "") -> str |
     """A unit named in the message other than `exclude`: with a unit word, or a short clause
     that is a unit's name ("ko phải, Lê Chân cơ")."""
     named = find_unit(text, units)
+    if named and units is not None and exclude:
+        found = units(named)
+        if found and fold(found[0][0]) == fold(exclude):
+            # "đúng rồi, phường mới là An Biên" under "Ý bạn là Phường An Biên?": the unit offered,
+            # named again, is not another one (it had been searched anew as a correction).
+            return None
     if named:
         return named
     if units is None:

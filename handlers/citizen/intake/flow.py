@@ -20,6 +20,8 @@ from handlers.events import AttachmentRef, Kind, Outgoing
 from handlers.services import CaseHooks, CoreConfig, DeadlineFn, FaqStage, FormatTimeFn, UnitDirectory
 from handlers.textutil import clean_text, shorten
 from handlers.turn import Turn
+from handlers.understand.interpret import volunteered
+from handlers.understand.normalize import joined
 from storage.models import Case, Reporter
 
 CaseListener = Callable[[AsyncSession, Case, Reporter], Awaitable[list[Outgoing]]]
@@ -101,6 +103,13 @@ class IntakeFlow:
         if attachments:
             keep["attachments"] = attachments[: self.config.max_attachments]
         turn.reset("idle", **keep)
+        if draft:
+            # What the earlier message names (the unit, the system, who they are, a dossier code,
+            # a phone) is kept, so it is not asked again: a letter answered first by the FAQ at
+            # the menu ("… ở phường Đồ Sơn … ứng dụng VNeID …") had its unit and system asked
+            # anew. Kept quietly: the summary shows each of them back for confirmation.
+            fields = volunteered(draft, joined(draft), self.unit_search, skip=("description", "consent"))
+            self.reader.keep_fields(turn, fields, draft)
         if turn.reporter.consent is None:
             self.ask(turn, "consent")
         else:
@@ -167,6 +176,12 @@ class IntakeFlow:
         if turn.data.get("editing"):
             return step
         given = set(turn.data.get("given", []))
+        if step == "role" and "role" in given and turn.data.get("role"):
+            # Said with another answer ("em đồng ý, em là người dân"): on to where, as on_role does.
+            remembered = turn.reporter.unit_code if turn.data["role"] in T.OFFICER_ROLES else None
+            step = "unit_remembered" if remembered and self.units.get(remembered) else "unit"
+        if step == "unit_remembered" and "unit" in given and turn.data.get("unit_code"):
+            step = "system"
         if step == "unit" and "unit" in given and turn.data.get("unit_code"):
             step = "system"
         if step == "system" and turn.data.get("system") and "system" in given:

@@ -25,6 +25,8 @@ READING: dict[str, str] = {
     "field_dossier": "mã hồ sơ {value}",
     "field_procedure": "thủ tục {value}",
     "field_system": "hệ thống {value}",
+    "field_role": "bạn là {value}",
+    "consent_now": "✅ Mình đã ghi nhận bạn đồng ý: Tổ công tác được lưu số điện thoại để liên hệ.",
     "greeting": "Chào bạn 👋",
     "hold": "Dạ, bạn cứ từ từ ạ. Xong bạn trả lời câu hỏi phía trên giúp mình nhé.",
     "thanks": "Dạ, không có gì ạ.",
