@@ -148,7 +148,7 @@ async def test_opening_with_the_problem_gets_the_answer_and_keeps_the_words(app:
     await chat.tap("Người dân")
     await chat.say("Đồ Sơn")
     await chat.tap("Phường Đồ Sơn")
-    await chat.tap("VNeID")
+    # The first message named the system (VNeID): it is kept, not asked again.
     chat.expect("Lúc nãy bạn nhắn", "ko nhan dc ma otp")
     await chat.tap("Dùng nội dung đã nhắn")
     chat.expect("Đã ghi nhận mô tả")
