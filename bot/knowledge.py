@@ -69,6 +69,7 @@ def install(app: Application) -> KnowledgeDesk | None:
         app.desk.register(command, handler)
     app.desk.register_button(BUTTON, knowledge.button)
     app.engine.staff = KnowledgeStaff(app.engine.staff or app.desk, knowledge)
+    knowledge.publisher.later = app.receive  # the gate runs off the transaction, then publishes
     _with_faq_stats(app, knowledge)
     app._knowledge = knowledge  # type: ignore[attr-defined]
     return knowledge

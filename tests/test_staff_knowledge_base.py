@@ -168,6 +168,8 @@ async def test_a_resolved_case_becomes_an_answer_on_every_instance(pg: Database,
 
             # The leader approves: the gate passes, the figures are shown, live here at once.
             staff_presses(tg, card_now, "Duyệt", user=LEADER_USER)
+            # The gate runs off the transaction: the group is told at once, the result follows.
+            await answer(tg, STAFF_GROUP_ID, "Đang kiểm tra bản nháp")
             published = await answer(tg, STAFF_GROUP_ID, "đã duyệt chủ đề", timeout=60)
             approved_at = time.monotonic()
             assert "Hằng đã duyệt" in published and "vneid_bi_khoa" in published

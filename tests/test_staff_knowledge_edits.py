@@ -31,6 +31,23 @@ async def app(db: Database) -> AsyncIterator[Application]:
     yield application
 
 
+async def approve(app: Application, leader: StaffChat, draft_id: int | None) -> str:
+    """✅ Duyệt pressed by `leader`: the gate runs in the background, then the application
+    publishes (or refuses) in its own transaction; what the group was told, in order."""
+    async with app.db.session() as session:
+        rows = (await session.exec(select(OutboxMessage.id))).all()
+    seen = max((r for r in rows if r is not None), default=0)
+    await leader.press(f"staff:faq:approve.{draft_id}")
+    said = [leader.group_text]
+    await app._knowledge.publisher.settled()  # type: ignore[attr-defined]
+    async with app.db.session() as session:
+        statement = select(OutboxMessage).where(col(OutboxMessage.id) > seen, OutboxMessage.chat_id == GROUP)
+        said += [
+            r.payload["text"] for r in (await session.exec(statement.order_by(col(OutboxMessage.id)))).all()
+        ]
+    return "\n".join(said)
+
+
 async def delivered(app: Application, purpose: str) -> int:
     """The message id Telegram gave the bot's last message of this purpose (the outbox worker
     stores it when it sends; here it is stored as if sent), for a staff reply to it."""
@@ -68,8 +85,8 @@ async def test_a_leader_edits_a_live_topic_and_it_answers_once_approved(app: App
     chat.expect_not("có hiệu lực 5 phút")
 
     leader = StaffChat(app, user=LEADER, username="truong_nhom")
-    await leader.press(f"staff:faq:approve.{draft.id}")
-    assert "@truong_nhom đã duyệt chủ đề" in leader.group_text and "phiên bản 2" in leader.group_text
+    said = await approve(app, leader, draft.id)
+    assert said.index("Đang kiểm tra") < said.index("@truong_nhom đã duyệt chủ đề") and "phiên bản 2" in said
     chat = Transcript(app, user="3002")
     await chat.say("ko nhan dc ma otp khi dang ky vneid")
     chat.expect("Mã OTP có hiệu lực 5 phút.\nBạn bấm Gửi lại mã.")
@@ -192,16 +209,15 @@ async def test_a_leader_retires_a_topic_and_a_required_one_stays(app: Applicatio
     )
     for edit in (examples, "bỏ câu hỏi: 2", "mã: vneid_bi_khoa"):
         await staff.say(edit, reply_to=await delivered(app, f"faq_card:{draft.id}"))
-    await leader.press(f"staff:faq:approve.{draft.id}")
-    assert "đã duyệt chủ đề" in leader.group_text
+    assert "đã duyệt chủ đề" in await approve(app, leader, draft.id)
     assert app.faq.topic("vneid_bi_khoa") is not None
 
     await staff.say("/suafaq vneid_bi_khoa")
-    edit = await draft_of(app, "vneid_bi_khoa")
+    edit_draft = await draft_of(app, "vneid_bi_khoa")
     assert "🗄 Ngừng dùng chủ đề" in [c.label for o in staff.outgoing for c in o.reply.choices]
-    await staff.press(f"staff:faq:retire.{edit.id}")
+    await staff.press(f"staff:faq:retire.{edit_draft.id}")
     assert app.faq.topic("vneid_bi_khoa") is not None  # not a leader: nothing changed
-    await leader.press(f"staff:faq:retire.{edit.id}")
+    await leader.press(f"staff:faq:retire.{edit_draft.id}")
     assert "đã cho ngừng dùng chủ đề" in leader.group_text
     assert app.faq.topic("vneid_bi_khoa") is None
     chat = Transcript(app, user="5001")
@@ -212,3 +228,26 @@ async def test_a_leader_retires_a_topic_and_a_required_one_stays(app: Applicatio
     required = await draft_of(app, "khong_nhan_otp")
     await leader.press(f"staff:faq:retire.{required.id}")
     assert "danh sách bắt buộc" in leader.group_text and app.faq.topic("khong_nhan_otp") is not None
+
+
+async def test_a_draft_edited_while_the_gate_runs_is_not_published(app: Application) -> None:
+    staff = StaffChat(app, user=STAFF)
+    leader = StaffChat(app, user=LEADER, username="truong_nhom")
+    await staff.say("/suafaq khong_nhan_otp")
+    draft = await draft_of(app, "khong_nhan_otp")
+    await staff.say(
+        "trả lời: Mã OTP có hiệu lực 5 phút.", reply_to=await delivered(app, f"faq_card:{draft.id}")
+    )
+    await leader.press(f"staff:faq:approve.{draft.id}")
+    assert "Đang kiểm tra" in leader.group_text
+    # Someone changes the answer while the gate runs: the leader approved the other text.
+    await staff.say(
+        "trả lời: Mã OTP có hiệu lực 10 phút.", reply_to=await delivered(app, f"faq_card:{draft.id}")
+    )
+    await app._knowledge.publisher.settled()  # type: ignore[attr-defined]
+    async with app.db.session() as session:
+        texts = [r.payload["text"] for r in (await session.exec(select(OutboxMessage))).all()]
+    assert any("vừa được sửa trong lúc kiểm tra" in t for t in texts)
+    topic = app.faq.topic("khong_nhan_otp")
+    assert topic is not None and "5 phút" not in topic.answer and "10 phút" not in topic.answer
+    assert (await draft_of(app, "khong_nhan_otp")).answer == "Mã OTP có hiệu lực 10 phút."

@@ -202,14 +202,18 @@ class KnowledgeDesk:
         if verb == "gap":
             await self.from_gap(session, event, out, row_id)
             return
+        version = None
+        if verb == "publish":  # the follow-up of ✅ Duyệt once the gate ran: "<id>-<version>"
+            raw_id, _, raw_version = raw.partition("-")
+            row_id, version = parse_id(raw_id), parse_id(raw_version)
         row = await session.get(FaqTopicRecord, row_id) if row_id is not None else None
         if row is None or row.status != FaqStatus.DRAFT:
             refuse(event, out, K.DRAFT_GONE)
             return
         if verb == "edit":
             out.append(prompt(event, row))
-        elif verb == "approve":
-            await self.publisher.approve(session, event, out, row)
+        elif verb in ("approve", "publish"):
+            await self.publisher.approve(session, event, out, row, version)
         elif verb == "retire":
             await self.publisher.retire(session, event, out, row)
         elif verb == "drop":

@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from faq.evaluate import Labelled
-from faq.matcher import Matcher
+from faq.knowledge import KnowledgeBase
+from faq.matcher import Matcher, MatchResult
 from handlers.events import Incoming, Outgoing
 from handlers.knowledge import texts as K
 from handlers.knowledge.card import card, copy_fields
@@ -32,16 +35,76 @@ if TYPE_CHECKING:
     from handlers.staff.desk import StaffDesk
 
 
+Token = tuple[int, int, str]  # draft id, its version, the published topics' content key
+
+
+@dataclass(frozen=True)
+class GateInputs:
+    slug: str
+    before: Matcher
+    before_kb: KnowledgeBase
+    after_kb: KnowledgeBase
+    key: str
+    rows: list[Labelled]
+    cache: dict[str, MatchResult]
+
+
+@dataclass(frozen=True)
+class Checked:
+    inputs: GateInputs
+    after: Matcher
+    report: GateReport
+
+
+async def _check(inputs: GateInputs) -> Checked:
+    started = time.monotonic()
+    after = await asyncio.to_thread(Matcher, inputs.after_kb)
+    report = await asyncio.to_thread(
+        run_gate,
+        inputs.before,
+        inputs.before_kb,
+        after,
+        inputs.after_kb,
+        inputs.slug,
+        inputs.rows,
+        inputs.cache,
+    )
+    log.info(
+        "FAQ gate for %s: %d rows, %d problems, %.1f s",
+        inputs.slug,
+        len(inputs.rows),
+        len(report.problems),
+        time.monotonic() - started,
+    )
+    return Checked(inputs, after, report)
+
+
 class Publisher:
     def __init__(self, desk: StaffDesk, live: LiveKnowledge) -> None:
         self.desk = desk
         self.live = live
+        # Runs an event through the application (bot.knowledge sets Application.receive); None:
+        # the gate runs inside the approving transaction.
+        self.later: Callable[[Incoming], Awaitable[None]] | None = None
+        self._checked: dict[Token, Checked] = {}
+        self._running: set[Token] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def approve(
-        self, session: AsyncSession, event: Incoming, out: list[Outgoing], row: FaqTopicRecord
+        self,
+        session: AsyncSession,
+        event: Incoming,
+        out: list[Outgoing],
+        row: FaqTopicRecord,
+        version: int | None = None,
     ) -> None:
+        """✅ Duyệt (version None), or the follow-up once the gate ran in the background (the
+        draft's version the leader approved: a draft edited meanwhile is not published)."""
         if not self.desk.directory.is_leader(event.user_id):
             refuse(event, out, K.NOT_LEADER)
+            return
+        if version is not None and version != row.version:
+            say(event, out, K.CHANGED_WHILE_CHECKING.format(id=row.id))
             return
         target = await session.get(FaqTopicRecord, row.draft_of) if row.draft_of else None
         entry = faq_repo.as_entry(row)
@@ -56,27 +119,17 @@ class Publisher:
             event.popup = K.INVALID.format(id=row.id, problem=trouble)[:200]
             say(event, out, K.INVALID.format(id=row.id, problem=trouble))
             return
-        slug = entry["id"]
         await self.live.refresh(session)  # the gate compares with what is published now
-        started = time.monotonic()
-        before_kb = self.live.knowledge
-        entries = [entry_of(t) for t in before_kb.topics.values() if t.id != slug] + [entry]
-        after_kb, _skipped = knowledge_from(entries, self.live.shipped)
-        extra = [Labelled(r.text, r.topic) for r in await faq_repo.eval_rows(session)]
-        rows = gate_rows(before_kb, after_kb, slug, extra)
-        after = await asyncio.to_thread(Matcher, after_kb)
-        report: GateReport = await asyncio.to_thread(
-            run_gate, self.live.matcher, before_kb, after, after_kb, slug, rows, self.live.before_cache
-        )
-        log.info(
-            "FAQ gate for draft #%s (%s): %d rows, %d problems, %.1f s",
-            row.id,
-            slug,
-            len(rows),
-            len(report.problems),
-            time.monotonic() - started,
-        )
-        if not report.passed:
+        token = (row.id or 0, row.version, self.live.key)
+        checked = self._checked.pop(token, None)
+        if checked is None:
+            inputs = await self._inputs(session, entry)
+            if self.later is not None and version is None:
+                self._start(token, inputs, event, row, out)
+                return
+            checked = await _check(inputs)  # no background runner, or its result is gone
+        if not checked.report.passed:
+            report = checked.report
             say(
                 event,
                 out,
@@ -88,7 +141,7 @@ class Publisher:
             return
         actor = actor_name(event)
         live = await self._publish(session, row, target, actor)
-        await self.live.swap(after_kb, content_key(entries), matcher=after)
+        await self.live.swap(checked.inputs.after_kb, checked.inputs.key, matcher=checked.after)
         # Checked again against the database at the next refresh: if this transaction does not
         # commit, the topics go back to what is published.
         self.live.revision = -1
@@ -96,9 +149,62 @@ class Publisher:
             event,
             out,
             K.PUBLISHED.format(
-                actor=actor, title=live.title, slug=live.slug, version=live.version, figures=report.figures()
+                actor=actor,
+                title=live.title,
+                slug=live.slug,
+                version=live.version,
+                figures=checked.report.figures(),
             ),
         )
+
+    async def _inputs(self, session: AsyncSession, entry: dict[str, Any]) -> GateInputs:
+        slug = entry["id"]
+        before_kb = self.live.knowledge
+        entries = [entry_of(t) for t in before_kb.topics.values() if t.id != slug] + [entry]
+        after_kb, _skipped = knowledge_from(entries, self.live.shipped)
+        extra = [Labelled(r.text, r.topic) for r in await faq_repo.eval_rows(session)]
+        rows = gate_rows(before_kb, after_kb, slug, extra)
+        return GateInputs(
+            slug, self.live.matcher, before_kb, after_kb, content_key(entries), rows, self.live.before_cache
+        )
+
+    def _start(
+        self, token: Token, inputs: GateInputs, event: Incoming, row: FaqTopicRecord, out: list[Outgoing]
+    ) -> None:
+        """The gate off the transaction (it takes seconds; SQLite would wait for it): this
+        transaction only says it started; the follow-up event publishes or refuses."""
+        if token in self._running:
+            refuse(event, out, K.CHECKING_ALREADY.format(id=row.id))
+            return
+        self._running.add(token)
+        say(event, out, K.CHECKING.format(id=row.id, rows=len(inputs.rows)))
+        follow = replace(
+            event,
+            choice=f"staff:faq:publish.{row.id}-{row.version}",
+            popup=None,
+            update_key=f"{event.update_key or row.id}/gate{row.version}",
+        )
+        task = asyncio.create_task(self._check_then_follow(token, inputs, follow))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _check_then_follow(self, token: Token, inputs: GateInputs, follow: Incoming) -> None:
+        try:
+            self._checked[token] = await _check(inputs)
+        except Exception:
+            log.exception("FAQ gate for %s failed", inputs.slug)
+        finally:
+            self._running.discard(token)
+        assert self.later is not None
+        try:
+            await self.later(follow)  # through the application: its own transaction and outbox
+        except Exception:
+            log.exception("FAQ publish after the gate failed for %s", inputs.slug)
+
+    async def settled(self) -> None:
+        """Wait for the gates running in the background (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def retire(
         self, session: AsyncSession, event: Incoming, out: list[Outgoing], row: FaqTopicRecord

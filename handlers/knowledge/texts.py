@@ -78,7 +78,9 @@ INVALID = "Bản nháp #{id} chưa duyệt được: {problem}"
 SLUG_TAKEN = (
     "mã «{slug}» đã là một chủ đề đang dùng; đổi mã (mã: ten_moi) hoặc sửa chủ đề đó bằng /suafaq {slug}"
 )
-CHECKING = "⏳ Đang kiểm tra bản nháp #{id} trên {rows} câu của bộ đánh giá…"
+CHECKING = "⏳ Đang kiểm tra bản nháp #{id} trên {rows} câu của bộ đánh giá (vài giây)…"
+CHECKING_ALREADY = "Bản nháp #{id} đang được kiểm tra, bạn chờ vài giây nhé."
+CHANGED_WHILE_CHECKING = "Bản nháp #{id} vừa được sửa trong lúc kiểm tra nên chưa duyệt; bạn xem lại thẻ mới rồi bấm ✅ Duyệt lần nữa."
 REFUSED = (
     "⛔ Chưa duyệt bản nháp #{id}: nó sẽ làm hỏng {count} câu đang được trả lời đúng hoặc đang được "
     "bỏ qua đúng. Sửa câu hỏi mẫu cho khác các chủ đề này rồi duyệt lại.\n{figures}\n{problems}"
