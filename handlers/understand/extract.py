@@ -213,24 +213,35 @@ def find_unit(text: str, search: UnitSearch | None) -> str | None:
 # dân đang chờ ở quầy" (an officer speaking of citizens) or "cán bộ phường bảo em…" (a citizen
 # speaking of an officer) name no role of the writer.
 _SELF = r"(?:toi|em|minh|bac|chau|con|tui|chung toi|ben em|ben toi)"
+_COMMUNE = r"(?:xa|phuong|dac khu|thi tran|x|ubnd)"
 _ROLES_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("can_bo_so", re.compile(rf"^ (?:{_SELF} la )?(?:can bo|cong chuc|chuyen vien) (?:o )?(?:so|nganh) ")),
-    (
-        "can_bo_xa",
-        re.compile(
-            rf"^ (?:{_SELF} la )?(?:can bo|cong chuc)(?: mot cua)? (?:o )?(?:xa|phuong|dac khu|thi tran|x|ubnd) "
-            rf"| {_SELF} la (?:can bo|cong chuc)(?: mot cua)? (?:o )?(?:xa|phuong|dac khu|thi tran|x|ubnd) "
-        ),
-    ),
-    ("doanh_nghiep", re.compile(rf" {_SELF} (?:la|ben) (?:doanh nghiep|cong ty) |^ doanh nghiep ")),
-    ("nguoi_dan", re.compile(rf" {_SELF} (?:la|chi la) (?:nguoi dan|dan|cong dan|dan thuong) |^ nguoi dan ")),
+    ("can_bo_so", re.compile(rf" {_SELF} la (?:can bo|cong chuc|chuyen vien) (?:o )?(?:so|nganh) ")),
+    ("can_bo_xa", re.compile(rf" {_SELF} la (?:can bo|cong chuc)(?: mot cua)? (?:o )?{_COMMUNE} ")),
+    ("doanh_nghiep", re.compile(rf" {_SELF} (?:la|ben) (?:doanh nghiep|cong ty) ")),
+    ("nguoi_dan", re.compile(rf" {_SELF} (?:la|chi la) (?:nguoi dan|dan|cong dan|dan thuong) ")),
 )
+# Opening the message with the title, no "tôi là": "cb x An Lão báo lỗi", "cán bộ một cửa xã Vĩnh
+# Hải". Only when the message is short or goes on to report: "cán bộ phường bảo em nộp trên
+# mạng…" is a citizen speaking of an officer, "người dân đang chờ ở quầy" an officer of citizens.
+_TITLE_FIRST: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("can_bo_so", re.compile(r"^ (?:can bo|cong chuc|chuyen vien) (?:o )?(?:so|nganh) ")),
+    ("can_bo_xa", re.compile(rf"^ (?:can bo|cong chuc)(?: mot cua)? (?:o )?{_COMMUNE} ")),
+    ("doanh_nghiep", re.compile(r"^ (?:doanh nghiep|cong ty) ")),
+    ("nguoi_dan", re.compile(r"^ (?:nguoi dan|cong dan) ")),
+)
+_REPORTING = (" bao loi ", " phan anh ", " xin ho tro ", " can ho tro ", " bao cao ")
 
 
 def find_role(text: str) -> str | None:
-    """The role a message says the writer has (see _ROLES_SAID), else None."""
+    """The role a message says the writer has (see _ROLES_SAID, _TITLE_FIRST), else None."""
     padded = joined(text)
     for role, pattern in _ROLES_SAID:
         if pattern.search(padded):
+            return role
+    short = len(padded.split()) <= 7
+    for role, pattern in _TITLE_FIRST:
+        if pattern.search(padded) and (
+            short or (role != "nguoi_dan" and any(w in padded for w in _REPORTING))
+        ):
             return role
     return None

@@ -139,7 +139,14 @@ def describes_problem(text: str, padded: str, units: UnitSearch | None = None) -
         rest = without(rest, frozenset(joined(named).split()))
     rest = " " + " ".join(rest.replace("~", " ").split()) + " "
     strong = L.PROBLEM - L.WEAK_PROBLEM - L.NAMES
-    return any(f" {p} " in rest for p in strong) or len(rest.split()) >= 8
+    # "không biết hệ thống nào": not knowing (L.SKIP) and asking words tell no failure.
+    content = [w for w in without(rest, L.SKIP | L.QUESTION_WORDS).split() if w not in L.FILLER and w != "~"]
+    # A clause of its own is left ("bị trừ tiền 2 lần", "không ký được tờ khai"): a few words
+    # with a weak problem word or a negation tell what failed even without a strong word.
+    told = len(content) >= 3 and (
+        any(f" {p} " in rest for p in L.WEAK_PROBLEM) or any(w in L.NEGATORS for w in content)
+    )
+    return any(f" {p} " in rest for p in strong) or told or len(content) >= 8
 
 
 def is_question(text: str, padded: str) -> bool:
@@ -167,7 +174,10 @@ def is_question(text: str, padded: str) -> bool:
 def looks_english(text: str) -> bool:
     """Written in English (a foreign resident): ASCII words, several English function words."""
     tokens = [t for t in fold(text).split() if t.isalpha()]
-    if len(tokens) < 3 or not text.isascii():
+    # A few Vietnamese words a foreign resident has picked up ("it say sai mật khẩu", "phường Lê
+    # Chân") do not make the message Vietnamese: up to a quarter of the words may carry marks.
+    marked = sum(1 for word in text.split() if not word.isascii() and any(ch.isalpha() for ch in word))
+    if len(tokens) < 3 or marked * 4 > len(tokens):
         return False
     common = {
         "i",
