@@ -207,10 +207,19 @@ async def test_a_leader_retires_a_topic_and_a_required_one_stays(app: Applicatio
         "câu hỏi:\nvneid báo tài khoản bị tạm khóa 24 giờ\nnhập sai mật khẩu nhiều lần bị khóa vneid\n"
         "vneid bi khoa tam thoi phai lam sao\ntai khoan dinh danh bi khoa do nhap sai\nbao lau thi vneid het bi khoa"
     )
-    for edit in (examples, "bỏ câu hỏi: 2", "mã: vneid_bi_khoa"):
+    english = (
+        "câu hỏi tiếng anh:\nmy vneid account is temporarily locked\nvneid locked after too many wrong passwords\n"
+        "how long until my locked vneid account opens again"
+    )
+    answer_en = "trả lời tiếng anh: The VNeID account is locked for 24 hours after 5 wrong passwords, then opens again."
+    for edit in (examples, "bỏ câu hỏi: 2", "mã: vneid_bi_khoa", english, answer_en):
         await staff.say(edit, reply_to=await delivered(app, f"faq_card:{draft.id}"))
     assert "đã duyệt chủ đề" in await approve(app, leader, draft.id)
     assert app.faq.topic("vneid_bi_khoa") is not None
+    foreigner = Transcript(app, user="5000")
+    await foreigner.say("/en")
+    await foreigner.say("My VNeID account is temporarily locked, what should I do?")
+    foreigner.expect("locked for 24 hours after 5 wrong passwords")
 
     await staff.say("/suafaq vneid_bi_khoa")
     edit_draft = await draft_of(app, "vneid_bi_khoa")

@@ -29,6 +29,8 @@ FIELDS = {
     "xoa cau hoi": "examples_remove",
     "tra loi": "answer",
     "cau tra loi": "answer",
+    "cau hoi tieng anh": "examples_en",
+    "cau hoi en": "examples_en",
     "tra loi tieng anh": "answer_en",
     "tra loi en": "answer_en",
     "tieng anh": "answer_en",
@@ -70,6 +72,8 @@ def card(
     lines += ["", K.CARD_ANSWER, _clip(row.answer or "—", 1500)]
     if row.answer_en:
         lines += ["", K.CARD_ANSWER_EN, _clip(row.answer_en, 800)]
+    if row.examples_en:
+        lines.append(K.CARD_EXAMPLES_EN.format(count=len(row.examples_en)))
     if figures:
         lines += ["", K.CARD_FIGURES.format(figures=figures)]
     choices: list[Choice] = []
@@ -139,6 +143,8 @@ def apply_edit(row: FaqTopicRecord, edit: Edit) -> str | None:
         row.title = shorten(" ".join(value.split()), 200)
     elif edit.field == "examples":
         row.examples = list(dict.fromkeys([*row.examples, *_lines(value)]))
+    elif edit.field == "examples_en":
+        row.examples_en = list(dict.fromkeys([*row.examples_en, *_lines(value)]))
     elif edit.field == "examples_remove":
         numbers = {int(n) for n in re.findall(r"\d+", value) if 1 <= int(n) <= len(row.examples)}
         if not numbers:

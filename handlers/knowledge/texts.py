@@ -15,6 +15,7 @@ CARD_FIELDS = "Mã chủ đề: {slug}\nTiêu đề: {title}\nĐối tượng: {
 CARD_EXAMPLES = "Câu hỏi mẫu ({count}, cần ít nhất {minimum}):"
 CARD_ANSWER = "Câu trả lời:"
 CARD_ANSWER_EN = "Câu trả lời tiếng Anh:"
+CARD_EXAMPLES_EN = "Câu hỏi mẫu tiếng Anh: {count}"
 CARD_HOW = "Sửa: bấm ✏️ Sửa hoặc trả lời thẳng tin này (xem cách ghi khi bấm ✏️ Sửa)."
 CARD_FIGURES = "Kiểm tra lần gần nhất: {figures}"
 BUTTON_EDIT = "✏️ Sửa"
@@ -28,6 +29,7 @@ EDIT_PROMPT = (
     "• bỏ câu hỏi: 2, 5 (theo số thứ tự trên thẻ)\n"
     "• trả lời: rồi câu trả lời mới (thay cả câu trả lời)\n"
     "• trả lời tiếng anh: câu trả lời bằng tiếng Anh\n"
+    "• câu hỏi tiếng anh: rồi mỗi dòng một câu hỏi bằng tiếng Anh (thêm vào)\n"
     "• mã: ten_chu_de (chữ thường không dấu, nối bằng _)\n"
     "• hệ thống: {systems}\n"
     "• đối tượng: citizen (người dân) | officer (cán bộ) | both (cả hai)\n"
@@ -48,6 +50,7 @@ FIELD_NAMES = {
     "title": "tiêu đề",
     "examples": "câu hỏi mẫu",
     "examples_remove": "câu hỏi mẫu",
+    "examples_en": "câu hỏi mẫu tiếng Anh",
     "answer": "câu trả lời",
     "answer_en": "câu trả lời tiếng Anh",
     "slug": "mã chủ đề",
