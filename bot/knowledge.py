@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.delivery.outbox import enqueue
 from faq.knowledge import DATA_DIR, KnowledgeBaseError, load_knowledge_base
@@ -145,17 +145,27 @@ async def weekly_gaps(app: Application, knowledge: KnowledgeDesk, check_seconds:
 
 
 async def keep_in_sync(db: Database, knowledge: KnowledgeDesk, seconds: float = SYNC_SECONDS) -> None:
+    """Seed once, then check every `seconds`. A database that is down or not migrated leaves the
+    loaded topics answering; the failure is logged once, and again only when it changes."""
     seeded = False
+    failing = ""
     while True:
         try:
             if not seeded:
                 await seed(db)
                 seeded = True
             await sync_once(db, knowledge)
-        except (OSError, TimeoutError, KnowledgeBaseError) as exc:
-            log.warning(
-                "FAQ knowledge base check failed (%s); answering from what is loaded", type(exc).__name__
-            )
+            if failing:
+                log.info("FAQ knowledge base check works again")
+            failing = ""
+        except (OSError, TimeoutError, KnowledgeBaseError, SQLAlchemyError) as exc:
+            if type(exc).__name__ != failing:
+                log.warning(
+                    "FAQ knowledge base check failed (%s: %s); answering from what is loaded",
+                    type(exc).__name__,
+                    str(exc).splitlines()[0][:200] if str(exc) else "",
+                )
+            failing = type(exc).__name__
         await asyncio.sleep(seconds)
 
 

@@ -3,14 +3,16 @@ seed on first start, `python -m bot faq export/import` both ways, and the sync e
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from bot.app import Application
-from bot.knowledge import import_topics, install, seed, sync_once
+from bot.knowledge import import_topics, install, keep_in_sync, seed, sync_once
 from bot.settings import load_settings
 from faq.knowledge import load_knowledge_base
 from storage.db import Database
@@ -32,7 +34,9 @@ def _cli(url: str, *args: str) -> str:
     return done.stdout
 
 
-async def test_upgrade_from_the_yaml_only_version_keeps_rows_and_seeds_once(tmp_path: Path, postgres_url: str) -> None:
+async def test_upgrade_from_the_yaml_only_version_keeps_rows_and_seeds_once(
+    tmp_path: Path, postgres_url: str
+) -> None:
     for url in (f"sqlite:///{tmp_path}/from-0005.db", postgres_url):
         db = await _empty(url)
         await upgrade_async(url, "0005")
@@ -60,7 +64,9 @@ async def test_upgrade_from_the_yaml_only_version_keeps_rows_and_seeds_once(tmp_
         await db.dispose()
 
 
-async def test_export_is_the_shipped_yaml_and_an_import_is_a_new_version(tmp_path: Path, db: Database) -> None:
+async def test_export_is_the_shipped_yaml_and_an_import_is_a_new_version(
+    tmp_path: Path, db: Database
+) -> None:
     url = f"sqlite:///{tmp_path}/bot.db"
     await seed(db)
     print(_cli(url, "export", str(tmp_path / "out")))
@@ -72,14 +78,20 @@ async def test_export_is_the_shipped_yaml_and_an_import_is_a_new_version(tmp_pat
     }
     # Someone edits the exported YAML (reviewed in git) and imports it: one new version, with the diff.
     path = tmp_path / "out" / "topics" / "vneid.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Quên mật khẩu hoặc passcode VNeID", "Quên mật khẩu VNeID"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Quên mật khẩu hoặc passcode VNeID", "Quên mật khẩu VNeID")
+    )
     out = _cli(url, "import", str(tmp_path / "out"))
     assert "0 chủ đề mới, 1 chủ đề thay đổi" in out
     async with db.session() as session:
-        [row] = (await session.exec(select(FaqTopicRecord).where(FaqTopicRecord.slug == "quen_mat_khau_vneid"))).all()
+        [row] = (
+            await session.exec(select(FaqTopicRecord).where(FaqTopicRecord.slug == "quen_mat_khau_vneid"))
+        ).all()
         [change] = (
             await session.exec(
-                select(FaqTopicVersion).where(FaqTopicVersion.topic_id == row.id, FaqTopicVersion.version == 2)
+                select(FaqTopicVersion).where(
+                    FaqTopicVersion.topic_id == row.id, FaqTopicVersion.version == 2
+                )
             )
         ).all()
     assert row.title == "Quên mật khẩu VNeID" and row.version == 2
@@ -101,7 +113,9 @@ async def test_a_topic_changed_in_the_database_is_answered_without_restart(db: D
     await seed(db)
     assert await sync_once(db, knowledge) is False  # same topics as faq/data: no rebuild
     async with db.session() as session:
-        [row] = (await session.exec(select(FaqTopicRecord).where(FaqTopicRecord.slug == "khong_nhan_otp"))).all()
+        [row] = (
+            await session.exec(select(FaqTopicRecord).where(FaqTopicRecord.slug == "khong_nhan_otp"))
+        ).all()
         row.answer = "Mã OTP về trong 5 phút; bạn kiểm tra hộp tin nhắn rác."
         from storage import faq_repo
 
@@ -110,3 +124,22 @@ async def test_a_topic_changed_in_the_database_is_answered_without_restart(db: D
     chat = Transcript(app, user="2001")
     await chat.say("ko nhan dc ma otp khi dang ky vneid")
     chat.expect("Mã OTP về trong 5 phút")
+
+
+async def test_a_database_without_the_tables_leaves_the_shipped_topics_answering(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = Database(f"sqlite:///{tmp_path}/old.db")
+    await upgrade_async(f"sqlite:///{tmp_path}/old.db", "0005")  # started with --no-migrate
+    app = Application(load_settings(), db=db)
+    knowledge = install(app)
+    assert knowledge is not None
+    task = asyncio.create_task(keep_in_sync(db, knowledge, seconds=0.05))
+    await asyncio.sleep(0.5)
+    task.cancel()
+    failures = [r for r in caplog.records if "FAQ knowledge base check failed" in r.getMessage()]
+    assert len(failures) == 1 and failures[0].levelname == "WARNING"  # once, not every 50 ms
+    chat = Transcript(app, user="2002")
+    await chat.say("ko nhan dc ma otp khi dang ky vneid")
+    chat.expect("OTP")
+    await db.dispose()
