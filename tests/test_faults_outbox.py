@@ -46,11 +46,6 @@ class FreezingSender:
         return SendResult(message_id=str(len(self.sent)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outbox (bot/delivery): recording 'sent' retries only a DBAPIError with an invalidated "
-    "connection, not the bare TimeoutError/OSError of a frozen or cut connection",
-)
 async def test_a_message_sent_as_the_database_freezes_goes_out_once(
     pg_proxy: FaultProxy, postgres_url: str
 ) -> None:

@@ -31,7 +31,15 @@ from storage.models import OutboxMessage
 log = logging.getLogger("bot.delivery.outbox")
 
 # Tries at recording a delivery when the database connection breaks under it.
-MARK_ATTEMPTS = 4
+# How long a sent message's "sent" mark is retried while the database cannot be reached.
+MARK_PATIENCE = timedelta(hours=1)
+
+
+def _unreachable(exc: DBAPIError) -> bool:
+    """A database error that says the database could not be reached or answer in time (a
+    statement or connection timeout, a closed connection), not that the statement was wrong."""
+    text = f"{type(exc.orig).__name__} {exc.orig}".lower()
+    return any(word in text for word in ("timeout", "timed out", "cancel", "closed", "connection", "locked"))
 # A row whose place keeps vanishing (topic deleted again and again) fails after this many moves.
 MAX_MOVES = 5
 
@@ -153,18 +161,28 @@ class RowTransitions:
 
     async def _mark_sent(self, row: OutboxMessage, result: SendResult) -> None:
         """Record the delivery. The message is out: a row left in "sending" would be sent again
-        once its lease runs out, so a lost database connection is retried here, not given up."""
-        for attempt in range(MARK_ATTEMPTS):
+        once its lease runs out, so a database that is frozen, cut or restarting is waited out
+        here (its chat stays in flight, so this worker does not claim the row again meanwhile),
+        for up to MARK_PATIENCE; only an error that is not about reaching the database is raised."""
+        started = self.clock()
+        attempt = 0
+        while True:
             try:
                 await self._mark_sent_once(row, result)
                 return
-            except DBAPIError as exc:
-                if attempt == MARK_ATTEMPTS - 1 or not exc.connection_invalidated:
+            except (DBAPIError, OSError, TimeoutError) as exc:
+                transient = not isinstance(exc, DBAPIError) or exc.connection_invalidated or _unreachable(exc)
+                if not transient or self.clock() - started > MARK_PATIENCE:
                     raise
-                # The pool has dropped the dead connection (and every one as old): the next
-                # attempt gets a new one.
-                log.warning("outbox row %s: database connection lost while marking it sent; retrying", row.id)
-                await asyncio.sleep(0.1 * (attempt + 1))
+                if attempt == 0 or attempt % 30 == 0:
+                    log.warning(
+                        "outbox row %s: sent, but the database did not record it (%s); trying again",
+                        row.id,
+                        type(exc).__name__,
+                    )
+                attempt += 1
+                # The pool drops a dead connection: the next attempt gets a new one.
+                await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
 
     async def _mark_sent_once(self, row: OutboxMessage, result: SendResult) -> None:
         # Not conditional on the claim: the message did go out, whoever owns the row now.
