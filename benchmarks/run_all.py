@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,10 @@ async def run(quick: bool) -> None:
     # The dashboard's page render times (issue 22): 20,000 cases, SQLite and PostgreSQL.
     dashboard = ROOT / "benchmarks" / "dashboard_bench.py"
     subprocess.run([sys.executable, str(dashboard), "--cases", "5000" if quick else "20000"], cwd=ROOT, check=False)
+    # Text in pictures (issue 21): CER, FAQ top-1 from the picture, time per picture; needs Tesseract.
+    if shutil.which("tesseract"):
+        subprocess.run([sys.executable, "-m", "benchmarks.ocr.generate"], cwd=ROOT, check=False)
+        subprocess.run([sys.executable, "-m", "benchmarks.ocr.run"], cwd=ROOT, check=False)
     write_result("summary", {"quick": quick, "webhook_throughput": throughput, "memory": mem, "aiogram_import": aiogram_saving, "pacing": pace})
 
 
