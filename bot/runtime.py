@@ -80,7 +80,7 @@ class Runtime:
         worker = self.app.start_outbox()
         self.supervise("outbox", worker.run)
         if self.telegram_bot is not None:
-            from bot.telegram.adapter import set_commands
+            from bot.telegram.menus import set_commands
 
             try:
                 self.app.telegram_username = await set_commands(self.telegram_bot, settings.staff_chat_id)

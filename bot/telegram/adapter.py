@@ -27,7 +27,6 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import (
-    BotCommand,
     FSInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -41,7 +40,7 @@ from aiogram.types import (
 from bot.delivery.channel import Misplaced, Pacer, PermanentFailure, RetryLater, SendResult, sent_parts
 from bot.delivery.ratelimit import Limit
 from bot.telegram.session import KeptModelsSession
-from bot.telegram.staff_group import CaseTopics, set_staff_menu
+from bot.telegram.staff_group import CaseTopics
 from handlers.citizen.language import texts_for
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
 from handlers.textutil import split_message
@@ -51,27 +50,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-
-COMMANDS = [
-    BotCommand(command="batdau", description="Bắt đầu lại"),
-    BotCommand(command="huy", description="Hủy thao tác đang làm"),
-    BotCommand(command="tracuu", description="Tra cứu phản ánh theo mã"),
-    BotCommand(command="bosung", description="Gửi thêm thông tin cho phản ánh"),
-    BotCommand(command="trogiup", description="Hướng dẫn sử dụng"),
-    BotCommand(command="xoadulieu", description="Xóa dữ liệu cá nhân của tôi"),
-    BotCommand(command="en", description="English"),
-]
-# The same menu for people whose Telegram app is in English (the bot still greets in Vietnamese).
-COMMANDS_EN = [
-    BotCommand(command="start", description="Start again"),
-    BotCommand(command="cancel", description="Cancel what you are doing"),
-    BotCommand(command="status", description="Check a report by its code"),
-    BotCommand(command="add", description="Send more information for a report"),
-    BotCommand(command="help", description="How to use this bot"),
-    BotCommand(command="deletemydata", description="Delete my personal data"),
-    BotCommand(command="en", description="English"),
-    BotCommand(command="vi", description="Tiếng Việt"),
-]
+# The "/" menus and set_commands live in bot.telegram.menus.
 
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
@@ -401,13 +380,3 @@ def delivery_error(exc: TelegramAPIError | TelegramNetworkError) -> Exception:
     if isinstance(exc, TelegramBadRequest | TelegramNotFound | TelegramUnauthorizedError):
         return PermanentFailure(f"Telegram: {exc.message}")
     return RetryLater(f"Telegram: {exc.message}")
-
-
-async def set_commands(bot: Bot, staff_chat_id: int | None = None) -> str | None:
-    """The command menu; returns the bot's username (commands addressed to other bots are not ours)."""
-    await bot.set_my_commands(COMMANDS)
-    await bot.set_my_commands(COMMANDS_EN, language_code="en")
-    if staff_chat_id is not None:
-        await set_staff_menu(bot, staff_chat_id)
-    me = await bot.get_me()
-    return me.username
