@@ -143,3 +143,15 @@ async def test_a_database_without_the_tables_leaves_the_shipped_topics_answering
     await chat.say("ko nhan dc ma otp khi dang ky vneid")
     chat.expect("OTP")
     await db.dispose()
+
+
+async def test_two_instances_starting_together_seed_once(pg: Database, postgres_url: str) -> None:
+    other = Database(postgres_url)
+    try:
+        results = await asyncio.gather(seed(pg), seed(other))
+    finally:
+        await other.dispose()
+    assert sorted(results) == [False, True]
+    async with pg.session() as session:
+        rows = (await session.exec(select(FaqTopicRecord))).all()
+    assert len(rows) == len(load_knowledge_base().topics)
