@@ -142,10 +142,19 @@ def _most_of_one_label(padded: str, screen: Screen) -> str | None:
     return None
 
 
+_TT = re.compile(r"\btt\b")
+
+
 def system(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     count = len(padded.split())
     if count <= 3 and has(padded, frozenset({"khac", "cai khac", "he thong khac", "other"})):
         return answer("system:khac")
+    if count <= 4 and _TT.search(fold(text)):
+        # "tt" is "thủ tục" elsewhere (handlers.understand.normalize), but a short answer here
+        # names a system, and among them only payment is "tt": "tt online", "lỗi tt" (it had been
+        # asked again until a number came). In a sentence ("tt khai sinh bị lỗi") it stays thủ tục.
+        text = _TT.sub("thanh toan", fold(text))
+        padded = joined(text)
     found = (
         next((key for key, phrases in _SYSTEM_EXTRA if has(padded, frozenset(phrases))), None)
         or find_system(text)
