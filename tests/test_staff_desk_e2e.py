@@ -139,7 +139,10 @@ async def test_plain_group_replies_edits_prompts_and_refreshed_card(sqlite_url: 
             # /chobosung with no question asks for it; the reply to the prompt goes to the reporter.
             sent = len(tg.sent_messages(CITIZEN))
             tg.push_update(group_text_update(STAFF_USER, "/chobosung", reply_to_message=card, username="canbo_an"))
-            await answer(tg, STAFF_GROUP_ID, "Câu hỏi cho người phản ánh")
+            asking = await answer(tg, STAFF_GROUP_ID, "Câu hỏi cho người phản ánh")
+            assert asking.startswith("@canbo_an ")  # the reply box opens for them (ForceReply, selective)
+            [call] = [c for c in tg.calls_of("sendMessage") if c.params.get("text") == asking]
+            assert call.params["reply_markup"] == {"force_reply": True, "selective": True}
             assert len(tg.sent_messages(CITIZEN)) == sent  # nothing empty went out
             prompt = tg.sent_messages(STAFF_GROUP_ID)[-1]
             tg.push_update(group_text_update(STAFF_USER, "Bạn gửi giúp ảnh màn hình báo khóa nhé",

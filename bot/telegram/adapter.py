@@ -27,6 +27,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import (
+    ForceReply,
     FSInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -259,6 +260,8 @@ class TelegramSender:
             markup = inline_keyboard(reply)
             if markup is None and not chat_id.startswith("-") and payload.get("clear_keyboard", True):
                 markup = ReplyKeyboardRemove()
+            if payload.get("force_reply"):  # a staff prompt: the reply box opens for who it names
+                markup = ForceReply(force_reply=True, selective=True)
         texts = split_message(reply.text, MAX_TEXT) if reply.text else []
         # Every call of the row, in order: the attachments, then the text (buttons on its last part).
         calls: list[Callable[[], Awaitable[Message]]] = [

@@ -14,7 +14,7 @@ from handlers.citizen.language import case_texts, rating_choices_in
 from handlers.events import Incoming, Kind, Outgoing, Reply
 from handlers.staff import texts as S
 from handlers.staff.cards import CLOSED_STATES
-from handlers.staff.common import actor_name, is_assignee, refuse, say, staff_label
+from handlers.staff.common import actor_name, addressed, is_assignee, refuse, say, staff_label
 from handlers.textutil import clean_text, parse_user_id, shorten
 from storage import repo
 from storage.models import Case, CaseMessage, CaseStatus
@@ -85,8 +85,8 @@ class CaseActions:
         if not question:
             # A request for "more information" with no question would leave the reporter guessing
             # and count as a first response: ask staff for the question instead.
-            say(event, out, S.ASK_PROMPT.format(code=case.code), case=case)
-            out[-1].options = {"prompt": ASK_PROMPT}
+            say(event, out, addressed(event, S.ASK_PROMPT.format(code=case.code)), case=case)
+            out[-1].options = {"prompt": ASK_PROMPT, "force_reply": True}
             return
         actor = actor_name(event)
         await self._claim_if_unassigned(session, event, case)
@@ -119,8 +119,8 @@ class CaseActions:
             return
         resolution = clean_text(resolution)
         if not resolution:
-            say(event, out, S.CLOSE_PROMPT.format(code=case.code), case=case)
-            out[-1].options = {"prompt": CLOSE_PROMPT}
+            say(event, out, addressed(event, S.CLOSE_PROMPT.format(code=case.code)), case=case)
+            out[-1].options = {"prompt": CLOSE_PROMPT, "force_reply": True}
             return
         actor = actor_name(event)
         assert case.id is not None

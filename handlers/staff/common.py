@@ -31,6 +31,12 @@ def is_assignee(case: Case, event: Incoming) -> bool:
     )
 
 
+def addressed(event: Incoming, text: str) -> str:
+    """The text with the person's @name first: Telegram then opens the reply box for them alone
+    (a prompt sent with ForceReply, selective)."""
+    return f"@{event.username} {text}" if event.username else text
+
+
 def staff_label(status: str | None) -> str:
     return S.STATUS_LABELS.get(status or "", status or "")
 
