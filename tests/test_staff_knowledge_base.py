@@ -142,7 +142,12 @@ async def test_a_resolved_case_becomes_an_answer_on_every_instance(pg: Database,
             await recorded(pg)
             staff_says(tg, f"câu hỏi: {NEW_EXAMPLES}", reply_to=last_with(tg, "trả lời tin nhắn này"))
             await answer(tg, STAFF_GROUP_ID, "đã sửa câu hỏi mẫu")
-            edited = await answer(tg, STAFF_GROUP_ID, "BẢN NHÁP")
+            # The card changes in place: one card per draft in the group.
+            [call] = await tg.wait_for(
+                "editMessageText", lambda c: "Câu hỏi mẫu (7" in str(c.params.get("text")), timeout=10
+            )
+            edited = str(call.params["text"])
+            assert call.params["message_id"] == last_with(tg, "BẢN NHÁP")["message_id"]
             assert "Câu hỏi mẫu (7, cần ít nhất 6)" in edited and "<số điện thoại>" in edited
             assert "0987" not in edited
             # A reply straight to the card edits too; the description example goes (too specific).
@@ -174,6 +179,11 @@ async def test_a_resolved_case_becomes_an_answer_on_every_instance(pg: Database,
             approved_at = time.monotonic()
             assert "Hằng đã duyệt" in published and "vneid_bi_khoa" in published
             assert "Trước: đúng" in published and "Sau: đúng" in published and "6/6" in published
+            [live_card] = await tg.wait_for(
+                "editMessageText", lambda c: "Đang dùng để trả lời" in str(c.params.get("text")), timeout=10
+            )
+            assert live_card.params["message_id"] == card_now["message_id"]
+            assert not (live_card.params.get("reply_markup") or {}).get("inline_keyboard")  # no stale buttons
             # The second instance picks it up by itself within seconds (no restart, no command).
             live = second.app._knowledge.live  # type: ignore[attr-defined]
             while live.stage.topic("vneid_bi_khoa") is None:

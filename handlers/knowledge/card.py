@@ -51,8 +51,10 @@ def card(
     code: str | None = None,
     figures: str | None = None,
     target: str | None = None,
+    edit: int | None = None,
 ) -> Outgoing:
-    """The draft as staff read it, with ✏️ Sửa, ✅ Duyệt and 🗑 Bỏ while it is a draft."""
+    """The draft as staff read it, with ✏️ Sửa, ✅ Duyệt and 🗑 Bỏ while it is a draft.
+    `edit`: the card's message, changed in place (one card per draft in the group, not one per edit)."""
     head = K.CARD_EDIT.format(slug=target, id=row.id) if target else K.CARD_NEW.format(id=row.id)
     if code:
         head += K.CARD_FROM_CASE.format(code=code)
@@ -92,8 +94,9 @@ def card(
         event.chat_id,
         Reply("\n".join(lines), choices, columns=3),
         thread_id=event.thread_id,
-        reply_to_message_id=None if event.thread_id else event.message_id,
+        reply_to_message_id=None if event.thread_id or edit else event.message_id,
         purpose=f"{CARD}:{row.id}",
+        options={"edit_message_id": edit} if edit else {},
     )
 
 

@@ -222,6 +222,7 @@ class KnowledgeDesk:
             actor = actor_name(event)
             await faq_repo.record_change(session, row, actor=actor, reason="bỏ bản nháp", before=before)
             say(event, out, K.DROPPED.format(actor=actor, id=row.id))
+            out.append(card(event, row, edit=event.message_id))  # the card says so, without buttons
 
     async def from_gap(
         self, session: AsyncSession, event: Incoming, out: list[Outgoing], query_id: int | None
@@ -275,7 +276,23 @@ class KnowledgeDesk:
         await faq_repo.record_change(session, row, actor=actor, reason=f"sửa {name}", before=before)
         say(event, out, K.EDIT_DONE.format(actor=actor, field=name, id=row.id))
         target = await session.get(FaqTopicRecord, row.draft_of) if row.draft_of else None
-        out.append(card(event, row, target=target.slug if target else None))
+        message = await card_message(session, event.chat_id, row.id)
+        out.append(card(event, row, target=target.slug if target else None, edit=message))
+
+
+async def card_message(session: AsyncSession, chat_id: str, row_id: int | None) -> int | None:
+    """The message of the draft's latest card in this chat, once sent (None: not sent yet)."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.purpose == f"{CARD}:{row_id}",
+            col(OutboxMessage.sent_message_id).is_not(None),
+        )
+        .order_by(col(OutboxMessage.id).desc())
+    )
+    row = (await session.exec(statement)).first()
+    return parse_id(row.sent_message_id or "") if row is not None else None
 
 
 class KnowledgeStaff:

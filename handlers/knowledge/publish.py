@@ -137,7 +137,8 @@ class Publisher:
                     id=row.id, count=len(report.problems), figures=report.figures(), problems=report.listed()
                 ),
             )
-            out.append(card(event, row, figures=report.figures(), target=target.slug if target else None))
+            slug = target.slug if target else None
+            out.append(card(event, row, figures=report.figures(), target=slug, edit=event.message_id))
             return
         actor = actor_name(event)
         live = await self._publish(session, row, target, actor)
@@ -145,6 +146,15 @@ class Publisher:
         # Checked again against the database at the next refresh: if this transaction does not
         # commit, the topics go back to what is published.
         self.live.revision = -1
+        out.append(
+            card(
+                event,
+                row,
+                figures=checked.report.figures(),
+                target=target.slug if target else None,
+                edit=event.message_id,
+            )
+        )  # the card shows it is live, without buttons
         say(
             event,
             out,
