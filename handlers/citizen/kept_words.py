@@ -36,7 +36,8 @@ class KeptWords:
             self._agree(turn)
             items.append(t["consent_now"])
         role = fields.get("role")
-        if role and skip != "role" and not turn.data.get("role"):
+        correcting = turn.step in ("confirm", "edit")  # "không phải, tôi là doanh nghiệp" at the summary
+        if role and skip != "role" and (correcting or not turn.data.get("role")):
             # "em đồng ý, em là người dân": who they are, said with another answer, is not asked again.
             turn.set(role=role)
             turn.reporter.role = role

@@ -316,6 +316,8 @@ _EDIT_WORDS = frozenset(
 def confirm(text: str, padded: str, screen: Screen, units: UnitSearch | None) -> Reading | None:
     """The summary: a correction in words is applied; "submit" needs a plain yes."""
     fields = volunteered(text, padded, units, skip=("description",))
+    if "role" in fields and not has(padded, _EDIT_WORDS | frozenset({"chu", "khong phai"})):
+        del fields["role"]  # "tôi là người dân, gửi đi": who they are, said again, corrects nothing
     if fields and (
         has(padded, _EDIT_WORDS | frozenset({"chu", "moi dung", "la", "thanh"})) or len(padded.split()) <= 5
     ):
