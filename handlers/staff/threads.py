@@ -108,17 +108,18 @@ class Threads:
 
     def _unplaced(self, event: Incoming, out: list[Outgoing], place: Place) -> None:
         """Say that a message went nowhere when it looks meant for a reporter: a reply to one of
-        the bot's messages, or a message replying to nothing (at most once an hour per person,
-        so a conversation among staff in the group is not answered line by line)."""
+        the bot's messages that is about no case (a list, an alert), or a message replying to
+        nothing. At most once an hour per person, so a conversation among staff in the group
+        (or answers to the bot's alerts) is not answered line by line."""
         if event.thread_id and not place.to_bot:
             return  # another topic of the forum (an incident's, the staff's own)
-        if not place.to_bot:
-            if event.reply_to_message_id is not None and event.reply_to_message_id != event.thread_id:
-                return  # a reply to a colleague
-            now = time.monotonic()
-            if now - self._hinted.get(event.user_id, -UNPLACED_HINT_SECONDS) < UNPLACED_HINT_SECONDS:
-                return
-            self._hinted[event.user_id] = now
+        replied = event.reply_to_message_id is not None and event.reply_to_message_id != event.thread_id
+        if replied and not place.to_bot:
+            return  # a reply to a colleague
+        now = time.monotonic()
+        if now - self._hinted.get(event.user_id, -UNPLACED_HINT_SECONDS) < UNPLACED_HINT_SECONDS:
+            return
+        self._hinted[event.user_id] = now
         say(event, out, S.UNPLACED)
 
     async def edited(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
