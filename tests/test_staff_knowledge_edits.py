@@ -260,3 +260,25 @@ async def test_a_draft_edited_while_the_gate_runs_is_not_published(app: Applicat
     topic = app.faq.topic("khong_nhan_otp")
     assert topic is not None and "5 phút" not in topic.answer and "10 phút" not in topic.answer
     assert (await draft_of(app, "khong_nhan_otp")).answer == "Mã OTP có hiệu lực 10 phút."
+
+
+def test_a_card_with_many_long_examples_fits_one_message() -> None:
+    from handlers.events import ChatKind, Incoming, Kind
+    from handlers.knowledge.card import card
+
+    row = FaqTopicRecord(
+        id=7,
+        slug="nhap_x",
+        title="Tiêu đề",
+        answer="Trả lời. " * 200,
+        answer_en="Answer. " * 100,
+        examples=[f"câu hỏi mẫu số {n} " + "rất dài " * 30 for n in range(60)],
+        examples_en=["an english phrasing"],
+        status=FaqStatus.DRAFT,
+    )
+    event = Incoming("telegram", STAFF, GROUP, Kind.CHOICE, chat_kind=ChatKind.STAFF)
+    text = card(event, row, figures="Trước: đúng 1043/1044 … " * 3).reply.text
+    assert len(text) <= 4096 and "1. câu hỏi mẫu số 0" in text and "… (+" in text
+    assert "Câu hỏi mẫu (60, cần ít nhất 6)" in text and text.endswith(
+        "(xem cách ghi khi bấm ✏️ Sửa)."
+    )  # nothing cut at the end

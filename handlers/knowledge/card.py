@@ -17,6 +17,7 @@ BUTTON = "faq"  # staff:faq:<verb>.<id> (StaffDesk.register_button)
 CARD = "faq_card"  # outbox purposes "faq_card:<id>" and "faq_edit:<id>": a reply to either edits the draft
 PROMPT = "faq_edit"
 _SHOWN_EXAMPLES = 40
+_CARD_CHARS = 4000
 
 # The first words of an edit ("tiêu đề:", "câu hỏi:"…) folded (no accents, lower case) → field.
 FIELDS = {
@@ -68,9 +69,18 @@ def card(
         )
     )
     lines.append(K.CARD_EXAMPLES.format(count=len(row.examples), minimum=MIN_EXAMPLES))
-    lines += [f"{n}. {shorten(text, 150)}" for n, text in enumerate(row.examples[:_SHOWN_EXAMPLES], start=1)]
-    if len(row.examples) > _SHOWN_EXAMPLES:
-        lines.append(f"… (+{len(row.examples) - _SHOWN_EXAMPLES})")
+    # One Telegram message holds 4,096 characters: the examples get what the rest leaves.
+    room = _CARD_CHARS - 1500 - 800 - 600 - sum(len(line) + 1 for line in lines)
+    shown = 0
+    for number, text in enumerate(row.examples[:_SHOWN_EXAMPLES], start=1):
+        line = f"{number}. {shorten(text, 150)}"
+        if room - len(line) - 1 < 0:
+            break
+        lines.append(line)
+        room -= len(line) + 1
+        shown = number
+    if len(row.examples) > shown:
+        lines.append(f"… (+{len(row.examples) - shown})")
     lines += ["", K.CARD_ANSWER, _clip(row.answer or "—", 1500)]
     if row.answer_en:
         lines += ["", K.CARD_ANSWER_EN, _clip(row.answer_en, 800)]
