@@ -16,6 +16,14 @@ aside): a long story names its circumstances ("hồ sơ vay vốn ở ngân hàn
 "con tôi đi làm xa … xin việc") around the question it asks, and there the topic's own
 vocabulary carries the answer. A topic that speaks of the subject itself (a VNeID error
 "dù wifi vẫn dùng được") is not contradicted by it: the check is against its phrasings.
+
+Some subjects exist only next to the name of a procedure: "thu bao nhiêu" alone may ask what
+filing online costs (the online-fees topic), but "lệ phí đăng ký kết hôn có yếu tố nước ngoài
+thu bao nhiêu" asks the amount of one procedure's fee, a policy question outside every topic's
+scope (the fees topic says how online payment and its discounts work, not what a procedure
+costs). Such a keyword is written "thu bao nhiêu + tên thủ tục": it is a subject only when the
+message also names a procedure (faq.features.PROCEDURE_PHRASES), and a topic contradicts it only
+if none of its own phrasings names a procedure together with it.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from faq.features import procedure_positions
 from faq.index import OOS_PREFIX, Index, canonical
 from faq.knowledge import KnowledgeBase
 from faq.language import EN_MARK
@@ -36,6 +45,8 @@ _SYSTEM_HEADS = (("app",), ("ung", "dung"), ("tai", "khoan"), ("mat", "khau"), (
 # X must be a content word: three letters or more (not "e", "a") and rare in the knowledge
 # base (idf ≥ 2.0, used by fewer than a fifth of the labels: not "bạn", "cũ", "bị") or unknown.
 _NAME_IDF = 2.0
+# Suffix of a keyword that is a subject only next to a procedure's name (see the module's doc).
+WITH_PROCEDURE = "+ tên thủ tục"
 
 
 def _forms(phrase: str) -> set[tuple[str, ...]]:
@@ -57,14 +68,21 @@ class Subjects:
         self.index, self.longest = index, longest
         label = {name: i for i, name in enumerate(index.labels)}
         self._groups: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        # Subject words that count only when the message names a procedure too.
+        self._paired: dict[tuple[str, ...], set[int]] = defaultdict(set)
         for group, words in kb.out_of_scope_keywords.items():
             if OOS_PREFIX + group in label:
                 for word in words:
-                    for form in _forms(word):
-                        self._groups[form].add(label[OOS_PREFIX + group])
+                    paired = word.strip().endswith(WITH_PROCEDURE)
+                    table = self._paired if paired else self._groups
+                    for form in _forms(word.strip().removesuffix(WITH_PROCEDURE).strip()):
+                        table[form].add(label[OOS_PREFIX + group])
         self._by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for form in self._groups:
             self._by_first[form[0]].append(form)
+        self._paired_by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for form in self._paired:
+            self._paired_by_first[form[0]].append(form)
         # The topics' terms (keywords): a subject word inside a longer one is part of that term,
         # not a subject: "số dư" (a bank balance) in "cơ sở dữ liệu", folded without marks.
         self._terms: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -79,11 +97,18 @@ class Subjects:
             texts = [text.split() for text in index.examples[label[tid]]]
             texts += [canonical(k).split() for k in topic.keywords]
             self._used[label[tid]] = {p for tokens in texts for p in self._named(tokens)}
+            # Paired words a phrasing of the topic itself uses next to a procedure's name.
+            self._used[label[tid]] |= {
+                p
+                for tokens in texts
+                if procedure_positions(tokens)
+                for p in self._named(tokens, self._paired_by_first)
+            }
 
     def foreign(self, readings: Sequence[Reading], topic: str) -> tuple[str, str] | None:
         """(group, subject) when a short reading names a group's subject, or ("", name) when it
         names another system, that ``topic`` never speaks of; else None."""
-        if not self._groups or topic not in self.index.labels:
+        if not (self._groups or self._paired) or topic not in self.index.labels:
             return None
         t = self.index.labels.index(topic)
         for tokens, skip in readings:
@@ -93,6 +118,11 @@ class Subjects:
                 if phrase not in self._used.get(t, ()):  # else the topic speaks of it ("wifi")
                     group = self.index.labels[min(self._groups[phrase])]
                     return group.removeprefix(OOS_PREFIX), " ".join(phrase)
+            if procedure_positions(tokens):  # "lệ phí kết hôn … thu bao nhiêu": one procedure's fee
+                for phrase in self._named(tokens, self._paired_by_first):
+                    if phrase not in self._used.get(t, ()):
+                        group = self.index.labels[min(self._paired[phrase])]
+                        return group.removeprefix(OOS_PREFIX), " ".join(phrase)
             other = self._other_system(tokens, t)
             if other is not None:
                 return "", other
@@ -120,8 +150,12 @@ class Subjects:
                 return name
         return None
 
-    def _named(self, tokens: Sequence[str]) -> list[tuple[str, ...]]:
-        """The subject words in ``tokens``, in order, except inside a longer term of a topic."""
+    def _named(
+        self, tokens: Sequence[str], by_first: dict[str, list[tuple[str, ...]]] | None = None
+    ) -> list[tuple[str, ...]]:
+        """The subject words in ``tokens`` (of ``by_first``, by default the plain ones), in
+        order, except inside a longer term of a topic."""
+        by_first = self._by_first if by_first is None else by_first
         terms = [
             (i, i + len(term))
             for i, token in enumerate(tokens)
@@ -131,7 +165,7 @@ class Subjects:
         return [
             phrase
             for i, token in enumerate(tokens)
-            for phrase in self._by_first.get(token, ())
+            for phrase in by_first.get(token, ())
             if tuple(tokens[i : i + len(phrase)]) == phrase
             and not any(s <= i and i + len(phrase) <= e and e - s > len(phrase) for s, e in terms)
         ]

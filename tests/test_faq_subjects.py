@@ -113,3 +113,50 @@ def test_a_subject_word_inside_a_longer_term_of_a_topic_is_that_term() -> None:
     matcher = Matcher(KnowledgeBase({"dl": data}, groups, out_of_scope_keywords={"nh": ("số dư",)}))
     assert matcher.match("cơ sở dữ liệu của xã cũ chưa chuyển về").topic == "dl"
     assert matcher.match("số dư của xã cũ chưa chuyển về").topic is None
+
+
+def test_an_amount_asked_of_a_named_procedure_is_not_the_online_fees_topic() -> None:
+    # "thu bao nhiêu + tên thủ tục": a subject only next to a procedure's name. The fees topic
+    # says how fees work online; the amount of one procedure's fee is a policy question.
+    fees = _topic(
+        "phi",
+        [
+            "nộp online lệ phí thu bao nhiêu",
+            "lệ phí nộp qua mạng có giảm không",
+            "phí trực tuyến thu bao nhiêu",
+        ]
+        * 2,
+    )
+    login = _topic("dn", ["không đăng nhập được cổng dịch vụ công", "đăng nhập báo sai mật khẩu"] * 3)
+    groups: dict[str, tuple[str, ...]] = {"cs": ("mức thuế năm nay", "tuổi nghỉ hưu", "tiền đền bù đất")}
+    kb = KnowledgeBase({"phi": fees, "dn": login}, groups)
+    paired = KnowledgeBase(
+        {"phi": fees, "dn": login}, groups, out_of_scope_keywords={"cs": ("thu bao nhiêu + tên thủ tục",)}
+    )
+    text = "lệ phí đăng ký khai tử thu bao nhiêu"
+    assert Matcher(kb).match(text).topic == "phi"
+    offered = Matcher(paired).match(text)
+    assert offered.topic is None and len(offered.alternatives) <= 1
+    # Without a procedure's name the same words are the topic's own question.
+    assert Matcher(paired).match("lệ phí nộp online thu bao nhiêu").topic == "phi"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "phí cấp bản sao trích lục khai sinh là bao nhiêu tiền",
+        "mức thu lệ phí chứng thực bản sao",
+        # Meeting software is another system than VNeID or the one-stop software.
+        "zoom họp với phường bị đứng hình",
+        # Travel is not the special zone's procedures, whatever island it names.
+        "what tourist places are worth visiting near Do Son",
+    ],
+)
+def test_fees_of_a_procedure_meetings_and_travel_are_not_answered(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).topic is None
+
+
+def test_online_fee_question_naming_a_procedure_still_answered(matcher: Matcher) -> None:
+    assert (
+        matcher.match("nộp hồ sơ khai sinh online thì lệ phí có được giảm không").topic == "le_phi_truc_tuyen"
+    )
