@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from faq.knowledge import KnowledgeBase, load_knowledge_base
 from faq.matcher import Matcher
@@ -34,6 +35,23 @@ def _glued(text: str) -> list[tuple[Unit, float]]:
     return []
 
 
+def _initials(text: str) -> list[tuple[Unit, float]]:
+    """A name typed as its initials in chat ("lc" Lê Chân, "nq" Ngô Quyền; "hb" names three): below
+    the clear score (90), so it is always offered back to confirm, never set by itself."""
+    key = fold(text).replace(" ", "").replace(".", "")
+    if not (2 <= len(key) <= 3 and key.isalpha()):
+        return []
+    return [(u, 85.0) for u in _by_initials().get(key, [])[:3]]
+
+
+@lru_cache(maxsize=1)
+def _by_initials() -> dict[str, list[Unit]]:
+    table: dict[str, list[Unit]] = {}
+    for unit in load_units():
+        table.setdefault("".join(w[0] for w in fold(unit.name).split()), []).append(unit)
+    return table
+
+
 class OfficialUnits:
     """The 114 xã, phường and đặc khu of Hải Phòng (from 1 July 2025)."""
 
@@ -44,7 +62,7 @@ class OfficialUnits:
         """Candidates with the search's score (0–100), for reading units out of free text."""
         found = find_units(text, limit=limit)
         if not found:
-            found = _glued(text)  # "phuongbachdang": typed with no spaces
+            found = _glued(text) or _initials(text)  # "phuongbachdang"; "lc" for Lê Chân
         return [(UnitView(u.code, u.full_name, _former(u)), score) for u, score in found]
 
     def get(self, code: str) -> UnitView | None:

@@ -84,9 +84,12 @@ SCREENS["menu_after_case"] = Screen("menu", SCREENS["menu"].choices)
 
 
 def unit_search() -> UnitSearch:
-    from faq.units import find_units  # the shipped list of units; the interpreter only sees a callable
+    # The bot's own search (handlers.directory: the shipped list, plus names typed without spaces
+    # or as initials); the interpreter only sees a callable.
+    from handlers.directory import OfficialUnits
 
-    return lambda text: [(unit.full_name, score) for unit, score in find_units(text)]
+    scored = OfficialUnits().scored
+    return lambda text: [(unit.full_name, score) for unit, score in scored(text)]
 
 
 def _same_value(question: str, expected: str, got: str | None, search: UnitSearch) -> bool:

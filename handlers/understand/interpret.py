@@ -125,7 +125,9 @@ def is_problem(padded: str) -> bool:
     )
 
 
-def describes_problem(text: str, padded: str, units: UnitSearch | None = None) -> bool:
+def describes_problem(
+    text: str, padded: str, units: UnitSearch | None = None, named: str | None = None
+) -> bool:
     """Whether a message tells a problem beyond naming who writes, where and which system: at
     the system question "phần mềm một cửa của thành phố" is an answer, not the description (it
     had been kept as the description, and the description question was never asked). What is
@@ -134,7 +136,7 @@ def describes_problem(text: str, padded: str, units: UnitSearch | None = None) -
     if not is_problem(padded):
         return False
     rest = without(padded, L.NAMES)
-    named = find_unit(text, units)
+    named = named or find_unit(text, units)  # `named`: the unit already found by the caller
     if named:
         rest = without(rest, frozenset(joined(named).split()))
     rest = " " + " ".join(rest.replace("~", " ").split()) + " "
@@ -245,7 +247,7 @@ def volunteered(
             value = finder()
             if value:
                 fields[name] = value
-    if "description" not in skip and describes_problem(text, padded, units):
+    if "description" not in skip and describes_problem(text, padded, units, fields.get("unit")):
         fields["description"] = "*"
     return fields
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from handlers.understand import lexicon as L
 
@@ -53,9 +54,15 @@ class Reading:
 UNCLEAR = Reading(Outcome.UNCLEAR)
 
 
+@lru_cache(maxsize=128)
+def _longest_first(phrases: frozenset[str]) -> tuple[str, ...]:
+    # Sorted once per set: the sets are module constants (L.NAMES has some 300 phrases).
+    return tuple(sorted(phrases, key=lambda p: (-len(p), p)))
+
+
 def without(padded: str, phrases: frozenset[str]) -> str:
     """`padded` with every occurrence of the phrases blanked out (longest first)."""
-    for phrase in sorted(phrases, key=lambda p: (-len(p), p)):  # longest first, always in one order
+    for phrase in _longest_first(phrases):  # longest first, always in one order
         if f" {phrase} " in padded:
             padded = re.sub(rf"(?<= ){re.escape(phrase)}(?= )", "~", padded)
     return padded
