@@ -230,3 +230,32 @@ def place_positions(tokens: Sequence[str], capitalised: frozenset[str] = frozens
         if len(span) >= 2 and " ".join(tokens[j] for j in span[:3]) not in KEPT_NAMES:
             positions.update(span)
     return positions
+
+
+# English words after a unit's name ("Ngo Quyen district"), as English tokens carry them.
+_ENGLISH_PLACE_WORDS = frozenset({"'ward", "'district", "'commun", "'town", "'provinc", "'villag"})
+
+
+def english_name_positions(tokens: Sequence[str], capitalised: frozenset[str]) -> set[int]:
+    """In an English message, the Hải Phòng place names written without "xã"/"phường".
+
+    English puts no place word before a name ("I live in Lê Chân but work in Thủy Nguyên"),
+    so place_positions never sees them, and their syllables ("le", "chan", "nguyen") were
+    matched as Vietnamese words: the sentence read as the pre-July dossiers topic. A run of
+    two or more capitalised syllables of unit names, not English words (those carry the
+    English mark), is a name. Names that are a topic's subject (KEPT_NAMES) stay, and so does
+    a name followed by "ward", "district"...: "Dang Giang ward, Ngo Quyen district, what is
+    the new ward name" asks about that unit, which is the unit-lookup topic's subject.
+    """
+    names = _place_syllables()
+    positions: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and tokens[j] in names and tokens[j] in capitalised:
+            j += 1
+        unit = j < len(tokens) and tokens[j] in _ENGLISH_PLACE_WORDS
+        if j - i >= 2 and not unit and " ".join(tokens[i : min(j, i + 3)]) not in KEPT_NAMES:
+            positions.update(range(i, j))
+        i = max(j, i + 1)
+    return positions

@@ -54,8 +54,13 @@ def is_english(text: str) -> bool:
         # công", "my wife căn cước"): still English when those are a small share of the words
         # and the rest is plainly English (two function words at least, so a Vietnamese
         # message quoting "Token not found" stays Vietnamese).
+        # Names are not Vietnamese text: a resident writes his address in Vietnamese ("My
+        # address is phường Máy Tơ, quận Ngô Quyền. This ward still exist…"), and those
+        # capitalised names alone made a third of the words marked. A Vietnamese message
+        # capitalises only its sentences' first words, so its marked share stays high.
+        named = sum(1 for w in _LETTERS.findall(text) if w[0].isupper() and has_diacritics(w.lower()))
         every = _LETTERS.findall(text.lower())
-        if len(marked) > _MARKED_SHARE * len(every):
+        if len(marked) - named > _MARKED_SHARE * len(every):
             return False
         text = " ".join(w for w in every if not has_diacritics(w))
     table = default_abbreviations()

@@ -11,7 +11,13 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from faq.features import capitalised, filler_positions, place_positions, procedure_positions
+from faq.features import (
+    capitalised,
+    english_name_positions,
+    filler_positions,
+    place_positions,
+    procedure_positions,
+)
 from faq.index import Index, canonical
 from faq.language import EN_MARK, stem, stop_positions
 from faq.normalize import is_syllable
@@ -70,7 +76,7 @@ class Tokenizer:
             out = repair_sound_alikes(rejoin_split_words(out, known), known, self.config.sound_alike_idf)
         skip = place_positions(out, capitalised(text)) | filler_positions(out)
         if english:
-            skip |= stop_positions(out)
+            skip |= stop_positions(out) | english_name_positions(out, capitalised(text))
         procedures = procedure_positions(out)
         # In a long message the procedure is context; in a short one it may be the whole question
         # ("thủ tục cấp sổ hồng"), which must stay recognisable as out of scope.
