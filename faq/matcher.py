@@ -242,6 +242,26 @@ class Matcher:
                     merged[label] = value
         return answers, merged
 
+    def _without_context(self, segments: list[str], first: str) -> str | None:
+        """``first`` when the English message read without its context sentences answers it.
+
+        An English story opens with who the person is ("Hello, I am Korean living in Hai
+        Phong.") in words the English phrasings never use: they dilute the whole message
+        under the threshold (54.4) while its problem sentence alone answers the login topic
+        at 64.9. A sentence that rates that topic under the floor says nothing of it: context
+        ("living in Hai Phong for two years", "I am an engineer from Japan"). The rest, read
+        as one message, must answer the topic the whole ranks first (and a sentence must have
+        answered it: see the caller). Vietnamese stories are not affected: their context words
+        are Vietnamese words the phrasings know, and the whole-message reading is calibrated
+        on them."""
+        cfg = self.config
+        core = [s for s in segments if dict(self._score(s, True)[0]).get(first, 0.0) >= cfg.floor]
+        if not core or len(core) == len(segments):
+            return None  # no context to leave out: the whole message has spoken
+        topics, best_oos = self._split(self._score(". ".join(core), True)[0])
+        topic = decide(topics, best_oos, cfg)[0]
+        return topic if topic == first else None
+
     def match(self, text: str) -> MatchResult:
         """Answer, offer or abstain; a message of several sentences is also read sentence by sentence.
 
@@ -324,6 +344,8 @@ class Matcher:
         # at 49 on the whole, and its second clause alone looks like a certificate question).
         # A vetoed answer stays offered: its sentence would only repeat the contradicted reading.
         leader = topics[0][0] if score >= cfg.threshold and not vetoed else None
+        if leader is None and english and not vetoed and len(answers) == 1 and topics[0][0] in answers:
+            leader = self._without_context(segments, topics[0][0])
         if len(answers) == 1 and leader in answers:
             runners = [(t, v) for t, v in topics[1:] if v >= cfg.threshold]
             return MatchResult(leader, answers[leader], runners[: cfg.alternatives - 1], "", language)

@@ -36,3 +36,24 @@ def test_bare_place_names_in_english_are_set_aside() -> None:
     assert _skipped("Dang Giang ward, Ngo Quyen district, what is the new ward name?") == []
     # Names that are a topic's own subject stay ("Cat Ba" for the special zone's offices).
     assert _skipped("I live on Cat Ba island, where do I submit my papers?") == []
+
+
+def test_an_english_story_is_read_without_its_introduction() -> None:
+    # "Who I am" sentences use words no English phrasing knows and dilute the whole message
+    # under the threshold; the problem sentence alone answers the login topic.
+    from faq.matcher import default_matcher
+
+    matcher = default_matcher()
+    story = (
+        "Good morning, I am an engineer from Japan, living in Hai Phong for two years. I scan the QR "
+        "code on the dịch vụ công website with my VNeID app but the computer shows nothing."
+    )
+    assert matcher.match(story).topic == "dang_nhap_dvc_vneid"
+    # An introduction before an out-of-scope question does not make it answerable.
+    assert (
+        matcher.match(
+            "Hello, I am from Korea, living in Hai Phong. My electricity bill is very high this month, "
+            "where can I pay it online?"
+        ).topic
+        is None
+    )
