@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from faq.features import procedure_positions
+from faq.features import NOT_NAMES, procedure_positions
 from faq.index import OOS_PREFIX, Index, canonical
 from faq.knowledge import KnowledgeBase
 from faq.language import EN_MARK
@@ -45,6 +45,23 @@ _SYSTEM_HEADS = (("app",), ("ung", "dung"), ("tai", "khoan"), ("mat", "khau"), (
 # X must be a content word: three letters or more (not "e", "a") and rare in the knowledge
 # base (idf ≥ 2.0, used by fewer than a fifth of the labels: not "bạn", "cũ", "bị") or unknown.
 _NAME_IDF = 2.0
+# Nor a word that ends a phrase or links it: "nó khóa tk luôn" (luôn = at once) had made "luôn"
+# another system, rare as it is in the knowledge base. The words that end a place name
+# (faq.features.NOT_NAMES: cũ, mới, của, rồi, được...) plus sentence-final particles.
+_NOT_SYSTEM_NAMES = NOT_NAMES | {
+    "luon",
+    "nua",
+    "het",
+    "lai",
+    "dau",
+    "nhe",
+    "nha",
+    "ha",
+    "ak",
+    "ah",
+    "nay",
+    "thi",
+}
 # Suffix of a keyword that is a subject only next to a procedure's name (see the module's doc).
 WITH_PROCEDURE = "+ tên thủ tục"
 
@@ -143,7 +160,9 @@ class Subjects:
                 if tuple(tokens[i : i + len(head)]) == head and i + len(head) < len(tokens):
                     names.append(tokens[i + len(head)])
         for name in names:
-            if len(name) < 3 or not name.isalpha() or self.index.idf.get(name, _NAME_IDF) < _NAME_IDF:
+            if len(name) < 3 or not name.isalpha() or name in _NOT_SYSTEM_NAMES:
+                continue
+            if self.index.idf.get(name, _NAME_IDF) < _NAME_IDF:
                 continue
             labels = self.index.postings.get(name)
             if labels is None or t not in labels.tolist():

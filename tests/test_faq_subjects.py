@@ -160,3 +160,10 @@ def test_online_fee_question_naming_a_procedure_still_answered(matcher: Matcher)
     assert (
         matcher.match("nộp hồ sơ khai sinh online thì lệ phí có được giảm không").topic == "le_phi_truc_tuyen"
     )
+
+
+def test_a_particle_after_account_is_not_another_system(matcher: Matcher) -> None:
+    # "tk luôn": luôn (at once) is rare in the knowledge base but names no system.
+    assert matcher.match("quên mật khẩu vneid, nhập sai 5 lần là nó khóa tài khoản luôn").topic == (
+        "quen_mat_khau_vneid"
+    )
