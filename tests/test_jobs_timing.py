@@ -234,7 +234,8 @@ async def test_resolved_cases_without_rating_close_after_three_days(app: Applica
     await clock.at(resolved_at + timedelta(days=3) - timedelta(minutes=1))
     assert await runner.autoclose() == 0
     await clock.at(resolved_at + timedelta(days=3, minutes=1))
-    assert await runner.autoclose() == 2  # the reporter is told, and the card shows "Đã đóng"
+    # The reporter is told, the card shows "Đã đóng" and the case's forum topic is closed.
+    assert await runner.autoclose() == 3
     assert await runner.autoclose() == 0  # once
     async with app.db.session() as session:
         closed = await session.get(Case, unrated.id)

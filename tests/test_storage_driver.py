@@ -32,7 +32,9 @@ async def test_a_person_saved_on_the_driver_reads_back_through_the_orm_unchanged
     consent_at = datetime(2026, 11, 23, 8, 30, 15, 123456, tzinfo=UTC)
     async with any_db.unit() as session:
         reporter, conversation = await repo.get_person(session, "telegram", "501", "501", display_name="Chị Hoa")
+        # The name is stored only once the person has consented (Decree 13/2023): set with it.
         reporter.consent, reporter.consent_at, reporter.phone = True, consent_at, "0912345678"
+        reporter.display_name = "Chị Hoa"
         conversation.step = "describe"
         conversation.data = {"system": "vneid", "mô_tả": "Không đăng nhập được", "files": [1, 2]}
         conversation.recent = [1763886615.25]
