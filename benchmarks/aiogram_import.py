@@ -28,14 +28,22 @@ print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss 
 
 
 def measure(way: str) -> float:
-    done = subprocess.run([sys.executable, "-c", PROBE, way], cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, way], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_mb"])
 
 
 def main() -> dict[str, Any]:
     eager, deferred = measure("eager"), measure("deferred")
-    data = {"eager_peak_mb": round(eager, 1), "deferred_peak_mb": round(deferred, 1), "saved_mb": round(eager - deferred, 1)}
-    print(f"aiogram import, peak RSS: as written {eager:.1f} MB, deferred {deferred:.1f} MB, saved {eager - deferred:.1f} MB")
+    data = {
+        "eager_peak_mb": round(eager, 1),
+        "deferred_peak_mb": round(deferred, 1),
+        "saved_mb": round(eager - deferred, 1),
+    }
+    print(
+        f"aiogram import, peak RSS: as written {eager:.1f} MB, deferred {deferred:.1f} MB, saved {eager - deferred:.1f} MB"
+    )
     return data
 
 

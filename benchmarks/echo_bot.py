@@ -61,7 +61,9 @@ def main() -> None:
     args = parser.parse_args()
     dp, bot = build(args.api_base, args.mode)
     app = web.Application()
-    SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token=SECRET).register(app, path="/webhook/telegram")
+    SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token=SECRET).register(
+        app, path="/webhook/telegram"
+    )
     setup_application(app, dp, bot=bot)
     web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=lambda *_: None)
 

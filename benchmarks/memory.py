@@ -35,7 +35,9 @@ async def open_conversations(url: str) -> int:
             return int(
                 (
                     await session.exec(
-                        select(func.count()).select_from(Conversation).where(col(Conversation.step).not_in(["idle", "new"]))
+                        select(func.count())
+                        .select_from(Conversation)
+                        .where(col(Conversation.step).not_in(["idle", "new"]))
                     )
                 ).one()
             )
@@ -44,7 +46,9 @@ async def open_conversations(url: str) -> int:
 
 
 async def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=10_000)
     args = parser.parse_args(argv)
     from tests.fakes.telegram import FakeTelegramServer
@@ -54,7 +58,10 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
         url = f"sqlite:///{tmp}/memory.db"
         await create_schema(url)
         async with FakeTelegramServer() as tg:
-            production_pacing = {"DELIVERY__TELEGRAM_PER_CHAT_PER_SECOND": "1", "DELIVERY__TELEGRAM_GLOBAL_PER_SECOND": "25"}
+            production_pacing = {
+                "DELIVERY__TELEGRAM_PER_CHAT_PER_SECOND": "1",
+                "DELIVERY__TELEGRAM_GLOBAL_PER_SECOND": "25",
+            }
             bot = ProcessBot(tg.base_url, url, webhook=True, env=production_pacing)
             await bot.start()
             try:
@@ -80,7 +87,12 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
         "within_target": peak < 200,
     }
     print(f"\nMemory with {opened} open conversations (SQLite, webhook)\n")
-    print(table(["open conversations", "RSS at start MB", "RSS after MB", "peak MB", "target"], [[opened, data["rss_at_start_mb"], data["rss_after_mb"], data["rss_peak_mb"], "< 200 MB"]]))
+    print(
+        table(
+            ["open conversations", "RSS at start MB", "RSS after MB", "peak MB", "target"],
+            [[opened, data["rss_at_start_mb"], data["rss_after_mb"], data["rss_peak_mb"], "< 200 MB"]],
+        )
+    )
     print(f"\nwritten {write_result('memory', data)}")
     return data
 

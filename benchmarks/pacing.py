@@ -37,7 +37,9 @@ def window_minimum(count: int, per_window: int, window: float) -> float:
 
 
 async def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--chats", type=int, default=500)
     parser.add_argument("--per-chat", type=int, default=2)
     parser.add_argument("--group", type=int, default=38)
@@ -56,8 +58,15 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
         db = Database(f"sqlite:///{tmp}/pacing.db")
         await db.create_all()
         async with db.session() as session:
-            items = [Outgoing("telegram", str(5_000_000 + c), Reply(f"trả lời {n}")) for n in range(args.per_chat) for c in range(args.chats)]
-            items += [Outgoing("telegram", str(STAFF_GROUP_ID), Reply(f"thẻ phản ánh {n}")) for n in range(args.group)]
+            items = [
+                Outgoing("telegram", str(5_000_000 + c), Reply(f"trả lời {n}"))
+                for n in range(args.per_chat)
+                for c in range(args.chats)
+            ]
+            items += [
+                Outgoing("telegram", str(STAFF_GROUP_ID), Reply(f"thẻ phản ánh {n}"))
+                for n in range(args.group)
+            ]
             await enqueue(session, items)
         async with FakeTelegramServer(enforce_limits=True) as tg:
             bot = tg.bot()
@@ -74,15 +83,27 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
             await bot.session.close()
             too_many = tg.too_many_requests
             calls = tg.calls_of("sendMessage")
-            group_done = max(c.time for c in calls if c.ok and int(c.params["chat_id"]) == STAFF_GROUP_ID) if args.group else 0.0
+            group_done = (
+                max(c.time for c in calls if c.ok and int(c.params["chat_id"]) == STAFF_GROUP_ID)
+                if args.group
+                else 0.0
+            )
             private_done = max(c.time for c in calls if c.ok and int(c.params["chat_id"]) > 0)
             first = min(c.time for c in calls)
             if args.debug:
-                print([round(c.time - first, 1) for c in calls if c.ok and int(c.params["chat_id"]) == STAFF_GROUP_ID])
+                print(
+                    [
+                        round(c.time - first, 1)
+                        for c in calls
+                        if c.ok and int(c.params["chat_id"]) == STAFF_GROUP_ID
+                    ]
+                )
         await db.dispose()
 
     telegram_min = max(private / 30, (args.per_chat - 1) * 1.0, window_minimum(args.group, 20, 60.0))
-    ours_min = max((private + args.group) / 25, (args.per_chat - 1) * 1.05, window_minimum(args.group, 19, 60.0))
+    ours_min = max(
+        (private + args.group) / 25, (args.per_chat - 1) * 1.05, window_minimum(args.group, 19, 60.0)
+    )
     data = {
         "private_messages": private,
         "private_chats": args.chats,
@@ -99,8 +120,24 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"\nOutbound pacing: {private} replies to {args.chats} chats + {args.group} into the staff group\n")
     print(
         table(
-            ["429s", "total s", "private done s", "group done s", "min s (Telegram 30/s, 20/min)", "min s (ours 25/s, 19/min)"],
-            [[too_many, data["seconds"], data["private_done_after_s"], data["group_done_after_s"], data["theoretical_min_s_telegram_limits"], data["theoretical_min_s_our_limits"]]],
+            [
+                "429s",
+                "total s",
+                "private done s",
+                "group done s",
+                "min s (Telegram 30/s, 20/min)",
+                "min s (ours 25/s, 19/min)",
+            ],
+            [
+                [
+                    too_many,
+                    data["seconds"],
+                    data["private_done_after_s"],
+                    data["group_done_after_s"],
+                    data["theoretical_min_s_telegram_limits"],
+                    data["theoretical_min_s_our_limits"],
+                ]
+            ],
         )
     )
     print(f"\nwritten {write_result('pacing', data)}")

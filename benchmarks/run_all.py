@@ -36,16 +36,29 @@ async def run(quick: bool) -> None:
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "understand_bench.py")], cwd=ROOT, check=False)
     # The dashboard's page render times (issue 22): 20,000 cases, SQLite and PostgreSQL.
     dashboard = ROOT / "benchmarks" / "dashboard_bench.py"
-    subprocess.run([sys.executable, str(dashboard), "--cases", "5000" if quick else "20000"], cwd=ROOT, check=False)
+    subprocess.run(
+        [sys.executable, str(dashboard), "--cases", "5000" if quick else "20000"], cwd=ROOT, check=False
+    )
     # Text in pictures (issue 21): CER, FAQ top-1 from the picture, time per picture; needs Tesseract.
     if shutil.which("tesseract"):
         subprocess.run([sys.executable, "-m", "benchmarks.ocr.generate"], cwd=ROOT, check=False)
         subprocess.run([sys.executable, "-m", "benchmarks.ocr.run"], cwd=ROOT, check=False)
-    write_result("summary", {"quick": quick, "webhook_throughput": throughput, "memory": mem, "aiogram_import": aiogram_saving, "pacing": pace})
+    write_result(
+        "summary",
+        {
+            "quick": quick,
+            "webhook_throughput": throughput,
+            "memory": mem,
+            "aiogram_import": aiogram_saving,
+            "pacing": pace,
+        },
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     asyncio.run(run(args.quick))

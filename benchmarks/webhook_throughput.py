@@ -78,10 +78,20 @@ async def reply_latencies(url: str) -> list[float]:
     try:
         async with db.session() as session:
             received: dict[str, list[Any]] = defaultdict(list)
-            for user, at in (await session.exec(select(ProcessedUpdate.user_id, ProcessedUpdate.received_at).order_by(col(ProcessedUpdate.id)))).all():
+            for user, at in (
+                await session.exec(
+                    select(ProcessedUpdate.user_id, ProcessedUpdate.received_at).order_by(
+                        col(ProcessedUpdate.id)
+                    )
+                )
+            ).all():
                 received[str(user)].append(at)
             replied: dict[str, list[Any]] = defaultdict(list)
-            for chat, at in (await session.exec(select(OutboxMessage.chat_id, OutboxMessage.created_at).order_by(col(OutboxMessage.id)))).all():
+            for chat, at in (
+                await session.exec(
+                    select(OutboxMessage.chat_id, OutboxMessage.created_at).order_by(col(OutboxMessage.id))
+                )
+            ).all():
                 replied[chat].append(at)
     finally:
         await db.dispose()
@@ -102,7 +112,9 @@ async def run_echo(mode: str, people: int, steps: int, connections: int) -> dict
         try:
             await wait_port(port, process)
             cpu_before = cpu_seconds(process.pid)
-            result = await drive_webhook(f"http://127.0.0.1:{port}/webhook/telegram", people, steps, connections=connections)
+            result = await drive_webhook(
+                f"http://127.0.0.1:{port}/webhook/telegram", people, steps, connections=connections
+            )
             cpu = cpu_seconds(process.pid) - cpu_before
             _rss, peak = rss_mb(process.pid)
         finally:
@@ -110,7 +122,10 @@ async def run_echo(mode: str, people: int, steps: int, connections: int) -> dict
             process.wait(10)
         sent = len([c for c in tg.calls_of("sendMessage") if c.ok])
     return summary(
-        f"echo/{mode}", result, peak_rss_mb=peak, cpu_ms_per_message=round(cpu * 1000 / result.messages, 2),
+        f"echo/{mode}",
+        result,
+        peak_rss_mb=peak,
+        cpu_ms_per_message=round(cpu * 1000 / result.messages, 2),
         replies_delivered=sent if mode == "send" else result.messages,
     )
 
@@ -144,7 +159,14 @@ async def run_full(
             # Several workers share PostgreSQL and Redis (person lock, one Telegram budget).
             redis = REDIS_URL if workers > 1 else None
             bots = [
-                ProcessBot(tg.base_url, url, webhook=True, redis_url=redis, log_path=tmp / f"bot-{backend}-{i}.log", env=production_pacing)
+                ProcessBot(
+                    tg.base_url,
+                    url,
+                    webhook=True,
+                    redis_url=redis,
+                    log_path=tmp / f"bot-{backend}-{i}.log",
+                    env=production_pacing,
+                )
                 for i in range(workers)
             ]
             for bot in bots:
@@ -152,7 +174,9 @@ async def run_full(
             try:
                 pids = [bot.process.pid for bot in bots if bot.process is not None]
                 cpu_before = sum(cpu_seconds(pid) for pid in pids)
-                result = await drive_webhook([bot.url for bot in bots], people, steps, connections=connections)
+                result = await drive_webhook(
+                    [bot.url for bot in bots], people, steps, connections=connections
+                )
                 cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
                 peak = max(rss_mb(pid)[1] for pid in pids)
                 delivered = len([c for c in tg.calls_of("sendMessage") if c.ok])
@@ -188,12 +212,19 @@ def summary(name: str, result: LoadResult, **extra: Any) -> dict[str, Any]:
 
 
 async def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--steps", type=int, default=5, choices=range(1, 7))
     parser.add_argument("--connections", type=int, default=40)
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--workers", type=int, default=2, help="also run this many PostgreSQL workers behind one webhook (with Redis)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="also run this many PostgreSQL workers behind one webhook (with Redis)",
+    )
     args = parser.parse_args(argv)
     import tempfile
 
@@ -206,7 +237,9 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
             if row is not None:
                 rows.append(row)
         if not args.no_postgres and args.workers > 1 and await redis_reachable():
-            row = await run_full("postgresql", args.people, args.steps, args.connections, Path(tmp), workers=args.workers)
+            row = await run_full(
+                "postgresql", args.people, args.steps, args.connections, Path(tmp), workers=args.workers
+            )
             if row is not None:
                 rows.append(row)
     echo = next(r for r in rows if r["bot"] == "echo/send")["messages_per_s"]
@@ -217,12 +250,29 @@ async def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"\nWebhook intake: {args.people} people × {args.steps} messages, {args.connections} connections\n")
     print(
         table(
-            ["bot", "msg/s", "ratio (echo send)", "ratio (echo resp)", "webhook p50 ms", "p99 ms", "to outbox p50", "p99",
-             "CPU ms/msg", "peak RSS MB"],
+            [
+                "bot",
+                "msg/s",
+                "ratio (echo send)",
+                "ratio (echo resp)",
+                "webhook p50 ms",
+                "p99 ms",
+                "to outbox p50",
+                "p99",
+                "CPU ms/msg",
+                "peak RSS MB",
+            ],
             [
                 [
-                    r["bot"], r["messages_per_s"], r["ratio_vs_echo_send"], r["ratio_vs_echo_response"], r["webhook_p50_ms"],
-                    r["webhook_p99_ms"], r.get("to_outbox_p50_ms", "-"), r.get("to_outbox_p99_ms", "-"), r["cpu_ms_per_message"],
+                    r["bot"],
+                    r["messages_per_s"],
+                    r["ratio_vs_echo_send"],
+                    r["ratio_vs_echo_response"],
+                    r["webhook_p50_ms"],
+                    r["webhook_p99_ms"],
+                    r.get("to_outbox_p50_ms", "-"),
+                    r.get("to_outbox_p99_ms", "-"),
+                    r["cpu_ms_per_message"],
                     round(r["peak_rss_mb"]),
                 ]
                 for r in rows

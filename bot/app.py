@@ -143,7 +143,9 @@ class Application:
         self.outbox_hooks: OutboxHooks | None = QueueDeliveryHooks(self.queue)
         self.outbox: OutboxWorker | None = None
         # One lock per person in this process: their messages are handled one at a time, in order.
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
         # Several workers (settings.redis_url): the same person's updates also take turns across them.
         self._redis: Any = None
         self._person_lock: Any = None
@@ -167,7 +169,6 @@ class Application:
             self.faq.reload()
         return sum(len(topics) for topics in self.faq.topics_by_system().values())
 
-
     def _carries(self, channel: str, attachment: AttachmentRef) -> bool:
         """Whether a file staff send can be shown on `channel` (the sender decides; Telegram always)."""
         sender = self.senders.get(channel)
@@ -175,6 +176,7 @@ class Application:
         if carries is not None:
             return bool(carries(attachment))
         return channel == "telegram"
+
     async def _reload_faq_command(self, session: AsyncSession, event: Incoming, out: list[Outgoing]) -> None:
         from faq.knowledge import KnowledgeBaseError
 
@@ -183,7 +185,9 @@ class Application:
             text = f"🔄 Đã tải lại bộ câu hỏi thường gặp: {count} chủ đề."
         except KnowledgeBaseError as exc:
             text = f"⚠️ Chưa tải lại được bộ câu hỏi (vẫn dùng bản cũ): {exc}"
-        out.append(Outgoing(event.channel, event.chat_id, Reply(text), thread_id=event.thread_id, purpose="staff"))
+        out.append(
+            Outgoing(event.channel, event.chat_id, Reply(text), thread_id=event.thread_id, purpose="staff")
+        )
 
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.channel] = sender
@@ -206,7 +210,9 @@ class Application:
             max_backoff=d.max_backoff_seconds,
             stuck_after=timedelta(minutes=d.health_backlog_minutes),
             # The ERROR line's alert goes to the staff group (first in its queue).
-            alert_chat=("telegram", str(self.settings.staff_chat_id)) if self.settings.staff_chat_id else None,
+            alert_chat=("telegram", str(self.settings.staff_chat_id))
+            if self.settings.staff_chat_id
+            else None,
             poll_interval=d.poll_interval_seconds,
             limiter=limiter,
             claim_lease=timedelta(seconds=d.claim_lease_seconds),
@@ -238,7 +244,9 @@ class Application:
             from bot.redis_support import RedisPersonLock
 
             self._person_lock = FallbackPersonLock(RedisPersonLock(self._redis_client()), self.redis_health)
-        lock: contextlib.AbstractAsyncContextManager[None] = self._person_lock.hold(event.channel, event.user_id)
+        lock: contextlib.AbstractAsyncContextManager[None] = self._person_lock.hold(
+            event.channel, event.user_id
+        )
         return lock
 
     async def receive(self, event: Incoming) -> None:
@@ -260,7 +268,10 @@ class Application:
                 except DataError:
                     # A value the database refuses (too long, out of range) is refused every
                     # time: retried, it would come back from the messenger forever.
-                    log.exception("update %s holds data the database refuses; answered with an apology", event.update_key)
+                    log.exception(
+                        "update %s holds data the database refuses; answered with an apology",
+                        event.update_key,
+                    )
                     await self._apologise(event)
                     break
                 except (OperationalError, DBAPIError) as exc:
@@ -274,7 +285,9 @@ class Application:
                 except _TRANSIENT:
                     raise  # the network, Redis: the messenger delivers the update again
                 except Exception:
-                    log.exception("update %s could not be handled; answered with an apology", event.update_key)
+                    log.exception(
+                        "update %s could not be handled; answered with an apology", event.update_key
+                    )
                     await self._apologise(event)
                     break
         if self.outbox is not None:

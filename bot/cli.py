@@ -15,7 +15,9 @@ log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Bot tiếp nhận phản ánh TTHC Hải Phòng")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Bot tiếp nhận phản ánh TTHC Hải Phòng"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="chạy bot")
     run.add_argument(
@@ -26,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--webhook", action="store_true", help="nhận cập nhật qua webhook thay vì long polling")
     run.add_argument("--user", default="local", help="mã người dùng của kênh console")
-    run.add_argument("--no-migrate", action="store_true", help="không tự nâng cấp cơ sở dữ liệu khi khởi động")
+    run.add_argument(
+        "--no-migrate", action="store_true", help="không tự nâng cấp cơ sở dữ liệu khi khởi động"
+    )
     db = sub.add_parser("db", help="cơ sở dữ liệu")
     db.add_argument("action", choices=["upgrade"])
     from bot.report_cli import add_parser as add_report_parser
@@ -44,11 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="chỉ đếm, không xóa")
     faq_help = "bộ câu hỏi trong cơ sở dữ liệu: import [DIR] [--eval FILE…] | export DIR"
     sub.add_parser("faq", help=faq_help, add_help=False)
-    sub.add_parser("faq-gaps", help="các câu hỏi FAQ chưa trả lời được, gộp nhóm (tùy chọn riêng: --top, --database-url)", add_help=False)
+    sub.add_parser(
+        "faq-gaps",
+        help="các câu hỏi FAQ chưa trả lời được, gộp nhóm (tùy chọn riêng: --top, --database-url)",
+        add_help=False,
+    )
     dashboard = sub.add_parser("dashboard", help="chạy riêng bảng điều khiển (in ra liên kết đăng nhập)")
     dashboard.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     dashboard.add_argument("--port", type=int, default=8080, help="cổng (mặc định 8080)")
-    dashboard.add_argument("--no-migrate", action="store_true", help="không tự nâng cấp cơ sở dữ liệu khi khởi động")
+    dashboard.add_argument(
+        "--no-migrate", action="store_true", help="không tự nâng cấp cơ sở dữ liệu khi khởi động"
+    )
     return parser
 
 
@@ -104,7 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         channels = args.channel or default_channels(settings)
         try:
-            return asyncio.run(run(settings, channels, webhook=args.webhook, console_user=args.user, migrate=not args.no_migrate))
+            return asyncio.run(
+                run(
+                    settings,
+                    channels,
+                    webhook=args.webhook,
+                    console_user=args.user,
+                    migrate=not args.no_migrate,
+                )
+            )
         except ConfigError as exc:
             print(f"Configuration error: {exc}", file=sys.stderr)
             return 2
@@ -133,7 +151,9 @@ async def purge(settings: Settings, older_than: float | None, *, dry_run: bool) 
     return 0
 
 
-async def run(settings: Settings, channels: list[str], *, webhook: bool, console_user: str, migrate: bool) -> int:
+async def run(
+    settings: Settings, channels: list[str], *, webhook: bool, console_user: str, migrate: bool
+) -> int:
     from bot.runtime import Runtime
     from bot.startup import wait_for_database
 

@@ -45,7 +45,9 @@ def line_to_incoming(line: str, user_id: str, counter: int) -> Incoming:
     text = line.rstrip("\n")
     if text.startswith("/") and len(text) > 1:
         head, _, rest = text.partition(" ")
-        return Incoming(CHANNEL, user_id, user_id, Kind.COMMAND, text=text, command=head[1:].lower(), args=rest)
+        return Incoming(
+            CHANNEL, user_id, user_id, Kind.COMMAND, text=text, command=head[1:].lower(), args=rest
+        )
     return Incoming(CHANNEL, user_id, user_id, Kind.TEXT, text=text, display_name=None)
 
 

@@ -16,11 +16,15 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<!\d)\d{6,20}:[A-Za-z0-9_-]{20,}"), "<token>"),
     # Opaque secrets after a key name: query strings, headers, JSON.
     (
-        re.compile(r"(?i)\b(access_token|refresh_token|secret_key|secret_token|secret|token|password)=([^\s&]+)"),
+        re.compile(
+            r"(?i)\b(access_token|refresh_token|secret_key|secret_token|secret|token|password)=([^\s&]+)"
+        ),
         r"\1=<hidden>",
     ),
     (
-        re.compile(r'(?i)"(access_token|refresh_token|secret_key|secret_token|secret|token|password)"\s*:\s*"[^"]*"'),
+        re.compile(
+            r'(?i)"(access_token|refresh_token|secret_key|secret_token|secret|token|password)"\s*:\s*"[^"]*"'
+        ),
         r'"\1": "<hidden>"',
     ),
     # The same in a dict's repr ({'access_token': '…'}) or as "key: value".

@@ -37,7 +37,9 @@ class Runtime:
         settings = self.settings
         if "telegram" in self.channels:
             if not settings.telegram_bot_token:
-                raise ConfigError("Setting 'telegram_bot_token' (environment TELEGRAM_BOT_TOKEN) is required for the Telegram channel.")
+                raise ConfigError(
+                    "Setting 'telegram_bot_token' (environment TELEGRAM_BOT_TOKEN) is required for the Telegram channel."
+                )
             from bot.telegram.adapter import TelegramSender, make_bot
 
             self.telegram_bot = make_bot(settings.telegram_bot_token, settings.telegram_api_base)
@@ -95,10 +97,15 @@ class Runtime:
                         "Setting 'telegram_webhook_secret' (environment TELEGRAM_WEBHOOK_SECRET) is required in webhook mode."
                     )
                 self.web_app.router.add_post(
-                    settings.webhook.telegram_path, telegram_webhook_handler(self.app, self.telegram_bot, secret)
+                    settings.webhook.telegram_path,
+                    telegram_webhook_handler(self.app, self.telegram_bot, secret),
                 )
                 if settings.webhook.public_url:
-                    await set_webhook(self.telegram_bot, settings.webhook.public_url + settings.webhook.telegram_path, secret)
+                    await set_webhook(
+                        self.telegram_bot,
+                        settings.webhook.public_url + settings.webhook.telegram_path,
+                        secret,
+                    )
             else:
                 from bot.telegram.runner import run_polling
 
@@ -131,7 +138,6 @@ class Runtime:
             await _bounded(getattr(closer, "__qualname__", "closer"), closer())
         await _bounded("application", self.app.close(), seconds=20)
 
-
     def supervise(self, name: str, factory: Factory) -> None:
         """Run a long-lived background task under the supervisor (bot/supervise.py)."""
         self._tasks.append(self.supervisor.start(name, factory))
@@ -144,4 +150,3 @@ async def _bounded(what: str, awaitable: Any, seconds: float = 10) -> None:
         log.warning("shutdown: %s did not finish within %.0f s; going on", what, seconds)
     except Exception:
         log.exception("shutdown: %s failed", what)
-

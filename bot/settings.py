@@ -375,6 +375,4 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "?"
         env_name = name.replace(".", "__").upper()
-        raise ConfigError(
-            f"Setting '{name}' (environment {env_name}) is invalid: {first['msg']}."
-        ) from None
+        raise ConfigError(f"Setting '{name}' (environment {env_name}) is invalid: {first['msg']}.") from None

@@ -80,7 +80,9 @@ class CaseHooks(Protocol):
         attachments: list[AttachmentRef],
     ) -> list[Outgoing]: ...
 
-    async def rating_received(self, session: AsyncSession, case: Case, reporter: Reporter) -> list[Outgoing]: ...
+    async def rating_received(
+        self, session: AsyncSession, case: Case, reporter: Reporter
+    ) -> list[Outgoing]: ...
 
 
 class NoQueue:

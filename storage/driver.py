@@ -61,11 +61,14 @@ class DriverStatement:
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(
-            value if process is None else process(value) for value, process in zip(raw, self.result, strict=True)
+            value if process is None else process(value)
+            for value, process in zip(raw, self.result, strict=True)
         )
 
 
-def compile_for(statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None) -> DriverStatement:
+def compile_for(
+    statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
+) -> DriverStatement:
     """Compile `statement` once for `dialect` (positional parameters, as the driver takes them)."""
     compiled: Any = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
     names = tuple(compiled.positiontup or ())
@@ -94,7 +97,9 @@ def _result_processor(type_: Any, dialect: Dialect) -> Processor:
 class StatementSet:
     """Statements compiled lazily, once per dialect, from a builder of SQLAlchemy constructs."""
 
-    def __init__(self, build: Callable[[str], Mapping[str, tuple[ClauseElement, Sequence[str] | None]]]) -> None:
+    def __init__(
+        self, build: Callable[[str], Mapping[str, tuple[ClauseElement, Sequence[str] | None]]]
+    ) -> None:
         self._build = build
         self._compiled: dict[str, dict[str, DriverStatement]] = {}
 
@@ -102,7 +107,8 @@ class StatementSet:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = {
-                name: compile_for(statement, dialect, keys) for name, (statement, keys) in self._build(dialect.name).items()
+                name: compile_for(statement, dialect, keys)
+                for name, (statement, keys) in self._build(dialect.name).items()
             }
             self._compiled[dialect.name] = compiled
         return compiled
@@ -229,7 +235,9 @@ class DBAPIDriver:
 
     async def _run(self, statement: DriverStatement, parameters: Any, *, many: bool) -> tuple[int, Any]:
         try:
-            return await self.connection.run_sync(_cursor_run, self.dbapi_connection, statement.sql, parameters, many)
+            return await self.connection.run_sync(
+                _cursor_run, self.dbapi_connection, statement.sql, parameters, many
+            )
         except self.dialect.loaded_dbapi.Error as exc:
             if self.dialect.is_disconnect(exc, self.dbapi_connection, None):
                 # Let SQLAlchemy meet the broken connection itself: it invalidates it, and every
@@ -301,7 +309,9 @@ class AsyncpgDriver:
         return _wrapped(sql, parameters, exc, dbapi_error)
 
 
-def _cursor_run(_connection: Connection, dbapi_connection: Any, sql: str, parameters: Any, many: bool) -> tuple[int, Any]:
+def _cursor_run(
+    _connection: Connection, dbapi_connection: Any, sql: str, parameters: Any, many: bool
+) -> tuple[int, Any]:
     cursor = dbapi_connection.cursor()
     try:
         if many:

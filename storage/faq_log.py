@@ -34,7 +34,9 @@ async def record_faq_query(
     return query
 
 
-async def settle_faq_query(session: AsyncSession, query_id: int | None, *, solved: bool, topic: str | None) -> None:
+async def settle_faq_query(
+    session: AsyncSession, query_id: int | None, *, solved: bool, topic: str | None
+) -> None:
     """Record whether the FAQ answer solved the person's problem (and which topic they finally saw)."""
     query = await session.get(FaqQuery, query_id) if query_id else None
     if query is not None:

@@ -342,7 +342,11 @@ def _clip_varchars() -> None:
     for table in SQLModel.metadata.tables.values():
         for column in table.columns:
             length = getattr(column.type, "length", None)
-            if length and isinstance(column.type, String | AutoString) and not isinstance(column.type, ClippedString):
+            if (
+                length
+                and isinstance(column.type, String | AutoString)
+                and not isinstance(column.type, ClippedString)
+            ):
                 column.type = ClippedString(length)
 
 

@@ -67,7 +67,16 @@ _CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
 _REPORTER_FIELDS = [column.name for column in _REPORTER.c]
 _CONVERSATION_FIELDS = [column.name for column in _CONVERSATION.c]
 # What a turn may change about a person (the rest is fixed at first contact).
-_REPORTER_CHANGES = ["display_name", "username", "phone", "consent", "consent_at", "role", "unit_code", "language"]
+_REPORTER_CHANGES = [
+    "display_name",
+    "username",
+    "phone",
+    "consent",
+    "consent_at",
+    "role",
+    "unit_code",
+    "language",
+]
 
 
 def _record_and_lock_postgresql() -> Any:
@@ -99,7 +108,10 @@ def _per_message_statements(dialect: str) -> dict[str, tuple[Any, list[str] | No
         .select_from(
             _REPORTER.outerjoin(
                 _CONVERSATION,
-                and_(_CONVERSATION.c.channel == _REPORTER.c.channel, _CONVERSATION.c.user_id == _REPORTER.c.external_id),
+                and_(
+                    _CONVERSATION.c.channel == _REPORTER.c.channel,
+                    _CONVERSATION.c.user_id == _REPORTER.c.external_id,
+                ),
             )
         )
         .where(_REPORTER.c.channel == bindparam("channel"), _REPORTER.c.external_id == bindparam("user_id"))
@@ -138,7 +150,12 @@ async def record_update(session: AsyncSession, channel: str, update_key: str, us
 
     On PostgreSQL this also takes the person's lock (`lock_person`) for the transaction."""
     driver = await driver_for(session)
-    values: dict[str, Any] = {"channel": channel, "update_key": update_key, "user_id": user_id, "received_at": utcnow()}
+    values: dict[str, Any] = {
+        "channel": channel,
+        "update_key": update_key,
+        "user_id": user_id,
+        "received_at": utcnow(),
+    }
     if driver.dialect.name == "postgresql":
         values["lock_key"] = _person_lock_key(channel, user_id or "")
     return bool(await driver.execute(_STATEMENTS.for_dialect(driver.dialect)["record_update"], values))
@@ -209,8 +226,16 @@ async def get_person(
         now = utcnow()
         # No name before consent (Decree 13): the greeting reads it from the message itself.
         reporter_values = {
-            "channel": channel, "external_id": user_id, "display_name": None, "username": None,
-            "phone": None, "consent": None, "consent_at": None, "role": None, "unit_code": None, "created_at": now,
+            "channel": channel,
+            "external_id": user_id,
+            "display_name": None,
+            "username": None,
+            "phone": None,
+            "consent": None,
+            "consent_at": None,
+            "role": None,
+            "unit_code": None,
+            "created_at": now,
             "language": None,
         }
         new_id = await driver.fetchone(statements["new_reporter"], reporter_values)
@@ -219,12 +244,19 @@ async def get_person(
         conversation = None
     else:
         reporter = _loaded(Reporter, _REPORTER_FIELDS, found[:width])
-        conversation = None if found[width] is None else _loaded(Conversation, _CONVERSATION_FIELDS, found[width:])
+        conversation = (
+            None if found[width] is None else _loaded(Conversation, _CONVERSATION_FIELDS, found[width:])
+        )
         _refresh_name(reporter, display_name, username)
     if conversation is None:
         conversation_values = {
-            "channel": channel, "user_id": user_id, "chat_id": chat_id, "step": "new", "data": {},
-            "updated_at": utcnow(), "recent": [],
+            "channel": channel,
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "step": "new",
+            "data": {},
+            "updated_at": utcnow(),
+            "recent": [],
         }
         new_id = await driver.fetchone(statements["new_conversation"], conversation_values)
         assert new_id is not None
@@ -292,7 +324,9 @@ async def add_event(
     return event
 
 
-async def set_status(session: AsyncSession, case: Case, status: str, *, actor: str | None, note: str | None = None) -> None:
+async def set_status(
+    session: AsyncSession, case: Case, status: str, *, actor: str | None, note: str | None = None
+) -> None:
     """Change a case's status and write the audit row in the same transaction."""
     previous = case.status
     if previous == status:

@@ -69,7 +69,9 @@ print(json.dumps({
 
 
 def test_types_are_built_on_first_use_and_parse_as_usual() -> None:
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     # Nearly all of aiogram's ~440 types were left for later instead of built at import.

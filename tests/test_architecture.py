@@ -47,7 +47,9 @@ def _imports(path: Path, *, at_load_only: bool) -> Iterator[tuple[str, int]]:
             if isinstance(node, ast.Import):
                 yield from ((alias.name, node.lineno) for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                submodules = [f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in MODULES]
+                submodules = [
+                    f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in MODULES
+                ]
                 yield from ((name, node.lineno) for name in submodules)
                 if len(submodules) < len(node.names):
                     yield node.module, node.lineno
@@ -83,11 +85,7 @@ def test_handlers_know_no_messenger() -> None:
 
 
 def test_only_the_telegram_adapter_imports_aiogram() -> None:
-    outside = [
-        v
-        for layer in PROJECT
-        for v in _violations(layer, ("aiogram",), allowed_in=("bot.telegram",))
-    ]
+    outside = [v for layer in PROJECT for v in _violations(layer, ("aiogram",), allowed_in=("bot.telegram",))]
     assert outside == []
 
 
@@ -163,4 +161,6 @@ def test_modules_and_classes_stay_small(name: str) -> None:
             lines = node.end_lineno - node.lineno + 1
             if lines > MAX_CLASS_LINES and not _has_reason(node):
                 too_big.append(f"class {node.name} of {lines} lines")
-    assert too_big == [], f"{path.relative_to(ROOT)}: {', '.join(too_big)} (split it, or say why under 'Size:')"
+    assert too_big == [], (
+        f"{path.relative_to(ROOT)}: {', '.join(too_big)} (split it, or say why under 'Size:')"
+    )

@@ -42,7 +42,9 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("name", "text", "answer"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-async def test_bad_description_is_reasked_and_state_kept(app: Application, name: str, text: str, answer: str) -> None:
+async def test_bad_description_is_reasked_and_state_kept(
+    app: Application, name: str, text: str, answer: str
+) -> None:
     chat = await at_description_step(app)
     await chat.say(text)
     chat.expect(answer)
@@ -55,7 +57,7 @@ async def test_bad_description_is_reasked_and_state_kept(app: Application, name:
 INJECTIONS = [
     "<b>Hồ sơ</b> <script>alert(1)</script> bị lỗi khi nộp",
     "*đậm* _nghiêng_ [link](http://x.y) `code` lỗi nộp hồ sơ",
-    "'; DROP TABLE \"case\"; -- hồ sơ bị lỗi",
+    '\'; DROP TABLE "case"; -- hồ sơ bị lỗi',
     "Robert'); DELETE FROM reporter WHERE ('1'='1 không nộp được",
 ]
 

@@ -24,7 +24,9 @@ STAFF = "900"
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
     # People in these transcripts answer faster than anyone types: the flood limit has its own tests.
-    application = Application(load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db)
+    application = Application(
+        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
+    )
     application.staff_directory = StaticStaff({STAFF}, set())
     yield application
 
@@ -51,7 +53,9 @@ async def to_description(chat: Transcript, system: str = "Thanh toán") -> None:
     await chat.tap(system)
 
 
-async def file_case(chat: Transcript, description: str = "Đã nộp lệ phí qua ngân hàng nhưng hồ sơ vẫn báo chưa thanh toán") -> str:
+async def file_case(
+    chat: Transcript, description: str = "Đã nộp lệ phí qua ngân hàng nhưng hồ sơ vẫn báo chưa thanh toán"
+) -> str:
     await to_description(chat)
     await chat.say(description)
     await chat.skip_to_summary()
@@ -203,7 +207,9 @@ async def test_it_still_fails_in_words_reopens_the_case_with_the_words_for_staff
     assert case.rating == "khong_hai_long" and case.status != "da_dong"
 
 
-async def test_words_that_are_not_a_rating_reach_staff_and_the_rating_is_asked_again(app: Application) -> None:
+async def test_words_that_are_not_a_rating_reach_staff_and_the_rating_is_asked_again(
+    app: Application,
+) -> None:
     chat = Transcript(app)
     code = await file_case(chat)
     staff = StaffChat(app, user=STAFF)

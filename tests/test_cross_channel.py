@@ -29,7 +29,9 @@ OA_USER = "oa-user-1"
 
 
 async def zalo_answer(server: Any, method: str, field: str, contains: str, timeout: float = 10.0) -> str:
-    calls = await server.wait_for(method, lambda c: contains in str(c.params.get(field) or c.params), timeout=timeout)
+    calls = await server.wait_for(
+        method, lambda c: contains in str(c.params.get(field) or c.params), timeout=timeout
+    )
     return str(calls[-1].params.get(field) or calls[-1].params)
 
 
@@ -53,7 +55,11 @@ async def zalo_bot_intake(zb: FakeZaloBotServer) -> str:
         zb.clear()
         zb.push_update(zalo_text_update(ZALO_USER, "chua, gui to cong tac"))
         await zalo_answer(zb, "sendMessage", "text", "mã hồ sơ")
-    for text, expect in [("bo qua", "thủ tục gì"), ("bo qua", "số điện thoại"), ("0912345678", "kiểm tra lại")]:
+    for text, expect in [
+        ("bo qua", "thủ tục gì"),
+        ("bo qua", "số điện thoại"),
+        ("0912345678", "kiểm tra lại"),
+    ]:
         zb.clear()
         zb.push_update(zalo_text_update(ZALO_USER, text))
         await zalo_answer(zb, "sendMessage", "text", expect)
@@ -87,7 +93,11 @@ async def test_zalo_cases_reach_the_telegram_group_and_staff_replies_come_back(t
             zalo_oa_api_base=oa.base_url,
             zalo_oa_oauth_base=oa.base_url,
             webhook={"host": "127.0.0.1", "port": port},
-            delivery={"telegram_per_chat_per_second": 50, "telegram_group_per_minute": 600, "poll_interval_seconds": 0.05},
+            delivery={
+                "telegram_per_chat_per_second": 50,
+                "telegram_group_per_minute": 600,
+                "poll_interval_seconds": 0.05,
+            },
         )
         runtime = Runtime(settings, ["telegram", "zalo-bot", "zalo-oa"])
         await runtime.app.db.create_all()
@@ -98,10 +108,16 @@ async def test_zalo_cases_reach_the_telegram_group_and_staff_replies_come_back(t
             code = await zalo_bot_intake(zb)
             card = await answer(tg, STAFF_GROUP_ID, code)
             assert "qua Zalo" in card and "Xã Tiên Lãng" in card and "KHẨN" in card  # officer, desk blocked
-            thread = next(m for m in tg.sent_messages(STAFF_GROUP_ID) if code in m.get("text", ""))["message_thread_id"]
+            thread = next(m for m in tg.sent_messages(STAFF_GROUP_ID) if code in m.get("text", ""))[
+                "message_thread_id"
+            ]
 
             zb.clear()
-            tg.push_update(group_text_update(STAFF_USER, "Đã khởi động lại máy chủ, anh chị thử lại nhé", message_thread_id=thread))
+            tg.push_update(
+                group_text_update(
+                    STAFF_USER, "Đã khởi động lại máy chủ, anh chị thử lại nhé", message_thread_id=thread
+                )
+            )
             relayed = await zalo_answer(zb, "sendMessage", "text", "Tổ công tác trả lời")
             assert "khởi động lại máy chủ" in relayed
 
@@ -119,7 +135,9 @@ async def test_zalo_cases_reach_the_telegram_group_and_staff_replies_come_back(t
 
             async with runtime.app.db.session() as session:
                 case = (await session.exec(select(Case).where(Case.code == code))).one()
-                assert case.channel == "zalo_bot" and case.priority == "urgent" and case.status == "dang_xu_ly"
+                assert (
+                    case.channel == "zalo_bot" and case.priority == "urgent" and case.status == "dang_xu_ly"
+                )
         finally:
             stop.set()
             await serving

@@ -40,7 +40,12 @@ async def test_full_intake_creates_case_with_code_and_deadline(app: Application)
     chat = Transcript(app)
     await chat.say("/start")
     chat.expect("Xin chào Lan", "Bạn cần gì")
-    assert chat.buttons()[:4] == ["📝 Gửi phản ánh", "🔎 Tra cứu phản ánh", "❓ Câu hỏi thường gặp", "ℹ️ Hướng dẫn"]
+    assert chat.buttons()[:4] == [
+        "📝 Gửi phản ánh",
+        "🔎 Tra cứu phản ánh",
+        "❓ Câu hỏi thường gặp",
+        "ℹ️ Hướng dẫn",
+    ]
 
     await chat.tap("Gửi phản ánh")
     chat.expect("Nghị định 13/2023/NĐ-CP")
@@ -225,7 +230,9 @@ async def test_same_update_twice_has_one_effect(app: Application) -> None:
     chat = Transcript(app)
     await file_complaint(chat)
     await chat.skip_to_summary()
-    submit = Incoming("telegram", chat.user, chat.user, Kind.CHOICE, choice="confirm:submit", update_key="dup-1")
+    submit = Incoming(
+        "telegram", chat.user, chat.user, Kind.CHOICE, choice="confirm:submit", update_key="dup-1"
+    )
     await chat.send(submit)
     chat.expect("Đã tiếp nhận")
     assert await chat.send(submit) == []

@@ -68,7 +68,14 @@ async def test_two_instances_on_postgresql_survive_a_kill(
         inbox.start()
         lease = {"DELIVERY__CLAIM_LEASE_SECONDS": "2"}
         bots = [
-            ProcessBot(tg.base_url, postgres_url, webhook=True, redis_url=redis_url, log_path=tmp_path / f"bot{i}.log", env=lease)
+            ProcessBot(
+                tg.base_url,
+                postgres_url,
+                webhook=True,
+                redis_url=redis_url,
+                log_path=tmp_path / f"bot{i}.log",
+                env=lease,
+            )
             for i in range(2)
         ]
         for bot in bots:
@@ -96,7 +103,9 @@ async def test_two_instances_on_postgresql_survive_a_kill(
                     async with pg.session() as session:
                         unsent = (
                             await session.exec(
-                                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
+                                select(func.count())
+                                .select_from(OutboxMessage)
+                                .where(OutboxMessage.status != "sent")
                             )
                         ).one()
                     if unsent == 0:
@@ -158,7 +167,10 @@ async def test_redis_person_lock_passes_over_a_dead_waiter(redis_url: str) -> No
     client = connect(redis_url)
     lock = RedisPersonLock(client, ttl=0.3)
     # A worker that queued and died: its ticket is first, its heartbeat never comes back.
-    await lock._acquire(keys=[*lock._keys("telegram", "43")[:2], "unused-lock", f"{lock.prefix}:person:tickets"], args=["dead", 300])
+    await lock._acquire(
+        keys=[*lock._keys("telegram", "43")[:2], "unused-lock", f"{lock.prefix}:person:tickets"],
+        args=["dead", 300],
+    )
     started = time.monotonic()
     async with lock.hold("telegram", "43"):
         waited = time.monotonic() - started
@@ -184,7 +196,9 @@ def event(user: str, text: str, key: str) -> Incoming:
     return Incoming("telegram", user, user, Kind.TEXT, text=text, update_key=key, chat_kind=ChatKind.PRIVATE)
 
 
-async def test_one_persons_updates_in_order_across_two_instances(pg: Database, postgres_url: str, redis_url: str) -> None:
+async def test_one_persons_updates_in_order_across_two_instances(
+    pg: Database, postgres_url: str, redis_url: str
+) -> None:
     settings = load_settings(database_url=postgres_url, redis_url=redis_url)
     seen: list[str] = []
     apps = [Application(settings, db=Database(postgres_url)) for _ in range(2)]
@@ -200,7 +214,9 @@ async def test_one_persons_updates_in_order_across_two_instances(pg: Database, p
         await app.close()
 
 
-async def test_the_same_update_at_two_instances_at_once_has_one_effect(pg: Database, postgres_url: str) -> None:
+async def test_the_same_update_at_two_instances_at_once_has_one_effect(
+    pg: Database, postgres_url: str
+) -> None:
     settings = load_settings(database_url=postgres_url)  # no Redis: PostgreSQL alone must hold
     apps = [Application(settings, db=Database(postgres_url)) for _ in range(2)]
     await apps[0].receive(event("78", "/start", "s1"))
@@ -208,9 +224,15 @@ async def test_the_same_update_at_two_instances_at_once_has_one_effect(pg: Datab
     same.kind, same.choice = Kind.CHOICE, "menu:report"
     await asyncio.gather(*(app.receive(same) for app in apps))
     async with pg.session() as session:
-        keys = (await session.exec(select(ProcessedUpdate.update_key).where(ProcessedUpdate.user_id == "78"))).all()
+        keys = (
+            await session.exec(select(ProcessedUpdate.update_key).where(ProcessedUpdate.user_id == "78"))
+        ).all()
         conversation = (await session.exec(select(Conversation).where(Conversation.user_id == "78"))).one()
-        replies = (await session.exec(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == "78"))).one()
+        replies = (
+            await session.exec(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == "78")
+            )
+        ).one()
     assert sorted(keys) == ["dup-1", "s1"]
     assert conversation.step == "consent"
     assert replies == 2, "one greeting, one consent question: the duplicate said nothing"
@@ -236,7 +258,10 @@ async def _two_workers_burst(pg: Database, tg: FakeTelegramServer, limiters: lis
     bots = [tg.bot() for _ in limiters]
     workers = [
         OutboxWorker(
-            Database(pg.url), {"telegram": TelegramSender(bot, global_per_second=8)}, limiter=limiter, poll_interval=0.02
+            Database(pg.url),
+            {"telegram": TelegramSender(bot, global_per_second=8)},
+            limiter=limiter,
+            poll_interval=0.02,
         )
         for bot, limiter in zip(bots, limiters, strict=True)
     ]
@@ -245,7 +270,9 @@ async def _two_workers_burst(pg: Database, tg: FakeTelegramServer, limiters: lis
         for _ in range(600):
             async with pg.session() as session:
                 left = (
-                    await session.exec(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent"))
+                    await session.exec(
+                        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
+                    )
                 ).one()
             if left == 0:
                 break

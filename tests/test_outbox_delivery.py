@@ -36,7 +36,8 @@ def pacing_429s(tg: FakeTelegramServer) -> list[Any]:
     return [
         c
         for c in tg.calls
-        if c.status == 429 and str(c.response.get("description", "")).startswith("Too Many Requests: retry after")
+        if c.status == 429
+        and str(c.response.get("description", "")).startswith("Too Many Requests: retry after")
     ]
 
 
@@ -56,7 +57,13 @@ async def new_case(db: Database, chat: int) -> Case:
         session.add(reporter)
         await session.flush()
         assert reporter.id is not None
-        case = Case(code=f"PA-261123-{chat}", reporter_id=reporter.id, channel="telegram", chat_id=str(chat), description="x")
+        case = Case(
+            code=f"PA-261123-{chat}",
+            reporter_id=reporter.id,
+            channel="telegram",
+            chat_id=str(chat),
+            description="x",
+        )
         session.add(case)
         await session.flush()
         return case
@@ -70,7 +77,9 @@ async def until_settled(db: Database, timeout: float) -> list[OutboxMessage]:
         if all(r.status in ("sent", "failed") for r in current):
             return current
         if loop.time() > deadline:
-            raise AssertionError(f"not settled: {[(r.id, r.status, r.last_error) for r in current if r.status not in ('sent', 'failed')]}")
+            raise AssertionError(
+                f"not settled: {[(r.id, r.status, r.last_error) for r in current if r.status not in ('sent', 'failed')]}"
+            )
         await asyncio.sleep(0.05)
 
 
@@ -162,7 +171,9 @@ async def test_permanent_failures_are_marked_and_staff_told_in_the_case_thread(
     task = asyncio.create_task(worker.run())
     try:
         settled = await until_settled(db, timeout=20)
-        await tg.wait_for("sendMessage", lambda c: c.ok and codes[gone] in str(c.params.get("text")), timeout=10)
+        await tg.wait_for(
+            "sendMessage", lambda c: c.ok and codes[gone] in str(c.params.get("text")), timeout=10
+        )
     finally:
         await worker.stop()
         task.cancel()
@@ -210,7 +221,9 @@ async def test_crash_after_send_before_mark_resends_once_after_the_lease(
     await second.drain(timeout=2)
     [row] = await rows(db)
     assert row.status == "sent" and row.attempts == 2
-    assert tg.sent_texts(7300) == ["tin 0 gửi 7300"] * 2, "at-least-once: one extra copy for one crash, no more"
+    assert tg.sent_texts(7300) == ["tin 0 gửi 7300"] * 2, (
+        "at-least-once: one extra copy for one crash, no more"
+    )
 
 
 async def test_crash_before_the_send_delivers_exactly_once(
@@ -328,7 +341,18 @@ async def test_a_card_that_fails_after_its_topic_was_created_keeps_that_one_topi
     tg.set_chat(STAFF_GROUP_ID, type="supergroup", is_forum=True)
     app = Application(load_settings(staff_chat_id=STAFF_GROUP_ID, database_url=sqlite_url), db=db)
     case = await new_case(db, 7501)
-    await add(db, [Outgoing("telegram", str(STAFF_GROUP_ID), Reply("🆕 Phản ánh PA-261123-7501"), case_id=case.id, purpose="card")])
+    await add(
+        db,
+        [
+            Outgoing(
+                "telegram",
+                str(STAFF_GROUP_ID),
+                Reply("🆕 Phản ánh PA-261123-7501"),
+                case_id=case.id,
+                purpose="card",
+            )
+        ],
+    )
     tg.fail("sendMessage", 502)  # the topic is created, then the card itself fails once
     worker = OutboxWorker(db, {"telegram": sender}, hooks=app.outbox_hooks, poll_interval=0.05)
     task = asyncio.create_task(worker.run())
@@ -344,7 +368,11 @@ async def test_a_card_that_fails_after_its_topic_was_created_keeps_that_one_topi
     assert card.get("message_thread_id") == topic, "the card went into the topic made for it"
     async with db.session() as session:
         stored = await session.get(Case, case.id)
-    assert stored is not None and stored.staff_thread_id == topic and stored.card_message_id == card["message_id"]
+    assert (
+        stored is not None
+        and stored.staff_thread_id == topic
+        and stored.card_message_id == card["message_id"]
+    )
 
 
 async def test_a_long_reply_split_in_parts_resumes_after_the_parts_that_went_out(

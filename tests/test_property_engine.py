@@ -42,29 +42,89 @@ from storage.models import Case, CaseEvent, Conversation, Reporter
 FAQ = KnowledgeBaseFaq()  # loading the knowledge base once keeps each example quick
 PEOPLE = ["9001", "9002", "9003"]
 MENU_LEVEL_STEPS = frozenset(
-    {"new", "idle", "lookup", "faq_browse", "faq_topics", "faq_answered", "rating", "rating_comment", "followup_pick", "resume"}
+    {
+        "new",
+        "idle",
+        "lookup",
+        "faq_browse",
+        "faq_topics",
+        "faq_answered",
+        "rating",
+        "rating_comment",
+        "followup_pick",
+        "resume",
+    }
 )
-CONFIRM_PROMPT = Prompt("", [Choice("confirm:submit", T.SUBMIT), Choice("confirm:edit", T.EDIT), Choice("confirm:cancel", T.CANCEL)])
+CONFIRM_PROMPT = Prompt(
+    "",
+    [Choice("confirm:submit", T.SUBMIT), Choice("confirm:edit", T.EDIT), Choice("confirm:cancel", T.CANCEL)],
+)
 
 TEXTS = st.one_of(
     st.sampled_from(
         [
-            "1", "2", "3", "9", "0", "", "   ", "ok", "xong", "bỏ qua", "không", "le chan", "Lê Chân", "thuy nguyen",
-            "Đồng ý", "người dân", "VNeID", "Gửi phản ánh", "Tiếp tục", "Sửa", "Hủy",
+            "1",
+            "2",
+            "3",
+            "9",
+            "0",
+            "",
+            "   ",
+            "ok",
+            "xong",
+            "bỏ qua",
+            "không",
+            "le chan",
+            "Lê Chân",
+            "thuy nguyen",
+            "Đồng ý",
+            "người dân",
+            "VNeID",
+            "Gửi phản ánh",
+            "Tiếp tục",
+            "Sửa",
+            "Hủy",
             "Đăng nhập VNeID báo lỗi hệ thống từ sáng, thử nhiều lần vẫn không vào được",
             "Thanh toán phí xong nhưng hồ sơ vẫn báo chưa nộp phí",
-            "0912345678", "PA-250101-ABCD", "<b>x</b> *y* _z_", "a" * 3500,
+            "0912345678",
+            "PA-250101-ABCD",
+            "<b>x</b> *y* _z_",
+            "a" * 3500,
         ]
     ),
     st.text(max_size=40),
 )
 RAW_KEYS = st.sampled_from(
     [
-        "menu:report", "menu:lookup", "menu:faq", "menu:help", "consent:yes", "consent:no", "role:can_bo_xa",
-        "unit:skip", "system:vneid", "attach:done", "faq:solved", "faq:not_solved", "faqpick:none", "dossier:skip",
-        "procedure:skip", "phone:skip", "confirm:submit", "confirm:edit", "confirm:cancel", "edit:description",
-        "edit:back", "resume:continue", "resume:restart", "rate:1:hai_long", "rate:999:x", "followup:new",
-        "comment:skip", "x" * 64, "",
+        "menu:report",
+        "menu:lookup",
+        "menu:faq",
+        "menu:help",
+        "consent:yes",
+        "consent:no",
+        "role:can_bo_xa",
+        "unit:skip",
+        "system:vneid",
+        "attach:done",
+        "faq:solved",
+        "faq:not_solved",
+        "faqpick:none",
+        "dossier:skip",
+        "procedure:skip",
+        "phone:skip",
+        "confirm:submit",
+        "confirm:edit",
+        "confirm:cancel",
+        "edit:description",
+        "edit:back",
+        "resume:continue",
+        "resume:restart",
+        "rate:1:hai_long",
+        "rate:999:x",
+        "followup:new",
+        "comment:skip",
+        "x" * 64,
+        "",
     ]
 )
 ACTIONS = st.one_of(
@@ -74,13 +134,31 @@ ACTIONS = st.one_of(
     st.tuples(st.just("key"), RAW_KEYS),
     st.tuples(
         st.just("command"),
-        st.sampled_from(["/start", "/batdau", "/huy", "/tracuu", "/tracuu PA-250101-ABCD", "/bosung", "/trogiup", "/phananh", "/xyz"]),
+        st.sampled_from(
+            [
+                "/start",
+                "/batdau",
+                "/huy",
+                "/tracuu",
+                "/tracuu PA-250101-ABCD",
+                "/bosung",
+                "/trogiup",
+                "/phananh",
+                "/xyz",
+            ]
+        ),
     ),
     st.tuples(st.just("contact"), st.sampled_from(["84912345678", "+84 987 654 321", "12"])),
     st.tuples(
         st.just("file"),
-        st.sampled_from([("photo", "image/jpeg", 2000), ("document", "application/pdf", 10_000), ("document", "application/x-msdownload", 10),
-                         ("document", "application/pdf", 50 * 1024 * 1024)]),
+        st.sampled_from(
+            [
+                ("photo", "image/jpeg", 2000),
+                ("document", "application/pdf", 10_000),
+                ("document", "application/x-msdownload", 10),
+                ("document", "application/pdf", 50 * 1024 * 1024),
+            ]
+        ),
     ),
     st.tuples(st.just("sticker"), st.none()),
     st.tuples(st.just("again"), st.none()),
@@ -91,8 +169,20 @@ ACTIONS = st.one_of(
     st.tuples(st.just("forward"), st.none()),
 )
 FORWARD = [
-    "menu:report", "consent:yes", "consent:no", "role:nguoi_dan", "unit:skip", "system:vneid", "attach:done",
-    "faq:not_solved", "faqpick:none", "dossier:skip", "procedure:skip", "phone:skip", "confirm:submit", "resume:continue",
+    "menu:report",
+    "consent:yes",
+    "consent:no",
+    "role:nguoi_dan",
+    "unit:skip",
+    "system:vneid",
+    "attach:done",
+    "faq:not_solved",
+    "faqpick:none",
+    "dossier:skip",
+    "procedure:skip",
+    "phone:skip",
+    "confirm:submit",
+    "resume:continue",
 ]
 DESCRIPTION = "Đăng nhập VNeID báo lỗi hệ thống từ sáng, thử nhiều lần vẫn không vào được"
 SCRIPTS = st.lists(st.tuples(st.sampled_from(PEOPLE), ACTIONS), min_size=1, max_size=70)
@@ -110,8 +200,12 @@ def make_event(model: Model, person: str, action: tuple[str, Any]) -> Incoming |
     kind, value = action
     model.updates += 1
     base: dict[str, Any] = {
-        "channel": "telegram", "user_id": person, "chat_id": person, "display_name": f"Người {person}",
-        "update_key": f"p{model.updates}", "chat_kind": ChatKind.PRIVATE,
+        "channel": "telegram",
+        "user_id": person,
+        "chat_id": person,
+        "display_name": f"Người {person}",
+        "update_key": f"p{model.updates}",
+        "chat_kind": ChatKind.PRIVATE,
     }
     if kind == "again":
         return model.last.get(person)
@@ -139,7 +233,11 @@ def make_event(model: Model, person: str, action: tuple[str, Any]) -> Incoming |
         return Incoming(kind=Kind.CONTACT, phone=value, **base)
     if kind == "file":
         file_kind, mime, size = value
-        return Incoming(kind=Kind.ATTACHMENT, attachments=[AttachmentRef(file_kind, f"f{model.updates}", "tệp", mime, size)], **base)
+        return Incoming(
+            kind=Kind.ATTACHMENT,
+            attachments=[AttachmentRef(file_kind, f"f{model.updates}", "tệp", mime, size)],
+            **base,
+        )
     return Incoming(kind=Kind.UNSUPPORTED, **base)
 
 
@@ -155,11 +253,17 @@ def confirms(step_before: str, event: Incoming, max_text: int) -> bool:
 
 async def state(db: Database, person: str) -> tuple[str, int]:
     async with db.session() as session:
-        conversation = (await session.exec(select(Conversation).where(Conversation.user_id == person))).first()
+        conversation = (
+            await session.exec(select(Conversation).where(Conversation.user_id == person))
+        ).first()
         reporter = (await session.exec(select(Reporter).where(Reporter.external_id == person))).first()
         cases = 0
         if reporter is not None:
-            cases = (await session.exec(select(func.count()).select_from(Case).where(Case.reporter_id == reporter.id))).one()
+            cases = (
+                await session.exec(
+                    select(func.count()).select_from(Case).where(Case.reporter_id == reporter.id)
+                )
+            ).one()
     return (conversation.step if conversation else "new"), cases
 
 
@@ -183,7 +287,9 @@ async def play(script: list[tuple[str, tuple[str, Any]]], directory: Path) -> in
                 await enqueue(session, out)
             step_after, cases_after = await state(db, person)
             if action[0] == "again":
-                assert out == [] and (step_after, cases_after) == (step_before, cases_before), "a redelivery had an effect"
+                assert out == [] and (step_after, cases_after) == (step_before, cases_before), (
+                    "a redelivery had an effect"
+                )
                 continue
             model.last[person] = event
             if confirms(step_before, event, config.conversation.max_text_length):
@@ -209,7 +315,9 @@ async def play(script: list[tuple[str, tuple[str, Any]]], directory: Path) -> in
         await db.dispose()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(SCRIPTS)
 def test_random_conversations_keep_the_invariants(script: list[tuple[str, tuple[str, Any]]]) -> None:
     with tempfile.TemporaryDirectory() as directory:

@@ -33,11 +33,19 @@ async def snapshot(url: str, user: int = CITIZEN) -> tuple[list[str], str | None
     try:
         async with db.session() as session:
             keys = list(
-                (await session.exec(select(ProcessedUpdate.update_key).where(ProcessedUpdate.user_id == str(user)))).all()
+                (
+                    await session.exec(
+                        select(ProcessedUpdate.update_key).where(ProcessedUpdate.user_id == str(user))
+                    )
+                ).all()
             )
-            conversation = (await session.exec(select(Conversation).where(Conversation.user_id == str(user)))).first()
+            conversation = (
+                await session.exec(select(Conversation).where(Conversation.user_id == str(user)))
+            ).first()
             replies = (
-                await session.exec(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == str(user)))
+                await session.exec(
+                    select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == str(user))
+                )
             ).one()
     finally:
         await db.dispose()
@@ -105,12 +113,16 @@ async def test_a_message_the_handlers_fail_on_is_answered_with_an_apology_and_no
         assert (await post_webhook(url, bad, secret=WEBHOOK_SECRET)).status == 200
         await answer(tg, CITIZEN, "gặp trục trặc")
         assert (await post_webhook(url, bad, secret=WEBHOOK_SECRET)).status == 200  # redelivered: no-op
-        assert (await post_webhook(url, text_update(CITIZEN, "/start", update_id=9152), secret=WEBHOOK_SECRET)).status == 200
+        assert (
+            await post_webhook(url, text_update(CITIZEN, "/start", update_id=9152), secret=WEBHOOK_SECRET)
+        ).status == 200
         await answer(tg, CITIZEN, "Xin chào")
         assert await snapshot(sqlite_url) == (["9151", "9152"], "idle", 2), "one apology, one greeting"
 
 
-async def test_polling_retries_a_failing_update_before_the_persons_next_ones(db: Database, sqlite_url: str) -> None:
+async def test_polling_retries_a_failing_update_before_the_persons_next_ones(
+    db: Database, sqlite_url: str
+) -> None:
     from aiogram.types import Update
 
     app = Application(load_settings(database_url=sqlite_url), db=db)
@@ -137,7 +149,9 @@ async def test_polling_retries_a_failing_update_before_the_persons_next_ones(db:
         failed = await process_updates(app, bot, batch, answer_callbacks=False)
         assert failed == [9201, 9202], "the person's later update waits behind the failed one"
         assert handled == ["9203"], "other people are not held up"
-        assert await process_updates(app, bot, [u for u in batch if u.update_id in failed], answer_callbacks=False) == [
+        assert await process_updates(
+            app, bot, [u for u in batch if u.update_id in failed], answer_callbacks=False
+        ) == [
             9201,
             9202,
         ]

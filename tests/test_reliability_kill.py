@@ -29,27 +29,37 @@ from tests.support.process_bot import CASE_DONE, Inbox, Person, ProcessBot
 PEOPLE = 40
 
 
-async def committed_state(url: str) -> tuple[dict[str, set[str]], dict[str, str], dict[str, int], dict[str, int]]:
+async def committed_state(
+    url: str,
+) -> tuple[dict[str, set[str]], dict[str, str], dict[str, int], dict[str, int]]:
     """Per person: processed update ids, conversation step, number of cases; and outbox statuses."""
     db = Database(url)
     try:
         async with db.session() as session:
             processed: dict[str, set[str]] = {}
-            for user_id, key in (await session.exec(select(ProcessedUpdate.user_id, ProcessedUpdate.update_key))).all():
+            for user_id, key in (
+                await session.exec(select(ProcessedUpdate.user_id, ProcessedUpdate.update_key))
+            ).all():
                 processed.setdefault(str(user_id), set()).add(key)
             steps = {c.user_id: c.step for c in (await session.exec(select(Conversation))).all()}
             cases: dict[str, int] = {}
-            for chat_id, count in (await session.exec(select(Case.chat_id, func.count()).group_by(Case.chat_id))).all():  # type: ignore[call-overload]
+            for chat_id, count in (
+                await session.exec(select(Case.chat_id, func.count()).group_by(Case.chat_id))
+            ).all():  # type: ignore[call-overload]
                 cases[chat_id] = count
             outbox: dict[str, int] = {}
-            for status, count in (await session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all():  # type: ignore[call-overload]
+            for status, count in (
+                await session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+            ).all():  # type: ignore[call-overload]
                 outbox[status] = count
     finally:
         await db.dispose()
     return processed, steps, cases, outbox
 
 
-def check_consistent(people: list[Person], processed: dict[str, set[str]], steps: dict[str, str], cases: dict[str, int]) -> int:
+def check_consistent(
+    people: list[Person], processed: dict[str, set[str]], steps: dict[str, str], cases: dict[str, int]
+) -> int:
     """The invariants of a committed state; returns how many people had been fully processed."""
     finished = 0
     for person in people:
@@ -63,9 +73,13 @@ def check_consistent(people: list[Person], processed: dict[str, set[str]], steps
             assert cases.get(uid, 0) == 0
             continue
         expected_steps = person.sent[count - 1][1]
-        assert steps[uid] in expected_steps, f"{uid}: at {steps[uid]!r} after {count} updates, expected {expected_steps}"
+        assert steps[uid] in expected_steps, (
+            f"{uid}: at {steps[uid]!r} after {count} updates, expected {expected_steps}"
+        )
         submitted = count == len(person.sent) and person.sent[-1][1] == frozenset({"idle"}) and count > 1
-        assert cases.get(uid, 0) == (1 if submitted else 0), f"{uid}: cases {cases.get(uid, 0)} (submitted: {submitted})"
+        assert cases.get(uid, 0) == (1 if submitted else 0), (
+            f"{uid}: cases {cases.get(uid, 0)} (submitted: {submitted})"
+        )
         finished += submitted
     return finished
 
@@ -83,7 +97,9 @@ async def test_sigkill_mid_burst_then_restart_loses_and_duplicates_nothing(tmp_p
         bot = ProcessBot(tg.base_url, url, log_path=log)
         again = ProcessBot(tg.base_url, url, log_path=log)
         await bot.start(tg)
-        people = [Person(600_000 + i, lambda _chat, update: tg.push_update(update), inbox) for i in range(PEOPLE)]
+        people = [
+            Person(600_000 + i, lambda _chat, update: tg.push_update(update), inbox) for i in range(PEOPLE)
+        ]
         runs = [asyncio.create_task(p.run(timeout=90)) for p in people]
         try:
             # Each person gets about 13 replies: kill when a third of all of them are out.
@@ -96,7 +112,9 @@ async def test_sigkill_mid_burst_then_restart_loses_and_duplicates_nothing(tmp_p
             processed, steps, cases, outbox = await committed_state(url)
             finished_before = check_consistent(people, processed, steps, cases)
             in_flight = outbox.get("sending", 0) + outbox.get("claimed", 0)
-            assert sum(len(v) for v in processed.values()) > 0 and finished_before < PEOPLE, "killed mid-burst"
+            assert sum(len(v) for v in processed.values()) > 0 and finished_before < PEOPLE, (
+                "killed mid-burst"
+            )
 
             await again.start(tg)
             await asyncio.wait_for(asyncio.gather(*runs), timeout=120)

@@ -24,7 +24,9 @@ QUICK_DIGEST = {"followup_digest_seconds": 1}
 async def calm_down(db: Database, user: int) -> None:
     """A minute passes (the flood window is wall-clock time)."""
     async with db.session() as session:
-        conversation = (await session.exec(select(Conversation).where(Conversation.user_id == str(user)))).one()
+        conversation = (
+            await session.exec(select(Conversation).where(Conversation.user_id == str(user)))
+        ).one()
         conversation.recent = []
 
 
@@ -62,7 +64,9 @@ async def test_forty_follow_ups_in_a_minute_over_the_wire(sqlite_url: str) -> No
 
         person = texts_to(tg, CITIZEN)[to_person:]
         group = texts_to(tg, STAFF_GROUP_ID)[to_group:]
-        print(f"\n40 follow-ups in a burst: {len(person)} messages to the person, {len(group)} to the staff group")
+        print(
+            f"\n40 follow-ups in a burst: {len(person)} messages to the person, {len(group)} to the staff group"
+        )
         flood = runtime.app.settings.conversation.flood_messages
         assert len(person) == flood + 1, person[-3:]  # each answered up to the limit, then one notice
         assert "nhắn nhanh quá" in person[-1]
@@ -73,7 +77,9 @@ async def test_forty_follow_ups_in_a_minute_over_the_wire(sqlite_url: str) -> No
         assert not missing, f"never reached staff: {missing}"
         async with db.session() as session:
             stored = (await session.exec(select(CaseMessage.text))).all()
-        assert all(any(f"tin bổ sung số {i}:" in t for t in stored) for i in range(1, 41)), "all kept on the case"
+        assert all(any(f"tin bổ sung số {i}:" in t for t in stored) for i in range(1, 41)), (
+            "all kept on the case"
+        )
 
         await calm_down(db, CITIZEN)
         tg.push_update(text_update(CITIZEN, "Tổ công tác xem giúp em với"))

@@ -56,7 +56,9 @@ async def test_text_longer_than_the_limit_is_refused_politely(app: Application, 
         ("bản chụp.pdf", "application/pdf", 25 * 1024 * 1024, "lớn quá 20 MB"),
     ],
 )
-async def test_attachment_type_and_size_limits(app: Application, name: str, mime: str | None, size: int, expected: str) -> None:
+async def test_attachment_type_and_size_limits(
+    app: Application, name: str, mime: str | None, size: int, expected: str
+) -> None:
     chat = Transcript(app, user="62")
     await to_description(chat)
     await chat.attach("document", "file-x", name=name, mime=mime, size=size)
@@ -103,7 +105,11 @@ async def test_a_person_never_sees_another_persons_case(app: Application, db: Da
         if "confirm:submit" in keys:
             await owner.tap_key("confirm:submit")
             break
-        key = next(k for k in ("faq:not_solved", "faqpick:none", "dossier:skip", "procedure:skip", "phone:skip") if k in keys)
+        key = next(
+            k
+            for k in ("faq:not_solved", "faqpick:none", "dossier:skip", "procedure:skip", "phone:skip")
+            if k in keys
+        )
         await owner.tap_key(key)
     owner.expect("Đã tiếp nhận")
     async with db.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import select
@@ -33,22 +33,44 @@ async def seed(db: Database) -> dict[str, int]:
     old, recent = now - timedelta(days=800), now - timedelta(days=10)
     ids: dict[str, int] = {}
     async with db.session() as session:
-        lan = Reporter(channel="telegram", external_id="501", display_name="Nguyễn Thị Lan", username="lan_hp", phone="0912345678")
-        binh = Reporter(channel="telegram", external_id="502", display_name="Trần Văn Bình", phone="0987654321")
+        lan = Reporter(
+            channel="telegram",
+            external_id="501",
+            display_name="Nguyễn Thị Lan",
+            username="lan_hp",
+            phone="0912345678",
+        )
+        binh = Reporter(
+            channel="telegram", external_id="502", display_name="Trần Văn Bình", phone="0987654321"
+        )
         session.add_all([lan, binh])
         await session.flush()
         assert lan.id and binh.id
 
-        def case(code: str, reporter: Reporter, status: str, closed: object, created: object) -> Case:
+        def case(
+            code: str, reporter: Reporter, status: str, closed: datetime | None, created: datetime
+        ) -> Case:
             assert reporter.id is not None
             return Case(
-                code=code, reporter_id=reporter.id, channel="telegram", chat_id=reporter.external_id, status=status,
-                reporter_role="nguoi_dan", unit_code="31", system="vneid", faq_topic="vneid_khoa_tai_khoan",
+                code=code,
+                reporter_id=reporter.id,
+                channel="telegram",
+                chat_id=reporter.external_id,
+                status=status,
+                reporter_role="nguoi_dan",
+                unit_code="31",
+                system="vneid",
+                faq_topic="vneid_khoa_tai_khoan",
                 description="Tài khoản VNeID của tôi (CCCD 031190001234, sđt 0912345678) bị khóa",
-                dossier_code="000.00.31.H26-250101-0001", phone=reporter.phone, rating="hai_long",
+                dossier_code="000.00.31.H26-250101-0001",
+                phone=reporter.phone,
+                rating="hai_long",
                 procedure_name="Khai sinh cho bé Nguyễn Minh An",
-                rating_comment="Cảm ơn chị Hoa", resolution="Đã mở khóa cho anh Bình", created_at=created,  # type: ignore[arg-type]
-                closed_at=closed, resolved_at=closed,  # type: ignore[arg-type]
+                rating_comment="Cảm ơn chị Hoa",
+                resolution="Đã mở khóa cho anh Bình",
+                created_at=created,
+                closed_at=closed,
+                resolved_at=closed,
             )
 
         cases = {
@@ -63,17 +85,64 @@ async def seed(db: Database) -> dict[str, int]:
         for name, item in cases.items():
             assert item.id is not None
             ids[name] = item.id
-            session.add(CaseMessage(case_id=item.id, direction="in", author="reporter", text="Số tôi là 0912345678"))
-            session.add(Attachment(case_id=item.id, channel="telegram", kind="photo", file_ref="AgAD-file-id", file_name="cccd.jpg"))
-            session.add(CaseEvent(case_id=item.id, kind="note", actor="@canbo", note="Anh Bình gọi lại 0987654321"))
-            session.add(OutboxMessage(channel="telegram", chat_id=item.chat_id, case_id=item.id, status="sent",
-                                      payload={"text": "Tổ công tác trả lời anh Bình"}, created_at=item.created_at))
-        session.add(OutboxMessage(channel="telegram", chat_id="502", status="pending", case_id=ids["old_binh"],
-                                  payload={"text": "chưa gửi"}))
-        session.add(FaqQuery(channel="telegram", user_id="501", text="vneid bi khoa 0912345678", source="intake", created_at=old))
-        session.add(FaqQuery(channel="telegram", user_id="501", text="hôm nay lỗi", source="intake", created_at=recent))
-        session.add(Conversation(channel="telegram", user_id="503", chat_id="503", step="description",
-                                 data={"phone": "0911111111"}, updated_at=old))
+            session.add(
+                CaseMessage(case_id=item.id, direction="in", author="reporter", text="Số tôi là 0912345678")
+            )
+            session.add(
+                Attachment(
+                    case_id=item.id,
+                    channel="telegram",
+                    kind="photo",
+                    file_ref="AgAD-file-id",
+                    file_name="cccd.jpg",
+                )
+            )
+            session.add(
+                CaseEvent(case_id=item.id, kind="note", actor="@canbo", note="Anh Bình gọi lại 0987654321")
+            )
+            session.add(
+                OutboxMessage(
+                    channel="telegram",
+                    chat_id=item.chat_id,
+                    case_id=item.id,
+                    status="sent",
+                    payload={"text": "Tổ công tác trả lời anh Bình"},
+                    created_at=item.created_at,
+                )
+            )
+        session.add(
+            OutboxMessage(
+                channel="telegram",
+                chat_id="502",
+                status="pending",
+                case_id=ids["old_binh"],
+                payload={"text": "chưa gửi"},
+            )
+        )
+        session.add(
+            FaqQuery(
+                channel="telegram",
+                user_id="501",
+                text="vneid bi khoa 0912345678",
+                source="intake",
+                created_at=old,
+            )
+        )
+        session.add(
+            FaqQuery(
+                channel="telegram", user_id="501", text="hôm nay lỗi", source="intake", created_at=recent
+            )
+        )
+        session.add(
+            Conversation(
+                channel="telegram",
+                user_id="503",
+                chat_id="503",
+                step="description",
+                data={"phone": "0911111111"},
+                updated_at=old,
+            )
+        )
     return ids
 
 
@@ -91,7 +160,11 @@ async def test_purge_erases_personal_data_of_old_closed_cases_and_keeps_statisti
             assert case.rating_comment is None and case.resolution == ERASED
             # The statistics stay.
             assert (case.unit_code, case.system, case.faq_topic, case.status, case.rating) == (
-                "31", "vneid", "vneid_khoa_tai_khoan", CaseStatus.CLOSED, "hai_long"
+                "31",
+                "vneid",
+                "vneid_khoa_tai_khoan",
+                CaseStatus.CLOSED,
+                "hai_long",
             )
             assert case.created_at is not None and case.closed_at is not None and case.code.startswith("PA-")
             messages = (await session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id))).all()
@@ -100,7 +173,13 @@ async def test_purge_erases_personal_data_of_old_closed_cases_and_keeps_statisti
             assert attachment.file_ref == "" and attachment.file_name is None and attachment.kind == "photo"
             [event] = (await session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id))).all()
             assert event.note is None and event.kind == "note" and event.actor == "@canbo"
-            sent = (await session.exec(select(OutboxMessage).where(OutboxMessage.case_id == case.id, OutboxMessage.status == "sent"))).all()
+            sent = (
+                await session.exec(
+                    select(OutboxMessage).where(
+                        OutboxMessage.case_id == case.id, OutboxMessage.status == "sent"
+                    )
+                )
+            ).all()
             assert all(row.payload == {"text": ERASED} for row in sent)
         for name in ("recent_lan", "old_open", "old_resolved"):
             case = cases[name]
@@ -154,7 +233,14 @@ async def test_purge_command_line(tmp_path: Path) -> None:
     env.update(DATABASE_URL=url, LOG_LEVEL="WARNING")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", "purge", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "purge", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     dry = run("--older-than", "730", "--dry-run")
     assert dry.returncode == 0 and "cases erased: 2" in dry.stdout and "dry run" in dry.stdout

@@ -50,8 +50,20 @@ def with_value(update: dict[str, Any], value: Any, *path: str) -> dict[str, Any]
 FORGED: list[tuple[str, str, dict[str, str], bytes, int]] = [
     ("no secret header", "POST", JSON, body(GOOD), 403),
     ("wrong secret", "POST", {**JSON, "X-Telegram-Bot-Api-Secret-Token": "guess"}, body(GOOD), 403),
-    ("secret with another case", "POST", {**JSON, "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET.upper()}, body(GOOD), 403),
-    ("secret as a prefix", "POST", {**JSON, "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET[:-1]}, body(GOOD), 403),
+    (
+        "secret with another case",
+        "POST",
+        {**JSON, "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET.upper()},
+        body(GOOD),
+        403,
+    ),
+    (
+        "secret as a prefix",
+        "POST",
+        {**JSON, "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET[:-1]},
+        body(GOOD),
+        403,
+    ),
     ("empty secret", "POST", {**JSON, "X-Telegram-Bot-Api-Secret-Token": ""}, body(GOOD), 403),
     ("secret in the query string", "POST?secret_token=" + WEBHOOK_SECRET, JSON, body(GOOD), 403),
     ("huge body without secret", "POST", JSON, b"{" + b" " * 3_000_000 + b"}", 403),
@@ -65,13 +77,31 @@ FORGED: list[tuple[str, str, dict[str, str], bytes, int]] = [
     ("a JSON array", "POST", {**SECRET, **JSON}, body([GOOD]), 400),  # type: ignore[arg-type]
     ("a JSON string", "POST", {**SECRET, **JSON}, b'"hello"', 400),
     ("JSON null", "POST", {**SECRET, **JSON}, b"null", 400),
-    ("huge body with secret", "POST", {**SECRET, **JSON}, body(with_value(GOOD, "a" * 400_000, "message", "text")), 413),
+    (
+        "huge body with secret",
+        "POST",
+        {**SECRET, **JSON},
+        body(with_value(GOOD, "a" * 400_000, "message", "text")),
+        413,
+    ),
     ("no update_id", "POST", {**SECRET, **JSON}, body(without(GOOD, "update_id")), 400),
     ("update_id not a number", "POST", {**SECRET, **JSON}, body(with_value(GOOD, "abc", "update_id")), 400),
     ("message without chat", "POST", {**SECRET, **JSON}, body(without(GOOD, "message", "chat")), 400),
     ("message without date", "POST", {**SECRET, **JSON}, body(without(GOOD, "message", "date")), 400),
-    ("sender id not a number", "POST", {**SECRET, **JSON}, body(with_value(GOOD, "x", "message", "from", "id")), 400),
-    ("text not a string", "POST", {**SECRET, **JSON}, body(with_value(GOOD, {"a": 1}, "message", "text")), 400),
+    (
+        "sender id not a number",
+        "POST",
+        {**SECRET, **JSON},
+        body(with_value(GOOD, "x", "message", "from", "id")),
+        400,
+    ),
+    (
+        "text not a string",
+        "POST",
+        {**SECRET, **JSON},
+        body(with_value(GOOD, {"a": 1}, "message", "text")),
+        400,
+    ),
     ("message is a list", "POST", {**SECRET, **JSON}, body(with_value(GOOD, [], "message")), 400),
 ]
 
@@ -95,19 +125,26 @@ async def test_forged_and_malformed_requests_are_refused_and_nothing_is_stored(s
                 verb, _, query = method.partition("?")
                 target = f"{url}?{query}" if query else url
                 try:
-                    async with session.request(verb, target, headers=headers, data=data, timeout=aiohttp.ClientTimeout(total=10)) as resp:
+                    async with session.request(
+                        verb, target, headers=headers, data=data, timeout=aiohttp.ClientTimeout(total=10)
+                    ) as resp:
                         results[name] = resp.status
                 except aiohttp.ClientError as exc:  # a server may also just hang up on a huge body
                     results[name] = f"refused ({type(exc).__name__})"
         expected = {name: status for name, _m, _h, _b, status in FORGED}
-        mismatched = {name: (results[name], expected[name]) for name in expected if results[name] != expected[name]}
+        mismatched = {
+            name: (results[name], expected[name]) for name in expected if results[name] != expected[name]
+        }
         assert not mismatched, f"got (status, expected): {mismatched}"
         await asyncio.sleep(0.2)
         assert await counts(runtime) == (0, 0, 0, 0, 0), "nothing of a refused request is stored"
         assert tg.calls_of("sendMessage") == [], "and nothing is answered"
 
         # The control: the same update, properly signed, goes through.
-        async with aiohttp.ClientSession() as session, session.post(url, data=body(GOOD), headers={**SECRET, **JSON}) as resp:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=body(GOOD), headers={**SECRET, **JSON}) as resp,
+        ):
             assert resp.status == 200
         processed, conversations, reporters, _cases, outbox = await counts(runtime)
         assert (processed, conversations, reporters) == (1, 1, 1) and outbox >= 1

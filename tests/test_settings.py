@@ -14,7 +14,9 @@ from bot.settings import ConfigError, load_settings
 def test_defaults_work_without_any_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = load_settings()
-    assert settings.sqlalchemy_url.startswith("sqlite:///") and settings.sqlalchemy_url.endswith("data/bot.db")
+    assert settings.sqlalchemy_url.startswith("sqlite:///") and settings.sqlalchemy_url.endswith(
+        "data/bot.db"
+    )
     assert settings.conversation.max_attachments == 5
     assert settings.timezone == "Asia/Ho_Chi_Minh"
 
@@ -56,18 +58,35 @@ def test_secret_in_config_file_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 def test_cli_reports_bad_config_and_exits(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "WEBHOOK__PORT": "abc", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, capture_output=True, text=True, timeout=60,
-                            cwd=Path(__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert result.returncode == 2
     assert "webhook.port" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_console_channel_runs_a_scripted_conversation(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/c.db",
-           "MPLCONFIGDIR": str(tmp_path)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/c.db",
+        "MPLCONFIGDIR": str(tmp_path),
+    }
     script = "1\n1\nnguoi dan\nle chan\n1\n3\n/huy\n"
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], input=script, env=env, capture_output=True,
-                            text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input=script,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Xin chào" in out and "Nghị định 13/2023" in out and "Phường Lê Chân" in out

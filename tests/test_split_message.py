@@ -9,7 +9,10 @@ from hypothesis import strategies as st
 from handlers.textutil import split_message
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab .\n?đ")), max_size=3000), st.integers(min_value=20, max_value=500))
+@given(
+    st.text(alphabet=st.sampled_from(list("ab .\n?đ")), max_size=3000),
+    st.integers(min_value=20, max_value=500),
+)
 def test_no_part_is_too_long_and_nothing_is_lost(text: str, limit: int) -> None:
     parts = split_message(text, limit)
     assert all(len(part) <= limit for part in parts)

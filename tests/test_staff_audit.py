@@ -111,7 +111,9 @@ async def test_a_second_rating_does_not_show_the_first_ratings_comment(app: Appl
     await staff.say(f"/dong {case.code} Đã đối soát với ngân hàng")
     await reporter.tap_key(f"rate:{case.id}:khong_hai_long")
     await reporter.say("Vẫn báo chưa thanh toán")
-    assert "Vẫn báo chưa thanh toán" in "\n".join(o.reply.text for o in reporter.outgoing if o.chat_id == GROUP)
+    assert "Vẫn báo chưa thanh toán" in "\n".join(
+        o.reply.text for o in reporter.outgoing if o.chat_id == GROUP
+    )
     await staff.say(f"/dong {case.code} Đã cập nhật trạng thái thanh toán")
     await reporter.tap_key(f"rate:{case.id}:hai_long")
     to_group = "\n".join(o.reply.text for o in reporter.outgoing if o.chat_id == GROUP)

@@ -62,7 +62,9 @@ async def test_new_case_posts_a_card_to_the_staff_group(app: Application) -> Non
     assert case.code in card.payload["text"] and "0987 654 321" in card.payload["text"]
     assert "Xã An Lão" in card.payload["text"] and "Hạn giải quyết" in card.payload["text"]
     lines = card.payload["text"].splitlines()
-    assert lines[0].startswith("🆕 PHẢN ÁNH MỚI") and "Đã nộp lệ phí qua ngân hàng" in lines[1]  # the problem first
+    assert (
+        lines[0].startswith("🆕 PHẢN ÁNH MỚI") and "Đã nộp lệ phí qua ngân hàng" in lines[1]
+    )  # the problem first
     labels = [c[1] for c in card.payload["choices"]]
     assert labels == ["🙋 Nhận xử lý", "❓ Hỏi thêm", "✅ Đóng", "👤 Giao", "📋 Lịch sử"]
 
@@ -90,7 +92,11 @@ async def test_staff_work_a_case_with_commands(app: Application) -> None:
     async with app.db.session() as session:
         stored = await session.get(Case, case.id)
         assert stored is not None
-        assert stored.status == "da_dong" and stored.rating == "hai_long" and stored.rating_comment == "Cảm ơn các anh chị"
+        assert (
+            stored.status == "da_dong"
+            and stored.rating == "hai_long"
+            and stored.rating_comment == "Cảm ơn các anh chị"
+        )
         assert stored.first_response_at is not None and stored.resolved_at is not None
         events = (await session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id))).all()
         transitions = [(e.from_status, e.to_status) for e in events if e.kind == "status"]
@@ -139,7 +145,18 @@ async def test_escalation_and_leader_only_reopen(app: Application) -> None:
     assert "@truongnhom đã mở lại" in leader.group_text
 
 
-COMMANDS = ["/nhan", "/giao @binh", "/dong xong", "/molai", "/vuotthamquyen lý do", "/ghichu abc", "/taofaq", "/hangdoi", "/tim abc", "/thongke"]
+COMMANDS = [
+    "/nhan",
+    "/giao @binh",
+    "/dong xong",
+    "/molai",
+    "/vuotthamquyen lý do",
+    "/ghichu abc",
+    "/taofaq",
+    "/hangdoi",
+    "/tim abc",
+    "/thongke",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -44,8 +44,17 @@ async def stored(app: Application, case: Case) -> Case:
 
 async def press(app: Application, user: str, key: str) -> tuple[Incoming, list[str]]:
     """A button pressed in the group; the event (its pop-up) and the texts sent to the group."""
-    event = Incoming("telegram", user, GROUP, Kind.CHOICE, choice=key, username="canbo_an",
-                     update_key=f"p{next(_presses)}", chat_kind=ChatKind.STAFF, message_id=77)
+    event = Incoming(
+        "telegram",
+        user,
+        GROUP,
+        Kind.CHOICE,
+        choice=key,
+        username="canbo_an",
+        update_key=f"p{next(_presses)}",
+        chat_kind=ChatKind.STAFF,
+        message_id=77,
+    )
     async with app.db.unit() as session:
         out = await app.engine.handle(session, event)
     return event, [o.reply.text for o in out if o.chat_id == GROUP]
@@ -113,7 +122,9 @@ async def test_history_is_in_staff_words(app: Application) -> None:
     async with app.db.unit() as session:
         found = await session.get(Case, case.id)
         assert found is not None
-        await repo.add_event(session, found, "sla_escalation", actor="bot", note="Quá hạn phản hồi, đã báo lãnh đạo")
+        await repo.add_event(
+            session, found, "sla_escalation", actor="bot", note="Quá hạn phản hồi, đã báo lãnh đạo"
+        )
     _, said = await press(app, STAFF, f"staff:history:{case.id}")
     text = "\n".join(said)
     assert "Người phản ánh: gửi phản ánh" in text and "Hệ thống: quá hạn, đã báo lãnh đạo" in text
@@ -154,8 +165,14 @@ async def test_webhook_answers_a_stale_press_with_a_pop_up(sqlite_url: str) -> N
                 session.add(reporter)
                 await session.flush()
                 assert reporter.id is not None
-                case = Case(code="PA-261207-WHK1", reporter_id=reporter.id, channel="telegram", chat_id="501",
-                            status="da_dong", description="Không nộp được lệ phí")
+                case = Case(
+                    code="PA-261207-WHK1",
+                    reporter_id=reporter.id,
+                    channel="telegram",
+                    chat_id="501",
+                    status="da_dong",
+                    description="Không nộp được lệ phí",
+                )
                 session.add(case)
                 await session.flush()
                 case_id = case.id
@@ -173,8 +190,14 @@ async def test_the_card_counts_the_persons_earlier_cases(app: Application) -> No
     async with app.db.unit() as session:
         rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "card"))).all()
         assert "phản ánh trước của người này" not in rows[0].payload["text"]
-        later = Case(code="PA-261208-LATR", reporter_id=first.reporter_id, channel="telegram", chat_id="1001",
-                     description="Lại không nộp được lệ phí", created_at=first.created_at + timedelta(days=1))
+        later = Case(
+            code="PA-261208-LATR",
+            reporter_id=first.reporter_id,
+            channel="telegram",
+            chat_id="1001",
+            description="Lại không nộp được lệ phí",
+            created_at=first.created_at + timedelta(days=1),
+        )
         session.add(later)
         await session.flush()
         card = await app.queue.card(session, later)
@@ -203,7 +226,9 @@ async def test_the_card_is_refreshed_when_the_reporter_answers_even_after_a_flus
         found = await session.get(Case, case.id)
         reporter = await session.get(Reporter, case.reporter_id)
         assert found is not None and reporter is not None
-        await repo.set_status(session, found, "dang_xu_ly", actor="reporter", note="Người phản ánh đã bổ sung")
+        await repo.set_status(
+            session, found, "dang_xu_ly", actor="reporter", note="Người phản ánh đã bổ sung"
+        )
         await session.flush()  # whatever the intake did in between, the change is already written
         out = await app.queue.reporter_message(session, found, reporter, "Đây ạ", [])
     [edit] = [o for o in out if o.purpose == "card_edit"]

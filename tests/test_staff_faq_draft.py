@@ -21,7 +21,7 @@ from tests.test_staff_commands import GROUP, LEADER, OUTSIDER, STAFF, new_case
 
 RESOLUTION = (
     "Giao dịch đã được đối soát với ngân hàng.\n"
-    "Bạn tải lại mục \"Đã thanh toán\" của hồ sơ; nếu vẫn chưa cập nhật, gọi đường dây nóng 0225 3842 455."
+    'Bạn tải lại mục "Đã thanh toán" của hồ sơ; nếu vẫn chưa cập nhật, gọi đường dây nóng 0225 3842 455.'
 )
 
 
@@ -97,10 +97,17 @@ async def test_help_lists_taofaq(app: Application) -> None:
 
 def test_a_draft_keeps_the_reporters_phone_and_id_numbers_out() -> None:
     case = Case(
-        code="PA-251205-AB12", reporter_id=1, channel="telegram", chat_id="1001", reporter_role="can_bo_xa",
-        system="khac", resolution="Đã cấp lại quyền.",
+        code="PA-251205-AB12",
+        reporter_id=1,
+        channel="telegram",
+        chat_id="1001",
+        reporter_role="can_bo_xa",
+        system="khac",
+        resolution="Đã cấp lại quyền.",
         description="Tài khoản một cửa bị khóa, gọi em 0987 654 321, CCCD 031234567890",
     )
     topic = faq_draft_topic(case, "tài khoản một cửa bị khóa")
     assert topic["examples"][1] == "Tài khoản một cửa bị khóa, gọi em <số điện thoại>, CCCD <số CCCD>"
-    assert topic["audience"] == "officer" and topic["system"] == "chung" and topic["id"] == "nhap_pa_251205_ab12"
+    assert (
+        topic["audience"] == "officer" and topic["system"] == "chung" and topic["id"] == "nhap_pa_251205_ab12"
+    )

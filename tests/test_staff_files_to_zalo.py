@@ -22,7 +22,9 @@ from tests.test_conversation_answers import GROUP, STAFF, file_case
 
 @pytest.fixture
 async def app(db: Database) -> AsyncIterator[Application]:
-    application = Application(load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db)
+    application = Application(
+        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
+    )
     application.staff_directory = StaticStaff({STAFF}, set())
     yield application
 
@@ -46,8 +48,16 @@ async def test_staff_are_told_a_zalo_reporter_cannot_see_their_file(app: Applica
         case = (await session.exec(select(Case).where(Case.code == code))).one()
         case.staff_thread_id = 31
     event = Incoming(
-        "telegram", STAFF, GROUP, Kind.ATTACHMENT, text="Bạn xem ảnh hướng dẫn nhé", attachments=[photo],
-        username="canbo_an", update_key="staff-file-1", chat_kind=ChatKind.STAFF, thread_id=31,
+        "telegram",
+        STAFF,
+        GROUP,
+        Kind.ATTACHMENT,
+        text="Bạn xem ảnh hướng dẫn nhé",
+        attachments=[photo],
+        username="canbo_an",
+        update_key="staff-file-1",
+        chat_kind=ChatKind.STAFF,
+        thread_id=31,
     )
     async with app.db.unit() as session:
         out = await app.engine.handle(session, event)
@@ -78,8 +88,16 @@ async def test_staff_are_not_told_a_picture_is_unseen_when_zalo_can_show_it(app:
     pdf = AttachmentRef("document", "BQACAgIAAxkBAAIB-form", "mau-to-khai.pdf", "application/pdf", 5000)
     for number, file in enumerate((photo, pdf)):
         event = Incoming(
-            "telegram", STAFF, GROUP, Kind.ATTACHMENT, text="Bạn xem tệp này nhé", attachments=[file],
-            username="canbo_an", update_key=f"staff-file-carried-{number}", chat_kind=ChatKind.STAFF, thread_id=32,
+            "telegram",
+            STAFF,
+            GROUP,
+            Kind.ATTACHMENT,
+            text="Bạn xem tệp này nhé",
+            attachments=[file],
+            username="canbo_an",
+            update_key=f"staff-file-carried-{number}",
+            chat_kind=ChatKind.STAFF,
+            thread_id=32,
         )
         async with app.db.unit() as session:
             out = await app.engine.handle(session, event)

@@ -36,8 +36,14 @@ async def test_case_life_cycle_is_audited(any_db: Database) -> None:
         reporter = await repo.get_reporter(session, "telegram", "7", display_name="Lan")
         assert reporter.id is not None
         now = utcnow()
-        case = Case(code=await repo.unique_case_code(session, now), reporter_id=reporter.id, channel="telegram",
-                    chat_id="7", description="Không đăng nhập được", created_at=now)
+        case = Case(
+            code=await repo.unique_case_code(session, now),
+            reporter_id=reporter.id,
+            channel="telegram",
+            chat_id="7",
+            description="Không đăng nhập được",
+            created_at=now,
+        )
         session.add(case)
         await session.flush()
         await repo.set_status(session, case, CaseStatus.IN_PROGRESS, actor="@an")
@@ -86,8 +92,13 @@ async def test_key_value_store(any_db: Database) -> None:
 
 
 def _migrate(url: str) -> None:
-    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=True, env={
-        **__import__("os").environ, "DATABASE_URL": url}, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        check=True,
+        env={**__import__("os").environ, "DATABASE_URL": url},
+        capture_output=True,
+        timeout=120,
+    )
 
 
 async def _tables(db: Database) -> set[str]:
@@ -123,7 +134,9 @@ async def test_migrations_from_empty_match_the_models(tmp_path: object, postgres
         await db.dispose()
 
 
-async def test_migration_0002_adds_the_reporter_language_to_a_0001_database(tmp_path: object, postgres_url: str) -> None:
+async def test_migration_0002_adds_the_reporter_language_to_a_0001_database(
+    tmp_path: object, postgres_url: str
+) -> None:
     from storage.migrate import upgrade_async
 
     for url in (f"sqlite:///{tmp_path}/from-0001.db", postgres_url):

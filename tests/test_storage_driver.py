@@ -31,7 +31,9 @@ from tests.test_postgres_connections import cut_every_connection
 async def test_a_person_saved_on_the_driver_reads_back_through_the_orm_unchanged(any_db: Database) -> None:
     consent_at = datetime(2026, 11, 23, 8, 30, 15, 123456, tzinfo=UTC)
     async with any_db.unit() as session:
-        reporter, conversation = await repo.get_person(session, "telegram", "501", "501", display_name="Chị Hoa")
+        reporter, conversation = await repo.get_person(
+            session, "telegram", "501", "501", display_name="Chị Hoa"
+        )
         # The name is stored only once the person has consented (Decree 13/2023): set with it.
         reporter.consent, reporter.consent_at, reporter.phone = True, consent_at, "0912345678"
         reporter.display_name = "Chị Hoa"
@@ -55,8 +57,14 @@ async def test_a_person_saved_on_the_driver_reads_back_through_the_orm_unchanged
 async def test_a_person_the_orm_wrote_is_read_on_the_driver_with_the_orms_types(any_db: Database) -> None:
     consent_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     async with any_db.session() as session:
-        session.add(Reporter(channel="zalo_bot", external_id="z9", consent=False, consent_at=consent_at, role="can_bo"))
-        session.add(Conversation(channel="zalo_bot", user_id="z9", chat_id="z9", step="unit", data={"role": "can_bo"}))
+        session.add(
+            Reporter(
+                channel="zalo_bot", external_id="z9", consent=False, consent_at=consent_at, role="can_bo"
+            )
+        )
+        session.add(
+            Conversation(channel="zalo_bot", user_id="z9", chat_id="z9", step="unit", data={"role": "can_bo"})
+        )
 
     async with any_db.unit() as session:
         reporter, conversation = await repo.get_person(session, "zalo_bot", "z9", "z9")
@@ -141,8 +149,16 @@ async def test_a_driver_error_is_sqlalchemys_exception(any_db: Database) -> None
             await driver.fetchone(
                 _STATEMENTS.for_dialect(driver.dialect)["new_reporter"],
                 {
-                    "channel": "telegram", "external_id": "503", "display_name": None, "username": None, "phone": None,
-                    "consent": None, "consent_at": None, "role": None, "unit_code": None, "created_at": datetime.now(UTC),
+                    "channel": "telegram",
+                    "external_id": "503",
+                    "display_name": None,
+                    "username": None,
+                    "phone": None,
+                    "consent": None,
+                    "consent_at": None,
+                    "role": None,
+                    "unit_code": None,
+                    "created_at": datetime.now(UTC),
                     "language": None,
                 },
             )
@@ -152,7 +168,9 @@ def message(user: str, text: str, key: str) -> Incoming:
     return Incoming("telegram", user, user, Kind.TEXT, text=text, update_key=key, chat_kind=ChatKind.PRIVATE)
 
 
-async def test_messages_right_after_the_server_cut_every_connection_are_processed(pg: Database, postgres_url: str) -> None:
+async def test_messages_right_after_the_server_cut_every_connection_are_processed(
+    pg: Database, postgres_url: str
+) -> None:
     app = Application(load_settings(database_url=postgres_url), db=Database(postgres_url))
     people = [str(600 + i) for i in range(12)]
     # Twelve people at once: the pool holds a connection for each.
@@ -168,4 +186,6 @@ async def test_messages_right_after_the_server_cut_every_connection_are_processe
         replies = (await session.exec(select(OutboxMessage.chat_id))).all()
     await check.dispose()
     assert sorted(keys) == sorted(f"{user}-{n}" for user in people for n in (1, 2))
-    assert sorted(replies) == sorted(people * 2), "each person: the greeting, then the /huy answer; none twice"
+    assert sorted(replies) == sorted(people * 2), (
+        "each person: the greeting, then the /huy answer; none twice"
+    )

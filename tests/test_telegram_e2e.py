@@ -44,7 +44,12 @@ async def file_case(tg: FakeTelegramServer, user: int = CITIZEN) -> str:
     await answer(tg, user, "hệ thống nào")
     await press(tg, user, "VNeID")
     await answer(tg, user, "mô tả ngắn gọn")
-    tg.push_update(text_update(user, "Tài khoản VNeID của tôi bị khóa tạm thời khi đăng nhập dịch vụ công, gọi tổng đài chưa được"))
+    tg.push_update(
+        text_update(
+            user,
+            "Tài khoản VNeID của tôi bị khóa tạm thời khi đăng nhập dịch vụ công, gọi tổng đài chưa được",
+        )
+    )
     await answer(tg, user, "Đã ghi nhận mô tả")
     await press(tg, user, "Tiếp tục")
     text = await answer(tg, user, "")
@@ -88,9 +93,13 @@ async def test_case_lifecycle_through_the_staff_group(sqlite_url: str, forum: bo
 
             def staff_says(text: str, user: int = STAFF_USER) -> None:
                 if forum:
-                    tg.push_update(group_text_update(user, text, message_thread_id=thread, username="canbo_an"))
+                    tg.push_update(
+                        group_text_update(user, text, message_thread_id=thread, username="canbo_an")
+                    )
                 else:
-                    tg.push_update(group_text_update(user, text, reply_to_message=card_message, username="canbo_an"))
+                    tg.push_update(
+                        group_text_update(user, text, reply_to_message=card_message, username="canbo_an")
+                    )
 
             staff_says("/nhan")
             await answer(tg, STAFF_GROUP_ID, "đã nhận xử lý")
@@ -102,7 +111,9 @@ async def test_case_lifecycle_through_the_staff_group(sqlite_url: str, forum: bo
             await answer(tg, CITIZEN, "Đã chuyển thông tin bổ sung")
             followup = await answer(tg, STAFF_GROUP_ID, "vẫn báo khóa")
             if forum:
-                call = [c for c in tg.calls_of("sendMessage") if "vẫn báo khóa" in str(c.params.get("text"))][-1]
+                call = [c for c in tg.calls_of("sendMessage") if "vẫn báo khóa" in str(c.params.get("text"))][
+                    -1
+                ]
                 assert call.params.get("message_thread_id") == thread
             assert code in followup
 

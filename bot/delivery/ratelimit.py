@@ -125,5 +125,9 @@ class RateLimiter:
     def forget_idle(self, older_than: float = 120.0) -> None:
         """Drop windows of chats that have been quiet, so memory does not grow with every chat ever seen."""
         now = time.monotonic()
-        for key in [k for k, w in self._windows.items() if (not w.sent or now - w.sent[-1] > older_than) and w.blocked_until < now]:
+        for key in [
+            k
+            for k, w in self._windows.items()
+            if (not w.sent or now - w.sent[-1] > older_than) and w.blocked_until < now
+        ]:
             del self._windows[key]

@@ -40,6 +40,8 @@ def _unreachable(exc: DBAPIError) -> bool:
     statement or connection timeout, a closed connection), not that the statement was wrong."""
     text = f"{type(exc.orig).__name__} {exc.orig}".lower()
     return any(word in text for word in ("timeout", "timed out", "cancel", "closed", "connection", "locked"))
+
+
 # A row whose place keeps vanishing (topic deleted again and again) fails after this many moves.
 MAX_MOVES = 5
 

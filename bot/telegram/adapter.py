@@ -55,7 +55,9 @@ MAX_CAPTION = 1024
 
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
-    session = KeptModelsSession(api=TelegramAPIServer.from_base(api_base)) if api_base else KeptModelsSession()
+    session = (
+        KeptModelsSession(api=TelegramAPIServer.from_base(api_base)) if api_base else KeptModelsSession()
+    )
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 
@@ -82,7 +84,14 @@ def _attachments(message: Message) -> list[AttachmentRef]:
     if message.photo:
         largest = message.photo[-1]
         return [AttachmentRef("photo", largest.file_id, None, "image/jpeg", largest.file_size)]
-    media: Any = message.document or message.video or message.audio or message.voice or message.animation or message.video_note
+    media: Any = (
+        message.document
+        or message.video
+        or message.audio
+        or message.voice
+        or message.animation
+        or message.video_note
+    )
     if media is None:
         return []
     name = getattr(media, "file_name", None)
@@ -130,14 +139,21 @@ def message_to_incoming(
     if message.text is not None:
         if text.startswith("/") and len(text) > 1 and not text[1].isspace():
             command, addressee, args = _split_command(text)
-            if addressee and own_username and addressee.lower() != own_username.lower() and message.chat.type != "private":
+            if (
+                addressee
+                and own_username
+                and addressee.lower() != own_username.lower()
+                and message.chat.type != "private"
+            ):
                 return None  # "/hangdoi@OtherBot" in a group with several bots
             return Incoming(kind=Kind.COMMAND, text=text, command=command, args=args, **base)
         return Incoming(kind=Kind.TEXT, text=text, **base)
     return Incoming(kind=Kind.UNSUPPORTED, **base)
 
 
-def update_to_incoming(update: Update, staff_chat_id: int | None, own_username: str | None = None) -> Incoming | None:
+def update_to_incoming(
+    update: Update, staff_chat_id: int | None, own_username: str | None = None
+) -> Incoming | None:
     """A Telegram update as a neutral event; None for updates the bot does not act on."""
     key = str(update.update_id)
     if update.message is not None:
@@ -291,7 +307,10 @@ class TelegramSender:
         """Refresh a message in place (the case card after a status change)."""
         try:
             await self.bot.edit_message_text(
-                chat_id=int(chat_id), message_id=message_id, text=reply.text[:MAX_TEXT], reply_markup=inline_keyboard(reply)
+                chat_id=int(chat_id),
+                message_id=message_id,
+                text=reply.text[:MAX_TEXT],
+                reply_markup=inline_keyboard(reply),
             )
         except TelegramBadRequest as exc:
             if "not modified" not in exc.message:
@@ -305,7 +324,9 @@ class TelegramSender:
             self._forum[chat_id] = bool(getattr(chat, "is_forum", False))
         return self._forum[chat_id]
 
-    async def _send_attachment(self, common: dict[str, Any], attachment: AttachmentRef, reply_to: int | None) -> Message:
+    async def _send_attachment(
+        self, common: dict[str, Any], attachment: AttachmentRef, reply_to: int | None
+    ) -> Message:
         caption = (attachment.file_name or "")[:MAX_CAPTION] or None
         if attachment.kind == "upload":
             # A file the bot wrote itself (report workbook, chart under jobs.reports_dir), uploaded
@@ -315,10 +336,16 @@ class TelegramSender:
                 raise PermanentFailure(f"generated file is gone: {path.name}")
             upload = FSInputFile(path, filename=attachment.file_name or path.name)
             if (attachment.mime_type or "").startswith("image/"):
-                return await self.bot.send_photo(photo=upload, caption=caption, reply_to_message_id=reply_to, **common)
-            return await self.bot.send_document(document=upload, caption=caption, reply_to_message_id=reply_to, **common)
+                return await self.bot.send_photo(
+                    photo=upload, caption=caption, reply_to_message_id=reply_to, **common
+                )
+            return await self.bot.send_document(
+                document=upload, caption=caption, reply_to_message_id=reply_to, **common
+            )
         if attachment.kind == "photo":
-            return await self.bot.send_photo(photo=attachment.file_ref, caption=caption, reply_to_message_id=reply_to, **common)
+            return await self.bot.send_photo(
+                photo=attachment.file_ref, caption=caption, reply_to_message_id=reply_to, **common
+            )
         if attachment.file_ref.startswith(("http://", "https://")) and (attachment.mime_type or "") not in (
             "application/pdf",
             "application/zip",
@@ -326,7 +353,9 @@ class TelegramSender:
             # Telegram fetches documents by URL only for PDF and ZIP: give staff the link instead.
             text = f"📎 {attachment.file_name or 'Tệp đính kèm'}: {attachment.file_ref}"
             return await self.bot.send_message(text=text, reply_to_message_id=reply_to, **common)
-        return await self.bot.send_document(document=attachment.file_ref, caption=caption, reply_to_message_id=reply_to, **common)
+        return await self.bot.send_document(
+            document=attachment.file_ref, caption=caption, reply_to_message_id=reply_to, **common
+        )
 
 
 class _RowProgress:

@@ -64,12 +64,15 @@ def import_aiogram() -> None:
             ", ".join(outside),
         )
         import aiogram
+
         return
     original = BaseModel.__dict__["model_rebuild"]  # the classmethod object itself
     rebuild = original.__func__
     deferred: list[tuple[type[BaseModel], dict[str, Any]]] = []
 
-    def defer(cls: type[BaseModel], *args: Any, _types_namespace: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    def defer(
+        cls: type[BaseModel], *args: Any, _types_namespace: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
         if args or kwargs or _types_namespace is None or not cls.__module__.startswith("aiogram."):
             return rebuild(cls, *args, _types_namespace=_types_namespace, **kwargs)
         deferred.append((cls, _types_namespace))
@@ -89,5 +92,6 @@ def import_aiogram() -> None:
             # forward reference resolves whichever model is being built when it is met.
             for key, value in namespace.items():
                 module.__dict__.setdefault(key, value)
+
 
 import_aiogram()

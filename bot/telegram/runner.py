@@ -206,7 +206,10 @@ def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
         if update.callback_query is not None:
             # Stop the button's spinner in the webhook answer itself (Telegram executes a
             # method sent back as the response): one request fewer for every button press.
-            answer: dict[str, Any] = {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
+            answer: dict[str, Any] = {
+                "method": "answerCallbackQuery",
+                "callback_query_id": update.callback_query.id,
+            }
             if popup := popups.get(update.update_id):
                 answer.update(text=popup[:200], show_alert=True)
             return web.json_response(answer)

@@ -45,7 +45,9 @@ class TelegramStaffDirectory:
         try:
             member = await self.bot.get_chat_member(chat_id=self.staff_chat_id, user_id=int(user_id))
             status = str(getattr(member.status, "value", member.status))
-            is_member = status in MEMBER_STATUSES and (status != "restricted" or bool(getattr(member, "is_member", True)))
+            is_member = status in MEMBER_STATUSES and (
+                status != "restricted" or bool(getattr(member, "is_member", True))
+            )
         except TelegramAPIError as exc:
             # Unknown means no: a failed check must never grant staff rights.
             log.warning("getChatMember failed: %s", type(exc).__name__)

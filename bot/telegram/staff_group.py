@@ -41,7 +41,9 @@ class CaseTopics:
         # Each topic's name and closed state as last set by this process.
         self._known: dict[tuple[str, int], tuple[str | None, bool | None]] = {}
 
-    async def apply(self, chat_id: str, payload: dict[str, Any], pace: Callable[[], Awaitable[None]]) -> SendResult:
+    async def apply(
+        self, chat_id: str, payload: dict[str, Any], pace: Callable[[], Awaitable[None]]
+    ) -> SendResult:
         """`pace` waits for the rate limiter before every call but the first (the worker paced that one)."""
         thread_id = payload.get("thread_id")
         if not thread_id:
@@ -52,7 +54,9 @@ class CaseTopics:
         chat, thread = int(chat_id), int(thread_id)
         calls: list[Callable[[], Awaitable[bool]]] = []
         if known[0] != name:
-            calls.append(partial(self.bot.edit_forum_topic, chat_id=chat, message_thread_id=thread, name=name))
+            calls.append(
+                partial(self.bot.edit_forum_topic, chat_id=chat, message_thread_id=thread, name=name)
+            )
         if known[1] != closed:
             method = self.bot.close_forum_topic if closed else self.bot.reopen_forum_topic
             calls.append(partial(method, chat_id=chat, message_thread_id=thread))

@@ -272,7 +272,12 @@ class Engine:
         if command in ("start", "batdau", "menu"):
             turn.reset("idle")
             menu_level.show_menu(self, turn, greeting=True)
-        elif command in ("huy", "cancel") and args and turn.step in MENU_STEPS and await withdraw_if_asked(self, turn, args, asked=True):
+        elif (
+            command in ("huy", "cancel")
+            and args
+            and turn.step in MENU_STEPS
+            and await withdraw_if_asked(self, turn, args, asked=True)
+        ):
             return  # "/huy PA-…": a filed case, for staff to close
         elif command in ("huy", "cancel"):
             busy = turn.step not in MENU_STEPS

@@ -161,7 +161,11 @@ class FaqBrowser:
             self._show(turn, turn.t.FAQ_PICK, choices)
         else:
             turn.go("faq_answered")
-            self._show(turn, turn.t.FAQ_NO_MATCH, [Choice("faqafter:report", turn.t.FAQ_REPORT), Choice("faqafter:more", turn.t.FAQ_MORE)])
+            self._show(
+                turn,
+                turn.t.FAQ_NO_MATCH,
+                [Choice("faqafter:report", turn.t.FAQ_REPORT), Choice("faqafter:more", turn.t.FAQ_MORE)],
+            )
 
     def _answer(self, turn: Turn, topic: FaqTopicView) -> None:
         turn.set(faq_last_topic=topic.id)

@@ -49,7 +49,10 @@ class Lookup:
         if not cases:
             return Prompt(t.ASK_LOOKUP, free_text=True)
         choices = [
-            Choice(f"lookup:{case.code}", f"{t.STATUS_ICONS.get(case.status, '')} {case.code} · {t.STATUS_LABELS[case.status]}")
+            Choice(
+                f"lookup:{case.code}",
+                f"{t.STATUS_ICONS.get(case.status, '')} {case.code} · {t.STATUS_LABELS[case.status]}",
+            )
             for case in cases
         ]
         return Prompt(t.ASK_LOOKUP_WITH_LIST, choices, free_text=True)
@@ -96,7 +99,9 @@ class Lookup:
             history.append((event.created_at, label))
         for message in await repo.case_messages(turn.session, case.id):
             if message.direction == "out":
-                history.append((message.created_at, t.LOOKUP_STAFF_REPLY.format(text=shorten(message.text, 160))))
+                history.append(
+                    (message.created_at, t.LOOKUP_STAFF_REPLY.format(text=shorten(message.text, 160)))
+                )
             elif message.direction == "in":
                 history.append((message.created_at, _reporter_line(message.text, t)))
         history.sort(key=lambda item: item[0])  # type: ignore[arg-type,return-value]

@@ -75,7 +75,11 @@ def menu_prompt(engine: Engine, turn: Turn, greeting: bool = False, name: str | 
 
 def show_menu(engine: Engine, turn: Turn, greeting: bool = False) -> None:
     # The stored name (kept only after consent) or, before consent, the one on this message.
-    name = (turn.reporter.display_name or turn.event.display_name) if turn.reporter.consent is not False else None
+    name = (
+        (turn.reporter.display_name or turn.event.display_name)
+        if turn.reporter.consent is not False
+        else None
+    )
     prompt = menu_prompt(engine, turn, greeting, name)
     turn.say(prompt.text, prompt.choices, columns=prompt.columns)
 
@@ -100,7 +104,9 @@ async def menu_level(engine: Engine, turn: Turn) -> None:
     if step == "resume":
         resolution = resolve_choice(event, Prompt("", engine.resume_choices(turn)), turn.language)
         if event.kind == Kind.TEXT:
-            reading = interpret(text, _screen("resume", engine.resume_choices(turn), turn.language), engine.intake.unit_search)
+            reading = interpret(
+                text, _screen("resume", engine.resume_choices(turn), turn.language), engine.intake.unit_search
+            )
             if reading.outcome == Outcome.ANSWER:
                 resolution = Resolution(reading.value)
             if reading.is_(Outcome.ANSWER, "resume:restart") and reading.fields.get("description"):

@@ -152,7 +152,7 @@ WITHDRAW_MARK = "🚫 Người phản ánh đề nghị hủy, dừng xử lý p
 
 
 async def withdraw_if_asked(engine: Engine, turn: Turn, text: str, *, asked: bool = False) -> bool:
-    """"hủy phản ánh PA-…", "/huy PA-…", "em làm được rồi, không cần xử lý nữa": the person
+    """ "hủy phản ánh PA-…", "/huy PA-…", "em làm được rồi, không cần xử lý nữa": the person
     withdraws a filed case. Staff decide (the words reach the case's thread, marked), and the
     person is told so; nothing is closed behind staff's back. `asked`: /huy with arguments."""
     if not asked and not any(f" {p} " in joined(text) for p in WITHDRAW):

@@ -329,7 +329,9 @@ async def active_listing(desk: IncidentDesk, session: AsyncSession) -> str:
             if incident.status == "open"
             else f"PHÁT HIỆN lúc {since:%H:%M %d/%m}, chưa mở"
         )
-        line = f"#{incident.id} · {desk.subject(incident.key)} · {state} · {counts.get(incident.id, 0)} phản ánh"
+        line = (
+            f"#{incident.id} · {desk.subject(incident.key)} · {state} · {counts.get(incident.id, 0)} phản ánh"
+        )
         if incident.notice:
             line += f"\n   Thông báo: {shorten(incident.notice, 200)}"
         lines.append(line)

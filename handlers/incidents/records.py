@@ -36,7 +36,9 @@ async def latest(session: AsyncSession, key: str, *statuses: str) -> Incident | 
     return (await session.exec(statement)).first()
 
 
-async def current_for(session: AsyncSession, case: Case, now: datetime, quiet_after: timedelta) -> Incident | None:
+async def current_for(
+    session: AsyncSession, case: Case, now: datetime, quiet_after: timedelta
+) -> Incident | None:
     """The incident a new case belongs to: an open one for its topic, else for its system;
     else a detected one of its own key that is not quiet."""
     keys = [f"topic:{case.faq_topic}" if case.faq_topic else None]

@@ -38,7 +38,6 @@ class IncidentCards(Protocol):
     async def pointer(self, session: AsyncSession, case: Case) -> Outgoing | None: ...
 
 
-
 def status_changed(case: Case) -> bool:
     """Whether the case's status was changed in this transaction and not yet flushed."""
     state = inspect(case, raiseerr=False)
@@ -71,7 +70,11 @@ def _aware(moment: datetime) -> datetime:
 
 async def earlier_cases(session: AsyncSession, case: Case) -> int:
     """How many cases the same person filed before this one (any channel account is one person)."""
-    statement = select(func.count()).select_from(Case).where(Case.reporter_id == case.reporter_id, Case.created_at < case.created_at)
+    statement = (
+        select(func.count())
+        .select_from(Case)
+        .where(Case.reporter_id == case.reporter_id, Case.created_at < case.created_at)
+    )
     return int((await session.exec(statement)).one())  # type: ignore[call-overload]
 
 
@@ -139,7 +142,10 @@ class Queue:
             return []
         topic = self.to_thread(case, Reply(""), purpose="topic")
         assert topic is not None
-        topic.options = {"topic_name": self.topic_name(case), "topic_closed": case.status == CaseStatus.CLOSED}
+        topic.options = {
+            "topic_name": self.topic_name(case),
+            "topic_closed": case.status == CaseStatus.CLOSED,
+        }
         return [out, topic]
 
     # -- CaseHooks -----------------------------------------------------------------------
@@ -176,10 +182,19 @@ class Queue:
         answered = status_changed(case) or await answered_just_now(session, case)
         refresh = await self.card_refresh(session, case) if answered else []
         # A few a minute one by one, the rest merged: one person cannot fill the group's budget.
-        return await relay(
-            session, case, text, attachments, staff_channel=self.staff_channel, staff_chat_id=self.staff_chat_id,
-            per_minute=self.relays_per_minute, digest_seconds=self.digest_seconds,
-        ) + refresh
+        return (
+            await relay(
+                session,
+                case,
+                text,
+                attachments,
+                staff_channel=self.staff_channel,
+                staff_chat_id=self.staff_chat_id,
+                per_minute=self.relays_per_minute,
+                digest_seconds=self.digest_seconds,
+            )
+            + refresh
+        )
 
     async def rating_received(self, session: AsyncSession, case: Case, reporter: Reporter) -> list[Outgoing]:
         if case.rating == "khong_hai_long" and case.incident_held:

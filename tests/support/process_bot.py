@@ -65,7 +65,11 @@ class ProcessBot:
         return f"http://127.0.0.1:{self.port}/webhook/telegram"
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DATABASE_", "REDIS_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "ZALO_", "DATABASE_", "REDIS_"))
+        }
         env.update(
             TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
             TELEGRAM_API_BASE=self.api_base,
@@ -95,7 +99,9 @@ class ProcessBot:
         if self.webhook:
             args.append("--webhook")
         self._log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(args, cwd=ROOT, env=self.environment(), stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, env=self.environment(), stdout=self._log, stderr=subprocess.STDOUT
+        )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
@@ -289,7 +295,11 @@ class Person:
             Step(_offers("role:nguoi_dan"), ("press", "role:nguoi_dan"), frozenset({"unit"})),
             Step(_offers("unit:skip"), ("press", "unit:skip"), frozenset({"system"})),
             Step(_offers_prefix("system:"), ("press", f"system:{self.system}"), frozenset({"description"})),
-            Step(lambda m: DESCRIPTION_PROMPT in str(m.get("text")), ("text", self.description), frozenset({"attachments"})),
+            Step(
+                lambda m: DESCRIPTION_PROMPT in str(m.get("text")),
+                ("text", self.description),
+                frozenset({"attachments"}),
+            ),
             Step(_offers("attach:done"), ("press", "attach:done"), after_attachments),
         ]
 

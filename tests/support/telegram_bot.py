@@ -37,7 +37,11 @@ async def running_bot(
         database_url=database_url,
         webhook={"host": "127.0.0.1", "port": port},
         # Tests press buttons faster than a person: allow it, the pacing has its own tests.
-        delivery={"telegram_per_chat_per_second": 50, "telegram_group_per_minute": 600, "poll_interval_seconds": 0.05},
+        delivery={
+            "telegram_per_chat_per_second": 50,
+            "telegram_group_per_minute": 600,
+            "poll_interval_seconds": 0.05,
+        },
         staff={"allowlist": [], "leaders": [LEADER_USER]},
         **overrides,
     )
@@ -85,8 +89,15 @@ async def press(tg: FakeTelegramServer, user_id: int, label: str, chat_id: int |
     chat = chat_id if chat_id is not None else user_id
     message = last_message(tg, chat)
     data = button_data(message, label)
-    tg.push_update(callback_update(user_id, data, message["message_id"], chat_id=chat,
-                                   message_thread_id=message.get("message_thread_id")))
+    tg.push_update(
+        callback_update(
+            user_id,
+            data,
+            message["message_id"],
+            chat_id=chat,
+            message_thread_id=message.get("message_thread_id"),
+        )
+    )
 
 
 async def answer(tg: FakeTelegramServer, chat_id: int, contains: str, timeout: float = 20.0) -> str:
@@ -95,10 +106,14 @@ async def answer(tg: FakeTelegramServer, chat_id: int, contains: str, timeout: f
     seen: dict[int, int] = tg.__dict__.setdefault("_answers_seen", {})
 
     def mine() -> list[Any]:
-        return [c for c in tg.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == str(chat_id) and c.ok]
+        return [
+            c
+            for c in tg.calls
+            if c.method == "sendMessage" and str(c.params.get("chat_id")) == str(chat_id) and c.ok
+        ]
 
     def match(call: Any) -> bool:
-        fresh = mine()[seen.get(chat_id, 0):]
+        fresh = mine()[seen.get(chat_id, 0) :]
         return any(contains in str(c.params.get("text", "")) for c in fresh)
 
     await tg.wait_for("sendMessage", match, timeout=timeout)

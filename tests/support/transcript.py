@@ -1,9 +1,9 @@
 """Transcript helper: drive the engine like a person and read what the bot answered.
 
-    chat = Transcript(app)
-    await chat.say("/start")        # what the person sends
-    chat.expect("Xin chào")         # what the bot answers
-    await chat.tap("Gửi phản ánh")  # press a button by (part of) its label
+chat = Transcript(app)
+await chat.say("/start")        # what the person sends
+chat.expect("Xin chào")         # what the bot answers
+await chat.tap("Gửi phản ánh")  # press a button by (part of) its label
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ _updates = itertools.count(1)
 
 
 class Transcript:
-    def __init__(self, app: Application, user: str = "1001", channel: str = "telegram", name: str | None = "Lan") -> None:
+    def __init__(
+        self, app: Application, user: str = "1001", channel: str = "telegram", name: str | None = "Lan"
+    ) -> None:
         self.app = app
         self.user = user
         self.channel = channel
@@ -80,8 +82,16 @@ class Transcript:
     async def contact(self, phone: str) -> list[Reply]:
         return await self.send(self._event(Kind.CONTACT, phone=phone))
 
-    async def attach(self, kind: str = "photo", file_ref: str = "file-1", *, caption: str = "", name: str | None = None,
-                     mime: str | None = "image/jpeg", size: int | None = 1000) -> list[Reply]:
+    async def attach(
+        self,
+        kind: str = "photo",
+        file_ref: str = "file-1",
+        *,
+        caption: str = "",
+        name: str | None = None,
+        mime: str | None = "image/jpeg",
+        size: int | None = 1000,
+    ) -> list[Reply]:
         attachment = AttachmentRef(kind, file_ref, name, mime, size)
         return await self.send(self._event(Kind.ATTACHMENT, text=caption, attachments=[attachment]))
 
@@ -124,14 +134,18 @@ class Transcript:
 class StaffChat:
     """A staff member writing in the task force's group (through the same engine)."""
 
-    def __init__(self, app: Application, user: str = "900", username: str = "canbo_an", group: str = "-100777") -> None:
+    def __init__(
+        self, app: Application, user: str = "900", username: str = "canbo_an", group: str = "-100777"
+    ) -> None:
         self.app = app
         self.user = user
         self.username = username
         self.group = group
         self.outgoing: list[Outgoing] = []
 
-    async def say(self, text: str, *, thread: int | None = None, reply_to: int | None = None) -> list[Outgoing]:
+    async def say(
+        self, text: str, *, thread: int | None = None, reply_to: int | None = None
+    ) -> list[Outgoing]:
         kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
         head, _, rest = text.partition(" ")
         event = Incoming(
@@ -155,8 +169,16 @@ class StaffChat:
         return self.outgoing
 
     async def press(self, key: str) -> list[Outgoing]:
-        event = Incoming("telegram", self.user, self.group, Kind.CHOICE, choice=key, username=self.username,
-                         update_key=f"s{next(_updates)}", chat_kind=ChatKind.STAFF)
+        event = Incoming(
+            "telegram",
+            self.user,
+            self.group,
+            Kind.CHOICE,
+            choice=key,
+            username=self.username,
+            update_key=f"s{next(_updates)}",
+            chat_kind=ChatKind.STAFF,
+        )
         async with self.app.db.unit() as session:  # the transaction app.receive uses
             self.outgoing = await self.app.engine.handle(session, event)
             await enqueue(session, self.outgoing)

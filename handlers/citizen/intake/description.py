@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 def ask_description(flow: IntakeFlow, turn: Turn) -> Prompt:
     ask = turn.t.ASK_DESCRIPTION_IMAGES if images_only(turn.event.channel) else turn.t.ASK_DESCRIPTION
     text = ask.format(max=flow.config.max_attachments)
