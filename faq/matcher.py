@@ -170,7 +170,7 @@ class Matcher(Readings):
             if not rivals:
                 return MatchResult(topic, score, offered, reason, language)
             # "hồ sơ bị trả về bổ sung, bổ sung xong up file lại báo lỗi định dạng": both.
-            picked = {topic, *rivals}
+            picked = [topic, *dict.fromkeys(rivals)]  # a list: equal scores keep this order
             ranked = sorted(((t, whole[t]) for t in picked), key=lambda item: item[1], reverse=True)
             return MatchResult(None, score, ranked[: cfg.alternatives], "ambiguous", language)
         # A sentence may settle the lead, not the level: the whole message must itself reach the
@@ -183,7 +183,9 @@ class Matcher(Readings):
         if len(answers) == 1 and leader in answers:
             runners = [(t, v) for t, v in topics[1:] if v >= cfg.threshold]
             return MatchResult(leader, answers[leader], runners[: cfg.alternatives - 1], "", language)
-        picked = {t for t, _ in offered} | set(answers)
+        # Ordered (offered first, then the sentences' answers): a set ordered equal scores by the
+        # process's hash seed, so the same message could get its pick list in another order.
+        picked = list(dict.fromkeys([*(t for t, _ in offered), *answers]))
         scored = {**dict(offered), **merged}  # an offered rival of another reading may be unranked here
         ranked = sorted(((t, scored[t]) for t in picked), key=lambda item: item[1], reverse=True)
         offered = ranked[: cfg.alternatives]

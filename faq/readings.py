@@ -60,7 +60,8 @@ class Readings:
                 (written.get(label, 0.0) + translated.get(label, 0.0)) / 2,
                 translated.get(label, 0.0) - self.config.translated_discount,
             )
-            for label in written.keys() | translated.keys()
+            # In a fixed order (written first): ties keep it after the sort, whatever the hash seed.
+            for label in [*written, *(k for k in translated if k not in written)]
         }
         merged = sorted(
             ((k, round(v, 1)) for k, v in combined.items()), key=lambda item: item[1], reverse=True
