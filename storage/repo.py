@@ -23,6 +23,8 @@ from storage.driver import StatementSet, driver_for
 from storage.faq_log import record_faq_query as record_faq_query
 from storage.faq_log import settle_faq_query as settle_faq_query
 from storage.faq_log import unmatched_faq_queries as unmatched_faq_queries
+from storage.keyvalue import kv_get as kv_get
+from storage.keyvalue import kv_set as kv_set
 from storage.models import (
     Attachment,
     Case,
@@ -30,7 +32,6 @@ from storage.models import (
     CaseMessage,
     CaseStatus,
     Conversation,
-    KeyValue,
     OutboxMessage,
     ProcessedUpdate,
     Reporter,
@@ -388,17 +389,3 @@ async def case_messages(session: AsyncSession, case_id: int) -> Sequence[CaseMes
 async def case_attachments(session: AsyncSession, case_id: int) -> Sequence[Attachment]:
     statement = select(Attachment).where(Attachment.case_id == case_id).order_by(col(Attachment.id))
     return (await session.exec(statement)).all()
-
-
-async def kv_get(session: AsyncSession, key: str) -> str | None:
-    row = await session.get(KeyValue, key)
-    return row.value if row else None
-
-
-async def kv_set(session: AsyncSession, key: str, value: str) -> None:
-    row = await session.get(KeyValue, key)
-    if row is None:
-        session.add(KeyValue(key=key, value=value))
-    else:
-        row.value = value
-        row.updated_at = utcnow()
