@@ -38,8 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30, help="how many groups to list")
     args = parser.parse_args(argv)
     if sys.stdin.isatty():
-        print("Đưa các câu hỏi vào stdin (mỗi dòng một câu), hoặc dùng `python -m bot faq-gaps`"
-              " để đọc từ cơ sở dữ liệu của bot.", file=sys.stderr)
+        print(
+            "Đưa các câu hỏi vào stdin (mỗi dòng một câu), hoặc dùng `python -m bot faq-gaps`"
+            " để đọc từ cơ sở dữ liệu của bot.",
+            file=sys.stderr,
+        )
         return 2
     print_groups([line.strip() for line in sys.stdin if line.strip()], top=args.top)
     return 0

@@ -41,7 +41,9 @@ async def test_solved_by_the_faq_creates_no_case(app: Application) -> None:
     async with app.db.session() as session:
         assert (await session.exec(select(Case))).all() == []
         [query] = (await session.exec(select(FaqQuery))).all()
-        assert query.topic == "quen_mat_khau_vneid" and query.solved is True and query.score and query.score > 0
+        assert (
+            query.topic == "quen_mat_khau_vneid" and query.solved is True and query.score and query.score > 0
+        )
 
 
 async def test_not_solved_goes_on_and_the_case_records_the_topic(app: Application) -> None:
@@ -85,7 +87,11 @@ async def test_close_candidates_are_offered_as_choices(db: Database) -> None:
     chat = Transcript(app)
     await describe(chat, "không lấy lại được mật khẩu vì không có mã gửi về")
     chat.expect("giống một trong các trường hợp sau")
-    assert chat.buttons() == ["💡 Không nhận được mã OTP", "💡 Quên mật khẩu VNeID", "📨 Không phải, gửi Tổ công tác"]
+    assert chat.buttons() == [
+        "💡 Không nhận được mã OTP",
+        "💡 Quên mật khẩu VNeID",
+        "📨 Không phải, gửi Tổ công tác",
+    ]
     await chat.tap("Không nhận được mã OTP")
     chat.expect("Kiểm tra sóng điện thoại")
     await chat.tap("Đã giải quyết được")
@@ -127,13 +133,20 @@ async def test_faq_gaps_lists_unanswered_phrasings(app: Application, sqlite_url:
     import subprocess
     import sys
 
-    for text in ("Đường trước ngõ nhà tôi bị ngập nước mấy hôm nay", "duong truoc ngo nha toi bi ngap nuoc may hom nay"):
+    for text in (
+        "Đường trước ngõ nhà tôi bị ngập nước mấy hôm nay",
+        "duong truoc ngo nha toi bi ngap nuoc may hom nay",
+    ):
         chat = Transcript(app, user=str(hash(text)))
         await chat.say("/start")
         await chat.tap("Câu hỏi thường gặp")
         await chat.say(text)
-    result = subprocess.run([sys.executable, "-m", "bot", "faq-gaps", "--database-url", sqlite_url],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "faq-gaps", "--database-url", sqlite_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "    2  " in result.stdout  # the two spellings are one group
     assert "ngập nước" in result.stdout or "ngap nuoc" in result.stdout

@@ -96,7 +96,9 @@ def test_the_wrap_check_tells_wrapped_sentences_from_intended_breaks() -> None:
 
 def test_answers_have_no_line_breaks_inside_sentences() -> None:
     wrapped = {
-        topic.id: lines for topic in load_knowledge_base().topics.values() if (lines := _wrapped_lines(topic.answer))
+        topic.id: lines
+        for topic in load_knowledge_base().topics.values()
+        if (lines := _wrapped_lines(topic.answer))
     }
     assert wrapped == {}
 
