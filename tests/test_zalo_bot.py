@@ -187,6 +187,9 @@ async def test_full_intake_over_long_polling(
     app: Application, zb: FakeZaloBotServer, polling: asyncio.Event, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # As with LOG_LEVEL=DEBUG: httpx logs each request (it stays at WARNING otherwise, and an
+    # earlier test in the session may have set that up).
+    caplog.set_level(logging.DEBUG, logger="httpx")
     chat = PollingChat(app, zb)
 
     async def attach() -> str:
