@@ -17,7 +17,7 @@ from handlers.events import Choice, Incoming, Outgoing
 from handlers.staff import texts as S
 from handlers.staff.cards import is_urgent
 from handlers.staff.common import is_assignee, say
-from handlers.textutil import fold, shorten
+from handlers.textutil import fold, parse_id, shorten
 from storage.models import Case, CaseStatus
 
 if TYPE_CHECKING:
@@ -60,8 +60,8 @@ class QueueListing:
     ) -> None:
         """ "staff:page:<page>:<filter>": the list message redrawn in place at that page."""
         page_text, _, words = rest.partition(":")
-        page = int(page_text) if page_text.isdigit() else 1
-        await self.show(session, event, out, words, page=page)
+        # show() clamps the page; a tampered "²" or 20-digit page is not an int() crash.
+        await self.show(session, event, out, words, page=parse_id(page_text) or 1)
         if out and event.message_id:
             out[-1].options = {"edit_message_id": event.message_id}
 
