@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from sqlalchemy import func, select, text
 
+from bot.delivery.patience import UNSENT
 from storage.models import OutboxMessage, utcnow
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 CHECK_SECONDS = 2.0
 
 _OUTBOX: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
-_WAITING = ("pending", "claimed", "sending")
 
 
 async def check(runtime: Runtime) -> dict[str, Any]:
@@ -63,7 +63,7 @@ async def _database(runtime: Runtime) -> tuple[str, timedelta | None]:
             now = utcnow()
             due = await connection.scalar(
                 select(func.min(_OUTBOX.c.next_attempt_at)).where(
-                    _OUTBOX.c.status.in_(_WAITING), _OUTBOX.c.next_attempt_at <= now
+                    _OUTBOX.c.status.in_(UNSENT), _OUTBOX.c.next_attempt_at <= now
                 )
             )
         if due is None:

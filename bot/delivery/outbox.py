@@ -58,7 +58,7 @@ from sqlalchemy import and_, case, func
 from sqlmodel import col, select
 
 from bot.delivery.channel import DeliveryDeferred, Misplaced, PermanentFailure, RetryLater, Sender, SendResult
-from bot.delivery.patience import ADOPT_WITHIN, ALERT_PURPOSE, Recovery, StuckWatch, health
+from bot.delivery.patience import ADOPT_WITHIN, ALERT_PURPOSE, UNSENT, Recovery, StuckWatch, health
 from bot.delivery.ratelimit import Limiter, RateLimiter
 from bot.delivery.rows import NoHooks, OutboxHooks, enqueue, release_deferred
 from bot.delivery.transitions import _HOLD, RowTransitions
@@ -74,8 +74,6 @@ log = logging.getLogger(__name__)
 # "sending" older than this belongs to a dead worker.
 CLAIM_LEASE = timedelta(seconds=120)
 WAKE_GAP = 0.01
-# Rows still waiting for their first send.
-UNSENT = ("pending", "claimed", "sending")
 # Lanes of the staff group's queue (the rest keep their order behind them): first what staff
 # are waiting for — answers to their commands, card edits after an action, the outbox's own
 # alert; then new cards (cases, incident alerts and cards, in their order); then follow-ups,
