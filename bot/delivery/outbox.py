@@ -217,10 +217,10 @@ class OutboxWorker(RowTransitions):
 
     async def pending_count(self, channels: set[str] | None = None) -> int:
         async with self.db.session() as session:
-            statement = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(UNSENT))
+            statement = select(func.count()).where(col(OutboxMessage.status).in_(UNSENT))
             if channels:
                 statement = statement.where(col(OutboxMessage.channel).in_(channels))
-            return len((await session.exec(statement)).all())
+            return int((await session.exec(statement)).one())
 
     async def check_stuck(self) -> None:
         """An ERROR line and a staff alert when rows wait too long; a note when they move again."""

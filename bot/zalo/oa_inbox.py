@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
@@ -65,8 +65,8 @@ class OAInbox:
 
     async def pending(self) -> int:
         async with self.db.session() as session:
-            rows = (await session.execute(select(_KV.c.key).where(_KV.c.key.startswith(PREFIX)))).all()
-        return len(rows)
+            count = await session.scalar(select(func.count()).where(_KV.c.key.startswith(PREFIX)))
+        return int(count or 0)
 
     async def drain_once(self, process: Process, *, grace: float | None = None) -> int:
         """Process the stored events that are due; the number processed."""
