@@ -4,31 +4,20 @@ words, a second problem written as a follow-up, and a problem typed at the wrong
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import func, select
 
 from bot.app import Application
-from bot.settings import load_settings
 from handlers.events import Kind
-from handlers.services import StaticStaff
 from storage.db import Database
 from storage.models import Attachment, Case, CaseMessage, FaqQuery, Reporter
+from tests.support.apps import GROUP, STAFF, transcript_app
 from tests.support.transcript import StaffChat, Transcript
-
-GROUP = "-100777"
-STAFF = "900"
 
 
 @pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    # People in these transcripts answer faster than anyone types: the flood limit has its own tests.
-    application = Application(
-        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
-    )
-    application.staff_directory = StaticStaff({STAFF}, set())
-    yield application
+async def app(db: Database) -> Application:
+    return transcript_app(db)
 
 
 async def to_role(chat: Transcript) -> None:

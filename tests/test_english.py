@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,25 +22,19 @@ from handlers.citizen import texts
 from handlers.citizen.language import texts_for
 from handlers.events import Choice, Kind, Reply, render_numbered
 from handlers.schedule.jobs import JobContext, autoclose
-from handlers.services import StaticStaff
 from storage.db import Database
 from storage.models import Case, CaseStatus, Reporter
 from tests.fakes.updates import callback_update, text_update
+from tests.support.apps import GROUP, STAFF, transcript_app
 from tests.support.transcript import StaffChat, Transcript
 from tests.test_jobs_support import make_app, seed_case, staff_says
 
-GROUP = "-100777"
-STAFF = "900"
 texts_en = texts_for("en")  # the English texts, from handlers/citizen/locales/en
 
 
 @pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = Application(
-        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
-    )
-    application.staff_directory = StaticStaff({STAFF}, set())
-    yield application
+async def app(db: Database) -> Application:
+    return transcript_app(db)
 
 
 async def reporter_of(app: Application, user: str) -> Reporter:

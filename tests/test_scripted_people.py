@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,18 +23,15 @@ import yaml
 from sqlmodel import select
 
 from bot.app import Application
-from bot.settings import load_settings
 from handlers.directory import OfficialUnits
 from handlers.events import Reply, render_numbered
-from handlers.services import StaticStaff
 from storage.db import Database
 from storage.models import Case
+from tests.support.apps import GROUP, STAFF, transcript_app
 from tests.support.transcript import StaffChat, Transcript
 
 PEOPLE_FILE = Path(__file__).parent / "data" / "scripted-people.yaml"
 PEOPLE_FILES = sorted(PEOPLE_FILE.parent.glob("scripted-people*.yaml"))
-GROUP = "-100777"
-STAFF = "900"
 CONFIRMED = r"Đã tiếp nhận phản ánh|Your report has been received"
 RESOLUTION = "Hồ sơ đã được cập nhật trạng thái thanh toán, bạn tải lại trang là thấy"
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
@@ -104,13 +100,8 @@ def question_key(message: str) -> str:
 
 
 @pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    # People here answer faster than anyone types: the flood limit has its own tests.
-    application = Application(
-        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
-    )
-    application.staff_directory = StaticStaff({STAFF}, set())
-    yield application
+async def app(db: Database) -> Application:
+    return transcript_app(db)
 
 
 async def all_cases(db: Database) -> list[Case]:

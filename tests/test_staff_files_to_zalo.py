@@ -3,30 +3,23 @@ first and then that a file was sent, and staff are told in the thread to describ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import select
 
 from bot.app import Application
 from bot.delivery.outbox import enqueue
-from bot.settings import load_settings
 from bot.zalo.bot_api import plan_parts
 from handlers.events import AttachmentRef, ChatKind, Incoming, Kind, Reply
-from handlers.services import StaticStaff
 from storage.db import Database
 from storage.models import Case
+from tests.support.apps import transcript_app
 from tests.support.transcript import Transcript
 from tests.test_conversation_answers import GROUP, STAFF, file_case
 
 
 @pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = Application(
-        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
-    )
-    application.staff_directory = StaticStaff({STAFF}, set())
-    yield application
+async def app(db: Database) -> Application:
+    return transcript_app(db)
 
 
 def test_the_answer_comes_before_the_line_about_the_file() -> None:

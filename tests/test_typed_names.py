@@ -5,29 +5,21 @@ are applied and a plain "gửi đi" that also says who they are still sends."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import select
 
 from bot.app import Application
-from bot.settings import load_settings
-from handlers.services import StaticStaff
 from storage.db import Database
 from storage.models import Case
+from tests.support.apps import transcript_app
 from tests.support.transcript import Transcript
 
-GROUP = "-100777"
 PROBLEM = "bấm in phiếu tiếp nhận thì ra trang trắng, thử nhiều máy vẫn thế"
 
 
 @pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = Application(
-        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
-    )
-    application.staff_directory = StaticStaff({"900"}, set())
-    yield application
+async def app(db: Database) -> Application:
+    return transcript_app(db)
 
 
 async def only_case(app: Application) -> Case:

@@ -5,29 +5,21 @@ in one message, questions and greetings after a case, and the summary corrected 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import select
 
 from bot.app import Application
-from bot.settings import load_settings
-from handlers.services import StaticStaff
 from storage.db import Database
 from storage.models import Case, CaseMessage, FaqQuery, Reporter
+from tests.support.apps import transcript_app
 from tests.support.transcript import Transcript
 
-GROUP = "-100777"
 OTP_PROBLEM = "em không nhận được mã OTP khi đăng ký tài khoản VNeID, chờ mãi không thấy tin nhắn"
 
 
 @pytest.fixture
-async def app(db: Database) -> AsyncIterator[Application]:
-    application = Application(
-        load_settings(staff_chat_id=int(GROUP), conversation={"flood_messages": 500}), db=db
-    )
-    application.staff_directory = StaticStaff({"900"}, set())
-    yield application
+async def app(db: Database) -> Application:
+    return transcript_app(db)
 
 
 async def typed_to_faq_offer(chat: Transcript) -> None:
