@@ -19,18 +19,23 @@ from storage.db import Database
 from storage.models import Case, CaseStatus, Incident, OutboxMessage, Reporter
 from tests.support.transcript import Transcript
 from tests.test_incident_desk import report
-from tests.test_jobs_support import STAFF_CHAT, deliver, make_app, outbox, seed_case, staff_says, texts
+from tests.test_jobs_support import (
+    STAFF_CHAT,
+    deliver,
+    jobs_app,
+    outbox,
+    seed_case,
+    staff_says,
+    texts,
+)
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
-    application = make_app(db, tmp_path)
-    install(application)
-    yield application
-    if application.outbox is not None:
-        await application.outbox.stop()
+    async with jobs_app(db, tmp_path) as application:
+        yield application
 
 
 def test_the_catch_all_system_is_never_an_incident() -> None:

@@ -17,7 +17,16 @@ from bot.jobs import install
 from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus, Incident, Reporter
 from tests.support.transcript import Transcript
-from tests.test_jobs_support import STAFF_CHAT, deliver, make_app, outbox, seed_case, staff_says, texts
+from tests.test_jobs_support import (
+    STAFF_CHAT,
+    deliver,
+    jobs_app,
+    make_app,
+    outbox,
+    seed_case,
+    staff_says,
+    texts,
+)
 
 VNEID_DOWN = "Không đăng nhập được VNeID trên cổng dịch vụ công, báo lỗi hệ thống, thử nhiều lần vẫn vậy"
 UNITS = {
@@ -30,11 +39,8 @@ UNITS = {
 
 @pytest.fixture
 async def app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
-    application = make_app(db, tmp_path)
-    install(application)
-    yield application
-    if application.outbox is not None:
-        await application.outbox.stop()
+    async with jobs_app(db, tmp_path) as application:
+        yield application
 
 
 async def report(

@@ -19,7 +19,7 @@ from handlers.reports.desk import parse_report_period
 from handlers.schedule.worktime import VN_TZ
 from storage.db import Database
 from storage.models import CaseStatus, FaqQuery
-from tests.test_jobs_support import STAFF_CHAT, deliver, make_app, outbox, seed_case, staff_says
+from tests.test_jobs_support import STAFF_CHAT, deliver, jobs_app, outbox, seed_case, staff_says
 
 START, END = date(2025, 11, 17), date(2025, 11, 23)  # Monday … Sunday
 NOW = datetime(2025, 11, 24, 9, 0, tzinfo=VN_TZ)
@@ -32,11 +32,8 @@ def vn(m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
 
 @pytest.fixture
 async def app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
-    application = make_app(db, tmp_path)
-    install(application, clock=lambda: NOW)
-    yield application
-    if application.outbox is not None:
-        await application.outbox.stop()
+    async with jobs_app(db, tmp_path, clock=lambda: NOW) as application:
+        yield application
 
 
 async def seed_week(app: Application) -> dict[str, Any]:

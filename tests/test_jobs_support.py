@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ from sqlmodel import col, select
 from bot.app import Application
 from bot.delivery.channel import SendResult
 from bot.delivery.ratelimit import Limit
+from bot.jobs import install
 from bot.settings import load_settings
 from handlers.events import ChatKind, Incoming, Kind, Outgoing, Reply
 from storage.db import Database
@@ -36,6 +39,18 @@ def make_app(db: Database, tmp_path: Path | None = None, **jobs: Any) -> Applica
         jobs=overrides,
     )
     return Application(settings, db=db)
+
+
+@asynccontextmanager
+async def jobs_app(
+    db: Database, tmp_path: Path, *, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[Application]:
+    """``make_app`` with the jobs and the incident listener installed; its outbox stopped afterwards."""
+    application = make_app(db, tmp_path)
+    install(application, clock=clock)
+    yield application
+    if application.outbox is not None:
+        await application.outbox.stop()
 
 
 async def seed_case(

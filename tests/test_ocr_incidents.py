@@ -12,13 +12,12 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Application
-from bot.jobs import install
 from handlers.events import AttachmentRef, Kind
 from storage.db import Database
 from storage.models import Case, Incident
 from tests.support.transcript import Transcript
 from tests.test_incident_desk import UNITS
-from tests.test_jobs_support import make_app, outbox
+from tests.test_jobs_support import jobs_app, outbox
 
 # What bot.ocr put on the picture (the reading itself: tests/test_ocr.py); the FAQ places it nowhere.
 SHOWN = "Lỗi E1023: phiên giao dịch TT-0042\nkhông hợp lệ"
@@ -26,11 +25,8 @@ SHOWN = "Lỗi E1023: phiên giao dịch TT-0042\nkhông hợp lệ"
 
 @pytest.fixture
 async def app(db: Database, tmp_path: Path) -> AsyncIterator[Application]:
-    application = make_app(db, tmp_path)
-    install(application)
-    yield application
-    if application.outbox is not None:
-        await application.outbox.stop()
+    async with jobs_app(db, tmp_path) as application:
+        yield application
 
 
 async def screenshot_report(app: Application, user: int, unit: str) -> Transcript:
