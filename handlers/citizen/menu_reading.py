@@ -18,22 +18,22 @@ from handlers.understand.lexicon import PROBLEM, WITHDRAW
 from handlers.understand.menu_reader import wants_report
 from handlers.understand.normalize import joined
 from storage import repo
-from storage.models import CaseMessage
+from storage.models import Case, CaseMessage
 
 if TYPE_CHECKING:
     from handlers.citizen.engine import Engine
 
 
-async def show_open_cases(engine: Engine, turn: Turn) -> bool:
-    """The status of the person's open cases; False (and told so) when there are none."""
+async def show_open_cases(engine: Engine, turn: Turn) -> list[Case]:
+    """The status of the person's open cases, and the cases; empty (and told so) when there are none."""
     assert turn.reporter.id is not None
-    cases = await repo.open_cases_of_reporter(turn.session, turn.reporter.id)
+    cases = list(await repo.open_cases_of_reporter(turn.session, turn.reporter.id))
     if not cases:
         turn.say(reading_texts(turn.language)["status_none"])
-        return False
-    for case in list(cases)[:3]:
+        return []
+    for case in cases[:3]:
         turn.say(await engine.lookup.describe(turn, case))
-    return True
+    return cases
 
 
 async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
@@ -48,8 +48,9 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
     )
     kind = reading.value
     if (reading.outcome == Outcome.QUESTION and kind == "status") or reading.is_(Outcome.SOCIAL, "waiting"):
-        if await show_open_cases(engine, turn) and kind == "waiting":
-            await _remind_staff(engine, turn, text)
+        cases = await show_open_cases(engine, turn)
+        if cases and kind == "waiting":
+            await _remind_staff(engine, turn, text, cases[0])
         else:
             engine.show_menu(turn)
         return True
@@ -136,11 +137,8 @@ def _sounds_like_trouble(text: str) -> bool:
     return len(padded.split()) >= 2 and any(f" {word} " in padded for word in PROBLEM)
 
 
-async def _remind_staff(engine: Engine, turn: Turn, text: str) -> None:
+async def _remind_staff(engine: Engine, turn: Turn, text: str, case: Case) -> None:
     """ "Sao mãi không ai trả lời": staff read it in the case's thread; the person is told."""
-    assert turn.reporter.id is not None
-    cases = await repo.open_cases_of_reporter(turn.session, turn.reporter.id)
-    case = cases[0]
     assert case.id is not None
     turn.session.add(CaseMessage(case_id=case.id, direction="in", author="reporter", text=text))
     turn.say(reading_texts(turn.language)["waiting_case"].format(code=case.code))
