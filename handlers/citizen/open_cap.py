@@ -30,14 +30,15 @@ async def refused(
         turn.reset("idle")
         turn.say(text)
         return True
+    labels = {c.code: shorten(c.description, 40) for c in cases[:6]}
     turn.reset(
         "followup_pick",
         pending_followup=draft or "",
         pending_attachments=[AttachmentRef.from_dict(a).to_dict() for a in attachments or []],
-        followup_cases=[c.code for c in cases[:6]],
-        followup_labels={c.code: shorten(c.description, 40) for c in cases[:6]},
+        followup_cases=list(labels),
+        followup_labels=labels,
         **{AT_CAP: True},
     )
-    choices = [Choice(f"followup:{c.code}", f"🔖 {c.code} · {shorten(c.description, 40)}") for c in cases[:6]]
+    choices = [Choice(f"followup:{code}", f"🔖 {code} · {label}") for code, label in labels.items()]
     turn.say(f"{text}\n\n{t.OPEN_CASES_CAP_PICK}", choices)
     return True
