@@ -6,10 +6,14 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from faq.matcher import Matcher
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -103,3 +107,12 @@ async def pg(postgres_url: str) -> AsyncIterator[Database]:
     database = await _fresh(postgres_url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    """The FAQ matcher over the shipped knowledge base, built once per test module."""
+    from faq.knowledge import load_knowledge_base
+    from faq.matcher import Matcher
+
+    return Matcher(load_knowledge_base())

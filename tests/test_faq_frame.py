@@ -19,11 +19,6 @@ DATA = Path(__file__).resolve().parent / "data"
 STATUS_TOPICS = {"tra_cuu_tinh_trang", "ho_so_chua_dong_bo"}
 
 
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_knowledge_base())
-
-
 @pytest.mark.parametrize(
     "text",
     [

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from faq.knowledge import load_knowledge_base
 from faq.matcher import Matcher
 from faq.normalize import normalize
 
@@ -31,11 +30,6 @@ from faq.normalize import normalize
 )
 def test_officer_shorthand_is_expanded(typed: str, expanded: str) -> None:
     assert normalize(typed) == expanded
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_knowledge_base())
 
 
 @pytest.mark.parametrize(

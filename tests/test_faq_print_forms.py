@@ -16,16 +16,11 @@ from pathlib import Path
 import pytest
 
 from faq.evaluate import read_labelled
-from faq.knowledge import KnowledgeBase, Topic, load_knowledge_base
+from faq.knowledge import KnowledgeBase, Topic
 from faq.matcher import Matcher, MatchResult
 from faq.normalize import is_syllable
 
 DATA = Path(__file__).resolve().parent / "data"
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_knowledge_base())
 
 
 @pytest.mark.parametrize(

@@ -19,11 +19,6 @@ from faq.matcher import Matcher
 DATA = Path(__file__).resolve().parent / "data"
 
 
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_knowledge_base())
-
-
 @pytest.mark.parametrize(
     "text",
     [
