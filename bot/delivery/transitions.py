@@ -253,10 +253,7 @@ class RowTransitions:
             )
             if moved is None:
                 log.warning("outbox row %s to %s failed permanently: %s", row.id, row.channel, reason[:200])
-                fresh.status = "failed"
-                fresh.attempts += 1
-                fresh.last_error = reason[:500]
-                await enqueue(session, await self.hooks.failed(session, fresh, reason))
+                await self._failed(session, fresh, reason)
                 return
             log.warning("outbox row %s: %s; sent again to a new place", row.id, reason[:200])
             fresh.attempts += 1
@@ -289,7 +286,11 @@ class RowTransitions:
             fresh = await self._owned(session, row, token)
             if fresh is None:
                 return
-            fresh.status = "failed"
-            fresh.attempts += 1
-            fresh.last_error = reason[:500]
-            await enqueue(session, await self.hooks.failed(session, fresh, reason))
+            await self._failed(session, fresh, reason)
+
+    async def _failed(self, session: AsyncSession, fresh: OutboxMessage, reason: str) -> None:
+        """Mark an owned row failed for good; the hooks say what staff are told."""
+        fresh.status = "failed"
+        fresh.attempts += 1
+        fresh.last_error = reason[:500]
+        await enqueue(session, await self.hooks.failed(session, fresh, reason))
