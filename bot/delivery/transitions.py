@@ -30,7 +30,6 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger("bot.delivery.outbox")
 
-# Tries at recording a delivery when the database connection breaks under it.
 # How long a sent message's "sent" mark is retried while the database cannot be reached.
 MARK_PATIENCE = timedelta(hours=1)
 
