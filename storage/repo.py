@@ -18,8 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.driver import StatementSet, driver_for
 
-# The FAQ's question log has its own module; its functions stay reachable as repo.<name>.
-# The FAQ's question log has its own module; its functions stay reachable as repo.<name>.
+# The FAQ's question log and the key-value table have their own modules; their functions stay
+# reachable as repo.<name>.
 from storage.faq_log import record_faq_query as record_faq_query
 from storage.faq_log import settle_faq_query as settle_faq_query
 from storage.faq_log import unmatched_faq_queries as unmatched_faq_queries
