@@ -62,7 +62,7 @@ def make_bot(token: str, api_base: str | None = None) -> Bot:
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 
-# -- incoming ----------------------------------------------------------------------------
+# -- outgoing ----------------------------------------------------------------------------
 
 
 def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -132,6 +132,3 @@ def update_to_incoming(
             language_code=query.from_user.language_code,
         )
     return None
-
-
-# -- outgoing ----------------------------------------------------------------------------
