@@ -184,8 +184,6 @@ def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
         given = request.headers.get(SECRET_HEADER, "")
         if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
             return web.json_response({"ok": False, "error": "forbidden"}, status=403)
-        if request.content_length is not None and request.content_length > MAX_UPDATE_BYTES:
-            return web.json_response({"ok": False, "error": "too large"}, status=413)
         try:
             raw = await read_body(request, MAX_UPDATE_BYTES)
         except BodyTooLarge:
