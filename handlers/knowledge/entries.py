@@ -13,51 +13,19 @@ from typing import Any
 from faq.knowledge import (
     DATA_DIR,
     REQUIRED_TOPICS_FILE,
-    SYSTEMS,
     KnowledgeBase,
     KnowledgeBaseError,
     Topic,
     parse_topic,
 )
-from handlers.citizen import texts as T
-from handlers.textutil import CCCD_NUMBER, PHONE_NUMBER, clean_text, shorten
-from storage.models import Case
+from handlers.staff.drafts import faq_draft_topic, scrub_personal
 
-# Personal data that must not travel from a case into the knowledge base (the same shapes the
-# log masking hides, and the same words the file drafts used): phone and citizen ID numbers.
-_PERSONAL_NUMBERS = ((CCCD_NUMBER, "<số CCCD>"), (PHONE_NUMBER, "<số điện thoại>"))
+# A case's draft topic and the masking of phone and citizen ID numbers are the file drafts' own
+# (/taofaq): one way from a case to the knowledge base, whichever desk starts it.
+entry_from_case = faq_draft_topic
+mask_personal = scrub_personal
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]{1,58}$")
 _WHERE = Path("cơ sở dữ liệu")
-
-
-def mask_personal(text: str) -> str:
-    for pattern, replacement in _PERSONAL_NUMBERS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _audience(role: str | None) -> str:
-    if role in T.OFFICER_ROLES:
-        return "officer"
-    return "citizen" if role in ("nguoi_dan", "doanh_nghiep") else "both"
-
-
-def entry_from_case(case: Case, question: str = "") -> dict[str, Any]:
-    """A draft topic from a resolved case: the reporter's words (numbers masked) as the first
-    examples, staff's resolution as the answer (kept as written: a hotline there is meant)."""
-    question = mask_personal(clean_text(question))
-    description = mask_personal(shorten(case.description, 300))
-    examples = list(dict.fromkeys(e for e in (question, description) if e))
-    title = shorten(question or description or case.code, 100)
-    return {
-        "id": "nhap_" + case.code.lower().replace("-", "_"),
-        "title": title[:1].upper() + title[1:],
-        "audience": _audience(case.reporter_role),
-        "system": case.system if case.system in SYSTEMS else "chung",
-        "answer": (case.resolution or "").strip(),
-        "examples": examples,
-        "keywords": [],
-    }
 
 
 def entry_of(topic: Topic) -> dict[str, Any]:
