@@ -153,9 +153,7 @@ async def _process_batch(app: Application, bot: Bot, updates: list[Update], stop
             break
         await asyncio.sleep(delay)
         delay = min(delay * 2, 30.0)
-        failed = await process_updates(
-            app, bot, [u for u in updates if u.update_id in set(failed)], answer_callbacks=False
-        )
+        failed = await process_updates(app, bot, _only(updates, failed), answer_callbacks=False)
     # A database outage is not poison: while the database does not answer, the batch waits it
     # out (its updates stay unconfirmed at Telegram); only updates that still fail with the
     # database answering are skipped.
@@ -169,13 +167,17 @@ async def _process_batch(app: Application, bot: Bot, updates: list[Update], stop
             delay = min(delay * 2, 30.0)
             continue
         retried = True  # once more with the database answering; what still fails is poison
-        failed = await process_updates(
-            app, bot, [u for u in updates if u.update_id in set(failed)], answer_callbacks=False
-        )
+        failed = await process_updates(app, bot, _only(updates, failed), answer_callbacks=False)
     # When stopping, the failures simply stay unconfirmed (the offset is only confirmed by
     # the next getUpdates call) and come back after the restart.
     if failed and not stop.is_set():
         log.error("skipping %d update(s) that failed %d times: %s", len(failed), POISON_ATTEMPTS, failed)
+
+
+def _only(updates: list[Update], ids: list[int]) -> list[Update]:
+    """The updates among `updates` whose ids are in `ids`, in their order."""
+    wanted = set(ids)
+    return [u for u in updates if u.update_id in wanted]
 
 
 def telegram_webhook_handler(app: Application, bot: Bot, secret: str) -> Any:
