@@ -74,11 +74,10 @@ class Supervisor:
         delay = self.min_backoff
         while True:
             status.state, status.since = "running", time.monotonic()
-            started = time.monotonic()
             try:
                 await factory()
             except Exception as exc:
-                if time.monotonic() - started >= self.healthy_after:
+                if time.monotonic() - status.since >= self.healthy_after:
                     delay = self.min_backoff
                 status.restarts += 1
                 status.last_error = f"{type(exc).__name__}: {exc}"[:300]
