@@ -10,6 +10,7 @@ from faq.knowledge import AUDIENCES, MIN_EXAMPLES, SYSTEMS
 from handlers.events import Choice, Incoming, Outgoing, Reply
 from handlers.knowledge import texts as K
 from handlers.knowledge.entries import SLUG, mask_personal
+from handlers.staff.drafts import shorten_lines
 from handlers.textutil import clean_text, fold, shorten
 from storage.faq_models import FaqTopicRecord
 
@@ -81,9 +82,9 @@ def card(
         shown = number
     if len(row.examples) > shown:
         lines.append(f"… (+{len(row.examples) - shown})")
-    lines += ["", K.CARD_ANSWER, _clip(row.answer or "—", 1500)]
+    lines += ["", K.CARD_ANSWER, shorten_lines(row.answer or "—", 1500)]
     if row.answer_en:
-        lines += ["", K.CARD_ANSWER_EN, _clip(row.answer_en, 800)]
+        lines += ["", K.CARD_ANSWER_EN, shorten_lines(row.answer_en, 800)]
     if row.examples_en:
         lines.append(K.CARD_EXAMPLES_EN.format(count=len(row.examples_en)))
     if figures:
@@ -120,10 +121,6 @@ def prompt(event: Incoming, row: FaqTopicRecord) -> Outgoing:
         reply_to_message_id=None if event.thread_id else event.message_id,
         purpose=f"{PROMPT}:{row.id}",
     )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0] + "\n…"
 
 
 @dataclass(frozen=True)
