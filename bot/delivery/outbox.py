@@ -294,22 +294,23 @@ class OutboxWorker(RowTransitions):
                     if await self._start_sending(row, token):
                         await self._mark_sent(row, SendResult())
                     return
+                limits = sender.limits(row.chat_id)
                 try:
-                    ticket = await self.limiter.acquire(sender.limits(row.chat_id))
+                    ticket = await self.limiter.acquire(limits)
                 except asyncio.CancelledError:
                     await asyncio.shield(self._release(row, token))
                     raise
                 if not await self._start_sending(row, token):
                     log.info("outbox row %s: claim lost while waiting, another worker has it", row.id)
                     return
-                touched = self.limiter.touch(sender.limits(row.chat_id), ticket)
+                touched = self.limiter.touch(limits, ticket)
                 if inspect.isawaitable(touched):
                     await touched
                 try:
                     result = await sender.send(row.chat_id, payload)
                 except RetryLater as exc:
                     if exc.retry_after:
-                        for limit_key, limit in sender.limits(row.chat_id)[-1:]:
+                        for limit_key, limit in limits[-1:]:
                             blocked = self.limiter.block(limit_key, limit, exc.retry_after)
                             if inspect.isawaitable(blocked):
                                 await blocked
