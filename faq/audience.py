@@ -40,10 +40,12 @@ class Audience:
     officer_features: Mapping[str, float]  # feature -> idf, for features only officer topics use
     citizen_topics: frozenset[str]
     shorthand: frozenset[str]
+    officer_topics: frozenset[str] = frozenset()
     # Weight of officer-only features (idf sum) that marks an officer. On the shipped sets the
     # citizens' lines reach at most 8.2 (chance pairs such as "vẫn ghi"), officers' mostly 10–40.
     threshold: float = 10.0
     penalty: float = 5.0
+    english_penalty: float = 5.0
 
     def is_officer(self, text: str, features: set[str]) -> bool:
         words = fold(text).replace(".", " ").split()
@@ -62,6 +64,18 @@ class Audience:
         ]
         return sorted(out, key=lambda item: item[1], reverse=True)
 
+    def resident(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """An English writer's ranking: officer-only topics count ``english_penalty`` less.
+
+        Commune officers write in Vietnamese; English comes from foreign residents and their
+        employers, whose "one-stop desk", "old district office" or "digital signature" is a
+        citizen's question, not the officers' topic that shares those words."""
+        out = [
+            (label, round(s - self.english_penalty, 1) if label in self.officer_topics else s)
+            for label, s in ranked
+        ]
+        return sorted(out, key=lambda item: item[1], reverse=True)
+
 
 def build_audience(kb: KnowledgeBase, index: Index) -> Audience:
     """The officer signal over an index's labels."""
@@ -74,4 +88,5 @@ def build_audience(kb: KnowledgeBase, index: Index) -> Audience:
         if users and users <= officer:
             features[feature] = index.idf[feature]
     citizens = frozenset(label for label in index.labels if audiences.get(label) == "citizen")
-    return Audience(features, citizens, officer_abbreviations())
+    officers = frozenset(index.labels[i] for i in officer)
+    return Audience(features, citizens, officer_abbreviations(), officers)

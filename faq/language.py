@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Set
 from functools import lru_cache
 from pathlib import Path
 
@@ -142,7 +143,38 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> dict[tuple[str, ...], tuple[str
     return table
 
 
-def translate(tokens: list[str], loanwords: frozenset[str] = frozenset()) -> list[str]:
+def unmarked_vietnamese(
+    tokens: list[str], pairs: Callable[[str], bool], exclude: Set[int] = frozenset()
+) -> set[int]:
+    """Positions of Vietnamese typed without marks inside an English message.
+
+    A resident writes the portal's own words as he sees them, without diacritics: "my vneid
+    say muc 1 only, cannot nop ho so", "portal show yeu cau thanh toan". Being ASCII, they are
+    read as English words and lost to both readings. Two neighbours that are Vietnamese
+    syllables and form a pair the knowledge base's phrasings use (``pairs``: "nop ho", "ho so",
+    "thanh toan") are Vietnamese, unless both are English words ("to do", "the can").
+    """
+    found: set[int] = set()
+    for i in range(len(tokens) - 1):
+        # At least one word read as English (marked), and none typed with marks or left out
+        # (``exclude``: place names, words with diacritics): those are read already.
+        if {i, i + 1} & exclude or not (tokens[i] + tokens[i + 1]).count(EN_MARK):
+            continue
+        a, b = tokens[i].removeprefix(EN_MARK), tokens[i + 1].removeprefix(EN_MARK)
+        if a in _ENGLISH_WORDS and b in _ENGLISH_WORDS:
+            continue
+        # A number may end the pair ("muc 2": mức 2), never start it.
+        if is_syllable(a) and (is_syllable(b) or b.isdigit()) and pairs(f"{a} {b}"):
+            found |= {i, i + 1}
+    return found
+
+
+_ENGLISH_WORDS = FUNCTION_WORDS | STOP_WORDS
+
+
+def translate(
+    tokens: list[str], loanwords: frozenset[str] = frozenset(), vietnamese: Set[int] = frozenset()
+) -> list[str]:
     """The Vietnamese words of a stemmed English message, phrase by phrase (longest first).
 
     English phrasings are few (a dozen per topic); the Vietnamese ones are many. Translated
@@ -160,6 +192,10 @@ def translate(tokens: list[str], loanwords: frozenset[str] = frozenset()) -> lis
     able = False  # "cannot X" is "không X được": "được" waits for the verb
     i = 0
     while i < len(tokens):
+        if i in vietnamese:  # "nop ho so": Vietnamese as it is, never looked up as English
+            out.append(tokens[i])
+            i += 1
+            continue
         for n in range(min(longest, len(tokens) - i), 0, -1):
             words = glossary.get(tuple(tokens[i : i + n]))
             if words is not None:

@@ -118,7 +118,7 @@ class Matcher(Readings):
         ranked, written = self._score(text, english) if english else (self.scores(text), [])
         topics, best_oos = self._split(ranked)
         topic, score, offered, reason = decide(topics, best_oos, cfg)
-        rival = self._overruled(topic, score, written) if english and topic is not None else None
+        rival = self._overruled(topic, score, written, ranked) if english and topic is not None else None
         named = self._named_only(text, english, topic) if topic is not None and rival is None else None
         # A near miss names another subject (faq.subjects): offered, not answered.
         clear = topic is not None and rival is None and named is None

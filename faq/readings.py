@@ -12,7 +12,7 @@ from __future__ import annotations
 from faq.audience import Audience
 from faq.features import features, filler_positions, system_positions
 from faq.index import OOS_PREFIX
-from faq.language import translate, vietnamese_words
+from faq.language import EN_MARK, STOP_WORDS, translate, unmarked_vietnamese, vietnamese_words
 from faq.scoring import MatcherConfig, Scorer, decide
 from faq.subjects import Subjects
 from faq.tokens import Tokenizer
@@ -37,7 +37,11 @@ class Readings:
         and translated word by word (faq.language.translate), against all phrasings; a
         label keeps the better of the two."""
         tokens, skip = self._tokens(text, english)
-        ranked = self._scorer.score(tokens, skip)
+        vietnamese = self._unmarked(text, tokens, skip) if english else set()
+        # Vietnamese typed without marks is read as Vietnamese (against the Vietnamese
+        # phrasings), the English around it as English: "portal show yeu cau thanh toan".
+        mixed = [t.removeprefix(EN_MARK) if i in vietnamese else t for i, t in enumerate(tokens)]
+        ranked = self._scorer.score(mixed, skip - vietnamese)
         if not english:
             audience = self._audience
             if audience.concerns(ranked) and audience.is_officer(text, set().union(*features(tokens, skip))):
@@ -45,8 +49,9 @@ class Readings:
             return ranked, ranked
         # Stop words too ("log in", "in person" are glossary phrases); Vietnamese words the
         # person wrote ("phường", "căn cước") are kept like loanwords.
-        words = translate(tokens, self._scorer.index.loanwords | set(vietnamese_words(text)))
+        words = translate(tokens, self._scorer.index.loanwords | set(vietnamese_words(text)), vietnamese)
         if not words:
+            ranked = self._audience.resident(ranked)
             return ranked, ranked
         # The translation is word by word and its bag of Vietnamese words can fit a short
         # phrasing of the wrong topic perfectly ("cannot log in to VNeID" → a new-phone
@@ -66,10 +71,18 @@ class Readings:
         merged = sorted(
             ((k, round(v, 1)) for k, v in combined.items()), key=lambda item: item[1], reverse=True
         )
-        return merged, ranked
+        return self._audience.resident(merged), self._audience.resident(ranked)
+
+    def _unmarked(self, text: str, tokens: list[str], skip: set[int]) -> set[int]:
+        """Positions of Vietnamese typed without marks in an English message (faq.language)."""
+        idf, marked = self._scorer.index.idf, set(vietnamese_words(text))
+        # Left out as English stop words, "so" and "do" may still be Vietnamese ("ho so", "muc do").
+        names = {i for i in skip if tokens[i].removeprefix(EN_MARK) not in STOP_WORDS}
+        exclude = names | {i for i, token in enumerate(tokens) if token in marked}
+        return unmarked_vietnamese(tokens, lambda pair: pair in idf, exclude)
 
     def _overruled(
-        self, topic: str, score: float, written: list[tuple[str, float]]
+        self, topic: str, score: float, written: list[tuple[str, float]], merged: list[tuple[str, float]]
     ) -> tuple[str, float] | None:
         """The topic the English reading as written prefers, when it clearly contradicts ``topic``.
 
@@ -97,7 +110,12 @@ class Readings:
         # A rival far under the answer would not even make the pick list: the translation's
         # answer stands ("My payment went through but the portal says the fee is unpaid" reads
         # as written closer to level 2 through "the portal says", 17 points under the answer).
-        return ranked[0] if score - ranked[0][1] <= cfg.spread else None
+        # The rival's height is its score on both readings (``merged``), as the pick list
+        # would show it: "My wife cannot get into the online public service site with her
+        # VNeID" reads as written as the login topic at 53, and both readings together at 66.5,
+        # 3.5 under the translation's where-to-file answer.
+        height = max(ranked[0][1], dict(merged).get(ranked[0][0], 0.0))
+        return ranked[0] if score - height <= cfg.spread else None
 
     def _named_only(self, text: str, english: bool, topic: str) -> tuple[str, float] | None:
         """What the message says without the names of systems, when that is not ``topic``.
@@ -131,9 +149,10 @@ class Readings:
         tokens, skip = self._tokens(text, english)
         readings = [(tokens, skip)]
         if english:
-            words = translate(tokens, self._scorer.index.loanwords | set(vietnamese_words(text)))
+            loanwords = self._scorer.index.loanwords | set(vietnamese_words(text))
+            words = translate(tokens, loanwords, self._unmarked(text, tokens, skip))
             readings.append((words, filler_positions(words)))
-        return self._subjects.foreign(readings, topic)
+        return self._subjects.foreign(readings, topic, ordered=not english)
 
     def _one_word(self, text: str, english: bool) -> bool:
         """One word is not a question: "no" typed under a list matched a login phrasing's "nó"

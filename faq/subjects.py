@@ -122,9 +122,15 @@ class Subjects:
                 for p in self._named(tokens, self._paired_by_first)
             }
 
-    def foreign(self, readings: Sequence[Reading], topic: str) -> tuple[str, str] | None:
+    def foreign(
+        self, readings: Sequence[Reading], topic: str, ordered: bool = True
+    ) -> tuple[str, str] | None:
         """(group, subject) when a short reading names a group's subject, or ("", name) when it
-        names another system, that ``topic`` never speaks of; else None."""
+        names another system, that ``topic`` never speaks of; else None.
+
+        ``ordered``: the readings keep the writer's word order. An English message translated
+        word by word is a bag of Vietnamese words, where "mật khẩu" may be followed by any
+        word ("The normal password I know" → "mật khẩu biết"): no system is read from it."""
         if not (self._groups or self._paired) or topic not in self.index.labels:
             return None
         t = self.index.labels.index(topic)
@@ -140,7 +146,7 @@ class Subjects:
                     if phrase not in self._used.get(t, ()):
                         group = self.index.labels[min(self._paired[phrase])]
                         return group.removeprefix(OOS_PREFIX), " ".join(phrase)
-            other = self._other_system(tokens, t)
+            other = self._other_system(tokens, t) if ordered else None
             if other is not None:
                 return "", other
         return None
