@@ -236,7 +236,9 @@ def place_positions(tokens: Sequence[str], capitalised: frozenset[str] = frozens
 _ENGLISH_PLACE_WORDS = frozenset({"'ward", "'district", "'commun", "'town", "'provinc", "'villag"})
 
 
-def english_name_positions(tokens: Sequence[str], capitalised: frozenset[str]) -> set[int]:
+def english_name_positions(
+    tokens: Sequence[str], capitalised: frozenset[str], accented: frozenset[str] = frozenset()
+) -> set[int]:
     """In an English message, the Hải Phòng place names written without "xã"/"phường".
 
     English puts no place word before a name ("I live in Lê Chân but work in Thủy Nguyên"),
@@ -246,16 +248,33 @@ def english_name_positions(tokens: Sequence[str], capitalised: frozenset[str]) -
     English mark), is a name. Names that are a topic's subject (KEPT_NAMES) stay, and so does
     a name followed by "ward", "district"...: "Dang Giang ward, Ngo Quyen district, what is
     the new ward name" asks about that unit, which is the unit-lookup topic's subject.
+
+    People's names are set aside the same way: a letter signed "Nguyễn Văn Khánh" or a story
+    opening "I'm Hương" read as the pre-July dossiers topic through "van", "huong". A
+    capitalised syllable written with Vietnamese marks (``accented``, folded) is a name too.
     """
     names = _place_syllables()
     positions: set[int] = set()
+
+    def part(token: str) -> bool:
+        # "An Lão", "Do Son": a name's first syllable may be an English word, marked as one.
+        word = token.removeprefix("'")
+        return word in capitalised and (word in names or word in accented)
+
     i = 0
     while i < len(tokens):
         j = i
-        while j < len(tokens) and tokens[j] in names and tokens[j] in capitalised:
+        while j < len(tokens) and part(tokens[j]):
             j += 1
+        if all(tokens[k].startswith("'") for k in range(i, j)):
+            j = i  # English words only ("Can", "Do"): not a name
+            while j < len(tokens) and not tokens[j].startswith("'") and part(tokens[j]):
+                j += 1
         unit = j < len(tokens) and tokens[j] in _ENGLISH_PLACE_WORDS
-        if j - i >= 2 and not unit and " ".join(tokens[i : min(j, i + 3)]) not in KEPT_NAMES:
+        # One accented capitalised word is a name too ("I'm Hương"), one place syllable is not.
+        single = j - i == 1 and tokens[i] in accented and tokens[i] not in names
+        name = " ".join(t.removeprefix("'") for t in tokens[i : min(j, i + 3)])
+        if (j - i >= 2 or single) and not unit and name not in KEPT_NAMES:
             positions.update(range(i, j))
         i = max(j, i + 1)
     return positions

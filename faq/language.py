@@ -93,9 +93,46 @@ def vietnamese_words(text: str) -> tuple[str, ...]:
     return tuple(f for w, f in zip(words, folded, strict=True) if w != f)
 
 
+# The frame of an English letter or polite chat line: it says nothing about the problem, and
+# its words meet the wrong phrasings ("Could you please describe the steps" matched the
+# bug-report topic through "describe", "I am writing to ask whether" the sync topic).
+_LETTER = """to whom it may concern | good morning | good afternoon | good evening
+    | i am writing to ask | i am writing to enquire | i am writing to inquire
+    | i am writing to request | i am writing regarding | i am writing about | i am writing to
+    | writing to ask | writing to enquire | writing to inquire | i would like to ask
+    | i would like to know | i would like to enquire | i would like to inquire
+    | could you please advise | could you please tell me | could you please let me know
+    | could you please explain | could you please describe | could you please help
+    | could you advise | please advise | please let me know | let me know
+    | i hope you can help | hope you can help | i look forward to your reply
+    | look forward to hearing from you | thank you in advance | thanks in advance
+    | many thanks | best regards | kind regards | yours faithfully | yours sincerely
+    | sincerely | regards"""
+
+
+@lru_cache(maxsize=1)
+def _letter_phrases() -> tuple[tuple[str, ...], ...]:
+    phrases = {tuple(stem(w) for w in normalize(p, english=True).split()) for p in _LETTER.split("|")}
+    return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
+
+
+def letter_positions(tokens: list[str]) -> set[int]:
+    """Positions of a letter's or a polite line's frame (``_LETTER``) in English tokens."""
+    words = [t.removeprefix(EN_MARK) for t in tokens]
+    found: set[int] = set()
+    for phrase in _letter_phrases():
+        n = len(phrase)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) == phrase:
+                found.update(range(i, i + n))
+    return found
+
+
 def stop_positions(tokens: list[str]) -> set[int]:
-    """Positions of English words that say nothing about the problem (see STOP_WORDS)."""
-    return {i for i, token in enumerate(tokens) if token.removeprefix(EN_MARK) in STOP_WORDS}
+    """Positions of English words that say nothing about the problem (see STOP_WORDS), and
+    of a letter's frame (``letter_positions``)."""
+    stops = {i for i, token in enumerate(tokens) if token.removeprefix(EN_MARK) in STOP_WORDS}
+    return stops | letter_positions(tokens)
 
 
 # Number words, so that "level two" meets "level 2" (mức 2).
@@ -173,7 +210,9 @@ _ENGLISH_WORDS = FUNCTION_WORDS | STOP_WORDS
 
 
 def translate(
-    tokens: list[str], loanwords: frozenset[str] = frozenset(), vietnamese: Set[int] = frozenset()
+    tokens: list[str],
+    loanwords: frozenset[str] = frozenset(),
+    vietnamese: Set[int] = frozenset(),
 ) -> list[str]:
     """The Vietnamese words of a stemmed English message, phrase by phrase (longest first).
 
@@ -186,12 +225,16 @@ def translate(
     glossary = load_glossary()
     # Marked words are stemmed already; shared ones ("online", names) are kept as written in
     # the index but the glossary's keys are stemmed.
+    frame = letter_positions(tokens)
     tokens = [t[len(EN_MARK) :] if t.startswith(EN_MARK) else stem(t) for t in tokens]
     longest = max((len(k) for k in glossary), default=1)
     out: list[str] = []
     able = False  # "cannot X" is "không X được": "được" waits for the verb
     i = 0
     while i < len(tokens):
+        if i in frame:  # "Could you please describe": the letter, not the problem
+            i += 1
+            continue
         if i in vietnamese:  # "nop ho so": Vietnamese as it is, never looked up as English
             out.append(tokens[i])
             i += 1
@@ -217,3 +260,36 @@ def translate(
 
 
 _CANNOT = ("khong", "duoc")
+
+
+# "I'm David, a retired Australian living in Đồ Sơn", "My name is Kelvin, I'm a Singaporean
+# manager at a logistics company": who writes, not what went wrong. Such a sentence matched
+# topics by its own words ("company" → the organisation account at 82).
+_INTRODUCTION = re.compile(
+    r"^(?:(?:hi|hello|hey|dear\s+\S+|good\s+(?:morning|afternoon|evening))[\s,!.]*)?"
+    r"(?:my\s+name\s+is|i\s*'?\s*m|i\s+am|this\s+is|we\s+are|we\s*'?\s*re)\s+(\S+)",
+    re.IGNORECASE,
+)
+# After "I'm": a name or nationality (capitalised), or one of these.
+_INTRODUCING = frozenset({"a", "an", "from", "living", "working", "retired", "married", "studying", "the"})
+# A sentence that says what is wrong is not an introduction, however it opens.
+_PROBLEM = re.compile(
+    r"\b(?:not|no|never|cannot|can\s*'?\s*t|couldn\s*'?\s*t|won\s*'?\s*t|doesn\s*'?\s*t|don\s*'?\s*t|"
+    r"didn\s*'?\s*t|unable|error|fail\w*|problem|issue|stuck|lost|forgot\w*|wrong|help|how|"
+    r"what|where|when|why|which|who|whether|can\s+i|could|should|need)\b|\?",
+    re.IGNORECASE,
+)
+
+
+def introduction(sentence: str) -> bool:
+    """Whether an English sentence only says who the writer is ("I'm Linh, a Vietnamese student
+    doing my master's in Melbourne"); its words are not evidence for any topic."""
+    head = sentence.strip()
+    found = _INTRODUCTION.match(head)
+    if found is None:
+        return False
+    word = found.group(1)
+    # "I'm David", "I am Korean", "I'm a teacher", but not "I am worried about my file".
+    if not (word[0].isupper() or word.lower().strip(",") in _INTRODUCING):
+        return False
+    return _PROBLEM.search(head) is None

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from faq.audience import build_audience
 from faq.index import OOS_PREFIX, Index, build_index
 from faq.knowledge import KnowledgeBase, load_knowledge_base
-from faq.language import is_english
+from faq.language import introduction, is_english
 from faq.readings import Readings
 from faq.scoring import MatcherConfig, Scorer, decide
-from faq.segments import split_segments
+from faq.segments import split_segments, split_sentences
 from faq.subjects import Subjects
 from faq.tokens import Tokenizer
 
@@ -113,6 +113,8 @@ class Matcher(Readings):
         cfg = self.config
         english = is_english(text)
         language = "en" if english else "vi"
+        if english:
+            text = self._without_introduction(text)
         # English needs its reading as written too (see _overruled); Vietnamese goes through
         # scores(), which tests override to pin the decision rule.
         ranked, written = self._score(text, english) if english else (self.scores(text), [])
@@ -178,7 +180,18 @@ class Matcher(Readings):
         # at 49 on the whole, and its second clause alone looks like a certificate question).
         # A vetoed answer stays offered: its sentence would only repeat the contradicted reading.
         leader = topics[0][0] if score >= cfg.threshold and not vetoed else None
-        if leader is None and english and not vetoed and len(answers) == 1 and topics[0][0] in answers:
+        # An English story's answer resting on the translation (unsupported) may be supported
+        # once its context is left out: "I'm David, a retired Australian living in Đồ Sơn ..."
+        # dilutes the English reading of "the application page still says the charge is
+        # outstanding" under the floor; _without_context asks the support of the core.
+        contradicted_only = vetoed and not unsupported
+        if (
+            leader is None
+            and english
+            and not contradicted_only
+            and len(answers) == 1
+            and topics[0][0] in answers
+        ):
             leader = self._without_context(segments, topics[0][0])
         if len(answers) == 1 and leader in answers:
             runners = [(t, v) for t, v in topics[1:] if v >= cfg.threshold]
@@ -190,6 +203,16 @@ class Matcher(Readings):
         ranked = sorted(((t, scored[t]) for t in picked), key=lambda item: item[1], reverse=True)
         offered = ranked[: cfg.alternatives]
         return MatchResult(None, score, offered, "ambiguous" if len(offered) > 1 else "low_score", language)
+
+    @staticmethod
+    def _without_introduction(text: str) -> str:
+        """An English message without the sentences that only say who writes (faq.language.
+        introduction), when another sentence remains: "I'm a Singaporean manager at a
+        logistics company" had matched the organisation-account topic at 82 inside a
+        question about filing outside one's ward."""
+        sentences = split_sentences(text)
+        kept = [s for s in sentences if not introduction(s)]
+        return ". ".join(kept) if kept and len(kept) < len(sentences) else text
 
     def match_many(self, texts: Iterable[str]) -> list[MatchResult]:
         return [self.match(t) for t in texts]

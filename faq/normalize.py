@@ -223,6 +223,18 @@ def _raw_tokens(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", lowered)
 
 
+_ADDRESS_PARTS = frozenset({"www", "http", "https", "gov", "vn", "com"})
+
+
+def _spelled_name(token: str, table: Abbreviations) -> bool:
+    """An acronym ("otp", "vnid"), or a name written as one word that no language spells so
+    ("dichvucong"): mapped in English text too."""
+    if token in table.acronyms:
+        return True
+    meaning = table.plain.get(token, "")
+    return len(token) >= 6 and token.isalpha() and not is_syllable(token) and len(meaning.split()) >= 2
+
+
 def normalize(text: str, abbreviations: Abbreviations | None = None, english: bool = False) -> str:
     """Fold, expand chat abbreviations, drop punctuation/emoji, collapse repeats and spaces."""
     table = abbreviations or default_abbreviations()
@@ -239,8 +251,10 @@ def normalize_tokens(text: str, table: Abbreviations | None = None, english: boo
     table = table or default_abbreviations()
     lowered = unicodedata.normalize("NFC", text).lower()
     if english:
-        words = _NON_WORD.sub(" ", fold(lowered)).split()
-        return [w for t in words for w in (table.plain[t].split() if t in table.acronyms else [t])]
+        # A web address is the portal's name: "dichvucong.gov.vn" is "dịch vụ công" as the
+        # Vietnamese phrasings write it (a generic word there), not three rare English words.
+        words = [t for t in _NON_WORD.sub(" ", fold(lowered)).split() if t not in _ADDRESS_PARTS]
+        return [w for t in words for w in (table.plain[t].split() if _spelled_name(t, table) else [t])]
     # Expand dotted prefixes on the folded text but keep the original marks for the lookup
     # of marked abbreviations, hence two parallel token lists of equal length.
     folded_text = _DOTTED_PREFIX.sub(lambda m: _DOTTED_EXPANSION[m.group(1)] + " ", fold(lowered))

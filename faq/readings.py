@@ -49,7 +49,8 @@ class Readings:
             return ranked, ranked
         # Stop words too ("log in", "in person" are glossary phrases); Vietnamese words the
         # person wrote ("phường", "căn cước") are kept like loanwords.
-        words = translate(tokens, self._scorer.index.loanwords | set(vietnamese_words(text)), vietnamese)
+        loanwords = self._scorer.index.loanwords | set(vietnamese_words(text))
+        words = translate(tokens, loanwords, vietnamese)
         if not words:
             ranked = self._audience.resident(ranked)
             return ranked, ranked
@@ -73,12 +74,18 @@ class Readings:
         )
         return self._audience.resident(merged), self._audience.resident(ranked)
 
+    @staticmethod
+    def _names(tokens: list[str], skip: set[int]) -> set[int]:
+        """The left-out positions of an English message that are names (places, people), not
+        stop words. Left out as English stop words, "so" and "do" may still be Vietnamese
+        ("ho so", "muc do"). Names stay in the translation: "phường Máy Tơ" there is what the
+        unit-lookup topic's phrasings speak of."""
+        return {i for i in skip if tokens[i].removeprefix(EN_MARK) not in STOP_WORDS}
+
     def _unmarked(self, text: str, tokens: list[str], skip: set[int]) -> set[int]:
         """Positions of Vietnamese typed without marks in an English message (faq.language)."""
         idf, marked = self._scorer.index.idf, set(vietnamese_words(text))
-        # Left out as English stop words, "so" and "do" may still be Vietnamese ("ho so", "muc do").
-        names = {i for i in skip if tokens[i].removeprefix(EN_MARK) not in STOP_WORDS}
-        exclude = names | {i for i, token in enumerate(tokens) if token in marked}
+        exclude = self._names(tokens, skip) | {i for i, token in enumerate(tokens) if token in marked}
         return unmarked_vietnamese(tokens, lambda pair: pair in idf, exclude)
 
     def _overruled(
@@ -205,6 +212,12 @@ class Readings:
         core = [s for s in segments if dict(self._score(s, True)[0]).get(first, 0.0) >= cfg.floor]
         if not core or len(core) == len(segments):
             return None  # no context to leave out: the whole message has spoken
-        topics, best_oos = self._split(self._score(". ".join(core), True)[0])
-        topic = decide(topics, best_oos, cfg)[0]
-        return topic if topic == first else None
+        merged, written = self._score(". ".join(core), True)
+        topics, best_oos = self._split(merged)
+        topic, score, _, _ = decide(topics, best_oos, cfg)
+        if topic != first:
+            return None
+        # The core, too, must be supported by the English as written (see Matcher.match):
+        # the translation alone answers only from ``translated_bar``.
+        supported = dict(written).get(first, 0.0) >= cfg.floor or score >= cfg.translated_bar
+        return topic if supported else None

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 # Sentence ends, line breaks, semicolons; a comma only separates clauses of a long sentence.
-_SENTENCE = re.compile(r"(?<!\d)[.!?;…\n]+(?!\d)|\s[-–—]\s")
+# A dot followed by a letter is inside a name ("dichvucong.gov.vn"), not a sentence's end.
+_SENTENCE = re.compile(r"(?<!\d)(?:[.!?;…\n]*[!?;…\n][.!?;…\n]*|\.+(?![^\W\d_]))(?!\d)|\s[-–—]\s")
 _COMMA = re.compile(r",\s*")
 # Folded-independent: these start a new clause in dictated Vietnamese ("... rồi mà ...").
 _OPENERS = re.compile(
@@ -33,9 +34,14 @@ def _cut(part: str, pattern: re.Pattern[str]) -> list[str]:
     return [p for p in pattern.split(part) if p.strip()]
 
 
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a message, in order (not cut into clauses)."""
+    return [p.strip() for p in _SENTENCE.split(text) if p and p.strip()]
+
+
 def split_segments(text: str) -> list[str]:
     """Sentences and clauses of a message, in order; the message itself when it has one."""
-    parts = [p.strip() for p in _SENTENCE.split(text) if p and p.strip()]
+    parts = split_sentences(text)
     parts = [c for p in parts for c in _cut(p, _COMMA)]
     parts = [c.strip() for p in parts for c in _cut(p, _OPENERS)]
     return [p for p in parts if p]

@@ -19,7 +19,7 @@ from faq.features import (
     procedure_positions,
 )
 from faq.index import Index, canonical
-from faq.language import EN_MARK, stem, stop_positions
+from faq.language import EN_MARK, stem, stop_positions, vietnamese_words
 from faq.normalize import is_syllable
 from faq.scoring import MatcherConfig
 from faq.spoken import rejoin_split_words, repair_sound_alikes, split_run_together
@@ -76,7 +76,8 @@ class Tokenizer:
             out = repair_sound_alikes(rejoin_split_words(out, known), known, self.config.sound_alike_idf)
         skip = place_positions(out, capitalised(text)) | filler_positions(out)
         if english:
-            skip |= stop_positions(out) | english_name_positions(out, capitalised(text))
+            accented = frozenset(vietnamese_words(text))
+            skip |= stop_positions(out) | english_name_positions(out, capitalised(text), accented)
         procedures = procedure_positions(out)
         # In a long message the procedure is context; in a short one it may be the whole question
         # ("thủ tục cấp sổ hồng"), which must stay recognisable as out of scope.
