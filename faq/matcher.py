@@ -184,14 +184,7 @@ class Matcher(Readings):
         # once its context is left out: "I'm David, a retired Australian living in Đồ Sơn ..."
         # dilutes the English reading of "the application page still says the charge is
         # outstanding" under the floor; _without_context asks the support of the core.
-        contradicted_only = vetoed and not unsupported
-        if (
-            leader is None
-            and english
-            and not contradicted_only
-            and len(answers) == 1
-            and topics[0][0] in answers
-        ):
+        if leader is None and english and not contradicted and len(answers) == 1 and topics[0][0] in answers:
             leader = self._without_context(segments, topics[0][0])
         if len(answers) == 1 and leader in answers:
             runners = [(t, v) for t, v in topics[1:] if v >= cfg.threshold]

@@ -220,4 +220,7 @@ class Readings:
         # The core, too, must be supported by the English as written (see Matcher.match):
         # the translation alone answers only from ``translated_bar``.
         supported = dict(written).get(first, 0.0) >= cfg.floor or score >= cfg.translated_bar
-        return topic if supported else None
+        # And not about another subject ("post office ... to send a parcel to Korea").
+        if not supported or self._foreign(". ".join(core), True, first) is not None:
+            return None
+        return topic

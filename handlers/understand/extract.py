@@ -144,13 +144,24 @@ _PROCEDURES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def find_procedure(text: str) -> str | None:
+def find_procedure(text: str, *, done_is_context: bool = False) -> str | None:
+    """The procedure a message names. ``done_is_context``: a procedure told as finished ("Tôi
+    đã làm căn cước và đăng ký tài khoản mức 2 ... nhưng VNeID chưa kích hoạt", "làm khai sinh
+    xong rồi") is the story's background, not what the complaint is about: volunteered in a
+    story it is left to the procedure question, which asks instead of guessing."""
     # What the person says it is NOT ("kết hôn chứ không phải khai sinh") is ignored, as in find_system.
     padded = _DENIED.sub(" ", joined(text))
+    if done_is_context:
+        padded = _DONE.sub(" ", padded)
     for name, phrases in _PROCEDURES:
         if any(f" {phrase.lower()} " in padded for phrase in phrases):
             return name
     return None
+
+
+# "đã làm căn cước", "đã làm xong khai sinh", "làm khai sinh xong rồi": the words of a finished
+# procedure (up to four after "đã làm", or before "xong").
+_DONE = re.compile(r" da (?:lam |co )(?:xong )?(?:\w+ ){1,4}| lam (?:\w+ ){1,4}xong (?:roi )?")
 
 
 # Words that introduce a unit: "phường An Biên", "xã An Lão", "huyện Vĩnh Bảo" (an old name).

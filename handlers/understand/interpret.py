@@ -237,7 +237,7 @@ def volunteered(
         "phone": lambda: find_phone(text),
         "dossier": lambda: find_dossier(text),
         "unit": lambda: find_unit(text, units),
-        "procedure": lambda: find_procedure(text),
+        "procedure": lambda: find_procedure(text, done_is_context=True),
         "system": lambda: find_system(text),
         "role": lambda: find_role(text),
         "consent": lambda: consent_given(padded),
