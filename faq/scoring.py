@@ -81,7 +81,10 @@ class MatcherConfig:
     # Score an English answer needs when no English phrasing of its topic reaches ``floor``
     # (the translation alone carries it). Set on the dev sets' English lines and a probe of
     # out-of-scope English questions: translated-only answers scored 64–69 when wrong, 75–86 right.
-    translated_bar: float = 70.0
+    # Raised from 70 after the 07k batch: two near misses answered through the translation
+    # alone at 71–74 ("who should pay the fee for the land certificate", "what papers do we
+    # need to adopt a child"); no right answer on the 33 sets was lost.
+    translated_bar: float = 75.0
     # Negative evidence (faq.subjects): an answer whose message, of at most this many words,
     # names an out-of-scope group's subject word that the topic never uses is offered, not
     # given. Near misses are short questions; long stories name their circumstances.
