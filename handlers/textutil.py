@@ -18,7 +18,9 @@ _SPACES = re.compile(r"\s+")
 CCCD_NUMBER = re.compile(
     r"(?<!\d)(?<!\d[ .-])(?=(?:\d[ .-]?){11}\d(?!\d|[ .-]\d))\d{2,12}(?:[ .-]\d{2,10}){0,5}(?!\d)"
 )
-PHONE_NUMBER = re.compile(r"(?<!\d)(?:\(\+?84\)\s?|\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
+# "+84 (0) 912 345 678": the trunk zero in brackets, as business cards write it, is dropped.
+PHONE_NUMBER = re.compile(r"(?<!\d)(?:\(\+?84\)\s?|\+?84\s?\(0\)\s?|\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
+_TRUNK_ZERO = re.compile(r"(\+?84)\s*\(0\)")
 
 _ID = re.compile(r"[0-9]{1,9}")
 
@@ -60,7 +62,7 @@ _LANDLINE = re.compile(r"^02\d{9}$")
 
 def normalize_phone(raw: str) -> str | None:
     """A Vietnamese phone number in national form (0xxxxxxxxx), or None when it is not one."""
-    digits = re.sub(r"[\s.\-()]", "", raw.strip())
+    digits = re.sub(r"[\s.\-()]", "", _TRUNK_ZERO.sub(r"\1", raw.strip()))
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) in (11, 12):

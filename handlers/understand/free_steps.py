@@ -309,6 +309,7 @@ _SPOKEN_DIGITS = {
 def _phone_as_typed(text: str) -> str | None:
     """A phone number typed with slips: the letter O for zero, "(0)" after +84, or spoken digits."""
     cleaned = re.sub(r"(?<=[\d\s])[oO](?=[\d\s])|^[oO](?=\d)", "0", text).replace("(0)", "")
+    cleaned = re.sub(r"\s+", " ", cleaned)  # "+84 (0) 912" left two spaces where "(0)" was
     phone = find_phone(cleaned)
     if phone:
         return phone
