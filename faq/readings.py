@@ -159,7 +159,7 @@ class Readings:
             loanwords = self._scorer.index.loanwords | set(vietnamese_words(text))
             words = translate(tokens, loanwords, self._unmarked(text, tokens, skip))
             readings.append((words, filler_positions(words)))
-        return self._subjects.foreign(readings, topic, ordered=not english)
+        return self._subjects.foreign(readings, topic, english=english)
 
     def _one_word(self, text: str, english: bool) -> bool:
         """One word is not a question: "no" typed under a list matched a login phrasing's "nó"

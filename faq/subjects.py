@@ -62,6 +62,8 @@ _NOT_SYSTEM_NAMES = NOT_NAMES | {
     "nay",
     "thi",
 }
+# English words after a brand ("my Vietcombank app"), as English tokens carry them. See Subjects._brand.
+_ENGLISH_HEADS = frozenset(EN_MARK + w for w in ("app", "account", "password", "login", "wallet"))
 # Suffix of a keyword that is a subject only next to a procedure's name (see the module's doc).
 WITH_PROCEDURE = "+ tên thủ tục"
 
@@ -123,18 +125,19 @@ class Subjects:
             }
 
     def foreign(
-        self, readings: Sequence[Reading], topic: str, ordered: bool = True
+        self, readings: Sequence[Reading], topic: str, english: bool = False
     ) -> tuple[str, str] | None:
         """(group, subject) when a short reading names a group's subject, or ("", name) when it
         names another system, that ``topic`` never speaks of; else None.
 
-        ``ordered``: the readings keep the writer's word order. An English message translated
-        word by word is a bag of Vietnamese words, where "mật khẩu" may be followed by any
-        word ("The normal password I know" → "mật khẩu biết"): no system is read from it."""
+        ``english``: the first reading is English as written, where a brand comes before the
+        word it names ("my Vietcombank app"); the others are its word-by-word translation, a
+        bag of Vietnamese words where "mật khẩu" may be followed by any word ("The normal
+        password I know" → "mật khẩu biết"): no system is read from them."""
         if not (self._groups or self._paired) or topic not in self.index.labels:
             return None
         t = self.index.labels.index(topic)
-        for tokens, skip in readings:
+        for number, (tokens, skip) in enumerate(readings):
             if len(tokens) - len(skip) > self.longest:
                 continue  # a long story names its circumstances (a loan, a job): context
             for phrase in self._named(tokens):
@@ -146,9 +149,31 @@ class Subjects:
                     if phrase not in self._used.get(t, ()):
                         group = self.index.labels[min(self._paired[phrase])]
                         return group.removeprefix(OOS_PREFIX), " ".join(phrase)
-            other = self._other_system(tokens, t) if ordered else None
+            if not english:
+                other = self._other_system(tokens, t)
+            else:
+                other = self._brand(tokens, skip, t) if number == 0 else None
             if other is not None:
                 return "", other
+        return None
+
+    def _brand(self, tokens: Sequence[str], skip: set[int], t: int) -> str | None:
+        """In English, a brand before "app", "account", "password" or "login" that the topic
+        never speaks of: "My Vietcombank app won't let me log in after I changed phones" was
+        answered with the VNeID new-phone topic. Only a word that is not English (names carry
+        no English mark: faq.index.canonical), three letters or more, rare in the knowledge
+        base or unknown; "my tax account", "this account" stay English words."""
+        for i in range(1, len(tokens)):
+            if tokens[i] not in _ENGLISH_HEADS or i - 1 in skip:
+                continue
+            name = tokens[i - 1]
+            if name.startswith(EN_MARK) or len(name) < 3 or not name.isalpha():
+                continue
+            if self.index.idf.get(name, _NAME_IDF) < _NAME_IDF:
+                continue
+            labels = self.index.postings.get(name)
+            if labels is None or t not in labels.tolist():
+                return name
         return None
 
     def _other_system(self, tokens: Sequence[str], t: int) -> str | None:

@@ -102,3 +102,10 @@ def test_introduction(sentence: str, expected: bool) -> None:
 def test_a_web_address_does_not_end_a_sentence() -> None:
     parts = split_segments("I filed on dichvucong.gov.vn. The status still says received")
     assert parts == ["I filed on dichvucong.gov.vn", "The status still says received"]
+
+
+def test_the_systems_own_app_named_in_english_is_still_answered(matcher: Matcher) -> None:
+    # The brand rule reads a name before "app" as another system unless the topic speaks of it.
+    assert matcher.match("my VNeID app keeps asking me to approve on the old phone").topic == (
+        "vneid_doi_thiet_bi"
+    )
