@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
 
+from faq.language import EN_MARK
 from faq.normalize import fold
 from faq.units import load_units
 
@@ -258,7 +259,7 @@ def english_name_positions(
 
     def part(token: str) -> bool:
         # "An Lão", "Do Son": a name's first syllable may be an English word, marked as one.
-        word = token.removeprefix("'")
+        word = token.removeprefix(EN_MARK)
         return word in capitalised and (word in names or word in accented)
 
     i = 0
@@ -266,14 +267,14 @@ def english_name_positions(
         j = i
         while j < len(tokens) and part(tokens[j]):
             j += 1
-        if all(tokens[k].startswith("'") for k in range(i, j)):
+        if all(tokens[k].startswith(EN_MARK) for k in range(i, j)):
             j = i  # English words only ("Can", "Do"): not a name
-            while j < len(tokens) and not tokens[j].startswith("'") and part(tokens[j]):
+            while j < len(tokens) and not tokens[j].startswith(EN_MARK) and part(tokens[j]):
                 j += 1
         unit = j < len(tokens) and tokens[j] in _ENGLISH_PLACE_WORDS
         # One accented capitalised word is a name too ("I'm Hương"), one place syllable is not.
         single = j - i == 1 and tokens[i] in accented and tokens[i] not in names
-        name = " ".join(t.removeprefix("'") for t in tokens[i : min(j, i + 3)])
+        name = " ".join(t.removeprefix(EN_MARK) for t in tokens[i : min(j, i + 3)])
         if (j - i >= 2 or single) and not unit and name not in KEPT_NAMES:
             positions.update(range(i, j))
         i = max(j, i + 1)

@@ -125,21 +125,8 @@ class Matcher(Readings):
         # A near miss names another subject (faq.subjects): offered, not answered.
         clear = topic is not None and rival is None and named is None
         foreign = self._foreign(text, english, topic) if clear and topic is not None else None
-        # An English answer that rests on the translation alone (its own English phrasings fit
-        # under the floor) needs a higher score: "Can I pay my electricity bill online?" reaches
-        # the online-payment topic at 69 through translated words, while "My payment went
-        # through but the portal says the fee is unpaid" reaches its topic at 75. The person's
-        # own words support it when they rank it first, if weakly (``written_support``): long
-        # English messages dilute the reading as written under the floor.
-        own = [(t, v) for t, v in written if not t.startswith(OOS_PREFIX)]
-        own_first = bool(own) and own[0][0] == topic and own[0][1] >= cfg.written_support
-        unsupported = (
-            english
-            and topic is not None
-            and dict(written).get(topic, 0.0) < cfg.floor
-            and not own_first
-            and score < cfg.translated_bar
-        )
+        # An English answer that rests on the translation alone is offered (Readings._supported).
+        unsupported = english and topic is not None and not self._supported(topic, score, written)
         contradicted = (
             rival is not None
             or named is not None

@@ -196,6 +196,19 @@ class Readings:
                     merged[label] = value
         return answers, merged
 
+    def _supported(self, topic: str, score: float, written: list[tuple[str, float]]) -> bool:
+        """Whether an English answer rests on more than the word-by-word translation.
+
+        "Can I pay my electricity bill online?" reaches the online-payment topic at 69 through
+        translated words alone, while "My payment went through but the portal says the fee is
+        unpaid" reaches its topic at 75: an answer the English phrasings do not fit (under
+        ``floor``) needs ``translated_bar``, unless the person's own words rank that topic
+        first at ``written_support`` or more (a long message dilutes them under the floor)."""
+        cfg = self.config
+        own = [(t, v) for t, v in written if not t.startswith(OOS_PREFIX)]
+        first = bool(own) and own[0][0] == topic and own[0][1] >= cfg.written_support
+        return dict(written).get(topic, 0.0) >= cfg.floor or first or score >= cfg.translated_bar
+
     def _without_context(self, segments: list[str], first: str) -> str | None:
         """``first`` when the English message read without its context sentences answers it.
 
@@ -217,10 +230,8 @@ class Readings:
         topic, score, _, _ = decide(topics, best_oos, cfg)
         if topic != first:
             return None
-        # The core, too, must be supported by the English as written (see Matcher.match):
-        # the translation alone answers only from ``translated_bar``.
-        supported = dict(written).get(first, 0.0) >= cfg.floor or score >= cfg.translated_bar
-        # And not about another subject ("post office ... to send a parcel to Korea").
-        if not supported or self._foreign(". ".join(core), True, first) is not None:
+        # The core, too, must be supported by the English as written (see _supported), and
+        # not be about another subject ("post office ... to send a parcel to Korea").
+        if not self._supported(first, score, written) or self._foreign(". ".join(core), True, first):
             return None
         return topic
