@@ -161,6 +161,10 @@ class Matcher(Readings):
         whole = dict(topics)
         if topic is not None:
             rivals = [t for t in answers if t != topic and whole.get(t, 0.0) >= score - cfg.rival_gap]
+            if english and topic in answers:
+                # English clauses read through the translation are noisy ("is there a fee?"
+                # beside an account question): a rival must be surer than the answer's own.
+                rivals = [t for t in rivals if answers[t] > answers[topic]]
             if not rivals:
                 return MatchResult(topic, score, offered, reason, language)
             # "hồ sơ bị trả về bổ sung, bổ sung xong up file lại báo lỗi định dạng": both.
