@@ -130,6 +130,21 @@ async def test_english_words_answer_the_questions(app: Application) -> None:
     chat.expect("Your report has been received")
 
 
+async def test_a_question_written_in_english_is_answered_once_english_is_chosen(app: Application) -> None:
+    chat = Transcript(app, user="1003")
+    await chat.say("/start")
+    await chat.say(
+        "Hi, I am Tom from Perth. My wife paid the fee on the portal with MoMo and the money left "
+        "her wallet, but the application still says unpaid. What should we do?"
+    )
+    chat.expect("It looks like you write in English")
+    await chat.say("english")
+    # Not the menu again: the answer to what they asked, in English.
+    chat.expect("Do not pay again")
+    chat.expect_button("Report a problem")
+    chat.expect_not("How can I help you?")
+
+
 async def test_the_choice_is_remembered_in_a_new_conversation(app: Application) -> None:
     chat = Transcript(app)
     await file_case_in_english(chat)

@@ -45,5 +45,12 @@ async def switch_language(engine: Engine, turn: Turn, language: str) -> None:
     elif step == erase.STEP:
         await erase.ask(turn)
     else:
+        # The question they wrote in English before choosing English is answered now, when the
+        # FAQ is sure of it ("… paid with MoMo, the application still says unpaid" → that
+        # answer in English); otherwise it waits as the report's description.
+        draft = turn.data.get("english_draft")
+        turn.set(english_draft=None)  # answered once, not at every later switch
+        if language == "en" and draft and await engine.browser.answer_if_known(turn, draft):
+            return
         # The menu: greet again, so that someone who could not read the first greeting can now.
         menu_level.show_menu(engine, turn, greeting=True)

@@ -73,12 +73,17 @@ async def read_at_menu(engine: Engine, turn: Turn, text: str) -> bool:
     if reading.is_(Outcome.COMMAND, "language_en") and turn.language != "en":
         if turn.data.get("english_offered"):
             # A second message in English after the offer: they read English, not Vietnamese.
+            # It may be a request ("I want to report a problem"), not the question: the English
+            # menu, not an FAQ answer to the first message (language_switch).
+            turn.set(english_draft=None)
             await engine.switch_language(turn, "en")
             return True
         turn.set(english_offered=True)
         turn.say(t["english_offer"])
         engine.show_menu(turn)
-        turn.set(idle_draft=text[: engine.config.max_text_length])  # kept for the report it may start
+        # Kept for the report it may start, and answered if they then choose English.
+        english_text = text[: engine.config.max_text_length]
+        turn.set(idle_draft=english_text, english_draft=english_text)
         return True
     if reading.is_(Outcome.ANSWER, "menu:report") and not reading.fields.get("description"):
         # "báo lỗi thanh toán", "em là cán bộ một cửa, cần báo lỗi ký số": a report, not yet its problem.
