@@ -167,12 +167,7 @@ class Subjects:
             if tokens[i] not in _ENGLISH_HEADS or i - 1 in skip:
                 continue
             name = tokens[i - 1]
-            if name.startswith(EN_MARK) or len(name) < 3 or not name.isalpha():
-                continue
-            if self.index.idf.get(name, _NAME_IDF) < _NAME_IDF:
-                continue
-            labels = self.index.postings.get(name)
-            if labels is None or t not in labels.tolist():
+            if not name.startswith(EN_MARK) and self._unknown_to(name, t):
                 return name
         return None
 
@@ -191,14 +186,18 @@ class Subjects:
                 if tuple(tokens[i : i + len(head)]) == head and i + len(head) < len(tokens):
                     names.append(tokens[i + len(head)])
         for name in names:
-            if len(name) < 3 or not name.isalpha() or name in _NOT_SYSTEM_NAMES:
-                continue
-            if self.index.idf.get(name, _NAME_IDF) < _NAME_IDF:
-                continue
-            labels = self.index.postings.get(name)
-            if labels is None or t not in labels.tolist():
+            if name not in _NOT_SYSTEM_NAMES and self._unknown_to(name, t):
                 return name
         return None
+
+    def _unknown_to(self, name: str, t: int) -> bool:
+        """Whether ``name`` can name another system that topic ``t`` never speaks of: a word
+        of three letters or more, rare in the knowledge base (``_NAME_IDF``) or unknown to it,
+        and absent from the topic's own phrasings."""
+        if len(name) < 3 or not name.isalpha() or self.index.idf.get(name, _NAME_IDF) < _NAME_IDF:
+            return False
+        labels = self.index.postings.get(name)
+        return labels is None or t not in labels.tolist()
 
     def _named(
         self, tokens: Sequence[str], by_first: dict[str, list[tuple[str, ...]]] | None = None
