@@ -26,19 +26,25 @@ ENTRY_FIELDS = (
 
 def as_entry(row: FaqTopicRecord) -> dict[str, Any]:
     """The row as a YAML entry (faq.knowledge.parse_topic reads it); optional fields only when set."""
+    return entry_from(row.slug, row)
+
+
+def entry_from(slug: str, topic: Any) -> dict[str, Any]:
+    """A YAML entry from anything with a topic's fields (a row here, a loaded faq Topic in
+    handlers.knowledge.entries.entry_of): optional fields only when set."""
     entry: dict[str, Any] = {
-        "id": row.slug,
-        "title": row.title,
-        "audience": row.audience,
-        "system": row.system,
-        "answer": row.answer,
+        "id": slug,
+        "title": topic.title,
+        "audience": topic.audience,
+        "system": topic.system,
+        "answer": topic.answer,
     }
-    if row.answer_en:
-        entry["answer_en"] = row.answer_en
-    if row.examples_en:
-        entry["examples_en"] = list(row.examples_en)
-    entry["examples"] = list(row.examples)
-    entry["keywords"] = list(row.keywords)
+    if topic.answer_en:
+        entry["answer_en"] = topic.answer_en
+    if topic.examples_en:
+        entry["examples_en"] = list(topic.examples_en)
+    entry["examples"] = list(topic.examples)
+    entry["keywords"] = list(topic.keywords)
     return entry
 
 

@@ -19,6 +19,7 @@ from faq.knowledge import (
     parse_topic,
 )
 from handlers.staff.drafts import faq_draft_topic, scrub_personal
+from storage import faq_repo
 
 # A case's draft topic and the masking of phone and citizen ID numbers are the file drafts' own
 # (/taofaq): one way from a case to the knowledge base, whichever desk starts it.
@@ -30,20 +31,7 @@ _WHERE = Path("cơ sở dữ liệu")
 
 def entry_of(topic: Topic) -> dict[str, Any]:
     """A loaded topic back as an entry (the seed from faq/data, and comparisons)."""
-    entry: dict[str, Any] = {
-        "id": topic.id,
-        "title": topic.title,
-        "audience": topic.audience,
-        "system": topic.system,
-        "answer": topic.answer,
-    }
-    if topic.answer_en:
-        entry["answer_en"] = topic.answer_en
-    if topic.examples_en:
-        entry["examples_en"] = list(topic.examples_en)
-    entry["examples"] = list(topic.examples)
-    entry["keywords"] = list(topic.keywords)
-    return entry
+    return faq_repo.entry_from(topic.id, topic)
 
 
 def check(entry: dict[str, Any]) -> Topic:
