@@ -23,9 +23,10 @@ from bot.settings import load_settings
 from bot.telegram.adapter import TelegramSender
 from handlers.events import Outgoing, Reply
 from storage.db import Database
-from storage.models import Case, OutboxMessage, Reporter, utcnow
+from storage.models import Case, OutboxMessage, utcnow
 from tests.fakes.telegram import FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID
+from tests.support.cases import stored_case
 
 CHATS = [8101, 8102, 8103, STAFF_GROUP_ID]
 GROUP = str(STAFF_GROUP_ID)
@@ -206,21 +207,13 @@ async def test_a_permanent_failure_is_not_retried_by_the_recovery(
 
 
 async def new_case(db: Database, chat: int, index: int) -> Case:
-    async with db.session() as session:
-        reporter = Reporter(channel="telegram", external_id=f"{chat}-{index}", display_name="Lan")
-        session.add(reporter)
-        await session.flush()
-        assert reporter.id is not None
-        case = Case(
-            code=f"PA-261207-{index:04d}",
-            reporter_id=reporter.id,
-            channel="telegram",
-            chat_id=str(chat),
-            description="Lỗi nộp hồ sơ",
-        )
-        session.add(case)
-        await session.flush()
-        return case
+    return await stored_case(
+        db,
+        external_id=f"{chat}-{index}",
+        chat_id=str(chat),
+        code=f"PA-261207-{index:04d}",
+        description="Lỗi nộp hồ sơ",
+    )
 
 
 async def test_a_staff_command_answer_overtakes_30_queued_cards_and_cards_overtake_reminders(

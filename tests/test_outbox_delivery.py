@@ -23,9 +23,10 @@ from bot.telegram.adapter import TelegramSender
 from handlers.events import Outgoing, Reply
 from handlers.staff import texts as S
 from storage.db import Database
-from storage.models import Case, OutboxMessage, Reporter
+from storage.models import Case, OutboxMessage
 from tests.fakes.telegram import FakeTelegramServer
 from tests.fakes.updates import STAFF_GROUP_ID
+from tests.support.cases import stored_case
 
 PRIVATE_CHATS = [7001 + i for i in range(8)]
 
@@ -52,21 +53,9 @@ async def rows(db: Database) -> list[OutboxMessage]:
 
 
 async def new_case(db: Database, chat: int) -> Case:
-    async with db.session() as session:
-        reporter = Reporter(channel="telegram", external_id=str(chat), display_name="Lan")
-        session.add(reporter)
-        await session.flush()
-        assert reporter.id is not None
-        case = Case(
-            code=f"PA-261123-{chat}",
-            reporter_id=reporter.id,
-            channel="telegram",
-            chat_id=str(chat),
-            description="x",
-        )
-        session.add(case)
-        await session.flush()
-        return case
+    return await stored_case(
+        db, external_id=str(chat), chat_id=str(chat), code=f"PA-261123-{chat}", description="x"
+    )
 
 
 async def until_settled(db: Database, timeout: float) -> list[OutboxMessage]:

@@ -20,8 +20,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import Application
-from bot.delivery.channel import RetryLater, SendResult
+from bot.delivery.channel import RetryLater
 from bot.delivery.outbox import enqueue
+from bot.delivery.rows import NoHooks
 from bot.settings import load_settings
 from bot.zalo.oa import (
     CHANNEL,
@@ -67,18 +68,10 @@ class Clock:
 
 
 @dataclass
-class RecordingHooks:
+class RecordingHooks(NoHooks):
     """Outbox hooks that remember what staff would be told (the integrator's hooks post it)."""
 
     failed_reasons: list[tuple[str, str]] = field(default_factory=list)
-
-    async def prepare(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any]:
-        return dict(row.payload)
-
-    async def delivered(
-        self, session: AsyncSession, row: OutboxMessage, result: SendResult
-    ) -> list[Outgoing]:
-        return []
 
     async def failed(self, session: AsyncSession, row: OutboxMessage, reason: str) -> list[Outgoing]:
         self.failed_reasons.append((row.chat_id, reason))
