@@ -49,6 +49,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.models import Lease, utcnow
+from storage.repo import dialect
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class LeaderElector:
         return held
 
     async def _upsert(self, session: AsyncSession) -> bool:
-        postgres = _dialect(session) == "postgresql"
+        postgres = dialect(session) == "postgresql"
         if postgres:
             now: Any = func.clock_timestamp()
             expires: Any = func.clock_timestamp() + timedelta(seconds=self.ttl)
@@ -204,7 +205,7 @@ class LeaderElector:
         """
         if not self.is_leader:
             return False
-        postgres = _dialect(session) == "postgresql"
+        postgres = dialect(session) == "postgresql"
         now: Any = func.clock_timestamp() if postgres else utcnow()
         statement: Any = select(_LEASE.c.holder).where(
             _LEASE.c.name == self.name, _LEASE.c.holder == self.holder, _LEASE.c.expires_at > now
@@ -212,7 +213,3 @@ class LeaderElector:
         if postgres:
             statement = statement.with_for_update(read=True)
         return (await session.execute(statement)).first() is not None
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"

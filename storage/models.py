@@ -18,6 +18,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """A datetime read back from the database, in UTC: SQLite returns naive ones (they were
+    stored as UTC); PostgreSQL returns them with their zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 # Default factories are plain functions, not the `dict`/`list` builtins: pydantic inspects a
 # factory's signature on every construction, and a builtin's costs ~0.2 ms to parse (a new
 # person's first message paid that twice). See pydantic issue #13376.

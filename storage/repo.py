@@ -42,7 +42,8 @@ from storage.models import (
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-def _dialect(session: AsyncSession) -> str:
+def dialect(session: AsyncSession) -> str:
+    """The database the session talks to ("postgresql" or "sqlite"): a few statements differ."""
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
@@ -56,7 +57,7 @@ async def lock_person(session: AsyncSession, channel: str, user_id: str) -> None
     SQLite has a single writer and the process keeps a per-person asyncio lock, so nothing is needed.
     `record_update` takes the same lock on PostgreSQL; this is for events without an update key.
     """
-    if _dialect(session) == "postgresql":
+    if dialect(session) == "postgresql":
         key = _person_lock_key(channel, user_id)
         await session.exec(select(func.pg_advisory_xact_lock(key)))  # type: ignore[call-overload]
 

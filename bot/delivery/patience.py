@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
@@ -27,7 +27,7 @@ from sqlmodel import col, select
 
 from handlers.events import Outgoing, Reply
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, aware
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,6 @@ def backoff(attempts: int, cap: float) -> float:
     """Seconds before the next try after `attempts` failures: doubling, capped, with jitter
     (several workers and chats must not all come back in the same second)."""
     return min(cap, 2.0 ** min(attempts, 30)) * random.uniform(0.5, 1.0)
-
-
-def aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def expired_by_age(created_at: datetime, now: datetime, give_up_after: timedelta) -> bool:

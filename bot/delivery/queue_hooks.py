@@ -7,7 +7,6 @@ here, at send time, from the database — so an edit shows everything linked unt
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,7 +16,7 @@ from handlers.events import Outgoing, Reply
 from handlers.staff import texts as S
 from handlers.staff.queue import Queue, earlier_cases
 from handlers.textutil import shorten
-from storage.models import Case, Incident, OutboxMessage, Reporter, utcnow
+from storage.models import Case, Incident, OutboxMessage, Reporter, aware, utcnow
 
 # Messages addressed to reporters: staff want to know when one cannot be delivered.
 REPORTER_PURPOSES = frozenset({"relay", "notice", "rating_request", "reply"})
@@ -35,10 +34,6 @@ _PLACE_KEYS = (
     "create_topic",
     "edit_message_id",
 )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 class _NotedCard(Outgoing):
@@ -126,7 +121,7 @@ class QueueDeliveryHooks:
             # The next edit is counted from when this one went out (the limiter may have held
             # it back), so two edits are never closer than the interval.
             sent = utcnow()
-            if incident.next_edit_at is None or _aware(incident.next_edit_at) < sent:
+            if incident.next_edit_at is None or aware(incident.next_edit_at) < sent:
                 incident.next_edit_at = sent
             return []
         if row.purpose == "card" and row.case_id is not None:

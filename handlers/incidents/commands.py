@@ -20,12 +20,11 @@ from handlers.events import Choice, Incoming, Outgoing, Reply
 from handlers.incidents import records
 from handlers.incidents import texts as I
 from handlers.incidents.close import CLOSE_BUTTON, IncidentClosing
-from handlers.incidents.hold import aware
 from handlers.incidents.records import case_incident_key
 from handlers.staff.desk import actor_name
 from handlers.textutil import fold, parse_id, shorten
 from storage import repo
-from storage.models import Case, CaseStatus, Incident
+from storage.models import Case, CaseStatus, Incident, aware
 
 if TYPE_CHECKING:
     from handlers.incidents.desk import IncidentDesk

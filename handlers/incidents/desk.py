@@ -43,13 +43,13 @@ from handlers.incidents.detect import (
     detect_incidents,
     format_incident_alert_vi,
 )
-from handlers.incidents.hold import IncidentBoard, aware
+from handlers.incidents.hold import IncidentBoard
 from handlers.incidents.records import DETECTED, OPEN, case_incident_key
 from handlers.services import FaqStage
 from handlers.staff.desk import StaffDesk
 from handlers.staff.queue import Queue
 from storage import repo
-from storage.models import Case, CaseStatus, Incident, Reporter
+from storage.models import Case, CaseStatus, Incident, Reporter, aware
 
 __all__ = ["IncidentConfig", "IncidentDesk", "case_incident_key"]
 

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.reports.reports import SYSTEM_LABELS_VI
 from handlers.schedule.worktime import VN_TZ
+from storage.models import aware
 
 __all__ = [
     "IncidentCandidate",
@@ -75,10 +76,6 @@ class IncidentCandidate:
         return len(self.case_codes)
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
-
-
 def incident_key(signal: ReportSignal) -> str | None:
     """The group a report belongs to; None when it has neither topic nor system."""
     if signal.faq_topic:
@@ -101,12 +98,12 @@ def detect_incidents(
     an unknown unit cannot show that the problem is spread across the city.
     """
     rule = rule or IncidentRule()
-    now = _aware(now)
+    now = aware(now)
     since = now - rule.window
     groups: dict[str, list[ReportSignal]] = {}
     seen: set[str] = set()
-    for s in sorted(signals, key=lambda s: _aware(s.created_at)):
-        at = _aware(s.created_at)
+    for s in sorted(signals, key=lambda s: aware(s.created_at)):
+        at = aware(s.created_at)
         key = incident_key(s)
         if key is None or not (since < at <= now) or s.case_code in seen:
             continue
@@ -127,8 +124,8 @@ def detect_incidents(
                 value=value,
                 case_codes=[s.case_code for s in group],
                 unit_codes=units,
-                first_at=_aware(group[0].created_at),
-                last_at=_aware(group[-1].created_at),
+                first_at=aware(group[0].created_at),
+                last_at=aware(group[-1].created_at),
                 window=rule.window,
             )
         )

@@ -27,16 +27,12 @@ from handlers.events import Choice, Outgoing, Reply
 from handlers.incidents import texts as I
 from handlers.staff.queue import Queue
 from handlers.textutil import shorten
-from storage.models import Case, Incident, OutboxMessage
+from storage.models import Case, Incident, OutboxMessage, aware
 
 __all__ = ["IncidentBoard", "IncidentOutgoing", "aware", "release_held"]
 
 LATEST_SHOWN = 3
 BUTTONS_SHOWN = 4
-
-
-def aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
 
 @dataclass

@@ -13,8 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.incidents.detect import CATCH_ALL_SYSTEMS, ReportSignal, incident_key
-from handlers.incidents.hold import aware
-from storage.models import Case, CaseStatus, Incident
+from storage.models import Case, CaseStatus, Incident, aware
 
 DETECTED, OPEN, CLOSED, DISMISSED, MERGED = "detected", "open", "closed", "dismissed", "merged"
 ACTIVE = (DETECTED, OPEN)

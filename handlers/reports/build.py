@@ -42,9 +42,10 @@ from handlers.reports.model import (
     Summary,
     UnitRow,
 )
-from handlers.reports.records import ActionRecord, CaseRecord, FaqOutcome, UnitInfo, aware
+from handlers.reports.records import ActionRecord, CaseRecord, FaqOutcome, UnitInfo
 from handlers.reports.staffing import staff_figures
 from handlers.schedule.worktime import WorkCalendar
+from storage.models import aware
 
 
 def real_incidents(rows: Iterable[Any]) -> int:

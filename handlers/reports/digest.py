@@ -17,9 +17,10 @@ from handlers.reports.labels import (
     Labels,
 )
 from handlers.reports.numbers import number_vi
-from handlers.reports.records import CaseRecord, aware
+from handlers.reports.records import CaseRecord
 from handlers.reports.text import fit
 from handlers.schedule.worktime import WorkCalendar, format_deadline_vi
+from storage.models import aware
 
 
 @dataclass

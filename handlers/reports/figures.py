@@ -25,8 +25,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from handlers.reports.labels import FINAL_STATUSES, OPEN_STATUSES, RATING_LABELS_VI
-from handlers.reports.records import CaseRecord, FaqOutcome, aware
+from handlers.reports.records import CaseRecord, FaqOutcome
 from handlers.schedule.worktime import WorkCalendar
+from storage.models import aware
 
 DueState = Literal["on_time", "late", "not_due", "no_due"]
 DUE_STATE_LABELS_VI: dict[str, str] = {

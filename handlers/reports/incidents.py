@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Case, Incident
+from storage.models import Case, Incident, aware
 
 STATE_VI = {
     "detected": "phát hiện, chưa mở",
@@ -39,10 +39,6 @@ class IncidentRow:
     started: datetime
     ended: datetime | None  # None: still going at the report time
     duration: timedelta
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
 
 def duration_vi(delta: timedelta) -> str:
@@ -78,9 +74,9 @@ async def load_incident_rows(
     rows = []
     for incident in incidents:
         mine = [c for c in cases if c[0] == incident.id]
-        first_report = min((_aware(c[3]) for c in mine), default=_aware(incident.detected_at))
-        started = min(_aware(incident.detected_at), first_report)
-        ended = _aware(incident.closed_at) if incident.closed_at else None
+        first_report = min((aware(c[3]) for c in mine), default=aware(incident.detected_at))
+        started = min(aware(incident.detected_at), first_report)
+        ended = aware(incident.closed_at) if incident.closed_at else None
         rows.append(
             IncidentRow(
                 id=incident.id or 0,
@@ -91,7 +87,7 @@ async def load_incident_rows(
                 units=len({c[2] for c in mine if c[2]}),
                 started=started,
                 ended=ended,
-                duration=(ended or _aware(now)) - started,
+                duration=(ended or aware(now)) - started,
             )
         )
     return rows

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-
-
-def aware(dt: datetime) -> datetime:
-    """Naive datetimes are UTC (what the database layer stores)."""
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+from datetime import datetime
 
 
 @dataclass

@@ -22,8 +22,9 @@ from datetime import datetime
 
 from handlers.reports.figures import due_state, first_response_hours, is_resolved, percentile
 from handlers.reports.labels import NON_STAFF_ACTORS, UNKNOWN_ACTOR_LABEL
-from handlers.reports.records import ActionRecord, CaseRecord, aware
+from handlers.reports.records import ActionRecord, CaseRecord
 from handlers.schedule.worktime import WorkCalendar
+from storage.models import aware
 
 # Statuses a staff member sets when answering: asking the reporter, resolving.
 _ANSWER_STATUSES = frozenset({"cho_nguoi_phan_anh", "da_giai_quyet"})

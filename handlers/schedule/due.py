@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.reports.desk import previous_month
 from handlers.schedule.worktime import WorkCalendar
 from storage.models import JobRun, utcnow
+from storage.repo import dialect
 
 # How long after its scheduled moment a missed periodic job is still worth running (the
 # instance was down, or the leader changed over at that moment). A morning digest at noon
@@ -116,10 +117,6 @@ def monthly_due(now: datetime, calendar: WorkCalendar, config: JobsConfig) -> Du
 
 
 # -- idempotency records -----------------------------------------------------------------------
-
-
-def dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
 async def claim_run(

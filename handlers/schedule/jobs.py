@@ -33,7 +33,6 @@ from handlers.schedule.due import (  # re-exported: the job runner reads them he
     JobsConfig,
     MentionsFn,
     claim_run,
-    dialect,
     digest_due,
     ever_run,
     has_run,
@@ -46,6 +45,7 @@ from handlers.schedule.worktime import WorkCalendar, format_deadline_vi
 from handlers.staff.queue import Queue
 from storage import repo
 from storage.models import Case, CaseStatus, JobRun
+from storage.repo import dialect
 
 __all__ = [
     "CATCH_UP",

@@ -7,7 +7,7 @@ or card may not exist yet when the message is queued. Flow diagram: handlers/FLO
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from handlers.staff.cards import CHANNEL_NAMES, CardView, card_buttons
 from handlers.staff.relay import relay
 from handlers.textutil import shorten
 from storage import repo
-from storage.models import Case, CaseEvent, CaseStatus, Incident, Reporter, utcnow
+from storage.models import Case, CaseEvent, CaseStatus, Incident, Reporter, aware, utcnow
 
 __all__ = ["CHANNEL_NAMES", "IncidentCards", "Queue", "earlier_cases", "status_changed"]
 
@@ -60,12 +60,8 @@ async def answered_just_now(session: AsyncSession, case: Case) -> bool:
         last is not None
         and last.actor == "reporter"
         and last.from_status == CaseStatus.WAITING_REPORTER
-        and _aware(last.created_at) >= utcnow() - timedelta(seconds=5)
+        and aware(last.created_at) >= utcnow() - timedelta(seconds=5)
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 async def earlier_cases(session: AsyncSession, case: Case) -> int:
